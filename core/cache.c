@@ -1,0 +1,2 @@
+/* placeholder: cache */
+typedef int po_placeholder_cache;

@@ -1,0 +1,3 @@
+#ifndef PO_CACHE_H
+#define PO_CACHE_H
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: clock */
+typedef int po_placeholder_clock;

@@ -1,0 +1,2 @@
+/* placeholder: config */
+typedef int po_placeholder_config;

@@ -1,0 +1,74 @@
+/*
+ * The configuration file: parse with libconfig, validate every top-level key
+ * (types, ranges, unknown keys with a suggestion), and check each plugin
+ * instance's group against the plugin's settings table. Messages name
+ * file:line and the key. No plugin is loaded here.
+ */
+#ifndef PO_CONFIG_H
+#define PO_CONFIG_H
+
+#include <stdint.h>
+#include <libconfig.h>
+
+#include <playout/plugin.h>
+#include "diag.h"
+
+#define PO_MAX_INSTANCES 32
+#define PO_MAX_CAPS 32
+
+struct po_cap {
+	int64_t below_s; /* applies to files shorter than this */
+	int cap_s;
+};
+
+/* One plugin instance: a group in a section. */
+struct po_instance_conf {
+	int kind;                      /* enum playout_kind, from the section */
+	const char *section;           /* "schedule", "storage", "outputs"... */
+	const char *plugin;            /* the group's "plugin" value */
+	char label[96];                /* "csv:main": plugin ":" (name key, or index) */
+	const config_setting_t *group; /* borrowed from cfg */
+};
+
+struct po_config {
+	config_t cfg;                  /* owns every string below */
+	char path[4096];
+	const char *station;           /* default "playout" */
+	const char *timezone;          /* default "UTC" */
+	const char *state_path;        /* default "/var/lib/playout/state.db" */
+	const char *cache_dir;         /* default "/var/cache/playout" */
+	const char *plugin_dir;        /* NULL: built-in search path */
+	int horizon_h;                 /* default 36, 1..336 */
+	int plan_interval_s;           /* default 60, 5..3600 */
+	int send_ahead_ms;             /* default 500, 0..10000 */
+	int lookback_h;                /* default 4: items that started this long
+	                                  ago may still be joined mid-way */
+	int log_level;                 /* "info" default */
+	struct po_cap caps[PO_MAX_CAPS];
+	size_t ncaps;                  /* default table of DESIGN.md */
+	struct po_instance_conf inst[PO_MAX_INSTANCES];
+	size_t ninst;
+};
+
+/* Parse and validate. On failure every problem is in d and the return is
+ * PLAYOUT_ECONFIG; c is left freeable. Also refuses (ECONFIG, with the fix in
+ * the message) a file readable by group/others that holds a literal secret
+ * in a key a plugin declares PLAYOUT_SET_SECRET — that part is checked by
+ * po_config_check_instance. */
+int po_config_load(struct po_config *c, const char *path, struct po_diag *d);
+/* Same, from a string (tests, the embedded demo). name is used in messages. */
+int po_config_load_string(struct po_config *c, const char *text, const char *name,
+			  struct po_diag *d);
+void po_config_free(struct po_config *c);
+
+/* Validate one instance group against the plugin's settings table: types,
+ * required keys, ranges, unknown keys (warning, with the nearest known key),
+ * and literal secrets in a file others can read (error). Adds to d; returns
+ * the number of errors added. */
+int po_config_check_instance(const struct po_config *c, const struct po_instance_conf *ic,
+			     const struct playout_setting *settings, struct po_diag *d);
+
+/* Cap for a file of this duration, in seconds; 0 when no row applies. */
+int po_config_cap_for(const struct po_config *c, int64_t duration_ms);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: ctl */
+typedef int po_placeholder_ctl;

@@ -1,0 +1,3 @@
+#ifndef PO_CTL_H
+#define PO_CTL_H
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: daemon */
+typedef int po_placeholder_daemon;

@@ -1,0 +1,3 @@
+#ifndef PO_DAEMON_H
+#define PO_DAEMON_H
+#endif

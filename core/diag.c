@@ -1,0 +1,2 @@
+/* placeholder: diag */
+typedef int po_placeholder_diag;

@@ -1,0 +1,2 @@
+/* placeholder: filename */
+typedef int po_placeholder_filename;

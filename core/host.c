@@ -1,0 +1,2 @@
+/* placeholder: host */
+typedef int po_placeholder_host;

@@ -1,0 +1,3 @@
+#ifndef PO_HOST_H
+#define PO_HOST_H
+#endif

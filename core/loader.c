@@ -1,0 +1,2 @@
+/* placeholder: loader */
+typedef int po_placeholder_loader;

@@ -1,0 +1,2 @@
+/* placeholder: log */
+typedef int po_placeholder_log;

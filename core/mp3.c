@@ -1,0 +1,2 @@
+/* placeholder: mp3 */
+typedef int po_placeholder_mp3;

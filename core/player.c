@@ -1,0 +1,2 @@
+/* placeholder: player */
+typedef int po_placeholder_player;

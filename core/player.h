@@ -1,0 +1,95 @@
+/*
+ * The player: one thread per output that streams the rundown's items in real
+ * time. It reads an immutable snapshot of the rundown (shared through a
+ * snapbox), sleeps to each item's start instant, paces frames against
+ * absolute deadlines measured from that instant, and posts what it played to
+ * a queue drained by the control thread. No sqlite, no logging per frame and
+ * no allocation per frame on its path.
+ */
+#ifndef PO_PLAYER_H
+#define PO_PLAYER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <playout/plugin.h>
+#include "clock.h"
+#include "mp3.h"
+#include "state.h"
+
+/* An item ready for air: the rundown item plus, for each segment, the cached
+ * file and its index. */
+struct po_air_item {
+	struct playout_item item;
+	char *path[PLAYOUT_MAX_SEGMENTS];             /* owned by the snapshot */
+	struct po_mp3_index *idx[PLAYOUT_MAX_SEGMENTS]; /* a reference each */
+};
+
+/* Immutable once published; reference-counted across threads. */
+struct po_snapshot {
+	int refs;
+	int64_t planned_ms;
+	size_t n;
+	struct po_air_item *v; /* sorted by start, not overlapping; items with
+	                          nseg == 0 (missing) are not included */
+};
+
+/* n zeroed items, one reference. */
+struct po_snapshot *po_snapshot_new(size_t n);
+struct po_snapshot *po_snapshot_ref(struct po_snapshot *s);
+void po_snapshot_unref(struct po_snapshot *s); /* frees paths, unrefs indexes */
+
+/* Where the control thread publishes the current snapshot for all players. */
+struct po_snapbox {
+	pthread_mutex_t mu;
+	struct po_snapshot *cur;
+	uint64_t gen;          /* bumped on every publish */
+};
+void po_snapbox_init(struct po_snapbox *b);
+void po_snapbox_destroy(struct po_snapbox *b);
+/* Takes over the caller's reference to s. */
+void po_snapbox_publish(struct po_snapbox *b, struct po_snapshot *s);
+/* A new reference to the current snapshot (or NULL); *gen may be NULL. */
+struct po_snapshot *po_snapbox_get(struct po_snapbox *b, uint64_t *gen);
+
+/* Play reports from player threads to the control thread: a fixed ring (no
+ * allocation), an eventfd to wake the control loop's poll. */
+enum po_playq_type { PO_PLAYQ_BEGIN = 1, PO_PLAYQ_END };
+struct po_playq_msg {
+	int type;
+	struct po_play play; /* BEGIN: scheduled/started/asset...; END: all */
+};
+#define PO_PLAYQ_LEN 64
+struct po_playq {
+	pthread_mutex_t mu;
+	struct po_playq_msg ring[PO_PLAYQ_LEN];
+	unsigned head, tail;   /* head: next to read; tail: next to write */
+	unsigned dropped;
+	int efd;               /* eventfd; readable when messages wait */
+};
+int po_playq_init(struct po_playq *q, struct playout_error *err);
+void po_playq_destroy(struct po_playq *q);
+void po_playq_post(struct po_playq *q, const struct po_playq_msg *m); /* any thread */
+/* Control thread: 1 and *m filled, or 0 when empty. */
+int po_playq_take(struct po_playq *q, struct po_playq_msg *m);
+
+struct po_player_conf {
+	const char *label;                      /* "icecast:main"; copied */
+	const struct playout_output_ops *ops;
+	void *inst;                             /* the output instance; borrowed */
+	const struct po_clock *clock;           /* borrowed, outlives the player */
+	struct po_snapbox *box;                 /* borrowed */
+	struct po_playq *q;                     /* borrowed */
+	int send_ahead_ms;                      /* frames are sent this far ahead */
+	int keep_open_ms;                       /* keep the connection between two
+	                                           items closer than this (1000) */
+};
+
+struct po_player;
+int po_player_start(const struct po_player_conf *pc, struct po_player **out,
+		    struct playout_error *err);
+/* Ends the thread: an item on air is stopped cleanly (output stop + close)
+ * and reported "interrupted"; then joins and frees. NULL is a no-op. */
+void po_player_stop(struct po_player *p);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: playq */
+typedef int po_placeholder_playq;

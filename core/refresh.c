@@ -1,0 +1,2 @@
+/* placeholder: refresh */
+typedef int po_placeholder_refresh;

@@ -1,0 +1,3 @@
+#ifndef PO_REFRESH_H
+#define PO_REFRESH_H
+#endif

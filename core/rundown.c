@@ -1,0 +1,2 @@
+/* placeholder: rundown */
+typedef int po_placeholder_rundown;

@@ -1,0 +1,55 @@
+/*
+ * The planner: from schedule slots and storage assets to the rundown, the
+ * list of items that will go on air, each with its decision and reason.
+ * Pure: no I/O, no clock; the caller passes everything in. Control thread.
+ */
+#ifndef PO_RUNDOWN_H
+#define PO_RUNDOWN_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include <playout/plugin.h>
+#include "config.h"
+
+struct po_plan_input {
+	int64_t from_ms, to_ms;          /* the window; items overlapping it */
+	const struct playout_slot *slots;
+	size_t nslots;
+	const struct playout_asset *assets; /* parsed (po_filename_to_asset) */
+	size_t nassets;
+	const struct po_cap *caps;
+	size_t ncaps;
+	/* optional plugins (NULL when not configured) */
+	const struct playout_fallback_ops *fallback;
+	void *fallback_inst;
+	const char *fallback_label;
+	const struct playout_join_ops *join;
+	void *join_inst;
+	const char *join_label;
+};
+
+struct po_rundown {
+	struct playout_item *v; /* sorted by start_ms, never overlapping */
+	size_t n;
+};
+
+/* Rules (DESIGN.md):
+ * - a file whose name carries a time in the window plays at that time, with
+ *   or without a slot (exact / storage-only);
+ * - in the repeated autumn hour a slot of the same pid at either instant
+ *   decides; else the first occurrence;
+ * - a RECORDED slot with no file asks the fallback, else is missing;
+ *   LIVE slots produce no item;
+ * - the join plugin may merge neighbours;
+ * - each item is capped by the cap table (duration known) and cut where the
+ *   next item starts; unknown durations end at the slot end, else at
+ *   start + the largest cap.
+ * Returns PLAYOUT_OK (out filled; free with po_rundown_free) or ENOMEM.
+ * Plugin errors are logged and the item is kept as missing. */
+int po_plan(const struct po_plan_input *in, struct po_rundown *out, struct playout_error *err);
+void po_rundown_free(struct po_rundown *r);
+
+const char *po_decision_name(int decision); /* "exact", "storage-only", ... */
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: secret */
+typedef int po_placeholder_secret;

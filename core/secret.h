@@ -1,0 +1,18 @@
+/*
+ * Secret references in config values: a literal, "file:/path" (first line,
+ * trailing newline removed), "env:NAME", or "ssm:/name" (SSM Parameter Store;
+ * resolved by the AWS service once it exists, PLAYOUT_ECONFIG until then).
+ * Values are never logged; messages name the reference only.
+ */
+#ifndef PO_SECRET_H
+#define PO_SECRET_H
+
+#include <playout/plugin.h>
+
+/* 1 when ref is a literal (no known "scheme:" prefix). */
+int po_secret_is_literal(const char *ref);
+/* *value malloc'd, caller frees with po_secret_free (wipes it). */
+int po_secret_resolve(const char *ref, char **value, struct playout_error *err);
+void po_secret_free(char *value);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: snapshot */
+typedef int po_placeholder_snapshot;

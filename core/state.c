@@ -1,0 +1,2 @@
+/* placeholder: state */
+typedef int po_placeholder_state;

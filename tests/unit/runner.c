@@ -1,0 +1,65 @@
+/*
+ * CUnit driver shared by every unit test program; see runner.h.
+ */
+#include "runner.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+static char tmpdir[4096];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_tmpdir(void)
+{
+	if (tmpdir[0])
+		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *po_test_tmpdir(void)
+{
+	if (!tmpdir[0]) {
+		const char *base = getenv("TMPDIR");
+		snprintf(tmpdir, sizeof tmpdir, "%s/po-test-XXXXXX", base && *base ? base : "/tmp");
+		if (!mkdtemp(tmpdir)) {
+			perror("mkdtemp");
+			exit(2);
+		}
+		atexit(rm_tmpdir);
+	}
+	return tmpdir;
+}
+
+int po_test_run(const char *name, const struct po_suite *suites)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	for (const struct po_suite *s = suites; s->name; s++) {
+		CU_pSuite cs = CU_add_suite(s->name, s->init, s->cleanup);
+		if (!cs)
+			return 2;
+		for (const struct po_test *t = s->tests; t->name; t++)
+			if (!CU_add_test(cs, t->name, t->fn))
+				return 2;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned run = CU_get_number_of_tests_run();
+	unsigned tests_failed = CU_get_number_of_tests_failed();
+	/* A suite whose init failed ran none of its tests: count it as one failure. */
+	unsigned failed = tests_failed + CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	printf("RESULT %s: %u passed, %u failed\n", name, run - tests_failed, failed);
+	return failed ? 1 : 0;
+}
