@@ -222,8 +222,9 @@ struct playout_setting {
 	int64_t min, max;    /* for INT (and FLOAT); ignored when min == max */
 	const char *help;    /* one line; shown in errors and `playoutctl plugins` */
 };
-/* A settings table ends with an entry whose name is NULL. The key "plugin"
- * is always allowed and never listed. */
+/* A settings table ends with an entry whose name is NULL. The keys "plugin"
+ * and "name" (the instance name in "icecast:name") are always allowed and
+ * never listed. */
 
 /* ---- host services ----------------------------------------------------- */
 
