@@ -1,3 +1,34 @@
+/*
+ * The local cache of programme files: the only directory the daemon writes
+ * audio into. Names are storage keys treated as data, never as paths: a name
+ * that is not a plain file name is refused. Files arrive through a temporary
+ * file in <cache>/.part, are checked, fsynced and renamed into place.
+ * Control thread.
+ */
 #ifndef PO_CACHE_H
 #define PO_CACHE_H
+
+#include <stddef.h>
+
+#include <playout/plugin.h>
+
+/* Create the cache (0750) and its .part folder if missing; clear stale parts. */
+int po_cache_init(const char *dir, struct playout_error *err);
+
+/* 1 when name is a plain file name we accept in the cache: not empty, not
+ * starting with '.', no '/', no control characters, at most 200 bytes. */
+int po_cache_name_ok(const char *name);
+
+/* "<dir>/<name>" into buf; PLAYOUT_EINVAL for a name po_cache_name_ok refuses. */
+int po_cache_path(const char *dir, const char *name, char *buf, size_t n,
+		  struct playout_error *err);
+
+/* 1 when the cache holds name with this size and mtime (the storage's). */
+int po_cache_has(const char *dir, const struct playout_asset *a);
+
+/* Copy a from storage into the cache: fetch into .part, verify the size,
+ * fsync, set the mtime to the storage's, rename, fsync the folder. */
+int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void *inst,
+		   const struct playout_asset *a, struct playout_error *err);
+
 #endif

@@ -26,7 +26,10 @@ struct po_instance_conf {
 	int kind;                      /* enum playout_kind, from the section */
 	const char *section;           /* "schedule", "storage", "outputs"... */
 	const char *plugin;            /* the group's "plugin" value */
-	char label[96];                /* "csv:main": plugin ":" (name key, or index) */
+	char label[64];                /* "csv:main" when the group has name = "main";
+	                                  "csv" when csv appears once; else "csv:2"
+	                                  (1-based among csv's instances). 64 so it
+	                                  fits the source fields of plugin.h */
 	const config_setting_t *group; /* borrowed from cfg */
 };
 
@@ -35,30 +38,40 @@ struct po_config {
 	char path[4096];
 	const char *station;           /* default "playout" */
 	const char *timezone;          /* default "UTC" */
-	const char *state_path;        /* default "/var/lib/playout/state.db" */
-	const char *cache_dir;         /* default "/var/cache/playout" */
+	const char *state_path;        /* key "state"; default "/var/lib/playout/state.db" */
+	const char *cache_dir;         /* key "cache"; default "/var/cache/playout" */
 	const char *plugin_dir;        /* NULL: built-in search path */
 	int horizon_h;                 /* default 36, 1..336 */
 	int plan_interval_s;           /* default 60, 5..3600 */
 	int send_ahead_ms;             /* default 500, 0..10000 */
-	int lookback_h;                /* default 4: items that started this long
-	                                  ago may still be joined mid-way */
-	int log_level;                 /* "info" default */
+	int lookback_h;                /* default 4, 0..48: items that started this
+	                                  long ago may still be joined mid-way */
+	int log_level;                 /* enum playout_log_level; "error", "warn",
+	                                  "notice", "info" (default), "debug" */
 	struct po_cap caps[PO_MAX_CAPS];
-	size_t ncaps;                  /* default table of DESIGN.md */
+	size_t ncaps;                  /* default table of DESIGN.md; key "caps" =
+	                                  ( { below_s = 2000; cap_s = 1792; }, ... ),
+	                                  rows ascending by below_s */
+	const config_setting_t *aws;   /* the "aws" group (region, profile,
+	                                  access_key, secret_key, ssm_endpoint,
+	                                  imds_endpoint: validated strings), or NULL;
+	                                  borrowed from cfg */
 	struct po_instance_conf inst[PO_MAX_INSTANCES];
 	size_t ninst;
 };
 
-/* Parse and validate. On failure every problem is in d and the return is
- * PLAYOUT_ECONFIG; c is left freeable. Also refuses (ECONFIG, with the fix in
- * the message) a file readable by group/others that holds a literal secret
- * in a key a plugin declares PLAYOUT_SET_SECRET — that part is checked by
- * po_config_check_instance. */
+/* Parse and validate. c need not be initialised; afterwards (success or
+ * not) it must be freed with po_config_free. On failure every problem is in
+ * d (warnings too) and the return is PLAYOUT_ECONFIG. A file readable by
+ * others (S_IROTH) that holds a literal secret is refused, with the fix in
+ * the message: aws.secret_key here, plugin SECRET keys by
+ * po_config_check_instance. Includes are relative to the file's directory. */
 int po_config_load(struct po_config *c, const char *path, struct po_diag *d);
-/* Same, from a string (tests, the embedded demo). name is used in messages. */
+/* Same, from a string (tests, the embedded demo). name is used in messages.
+ * No file mode applies, so literal secrets are accepted. */
 int po_config_load_string(struct po_config *c, const char *text, const char *name,
 			  struct po_diag *d);
+/* NULL is a no-op. */
 void po_config_free(struct po_config *c);
 
 /* Validate one instance group against the plugin's settings table: types,

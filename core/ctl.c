@@ -1,2 +1,351 @@
-/* placeholder: ctl */
-typedef int po_placeholder_ctl;
+/*
+ * playoutctl commands (ctl.h): check, rundown, history, status, plugins.
+ * They open the state store read-only, so they run beside the daemon.
+ */
+#include "ctl.h"
+
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "log.h"
+#include "refresh.h"
+#include "runtime.h"
+#include "timeutil.h"
+
+/* Open the runtime for a command; prints every config problem. */
+static int ctl_open(struct po_runtime *rt, const char *conf_path, int flags)
+{
+	struct po_diag d;
+	struct playout_error e = {0};
+	po_diag_init(&d);
+	int rc = po_runtime_open(rt, conf_path, flags, 0, &d, &e);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.msg[i]);
+	if (rc < 0 && !d.nerrors)
+		fprintf(stderr, "playoutctl: %s\n", e.msg);
+	po_diag_free(&d);
+	return rc;
+}
+
+/* Use the state when there is one (the daemon's last good answers), else none. */
+static int state_flag(const char *conf_path)
+{
+	struct po_config c;
+	struct po_diag d;
+	int flag = PO_RT_NO_STATE;
+	po_diag_init(&d);
+	if (po_config_load(&c, conf_path, &d) == PLAYOUT_OK && access(c.state_path, R_OK) == 0)
+		flag = PO_RT_STATE_READONLY;
+	po_config_free(&c);
+	po_diag_free(&d);
+	return flag;
+}
+
+static int dir_writable(const char *path)
+{
+	char copy[4096];
+	snprintf(copy, sizeof copy, "%s", path);
+	return access(dirname(copy), W_OK) == 0;
+}
+
+int po_ctl_check(const char *conf_path)
+{
+	struct po_runtime rt;
+	int problems = 0;
+	if (ctl_open(&rt, conf_path, PO_RT_NO_STATE) < 0) {
+		po_runtime_close(&rt);
+		fprintf(stderr, "configuration has errors\n");
+		return 1;
+	}
+	int64_t now = po_clock_now_ms(&rt.clock);
+	if (!dir_writable(rt.conf.state_path)) {
+		printf("state: %s: its folder is not writable by this user\n", rt.conf.state_path);
+		problems++;
+	}
+	struct po_instance *pi;
+	for (size_t i = 0; (pi = po_runtime_nth(&rt, PLAYOUT_KIND_SCHEDULE, i)); i++) {
+		const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
+		struct playout_slots s = {0};
+		struct playout_error e = {0};
+		if (ops->fetch(pi->inst, now, now + (int64_t)rt.conf.horizon_h * 3600000, &s, &e) < 0) {
+			printf("%s: FAILED: %s\n", pi->conf->label, e.msg);
+			problems++;
+		} else {
+			printf("%s: ok, %zu slots in the next %d h\n", pi->conf->label, s.n, rt.conf.horizon_h);
+		}
+		free(s.v);
+	}
+	if (rt.storage) {
+		const struct playout_storage_ops *ops = rt.storage->mod.plugin->ops;
+		struct playout_assets a = {0};
+		struct playout_error e = {0};
+		if (ops->list(rt.storage->inst, &a, &e) < 0) {
+			printf("%s: FAILED: %s\n", rt.storage->conf->label, e.msg);
+			problems++;
+		} else {
+			printf("%s: ok, %zu files\n", rt.storage->conf->label, a.n);
+		}
+		free(a.v);
+	}
+	for (size_t i = 0; (pi = po_runtime_nth(&rt, PLAYOUT_KIND_OUTPUT, i)); i++)
+		printf("%s: loaded (not connected: the mount may be on air)\n", pi->conf->label);
+	po_runtime_close(&rt);
+	printf(problems ? "%d problem%s\n" : "configuration OK\n", problems, problems == 1 ? "" : "s");
+	return problems ? 1 : 0;
+}
+
+static void print_item_json(const struct playout_item *it, int first)
+{
+	printf("%s\n  {", first ? "" : ",");
+	po_json_kv_time(stdout, 1, "start", it->start_ms);
+	po_json_kv_time(stdout, 0, "end", it->end_ms);
+	po_json_kv_str(stdout, 0, "pid", it->pid);
+	po_json_kv_str(stdout, 0, "title", it->title);
+	po_json_kv_str(stdout, 0, "decision", po_decision_name(it->decision));
+	po_json_kv_str(stdout, 0, "source", it->source);
+	po_json_kv_int(stdout, 0, "cap_s", it->cap_s);
+	po_json_kv_str(stdout, 0, "reason", it->reason);
+	printf(", \"segments\": [");
+	for (size_t s = 0; s < it->nseg; s++) {
+		printf("%s{", s ? ", " : "");
+		po_json_kv_str(stdout, 1, "asset", it->seg[s].asset);
+		po_json_kv_int(stdout, 0, "first_frame", it->seg[s].first_frame);
+		po_json_kv_int(stdout, 0, "nframes", it->seg[s].nframes);
+		printf("}");
+	}
+	printf("]}");
+}
+
+static void print_item_text(const struct playout_item *it)
+{
+	char start[40], end[40];
+	po_iso8601_local(it->start_ms, start, sizeof start);
+	po_iso8601_local(it->end_ms, end, sizeof end);
+	printf("%s  %s  %-12s %-16s %s\n", start, end + 11, po_decision_name(it->decision), it->pid,
+	       it->title);
+	printf("    %s%s%s\n", it->nseg ? it->seg[0].asset : "", it->nseg ? ": " : "", it->reason);
+}
+
+int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json)
+{
+	struct po_runtime rt;
+	int64_t from_ms;
+	if (ctl_open(&rt, conf_path, state_flag(conf_path)) < 0) {
+		po_runtime_close(&rt);
+		return 1;
+	}
+	/* parsed only now: without an offset it is station time */
+	if (!from) {
+		from_ms = po_clock_now_ms(&rt.clock);
+	} else if (po_iso8601_parse(from, &from_ms) < 0) {
+		fprintf(stderr, "playoutctl: --from %s: expected ISO 8601, like 2026-03-29T00:00\n", from);
+		po_runtime_close(&rt);
+		return 2;
+	}
+	struct po_refresh_opts o = {
+		.from_ms = from_ms,
+		.to_ms = from_ms + (int64_t)(hours > 0 ? hours : rt.conf.horizon_h) * 3600000,
+	};
+	struct po_rundown r;
+	struct playout_error e = {0};
+	if (po_refresh(&rt, &o, &r, &e) < 0) {
+		fprintf(stderr, "playoutctl: %s\n", e.msg);
+		po_runtime_close(&rt);
+		return 1;
+	}
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < r.n; i++)
+			print_item_json(&r.v[i], i == 0);
+		printf("%s]\n", r.n ? "\n" : "");
+	} else {
+		if (!r.n)
+			printf("nothing to play in this period\n");
+		for (size_t i = 0; i < r.n; i++)
+			print_item_text(&r.v[i]);
+	}
+	po_rundown_free(&r);
+	po_runtime_close(&rt);
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* count, p50, p99 and max of |start error| over plays that started. */
+static void print_start_error_summary(const struct po_play *v, size_t n)
+{
+	int64_t *e = calloc(n ? n : 1, sizeof *e);
+	size_t k = 0;
+	if (!e)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].started_us)
+			e[k++] = llabs(v[i].start_error_us);
+	if (k) {
+		qsort(e, k, sizeof *e, cmp_i64);
+		printf("start error over %zu plays: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", k,
+		       e[(k - 1) / 2] / 1000.0, e[(size_t)ceil(0.99 * (double)k) - 1] / 1000.0,
+		       e[k - 1] / 1000.0);
+	}
+	free(e);
+}
+
+int po_ctl_history(const char *conf_path, int json)
+{
+	struct po_runtime rt;
+	if (ctl_open(&rt, conf_path, PO_RT_STATE_READONLY | PO_RT_NO_PLUGINS) < 0) {
+		po_runtime_close(&rt);
+		return 1;
+	}
+	struct po_play *v = NULL;
+	size_t n = 0;
+	if (po_state_get_plays(rt.state, INT64_MIN, INT64_MAX, &v, &n) < 0) {
+		fprintf(stderr, "playoutctl: cannot read the history\n");
+		po_runtime_close(&rt);
+		return 1;
+	}
+	if (json)
+		printf("[");
+	for (size_t i = 0; i < n; i++) {
+		const struct po_play *p = &v[i];
+		char started[40], sched[40];
+		po_iso8601_utc(p->started_us / 1000, started, sizeof started);
+		if (!json) {
+			po_iso8601_local(p->scheduled_ms, sched, sizeof sched);
+			printf("%s  %-16s %-14s %+9.1f ms  %-11s %10lld B  %s%s%s\n", sched, p->pid,
+			       p->output, p->start_error_us / 1000.0, p->outcome, (long long)p->bytes,
+			       p->asset, p->detail[0] ? "  " : "", p->detail);
+			continue;
+		}
+		printf("%s\n  {", i ? "," : "");
+		po_json_kv_time(stdout, 1, "scheduled", p->scheduled_ms);
+		/* started keeps milliseconds even when they are zero */
+		printf(", \"started\": \"%.19s.%03lldZ\"", started,
+		       (long long)((p->started_us / 1000) % 1000 + 1000) % 1000);
+		printf(", \"start_error_ms\": %.3f", p->start_error_us / 1000.0);
+		po_json_kv_str(stdout, 0, "output", p->output);
+		po_json_kv_int(stdout, 0, "bytes", p->bytes);
+		po_json_kv_str(stdout, 0, "outcome", p->outcome);
+		po_json_kv_str(stdout, 0, "pid", p->pid);
+		po_json_kv_str(stdout, 0, "title", p->title);
+		po_json_kv_str(stdout, 0, "asset", p->asset);
+		po_json_kv_str(stdout, 0, "decision", po_decision_name(p->decision));
+		if (p->ended_ms)
+			po_json_kv_time(stdout, 0, "ended", p->ended_ms);
+		po_json_kv_str(stdout, 0, "detail", p->detail);
+		printf("}");
+	}
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
+	else if (!n)
+		printf("nothing has played yet\n");
+	else
+		print_start_error_summary(v, n);
+	free(v);
+	po_runtime_close(&rt);
+	return 0;
+}
+
+int po_ctl_status(const char *conf_path, int json)
+{
+	struct po_runtime rt;
+	if (ctl_open(&rt, conf_path, PO_RT_STATE_READONLY | PO_RT_NO_PLUGINS) < 0) {
+		po_runtime_close(&rt);
+		return 1;
+	}
+	int64_t now = po_clock_now_ms(&rt.clock);
+	struct po_play *plays = NULL;
+	struct playout_item *items = NULL;
+	size_t np = 0, ni = 0;
+	po_state_get_plays(rt.state, now - 86400000, now + 1, &plays, &np);
+	po_state_get_rundown(rt.state, now, now + 86400000, &items, &ni);
+	const struct playout_item *next = NULL;
+	for (size_t i = 0; i < ni && !next; i++)
+		if (items[i].start_ms > now && items[i].nseg)
+			next = &items[i];
+	if (json)
+		printf("{\"on_air\": [");
+	int first = 1;
+	for (size_t i = 0; i < np; i++) {
+		const struct po_play *p = &plays[i];
+		if (strcmp(p->outcome, "playing") != 0)
+			continue;
+		if (json) {
+			printf("%s{", first ? "" : ", ");
+			po_json_kv_str(stdout, 1, "output", p->output);
+			po_json_kv_str(stdout, 0, "pid", p->pid);
+			po_json_kv_str(stdout, 0, "title", p->title);
+			po_json_kv_time(stdout, 0, "scheduled", p->scheduled_ms);
+			printf("}");
+		} else {
+			printf("on air on %s: %s \"%s\"\n", p->output, p->pid, p->title);
+		}
+		first = 0;
+	}
+	if (json) {
+		printf("], \"next\": ");
+		if (next) {
+			printf("{");
+			po_json_kv_time(stdout, 1, "start", next->start_ms);
+			po_json_kv_str(stdout, 0, "pid", next->pid);
+			po_json_kv_str(stdout, 0, "title", next->title);
+			po_json_kv_str(stdout, 0, "decision", po_decision_name(next->decision));
+			printf("}");
+		} else {
+			printf("null");
+		}
+		printf("}\n");
+	} else {
+		if (first)
+			printf("nothing on air\n");
+		if (next) {
+			char at[40];
+			po_iso8601_local(next->start_ms, at, sizeof at);
+			printf("next: %s \"%s\" at %s (%s)\n", next->pid, next->title, at,
+			       po_decision_name(next->decision));
+		}
+	}
+	free(plays);
+	free(items);
+	po_runtime_close(&rt);
+	return 0;
+}
+
+static void print_module(const struct po_module *m, void *arg)
+{
+	(void)arg;
+	const struct playout_plugin *p = m->plugin;
+	printf("%-12s %-9s %s\n    %s\n", p->name, po_kind_name(p->kind),
+	       p->description ? p->description : "", m->path);
+	for (const struct playout_setting *s = p->settings; s && s->name; s++)
+		printf("    %-16s%s %s\n", s->name, s->required ? " (required)" : "",
+		       s->help ? s->help : "");
+}
+
+int po_ctl_plugins(const char *conf_path)
+{
+	struct po_config c;
+	struct po_diag d;
+	struct playout_error e = {0};
+	const char *dir = NULL;
+	po_diag_init(&d);
+	memset(&c, 0, sizeof c);
+	if (conf_path && po_config_load(&c, conf_path, &d) == PLAYOUT_OK)
+		dir = c.plugin_dir;
+	if (po_loader_init(&e) == PLAYOUT_OK) {
+		po_loader_each(dir, print_module, NULL);
+		po_loader_exit();
+	}
+	if (conf_path)
+		po_config_free(&c);
+	po_diag_free(&d);
+	return 0;
+}

@@ -1,3 +1,19 @@
+/*
+ * playoutctl's commands. Each reads the config (and the state store read-only)
+ * and prints to stdout; none of them disturbs a running daemon.
+ * Each returns the process exit status.
+ */
 #ifndef PO_CTL_H
 #define PO_CTL_H
+
+#include <stdint.h>
+
+int po_ctl_check(const char *conf_path);
+/* from: ISO 8601 (no offset: station time), NULL for now. hours 0: the horizon. */
+int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json);
+int po_ctl_history(const char *conf_path, int json);
+int po_ctl_status(const char *conf_path, int json);
+/* conf_path may be NULL: the built-in search path only. */
+int po_ctl_plugins(const char *conf_path);
+
 #endif

@@ -12,6 +12,7 @@ struct po_diag {
 	char **msg;      /* malloc'd lines */
 	size_t n, cap;
 	size_t nerrors;  /* entries that are errors (the rest are warnings) */
+	unsigned char *is_error; /* parallel to msg: 1 error, 0 warning */
 };
 
 void po_diag_init(struct po_diag *d);

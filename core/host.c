@@ -1,2 +1,74 @@
-/* placeholder: host */
-typedef int po_placeholder_host;
+/*
+ * The playout_host services plugins call: a thin layer over the core's log,
+ * clock, secret, time-zone and state modules. Nothing here keeps state of its
+ * own; host->core is the runtime.
+ */
+#include "host.h"
+
+#include <stdlib.h>
+
+#include "log.h"
+#include "runtime.h"
+#include "secret.h"
+#include "timeutil.h"
+
+static void host_log(const struct playout_host *h, int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	po_logv(level, h->instance, fmt, ap);
+	va_end(ap);
+}
+
+static int64_t host_now_ms(const struct playout_host *h)
+{
+	const struct po_runtime *rt = h->core;
+	return po_clock_now_ms(&rt->clock);
+}
+
+static int host_secret(const struct playout_host *h, const char *ref, char **value,
+		       struct playout_error *err)
+{
+	(void)h;
+	return po_secret_resolve(ref, value, err);
+}
+
+static int host_local_to_utc(const struct playout_host *h, int year, int mon, int day, int hour,
+			     int min, int sec, int64_t *utc_ms)
+{
+	(void)h;
+	return po_tz_local_to_utc(year, mon, day, hour, min, sec, utc_ms, NULL);
+}
+
+static int host_kv_get(const struct playout_host *h, const char *key, char **value)
+{
+	struct po_runtime *rt = h->core;
+	if (!rt->state)
+		return PLAYOUT_ENOTFOUND;
+	return po_state_kv_get(rt->state, h->instance, key, value);
+}
+
+static int host_kv_put(const struct playout_host *h, const char *key, const char *value)
+{
+	struct po_runtime *rt = h->core;
+	if (!rt->state)
+		return PLAYOUT_EUNAVAIL;
+	return po_state_kv_put(rt->state, h->instance, key, value);
+}
+
+void po_host_init(struct po_instance *inst, struct po_runtime *rt)
+{
+	struct playout_host *h = &inst->host;
+	h->abi = PLAYOUT_PLUGIN_ABI;
+	h->core = rt;
+	h->instance = inst->conf->label;
+	h->timezone = rt->conf.timezone;
+	h->cache_dir = rt->conf.cache_dir;
+	h->config_file = rt->conf.path;
+	h->log = host_log;
+	h->now_ms = host_now_ms;
+	h->secret = host_secret;
+	h->local_to_utc = host_local_to_utc;
+	h->kv_get = host_kv_get;
+	h->kv_put = host_kv_put;
+}

@@ -1,3 +1,16 @@
+/*
+ * The host table handed to each plugin instance: logging with the instance
+ * prefix, the clock, secrets, station-time conversion and per-instance state.
+ */
 #ifndef PO_HOST_H
 #define PO_HOST_H
+
+#include <playout/plugin.h>
+
+struct po_runtime;
+struct po_instance;
+
+/* Fill inst->host for inst, served by rt (both outlive the plugin instance). */
+void po_host_init(struct po_instance *inst, struct po_runtime *rt);
+
 #endif

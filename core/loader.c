@@ -1,2 +1,328 @@
-/* placeholder: loader */
-typedef int po_placeholder_loader;
+/*
+ * Plugin modules: find a module by name in the search path, open it with
+ * libltdl and check its descriptor (ABI, name, kind, required members).
+ * Creating instances and validating their config is not done here.
+ */
+#include "loader.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ltdl.h>
+
+#include "log.h"
+
+#ifndef PO_PLUGIN_DIR
+#define PO_PLUGIN_DIR "/usr/local/lib/playout/plugins"
+#endif
+#ifndef PO_BUILD_PLUGIN_DIR
+#define PO_BUILD_PLUGIN_DIR ""
+#endif
+
+#define MAX_DIRS 32
+
+/* The search path; dirs point into buf or at string constants. */
+struct search_path {
+	const char *dir[MAX_DIRS];
+	size_t n;
+	char buf[8192];
+};
+
+static void add_dir(struct search_path *sp, const char *dir)
+{
+	if (!dir || !*dir || sp->n == MAX_DIRS)
+		return;
+	for (size_t i = 0; i < sp->n; i++)
+		if (!strcmp(sp->dir[i], dir))
+			return;
+	sp->dir[sp->n++] = dir;
+}
+
+static void build_path(struct search_path *sp, const char *plugin_dir)
+{
+	const char *env = getenv("PLAYOUT_PLUGIN_PATH");
+
+	sp->n = 0;
+	add_dir(sp, plugin_dir);
+	if (env) {
+		snprintf(sp->buf, sizeof sp->buf, "%s", env);
+		char *save = NULL;
+		for (char *tok = strtok_r(sp->buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+			add_dir(sp, tok);
+	}
+	add_dir(sp, PO_PLUGIN_DIR);
+	add_dir(sp, PO_BUILD_PLUGIN_DIR);
+}
+
+static int valid_name(const char *name)
+{
+	if (!name || !*name || strlen(name) >= sizeof ((struct po_module *)0)->name)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The first candidate file for name in dir, in path; 0 when none exists. */
+static int find_in_dir(const char *dir, const char *name, char *path, size_t size)
+{
+	static const char *const fmt[] = { "%s/%s.la", "%s/%s.so", "%s/%s/%s.la" };
+
+	for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		int len = i < 2 ? snprintf(path, size, fmt[i], dir, name)
+				: snprintf(path, size, fmt[i], dir, name, name);
+		if (len < 0 || (size_t)len >= size)
+			continue;
+		po_log_debug("loader", "trying %s", path);
+		if (is_file(path))
+			return 1;
+	}
+	return 0;
+}
+
+const char *po_kind_name(int kind)
+{
+	switch (kind) {
+	case PLAYOUT_KIND_SCHEDULE: return "schedule";
+	case PLAYOUT_KIND_STORAGE: return "storage";
+	case PLAYOUT_KIND_FALLBACK: return "fallback";
+	case PLAYOUT_KIND_JOIN: return "join";
+	case PLAYOUT_KIND_OUTPUT: return "output";
+	case PLAYOUT_KIND_DNS: return "dns";
+	default: return "unknown";
+	}
+}
+
+static const char *article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+static int not_found(const char *name, const struct search_path *sp,
+		     struct playout_error *err)
+{
+	char dirs[200];
+	size_t len = 0;
+
+	dirs[0] = '\0';
+	for (size_t i = 0; i < sp->n && len < sizeof dirs; i++) {
+		int k = snprintf(dirs + len, sizeof dirs - len, "%s%s", i ? ", " : "", sp->dir[i]);
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+	if (!sp->n)
+		snprintf(dirs, sizeof dirs, "(no directory)");
+	return playout_error_set(err, PLAYOUT_ENOTFOUND,
+				 "plugin '%s' not found in %s (tried %s.la, %s.so and %s/%s.la in each)",
+				 name, dirs, name, name, name, name);
+}
+
+/* Check the descriptor of an open module; the message names path. */
+static int check_plugin(const struct playout_plugin *p, const char *name, int kind,
+			const char *path, struct playout_error *err)
+{
+	if (p->abi != PLAYOUT_PLUGIN_ABI)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin %s (%s) has ABI %d, this playout needs %d: rebuild it against this version's playout/plugin.h",
+					 name, path, p->abi, PLAYOUT_PLUGIN_ABI);
+	if (!p->name || strcmp(p->name, name))
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin file %s calls itself '%s', not '%s': rename the file or fix its .name",
+					 path, p->name ? p->name : "(null)", name);
+	if (!p->create || !p->destroy || !p->ops)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin '%s' (%s) lacks %s: every plugin needs create, destroy and ops",
+					 name, path, !p->create ? "create" : !p->destroy ? "destroy" : "ops");
+	if (p->kind < PLAYOUT_KIND_SCHEDULE || p->kind > PLAYOUT_KIND_DNS)
+		return playout_error_set(err, PLAYOUT_ECONFIG, "plugin '%s' (%s) has unknown kind %d",
+					 name, path, p->kind);
+	if (kind && p->kind != kind) {
+		const char *is = po_kind_name(p->kind), *want = po_kind_name(kind);
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin '%s' is %s %s plugin, not %s %s plugin",
+					 name, article(is), is, article(want), want);
+	}
+	return PLAYOUT_OK;
+}
+
+int po_loader_init(struct playout_error *err)
+{
+	if (lt_dlinit() != 0) {
+		const char *e = lt_dlerror();
+		return playout_error_set(err, PLAYOUT_EIO, "loader: cannot initialise libltdl: %s",
+					 e ? e : "unknown error");
+	}
+	return PLAYOUT_OK;
+}
+
+/* lt_dlexit is deliberately not called: it unlinks resident modules from
+ * libltdl's list without freeing them, and resident they all are (see
+ * open_path). The process exit releases everything. */
+void po_loader_exit(void)
+{
+}
+
+static int open_path(const char *name, int kind, const char *path, struct po_module *out,
+		     struct playout_error *err)
+{
+	lt_dladvise advise;
+	lt_dlhandle h = NULL;
+	const struct playout_plugin *p;
+	const char *e;
+	int rc;
+
+	if (lt_dladvise_init(&advise) || lt_dladvise_ext(&advise) || lt_dladvise_local(&advise)) {
+		e = lt_dlerror();
+		lt_dladvise_destroy(&advise);
+		return playout_error_set(err, PLAYOUT_EIO, "loader: libltdl advise failed: %s",
+					 e ? e : "unknown error (was po_loader_init called?)");
+	}
+	h = lt_dlopenadvise(path, advise);
+	lt_dladvise_destroy(&advise);
+	if (!h) {
+		e = lt_dlerror();
+		rc = playout_error_set(err, PLAYOUT_EIO, "cannot open plugin %s: %s", path,
+				       e ? e : "unknown libltdl error");
+		po_log_errorx("loader", "%s", err ? err->msg : path);
+		return rc;
+	}
+	p = (const struct playout_plugin *)lt_dlsym(h, "playout_plugin");
+	if (!p) {
+		rc = playout_error_set(err, PLAYOUT_ECONFIG,
+				       "%s has no 'playout_plugin' symbol: not a playout plugin", path);
+		goto fail;
+	}
+	rc = check_plugin(p, name, kind, path, err);
+	if (rc < 0)
+		goto fail;
+	/* Never unmapped: libraries a plugin links (libshout's TLS stack)
+	 * allocate in constructors and do not survive an unload cleanly. */
+	lt_dlmakeresident(h);
+	snprintf(out->name, sizeof out->name, "%s", name);
+	snprintf(out->path, sizeof out->path, "%s", path);
+	out->handle = h;
+	out->plugin = p;
+	po_log_debug("loader", "loaded %s plugin '%s' from %s", po_kind_name(p->kind), name, path);
+	return PLAYOUT_OK;
+fail:
+	lt_dlclose(h);
+	return rc;
+}
+
+int po_loader_open(const char *name, int kind, const char *plugin_dir,
+		   struct po_module *out, struct playout_error *err)
+{
+	struct search_path sp;
+	char path[4096];
+
+	memset(out, 0, sizeof *out);
+	if (!valid_name(name))
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "plugin name '%s' is not valid: use lower-case letters, digits, '_' and '-'",
+					 name ? name : "(null)");
+	build_path(&sp, plugin_dir);
+	for (size_t i = 0; i < sp.n; i++)
+		if (find_in_dir(sp.dir[i], name, path, sizeof path))
+			return open_path(name, kind, path, out, err);
+	return not_found(name, &sp, err);
+}
+
+void po_loader_close(struct po_module *m)
+{
+	if (!m)
+		return;
+	if (m->handle)
+		lt_dlclose((lt_dlhandle)m->handle); /* resident: drops the reference only */
+	memset(m, 0, sizeof *m);
+}
+
+/* Names already reported by po_loader_each. */
+struct seen {
+	char (*v)[64];
+	size_t n, cap;
+};
+
+static int seen_add(struct seen *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], name))
+			return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		char (*v)[64] = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return 0;
+		s->v = v;
+		s->cap = cap;
+	}
+	snprintf(s->v[s->n++], 64, "%s", name);
+	return 1;
+}
+
+/* The module name a directory entry stands for, or 0. */
+static int entry_name(const char *dir, const char *entry, char *name, size_t size)
+{
+	char path[4096];
+	size_t len = strlen(entry);
+	const char *dot = strrchr(entry, '.');
+
+	if (dot && (!strcmp(dot, ".la") || !strcmp(dot, ".so"))) {
+		len = (size_t)(dot - entry);
+		if (len == 0 || len >= size)
+			return 0;
+		memcpy(name, entry, len);
+		name[len] = '\0';
+	} else {
+		if (len >= size)
+			return 0;
+		memcpy(name, entry, len + 1);
+	}
+	if (!valid_name(name))
+		return 0;
+	return find_in_dir(dir, name, path, sizeof path);
+}
+
+void po_loader_each(const char *plugin_dir,
+		    void (*cb)(const struct po_module *m, void *arg), void *arg)
+{
+	struct search_path sp;
+	struct seen seen = { NULL, 0, 0 };
+
+	build_path(&sp, plugin_dir);
+	for (size_t i = 0; i < sp.n; i++) {
+		DIR *dh = opendir(sp.dir[i]);
+		struct dirent *de;
+
+		if (!dh)
+			continue;
+		while ((de = readdir(dh))) {
+			char name[64];
+			struct po_module m;
+			struct playout_error err;
+
+			if (de->d_name[0] == '.' || !entry_name(sp.dir[i], de->d_name, name, sizeof name))
+				continue;
+			if (!seen_add(&seen, name))
+				continue;
+			if (po_loader_open(name, 0, plugin_dir, &m, &err) < 0) {
+				po_log_warnx("loader", "%s", err.msg);
+				continue;
+			}
+			cb(&m, arg);
+			po_loader_close(&m);
+		}
+		closedir(dh);
+	}
+	free(seen.v);
+}

@@ -1,2 +1,291 @@
-/* placeholder: mp3 */
-typedef int po_placeholder_mp3;
+/*
+ * MP3 frame index: walks a file frame by frame with libmpg123 (no decoding)
+ * and records each audio frame's offset and length. The file is mapped and
+ * fed to libmpg123 through an in-memory reader, so indexing an hour takes
+ * milliseconds. Not for reading frames at air time: the player preads them.
+ */
+#include "mp3.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <mpg123.h>
+
+/* The mapped file as libmpg123 sees it through the replaced reader. */
+struct mem_reader {
+	const unsigned char *p;
+	size_t n;
+	size_t pos;
+};
+
+static mpg123_ssize_t mem_read(void *h, void *buf, size_t len)
+{
+	struct mem_reader *m = h;
+	size_t left = m->n - m->pos;
+	if (len > left)
+		len = left;
+	memcpy(buf, m->p + m->pos, len);
+	m->pos += len;
+	return (mpg123_ssize_t)len;
+}
+
+static off_t mem_seek(void *h, off_t off, int whence)
+{
+	struct mem_reader *m = h;
+	off_t base;
+	if (whence == SEEK_SET)
+		base = 0;
+	else if (whence == SEEK_CUR)
+		base = (off_t)m->pos;
+	else if (whence == SEEK_END)
+		base = (off_t)m->n;
+	else
+		return -1;
+	if (base + off < 0 || base + off > (off_t)m->n)
+		return -1;
+	m->pos = (size_t)(base + off);
+	return (off_t)m->pos;
+}
+
+static int version_code(int v)
+{
+	switch (v) {
+	case MPG123_1_0: return 10;
+	case MPG123_2_0: return 20;
+	default: return 25;
+	}
+}
+
+static int samples_per_frame(int version, int layer)
+{
+	if (layer == 1)
+		return 384;
+	if (layer == 2 || version == 10)
+		return 1152;
+	return 576;
+}
+
+static int push_frame(struct po_mp3_index *ix, uint32_t *cap, uint32_t off, uint32_t len)
+{
+	if (ix->nframes == *cap) {
+		uint32_t ncap = *cap ? *cap * 2 : 1024;
+		struct po_mp3_frame *v = realloc(ix->frames, (size_t)ncap * sizeof *v);
+		if (!v)
+			return PLAYOUT_ENOMEM;
+		ix->frames = v;
+		*cap = ncap;
+	}
+	ix->frames[ix->nframes].offset = off;
+	ix->frames[ix->nframes].len = len;
+	ix->nframes++;
+	return PLAYOUT_OK;
+}
+
+/* Walk every frame of the mapped file into ix. */
+static int walk_frames(const char *path, struct mem_reader *mem, struct po_mp3_index *ix,
+		       struct playout_error *err)
+{
+	int rc = PLAYOUT_OK, e = 0;
+	uint32_t cap = (uint32_t)(mem->n / 400) + 16;
+	int bitrate = -1;
+	int64_t prev_end = -1;
+	mpg123_init(); /* a no-op since 1.27; needed before */
+	mpg123_handle *mh = mpg123_new(NULL, &e);
+	if (!mh)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: cannot create a decoder: %s",
+					 path, mpg123_plain_strerror(e));
+	ix->frames = malloc((size_t)cap * sizeof *ix->frames);
+	if (!ix->frames) {
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: out of memory", path);
+		goto out;
+	}
+	/* Quiet; resync over junk of any length; no gapless trimming (we count
+	 * frames, not samples). */
+	mpg123_param(mh, MPG123_FLAGS, MPG123_QUIET, 0);
+	mpg123_param(mh, MPG123_RESYNC_LIMIT, -1, 0);
+	if (mpg123_replace_reader_handle(mh, mem_read, mem_seek, NULL) != MPG123_OK ||
+	    mpg123_open_handle(mh, mem) != MPG123_OK) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: libmpg123 cannot open it: %s",
+				       path, mpg123_strerror(mh));
+		goto out;
+	}
+	for (;;) {
+		int r = mpg123_framebyframe_next(mh);
+		if (r == MPG123_DONE)
+			break;
+		if (r != MPG123_OK && r != MPG123_NEW_FORMAT) {
+			if (ix->nframes == 0) {
+				rc = playout_error_set(err, PLAYOUT_EINVAL,
+						       "mp3: %s: not an MPEG audio file: %s",
+						       path, mpg123_strerror(mh));
+				goto out;
+			}
+			/* Damage near the end: keep what came before it. */
+			ix->resyncs++;
+			break;
+		}
+		unsigned long header = 0;
+		unsigned char *body = NULL;
+		size_t body_len = 0;
+		struct mpg123_frameinfo2 fi;
+		if (mpg123_framedata(mh, &header, &body, &body_len) != MPG123_OK ||
+		    mpg123_info2(mh, &fi) != MPG123_OK) {
+			rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: frame %u unreadable: %s",
+					       path, ix->nframes, mpg123_strerror(mh));
+			goto out;
+		}
+		int64_t pos = (int64_t)mpg123_framepos(mh);
+		int64_t len = (int64_t)body_len + 4;
+		if (pos < 0 || pos + len > (int64_t)mem->n) {
+			rc = playout_error_set(err, PLAYOUT_EINVAL,
+					       "mp3: %s: frame %u at byte %lld runs past the end",
+					       path, ix->nframes, (long long)pos);
+			goto out;
+		}
+		int version = version_code(fi.version);
+		int channels = fi.mode == MPG123_M_MONO ? 1 : 2;
+		if (ix->nframes == 0) {
+			ix->version = version;
+			ix->layer = fi.layer;
+			ix->sample_rate = (int)fi.rate;
+			ix->channels = channels;
+			ix->samples_per_frame = samples_per_frame(version, fi.layer);
+			bitrate = fi.bitrate;
+		} else {
+			if (version != ix->version || fi.layer != ix->layer ||
+			    fi.rate != ix->sample_rate || channels != ix->channels) {
+				rc = playout_error_set(err, PLAYOUT_EINVAL,
+						       "mp3: %s: format changes at frame %u "
+						       "(%d Hz %s -> %ld Hz %s, byte %lld)",
+						       path, ix->nframes, ix->sample_rate,
+						       ix->channels == 1 ? "mono" : "stereo", fi.rate,
+						       channels == 1 ? "mono" : "stereo", (long long)pos);
+				goto out;
+			}
+			if (pos != prev_end)
+				ix->resyncs++;
+			if (fi.bitrate != bitrate)
+				bitrate = 0;
+		}
+		rc = push_frame(ix, &cap, (uint32_t)pos, (uint32_t)len);
+		if (rc < 0) {
+			playout_error_set(err, rc, "mp3: %s: out of memory at frame %u", path,
+					  ix->nframes);
+			goto out;
+		}
+		prev_end = pos + len;
+	}
+	if (ix->nframes == 0) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL,
+				       "mp3: %s: no MPEG audio frames in %zu bytes (not an MP3?)",
+				       path, mem->n);
+		goto out;
+	}
+	ix->bitrate_kbps = bitrate > 0 ? bitrate : 0;
+out:
+	mpg123_close(mh);
+	mpg123_delete(mh);
+	return rc;
+}
+
+int po_mp3_index_file(const char *path, struct po_mp3_index **out, struct playout_error *err)
+{
+	int rc = PLAYOUT_OK;
+	struct po_mp3_index *ix = NULL;
+	void *map = MAP_FAILED;
+	struct stat st;
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return playout_error_set(err, errno == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
+					 "mp3: %s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = playout_error_set(err, PLAYOUT_EIO, "mp3: %s: stat: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: empty file (0 bytes)", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > UINT32_MAX) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL,
+				       "mp3: %s: %lld bytes is more than the 4 GiB an index can address",
+				       path, (long long)st.st_size);
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		rc = playout_error_set(err, PLAYOUT_EIO, "mp3: %s: mmap: %s", path, strerror(errno));
+		goto out;
+	}
+	(void)posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+	ix = calloc(1, sizeof *ix);
+	if (!ix) {
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: out of memory", path);
+		goto out;
+	}
+	ix->refs = 1;
+	ix->file_size = st.st_size;
+	ix->file_mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	struct mem_reader mem = { map, (size_t)st.st_size, 0 };
+	rc = walk_frames(path, &mem, ix, err);
+	if (rc < 0)
+		goto out;
+	ix->duration_ms = (int64_t)ix->nframes * ix->samples_per_frame * 1000 / ix->sample_rate;
+	*out = ix;
+	ix = NULL;
+out:
+	if (ix) {
+		free(ix->frames);
+		free(ix);
+	}
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	close(fd);
+	return rc;
+}
+
+struct po_mp3_index *po_mp3_index_ref(struct po_mp3_index *ix)
+{
+	if (ix)
+		__atomic_add_fetch(&ix->refs, 1, __ATOMIC_RELAXED);
+	return ix;
+}
+
+void po_mp3_index_unref(struct po_mp3_index *ix)
+{
+	if (!ix)
+		return;
+	if (__atomic_sub_fetch(&ix->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	free(ix->frames);
+	free(ix);
+}
+
+int64_t po_mp3_frame_ns(const struct po_mp3_index *ix)
+{
+	if (!ix || ix->sample_rate <= 0)
+		return 0;
+	return (int64_t)ix->samples_per_frame * 1000000000LL / ix->sample_rate;
+}
+
+uint32_t po_mp3_frame_at_ms(const struct po_mp3_index *ix, int64_t t_ms)
+{
+	if (!ix || ix->nframes == 0 || t_ms <= 0 || ix->samples_per_frame <= 0)
+		return 0;
+	/* frame k starts at k * spf / rate seconds; largest k with start <= t. */
+	int64_t k = t_ms * ix->sample_rate / (1000LL * ix->samples_per_frame);
+	if (k >= (int64_t)ix->nframes)
+		k = (int64_t)ix->nframes - 1;
+	return (uint32_t)k;
+}

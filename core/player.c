@@ -1,2 +1,705 @@
-/* placeholder: player */
-typedef int po_placeholder_player;
+/*
+ * The player thread of one output: waits for each rundown item's start
+ * instant, streams its frames paced against absolute deadlines measured from
+ * that instant, reconnects by the clock after output errors, and posts
+ * BEGIN/END reports. Snapshots live in snapshot.c, the queue in playq.c.
+ */
+#include "player.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S 1000000000LL
+#define SLICE_NS (200 * NS_PER_MS)      /* longest sleep between stop checks */
+#define PREPARE_NS (1000 * NS_PER_MS)   /* open the files this long before start */
+#define JOIN_SLACK_NS (1000 * NS_PER_MS) /* later than this: join at the frame due now */
+#define RETRY_NS (1000 * NS_PER_MS)     /* output reconnect interval */
+#define PLAYER_BUF (64 * 1024)
+
+struct po_player {
+	char *label;
+	const struct playout_output_ops *ops;
+	void *inst;
+	const struct po_clock *clock;
+	struct po_snapbox *box;
+	struct po_playq *q;
+	int64_t ahead_ns;
+	int64_t keep_open_ns;
+	pthread_t thread;
+	int stop;                       /* atomic: set by po_player_stop */
+
+	/* Player-thread state from here on. */
+	struct po_snapshot *snap;       /* newest snapshot seen */
+	uint64_t gen;
+	int out_open;
+	int64_t last_end_ns;            /* audio end of the last item played */
+	int64_t last_start_ms;          /* items starting at or before this are done */
+	/* The item whose files are open (prepared ~1 s before its start). */
+	struct po_snapshot *prep_snap;  /* a reference, or NULL */
+	size_t prep_i;
+	int prep_fd[PLAYOUT_MAX_SEGMENTS];
+	int prep_rc;
+	char prep_err[256];
+	uint8_t buf[PLAYER_BUF];
+};
+
+/* One segment of the item on air, with its frame clock. */
+struct seg_run {
+	int fd;
+	const struct po_mp3_index *ix;
+	uint32_t first, count;
+	int64_t off_ns;                 /* item-relative start of the segment */
+	int64_t frame_num;              /* samples_per_frame * 1e9 */
+	int rate;
+};
+
+/* Pacing state of the item on air. */
+struct play {
+	struct seg_run seg[PLAYOUT_MAX_SEGMENTS];
+	size_t nseg;
+	size_t s;                       /* cursor: segment */
+	uint32_t j;                     /* cursor: frame within the segment */
+	int64_t start_ns;
+	int64_t cut_ns;                 /* item-relative; frames due at or after are not sent */
+	int64_t total_ns;               /* item-relative end of all frames */
+	int64_t bytes;
+	int cut;                        /* stopped early by end_ms */
+};
+
+static int stopping(const struct po_player *p)
+{
+	return __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE);
+}
+
+static int64_t now_ns(const struct po_player *p)
+{
+	return po_clock_now_ns(p->clock);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Item-relative deadline of frame j of segment sr, without accumulated
+ * rounding and without overflowing for any uint32 j. */
+static int64_t seg_deadline(const struct seg_run *sr, uint32_t j)
+{
+	int64_t q = (int64_t)j / sr->rate, r = (int64_t)j % sr->rate;
+	return sr->off_ns + q * sr->frame_num + r * sr->frame_num / sr->rate;
+}
+
+/* Last frame of sr whose deadline is <= t (item-relative); t >= off_ns. */
+static uint32_t seg_frame_at(const struct seg_run *sr, int64_t t)
+{
+	int64_t rel = t - sr->off_ns;
+	int64_t j = rel / sr->frame_num * sr->rate + rel % sr->frame_num * sr->rate / sr->frame_num;
+	while (j > 0 && seg_deadline(sr, (uint32_t)j) > t)
+		j--;
+	while (j + 1 < (int64_t)sr->count && seg_deadline(sr, (uint32_t)(j + 1)) <= t)
+		j++;
+	if (j >= (int64_t)sr->count)
+		j = sr->count ? sr->count - 1 : 0;
+	return (uint32_t)j;
+}
+
+/* ---- snapshot and item selection ------------------------------------- */
+
+static void refresh_snap(struct po_player *p)
+{
+	uint64_t g = __atomic_load_n(&p->box->gen, __ATOMIC_ACQUIRE);
+	if (g == p->gen)
+		return;
+	struct po_snapshot *s = po_snapbox_get(p->box, &p->gen);
+	po_snapshot_unref(p->snap);
+	p->snap = s;
+}
+
+/* The first item not yet played that has not ended by now_ms. */
+static const struct po_air_item *next_item(const struct po_snapshot *s, int64_t after_start_ms,
+					   int64_t now_ms, size_t *idx)
+{
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct po_air_item *it = &s->v[i];
+		if (it->item.nseg == 0 || it->item.start_ms <= after_start_ms)
+			continue;
+		if (it->item.end_ms > now_ms) {
+			*idx = i;
+			return it;
+		}
+	}
+	return NULL;
+}
+
+/* ---- prepared files --------------------------------------------------- */
+
+static void prep_release(struct po_player *p)
+{
+	for (size_t k = 0; k < PLAYOUT_MAX_SEGMENTS; k++) {
+		if (p->prep_fd[k] >= 0)
+			close(p->prep_fd[k]);
+		p->prep_fd[k] = -1;
+	}
+	po_snapshot_unref(p->prep_snap);
+	p->prep_snap = NULL;
+	p->prep_rc = 0;
+	p->prep_err[0] = '\0';
+}
+
+/* Same files and indexes: an open descriptor can be carried over. */
+static int same_media(const struct po_air_item *a, const struct po_air_item *b)
+{
+	if (a->item.start_ms != b->item.start_ms || a->item.nseg != b->item.nseg)
+		return 0;
+	for (size_t k = 0; k < a->item.nseg; k++) {
+		if (a->idx[k] != b->idx[k] || !a->path[k] || !b->path[k] ||
+		    strcmp(a->path[k], b->path[k]) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Open the files of item i of snap, unless they are open already. */
+static void prepare(struct po_player *p, struct po_snapshot *snap, size_t i)
+{
+	const struct po_air_item *it = &snap->v[i];
+	if (p->prep_snap) {
+		if (same_media(&p->prep_snap->v[p->prep_i], it) && p->prep_rc == 0) {
+			/* Adopt the newer snapshot's item, keep the descriptors. */
+			struct po_snapshot *old = p->prep_snap;
+			p->prep_snap = po_snapshot_ref(snap);
+			po_snapshot_unref(old);
+			p->prep_i = i;
+			return;
+		}
+		prep_release(p);
+	}
+	p->prep_snap = po_snapshot_ref(snap);
+	p->prep_i = i;
+	p->prep_rc = 0;
+	for (size_t k = 0; k < it->item.nseg; k++) {
+		if (!it->path[k] || !it->idx[k] || it->idx[k]->nframes == 0) {
+			p->prep_rc = PLAYOUT_ENOTFOUND;
+			snprintf(p->prep_err, sizeof p->prep_err, "segment %zu (%s) is not cached",
+				 k + 1, it->item.seg[k].asset);
+			return;
+		}
+		p->prep_fd[k] = open(it->path[k], O_RDONLY | O_CLOEXEC);
+		if (p->prep_fd[k] < 0) {
+			p->prep_rc = PLAYOUT_EIO;
+			snprintf(p->prep_err, sizeof p->prep_err, "open %s: %s", it->path[k],
+				 strerror(errno));
+			return;
+		}
+	}
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void fill_meta(const struct po_air_item *it, struct playout_item_meta *m)
+{
+	const struct po_mp3_index *ix = it->idx[0];
+	memset(m, 0, sizeof *m);
+	m->title = it->item.title;
+	m->pid = it->item.pid;
+	m->start_ms = it->item.start_ms;
+	m->end_ms = it->item.end_ms;
+	if (ix) {
+		m->sample_rate = ix->sample_rate;
+		m->channels = ix->channels;
+		m->bitrate_kbps = ix->bitrate_kbps;
+	}
+}
+
+static void output_close(struct po_player *p)
+{
+	if (p->out_open)
+		p->ops->close(p->inst);
+	p->out_open = 0;
+}
+
+/* Open (when closed) and announce the item. */
+static int output_begin(struct po_player *p, const struct playout_item_meta *m,
+			struct playout_error *err)
+{
+	if (!p->out_open) {
+		int rc = p->ops->open(p->inst, m, err);
+		if (rc < 0)
+			return rc;
+		p->out_open = 1;
+	}
+	if (p->ops->start) {
+		int rc = p->ops->start(p->inst, m, err);
+		if (rc < 0) {
+			output_close(p);
+			return rc;
+		}
+	}
+	return PLAYOUT_OK;
+}
+
+/* ---- the hot path ----------------------------------------------------- */
+
+static int read_run(struct po_player *p, int fd, uint32_t off, size_t len, size_t *fill,
+		    struct playout_error *err)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, p->buf + *fill + got, len - got, (off_t)off + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return playout_error_set(err, PLAYOUT_EIO, "read %zu bytes at %u: %s", len,
+						 off, r < 0 ? strerror(errno) : "file shrank");
+		got += (size_t)r;
+	}
+	*fill += len;
+	return PLAYOUT_OK;
+}
+
+static int flush_buf(struct po_player *p, struct play *pl, size_t *fill,
+		     struct playout_error *err)
+{
+	if (*fill == 0)
+		return PLAYOUT_OK;
+	int rc = p->ops->write(p->inst, p->buf, *fill, err);
+	if (rc < 0)
+		return rc;
+	pl->bytes += (int64_t)*fill;
+	*fill = 0;
+	return PLAYOUT_OK;
+}
+
+static int at_end(const struct play *pl)
+{
+	return pl->s >= pl->nseg;
+}
+
+static void advance(struct play *pl)
+{
+	pl->j++;
+	while (pl->s < pl->nseg && pl->j >= pl->seg[pl->s].count) {
+		pl->s++;
+		pl->j = 0;
+	}
+}
+
+/* Item-relative deadline of the cursor's frame (valid when !at_end). */
+static int64_t cursor_deadline(const struct play *pl)
+{
+	return seg_deadline(&pl->seg[pl->s], pl->j);
+}
+
+/* Put the cursor on the frame due at item-relative time t. */
+static void seek_to(struct play *pl, int64_t t)
+{
+	pl->s = 0;
+	pl->j = 0;
+	if (t <= 0)
+		return;
+	while (pl->s + 1 < pl->nseg && pl->seg[pl->s + 1].off_ns <= t)
+		pl->s++;
+	if (pl->s < pl->nseg && pl->seg[pl->s].count)
+		pl->j = seg_frame_at(&pl->seg[pl->s], t);
+	while (pl->s < pl->nseg && pl->j >= pl->seg[pl->s].count) {
+		pl->s++;
+		pl->j = 0;
+	}
+}
+
+/* Send every frame due at or before item-relative time horizon, reading
+ * contiguous frames with one pread and writing 64 KiB at a time. *rd_fail
+ * tells a read error (the file) from a write error (the output). */
+static int send_due(struct po_player *p, struct play *pl, int64_t horizon, int *rd_fail,
+		    struct playout_error *err)
+{
+	size_t fill = 0, run_len = 0;
+	uint32_t run_off = 0;
+	int run_fd = -1, rc;
+	*rd_fail = 0;
+	while (!at_end(pl)) {
+		int64_t d = cursor_deadline(pl);
+		if (d >= pl->cut_ns) {
+			pl->cut = 1;
+			break;
+		}
+		if (d > horizon)
+			break;
+		const struct seg_run *sr = &pl->seg[pl->s];
+		const struct po_mp3_frame *fr = &sr->ix->frames[sr->first + pl->j];
+		if (run_len && (sr->fd != run_fd || fr->offset != run_off + run_len)) {
+			rc = read_run(p, run_fd, run_off, run_len, &fill, err);
+			if (rc < 0)
+				goto read_fail;
+			run_len = 0;
+		}
+		if (fill + run_len + fr->len > PLAYER_BUF) {
+			if (run_len) {
+				rc = read_run(p, run_fd, run_off, run_len, &fill, err);
+				if (rc < 0)
+					goto read_fail;
+				run_len = 0;
+			}
+			rc = flush_buf(p, pl, &fill, err);
+			if (rc < 0)
+				return rc;
+			if (fr->len > PLAYER_BUF) {
+				*rd_fail = 1;
+				return playout_error_set(err, PLAYOUT_EINVAL, "frame of %u bytes",
+							 fr->len);
+			}
+		}
+		if (!run_len) {
+			run_fd = sr->fd;
+			run_off = fr->offset;
+		}
+		run_len += fr->len;
+		advance(pl);
+	}
+	if (run_len) {
+		rc = read_run(p, run_fd, run_off, run_len, &fill, err);
+		if (rc < 0)
+			goto read_fail;
+	}
+	return flush_buf(p, pl, &fill, err);
+read_fail:
+	*rd_fail = 1;
+	return rc;
+}
+
+/* ---- one item --------------------------------------------------------- */
+
+static void post(struct po_player *p, int type, const struct po_play *play)
+{
+	struct po_playq_msg m;
+	m.type = type;
+	m.play = *play;
+	po_playq_post(p->q, &m);
+}
+
+static void add_detail(struct po_play *play, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add_detail(struct po_play *play, const char *fmt, ...)
+{
+	size_t n = strlen(play->detail);
+	if (n + 3 >= sizeof play->detail)
+		return;
+	if (n) {
+		memcpy(play->detail + n, "; ", 3);
+		n += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(play->detail + n, sizeof play->detail - n, fmt, ap);
+	va_end(ap);
+}
+
+static void init_play_record(const struct po_player *p, const struct po_air_item *it,
+			     struct po_play *play)
+{
+	memset(play, 0, sizeof *play);
+	snprintf(play->output, sizeof play->output, "%s", p->label);
+	snprintf(play->pid, sizeof play->pid, "%s", it->item.pid);
+	snprintf(play->title, sizeof play->title, "%s", it->item.title);
+	snprintf(play->asset, sizeof play->asset, "%s", it->item.seg[0].asset);
+	play->decision = it->item.decision;
+	play->scheduled_ms = it->item.start_ms;
+	snprintf(play->outcome, sizeof play->outcome, "playing");
+}
+
+/* Lay out the segments on the item's clock. */
+static void init_play(struct po_player *p, const struct po_air_item *it, struct play *pl)
+{
+	memset(pl, 0, sizeof *pl);
+	pl->start_ns = it->item.start_ms * NS_PER_MS;
+	pl->cut_ns = (it->item.end_ms - it->item.start_ms) * NS_PER_MS;
+	int64_t off = 0;
+	for (size_t k = 0; k < it->item.nseg; k++) {
+		struct seg_run *sr = &pl->seg[k];
+		const struct po_mp3_index *ix = it->idx[k];
+		const struct playout_segment *sg = &it->item.seg[k];
+		sr->fd = p->prep_fd[k];
+		sr->ix = ix;
+		sr->rate = ix->sample_rate;
+		sr->frame_num = (int64_t)ix->samples_per_frame * NS_PER_S;
+		sr->first = sg->first_frame < ix->nframes ? sg->first_frame : ix->nframes;
+		uint32_t avail = ix->nframes - sr->first;
+		sr->count = sg->nframes == 0 || sg->nframes > avail ? avail : sg->nframes;
+		sr->off_ns = off;
+		off = seg_deadline(sr, sr->count);
+	}
+	pl->nseg = it->item.nseg;
+	pl->total_ns = off;
+	while (pl->s < pl->nseg && pl->seg[pl->s].count == 0)
+		pl->s++;
+}
+
+/* Sleep to an absolute deadline in slices; returns 1 when stopped. */
+static int wait_until(struct po_player *p, int64_t deadline)
+{
+	for (;;) {
+		if (stopping(p))
+			return 1;
+		int64_t t = now_ns(p);
+		if (t >= deadline)
+			return 0;
+		po_clock_sleep_until_ns(p->clock, min64(deadline, t + SLICE_NS));
+	}
+}
+
+/* Play the prepared item from its start instant (or the frame due now) to
+ * its end, and report it. Called at or after the start instant. */
+static void play_item(struct po_player *p)
+{
+	const struct po_air_item *it = &p->prep_snap->v[p->prep_i];
+	struct playout_item_meta meta;
+	struct playout_error err = { 0, "" };
+	struct po_play play;
+	struct play pl;
+	int began = 0, interrupted = 0, failed = 0, reconnects = 0, rd_fail = 0;
+	int64_t retry_at = 0;
+
+	init_play_record(p, it, &play);
+	p->last_start_ms = it->item.start_ms;
+	if (p->prep_rc < 0) {
+		/* The cache may have caught up since the prepare step. */
+		struct po_snapshot *s = po_snapshot_ref(p->prep_snap);
+		size_t i = p->prep_i;
+		prep_release(p);
+		prepare(p, s, i);
+		po_snapshot_unref(s);
+		it = &p->prep_snap->v[p->prep_i];
+	}
+	if (p->prep_rc < 0) {
+		snprintf(play.outcome, sizeof play.outcome, "failed");
+		add_detail(&play, "%s", p->prep_err);
+		play.ended_ms = po_clock_now_ms(p->clock);
+		post(p, PO_PLAYQ_BEGIN, &play);
+		post(p, PO_PLAYQ_END, &play);
+		po_log_warnx(p->label, "%s: not played: %s", it->item.seg[0].asset, p->prep_err);
+		prep_release(p);
+		return;
+	}
+	fill_meta(it, &meta);
+	init_play(p, it, &pl);
+
+	int64_t t0 = now_ns(p) - pl.start_ns;
+	if (t0 > JOIN_SLACK_NS) {
+		seek_to(&pl, t0);
+		int64_t secs = t0 / NS_PER_S;
+		add_detail(&play, "joined at +%02lld:%02lld", (long long)(secs / 60),
+			   (long long)(secs % 60));
+	}
+	int rc = output_begin(p, &meta, &err);
+	if (rc < 0) {
+		retry_at = now_ns(p) + RETRY_NS;
+		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
+			     err.msg);
+	}
+	for (;;) {
+		if (stopping(p)) {
+			interrupted = 1;
+			break;
+		}
+		int64_t t = now_ns(p);
+		int64_t rel = t - pl.start_ns;
+		int64_t end_rel = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
+		if (!p->out_open) {
+			/* Waiting to reconnect; the clock decides the position. */
+			if (rel >= end_rel) {
+				failed = 1;
+				break;
+			}
+			if (t < retry_at) {
+				int64_t until = min64(retry_at, pl.start_ns + end_rel);
+				po_clock_sleep_until_ns(p->clock, min64(until, t + SLICE_NS));
+				continue;
+			}
+			rc = output_begin(p, &meta, &err);
+			if (rc < 0) {
+				retry_at = t + RETRY_NS;
+				continue;
+			}
+			if (began) {
+				reconnects++;
+				seek_to(&pl, now_ns(p) - pl.start_ns);
+			}
+			continue;
+		}
+		if (at_end(&pl) || pl.cut)
+			break;
+		if (!began) {
+			play.started_us = now_ns(p) / 1000;
+			play.start_error_us = play.started_us - it->item.start_ms * 1000;
+		}
+		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
+		if (!began && (rc == 0 || pl.bytes > 0)) {
+			began = 1;
+			post(p, PO_PLAYQ_BEGIN, &play);
+		}
+		if (rc < 0 && rd_fail) {
+			failed = 1;
+			break;
+		}
+		if (rc < 0) {
+			po_log_warnx(p->label, "%s: output failed at +%llds: %s",
+				     it->item.seg[0].asset, (long long)(rel / NS_PER_S), err.msg);
+			output_close(p);
+			retry_at = now_ns(p) + RETRY_NS;
+			continue;
+		}
+		if (at_end(&pl) || pl.cut)
+			break;
+		/* Next frame's deadline minus the send-ahead. */
+		int64_t wake = pl.start_ns + cursor_deadline(&pl) - p->ahead_ns;
+		t = now_ns(p);
+		if (wake > t)
+			po_clock_sleep_until_ns(p->clock, min64(wake, t + SLICE_NS));
+	}
+
+	/* Tail: all frames are out; wait for the audio's end instant. */
+	int64_t end_abs = pl.start_ns + (pl.cut ? pl.cut_ns : pl.total_ns);
+	if (!interrupted && !failed && wait_until(p, end_abs))
+		interrupted = 1;
+
+	if (!began) {
+		/* Nothing went out: still report the attempt. */
+		post(p, PO_PLAYQ_BEGIN, &play);
+	}
+	play.bytes = pl.bytes;
+	play.ended_ms = po_clock_now_ms(p->clock);
+	if (reconnects)
+		add_detail(&play, "%d reconnect%s", reconnects, reconnects > 1 ? "s" : "");
+	if (interrupted) {
+		snprintf(play.outcome, sizeof play.outcome, "interrupted");
+	} else if (failed) {
+		snprintf(play.outcome, sizeof play.outcome, "failed");
+		add_detail(&play, "%s", err.msg[0] ? err.msg : "output unavailable");
+	} else if (pl.cut) {
+		snprintf(play.outcome, sizeof play.outcome, "cut");
+	} else {
+		snprintf(play.outcome, sizeof play.outcome, "complete");
+	}
+	post(p, PO_PLAYQ_END, &play);
+
+	if (p->out_open && p->ops->stop) {
+		struct playout_error serr = { 0, "" };
+		if (p->ops->stop(p->inst, &serr) < 0)
+			po_log_warnx(p->label, "output stop: %s", serr.msg);
+	}
+	p->last_end_ns = end_abs;
+	prep_release(p);
+
+	/* Keep the connection for a next item that follows closely. */
+	refresh_snap(p);
+	size_t ni;
+	const struct po_air_item *next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
+	if (interrupted || !next || next->item.start_ms * NS_PER_MS - end_abs > p->keep_open_ns)
+		output_close(p);
+} /* play_item */
+
+/* ---- the thread ------------------------------------------------------- */
+
+static void *player_main(void *arg)
+{
+	struct po_player *p = arg;
+	while (!stopping(p)) {
+		refresh_snap(p);
+		int64_t t = now_ns(p);
+		size_t i = 0;
+		const struct po_air_item *it =
+			next_item(p->snap, p->last_start_ms, t / NS_PER_MS, &i);
+		int64_t start = it ? it->item.start_ms * NS_PER_MS : INT64_MAX;
+		/* Idle on an open connection only until a close-enough next item. */
+		if (p->out_open && (!it || start - p->last_end_ns > p->keep_open_ns))
+			output_close(p);
+		if (!it) {
+			if (p->prep_snap)
+				prep_release(p);
+			po_clock_sleep_until_ns(p->clock, t + SLICE_NS);
+			continue;
+		}
+		if (p->prep_snap && !same_media(&p->prep_snap->v[p->prep_i], it))
+			prep_release(p);
+		if (t >= start - PREPARE_NS)
+			prepare(p, p->snap, i);
+		if (t < start) {
+			int64_t target = t < start - PREPARE_NS ? start - PREPARE_NS : start;
+			po_clock_sleep_until_ns(p->clock, min64(target, t + SLICE_NS));
+			continue;
+		}
+		play_item(p);
+	}
+	prep_release(p);
+	output_close(p);
+	po_snapshot_unref(p->snap);
+	p->snap = NULL;
+	return NULL;
+} /* player_main */
+
+int po_player_start(const struct po_player_conf *pc, struct po_player **out,
+		    struct playout_error *err)
+{
+	*out = NULL;
+	if (!pc->ops || !pc->ops->open || !pc->ops->write || !pc->ops->close || !pc->clock ||
+	    !pc->box || !pc->q)
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "player %s: output ops open/write/close, clock, box and "
+					 "queue are required", pc->label ? pc->label : "?");
+	struct po_player *p = calloc(1, sizeof *p);
+	if (!p)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "player: out of memory");
+	p->label = strdup(pc->label ? pc->label : "output");
+	if (!p->label) {
+		free(p);
+		return playout_error_set(err, PLAYOUT_ENOMEM, "player: out of memory");
+	}
+	p->ops = pc->ops;
+	p->inst = pc->inst;
+	p->clock = pc->clock;
+	p->box = pc->box;
+	p->q = pc->q;
+	p->ahead_ns = (int64_t)(pc->send_ahead_ms > 0 ? pc->send_ahead_ms : 0) * NS_PER_MS;
+	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
+	p->last_start_ms = INT64_MIN;
+	p->gen = UINT64_MAX; /* differs from any box: the first look fetches */
+	for (size_t k = 0; k < PLAYOUT_MAX_SEGMENTS; k++)
+		p->prep_fd[k] = -1;
+
+	/* Signals belong to the control thread (signalfd): block them all here. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&p->thread, NULL, player_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		free(p->label);
+		free(p);
+		return playout_error_set(err, PLAYOUT_EIO, "player %s: cannot start a thread: %s",
+					 pc->label ? pc->label : "output", strerror(e));
+	}
+	*out = p;
+	return PLAYOUT_OK;
+}
+
+void po_player_stop(struct po_player *p)
+{
+	if (!p)
+		return;
+	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(p->thread, NULL);
+	free(p->label);
+	free(p);
+}

@@ -1,2 +1,76 @@
-int main(void);
-int main(void) { return 0; }
+/*
+ * playoutctl: inspect and exercise a playout installation. Thin: the
+ * commands live in ctl.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "log.h"
+
+#define DEFAULT_CONF "/etc/playout/playout.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: playoutctl [-c FILE] COMMAND [options]\n"
+		   "  check                         load config and plugins, test each source\n"
+		   "  rundown [--from T] [--hours N] [--json]   the plan, item by item, and why\n"
+		   "  history [--json]              what played, with measured start error\n"
+		   "  status [--json]               what is on air now, what is next\n"
+		   "  plugins                       what can be loaded\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"from", required_argument, NULL, 'F'},
+		{"hours", required_argument, NULL, 'H'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *conf = DEFAULT_CONF, *from = NULL;
+	int hours = 0, json = 0, conf_given = 0, ch;
+
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; conf_given = 1; break;
+		case 'F': from = optarg; break;
+		case 'H': {
+			char *end;
+			long h = strtol(optarg, &end, 10);
+			if (*end || h < 1 || h > 24 * 31) {
+				fprintf(stderr, "playoutctl: --hours %s: expected 1 to 744\n", optarg);
+				return 2;
+			}
+			hours = (int)h;
+			break;
+		}
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[optind];
+	po_log_init(1, PLAYOUT_LOG_WARN);
+	if (strcmp(cmd, "check") == 0)
+		return po_ctl_check(conf);
+	if (strcmp(cmd, "rundown") == 0)
+		return po_ctl_rundown(conf, from, hours, json);
+	if (strcmp(cmd, "history") == 0)
+		return po_ctl_history(conf, json);
+	if (strcmp(cmd, "status") == 0)
+		return po_ctl_status(conf, json);
+	if (strcmp(cmd, "plugins") == 0)
+		return po_ctl_plugins(conf_given ? conf : NULL);
+	fprintf(stderr, "playoutctl: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -30,7 +30,9 @@ struct po_plan_input {
 };
 
 struct po_rundown {
-	struct playout_item *v; /* sorted by start_ms, never overlapping */
+	struct playout_item *v; /* sorted by start_ms; playable items never
+	                           overlap (a missing item keeps its slot's
+	                           times, which may overlap the next item) */
 	size_t n;
 };
 
@@ -45,8 +47,11 @@ struct po_rundown {
  * - each item is capped by the cap table (duration known) and cut where the
  *   next item starts; unknown durations end at the slot end, else at
  *   start + the largest cap.
- * Returns PLAYOUT_OK (out filled; free with po_rundown_free) or ENOMEM.
- * Plugin errors are logged and the item is kept as missing. */
+ * - times in reasons are shown in the process zone (TZ, see po_tz_set).
+ * Returns PLAYOUT_OK (out filled, v NULL when empty; free with
+ * po_rundown_free), PLAYOUT_EINVAL (empty window, NULL arrays) or ENOMEM.
+ * A fallback error makes the slot missing (the reason says why); a join
+ * error is logged and the items are kept unjoined. */
 int po_plan(const struct po_plan_input *in, struct po_rundown *out, struct playout_error *err);
 void po_rundown_free(struct po_rundown *r);
 

@@ -1,2 +1,1033 @@
-/* placeholder: state */
-typedef int po_placeholder_state;
+/*
+ * The state store on sqlite3: opening (lock file, pragmas, schema migrations)
+ * and one transaction per public call, with bound parameters only.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+
+#define LOG_SRC "state"
+#define BUSY_TIMEOUT_MS 5000
+
+struct po_state {
+	sqlite3 *db;
+	char *path;
+	int mode;
+	int lock_fd;   /* PO_STATE_DAEMON: "<path>.lock", write-locked; else -1 */
+	int version;   /* PRAGMA user_version after open */
+	char errmsg[256];
+};
+
+/* ---- schema ----------------------------------------------------------- */
+
+/* Ordered migrations: version N turns a version N-1 database into N. Append
+ * new versions at the end; never edit one that has shipped. */
+struct migration {
+	int version;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+	{1,
+	 "CREATE TABLE kv("
+	 " ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	 " updated_ms INTEGER NOT NULL, PRIMARY KEY(ns, key));"
+	 "CREATE TABLE slot_sources("
+	 " source TEXT PRIMARY KEY, fetched_ms INTEGER NOT NULL);"
+	 "CREATE TABLE slots("
+	 " source TEXT NOT NULL REFERENCES slot_sources(source) ON DELETE CASCADE,"
+	 " start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, type INTEGER NOT NULL,"
+	 " pid TEXT NOT NULL, title TEXT NOT NULL, expected_file TEXT NOT NULL);"
+	 "CREATE INDEX slots_by_source_start ON slots(source, start_ms);"
+	 "CREATE TABLE assets("
+	 " name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	 " etag TEXT NOT NULL, start_ms INTEGER NOT NULL, start_alt_ms INTEGER NOT NULL,"
+	 " pid TEXT NOT NULL, duration_ms INTEGER NOT NULL, nframes INTEGER NOT NULL,"
+	 " sample_rate INTEGER NOT NULL, samples_per_frame INTEGER NOT NULL);"
+	 "CREATE TABLE rundown("
+	 " start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, decision INTEGER NOT NULL,"
+	 " pid TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL,"
+	 " reason TEXT NOT NULL, cap_s INTEGER NOT NULL, segments TEXT NOT NULL,"
+	 " planned_ms INTEGER NOT NULL);"
+	 "CREATE INDEX rundown_by_start ON rundown(start_ms);"
+	 "CREATE TABLE plays("
+	 " id INTEGER PRIMARY KEY, output TEXT NOT NULL, pid TEXT NOT NULL,"
+	 " title TEXT NOT NULL, asset TEXT NOT NULL, decision INTEGER NOT NULL,"
+	 " scheduled_ms INTEGER NOT NULL, started_us INTEGER NOT NULL,"
+	 " start_error_us INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+	 " bytes INTEGER NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL);"
+	 "CREATE INDEX plays_by_scheduled ON plays(scheduled_ms);"
+	 "CREATE INDEX plays_open ON plays(outcome) WHERE outcome = 'playing';"},
+};
+
+#define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
+#define SCHEMA_LATEST (migrations[NMIGRATIONS - 1].version)
+
+/* ---- errors ----------------------------------------------------------- */
+
+static int code_of(int sqlite_rc)
+{
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return PLAYOUT_EUNAVAIL;
+	case SQLITE_NOMEM:
+		return PLAYOUT_ENOMEM;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+		return PLAYOUT_EINVAL;
+	default:
+		return PLAYOUT_EIO;
+	}
+}
+
+/* Record a message "state PATH: what: why", log it and return code. */
+static int st_fail(struct po_state *st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int st_fail(struct po_state *st, int code, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(st->errmsg, sizeof st->errmsg, "state %s: %s", st->path, what);
+	po_log_errorx(LOG_SRC, "%s", st->errmsg);
+	return code;
+}
+
+/* The same for a failed sqlite call: appends sqlite's own text. */
+static int st_sqlfail(struct po_state *st, int rc, const char *what)
+{
+	return st_fail(st, code_of(rc), "%s: %s (sqlite %d)", what, sqlite3_errmsg(st->db), rc);
+}
+
+const char *po_state_errmsg(const struct po_state *st)
+{
+	return st ? st->errmsg : "state: no handle";
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int st_exec(struct po_state *st, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? PLAYOUT_OK : st_sqlfail(st, rc, what);
+}
+
+/* Start a transaction: IMMEDIATE for writes (takes the write lock now, so
+ * the busy timeout applies here and not half way through), deferred for reads. */
+static int st_begin(struct po_state *st, int write, const char *what)
+{
+	if (!st || !st->db)
+		return PLAYOUT_EINVAL;
+	if (write && st->mode == PO_STATE_READONLY)
+		return st_fail(st, PLAYOUT_EINVAL, "%s: handle is read-only", what);
+	return st_exec(st, write ? "BEGIN IMMEDIATE" : "BEGIN", what);
+}
+
+/* End the transaction begun by st_begin: COMMIT when rc is OK, else ROLLBACK.
+ * Returns rc, or the COMMIT failure. */
+static int st_end(struct po_state *st, int rc, const char *what)
+{
+	if (rc == PLAYOUT_OK) {
+		rc = st_exec(st, "COMMIT", what);
+		if (rc == PLAYOUT_OK)
+			return rc;
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int st_prepare(struct po_state *st, const char *sql, sqlite3_stmt **s, const char *what)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+	return rc == SQLITE_OK ? PLAYOUT_OK : st_sqlfail(st, rc, what);
+}
+
+/* Step a statement that returns no rows, then reset it for the next binding. */
+static int st_step_done(struct po_state *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? PLAYOUT_OK : st_sqlfail(st, rc, what);
+}
+
+/* Bind a char-array field: never reads past its end even without a NUL. */
+static void bind_field(sqlite3_stmt *s, int idx, const char *f, size_t cap)
+{
+	sqlite3_bind_text(s, idx, f, (int)strnlen(f, cap), SQLITE_STATIC);
+}
+#define BIND_FIELD(s, idx, arr) bind_field((s), (idx), (arr), sizeof(arr))
+
+static void col_copy(char *dst, size_t cap, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+#define COL_COPY(arr, s, col) col_copy((arr), sizeof(arr), (s), (col))
+
+/* ---- opening ---------------------------------------------------------- */
+
+/* Fill err for a failure before a handle exists. */
+static int open_fail(struct po_state *st, struct playout_error *err, int code)
+{
+	playout_error_set(err, code, "%s", st->errmsg);
+	po_state_close(st);
+	return code;
+}
+
+static int parent_dir_exists(struct po_state *st)
+{
+	char *copy = strdup(st->path);
+	if (!copy)
+		return PLAYOUT_ENOMEM;
+	const char *dir = dirname(copy);
+	struct stat sb;
+	int rc = PLAYOUT_OK;
+	if (stat(dir, &sb) < 0)
+		rc = st_fail(st, PLAYOUT_EIO, "directory %s: %s (create it for the playout user)",
+			     dir, strerror(errno));
+	else if (!S_ISDIR(sb.st_mode))
+		rc = st_fail(st, PLAYOUT_EIO, "%s is not a directory", dir);
+	free(copy);
+	return rc;
+}
+
+/* Take the daemon lock: "<path>.lock" write-locked with fcntl, our pid in it. */
+static int take_lock(struct po_state *st)
+{
+	size_t len = strlen(st->path) + sizeof ".lock";
+	char *lpath = malloc(len);
+	if (!lpath)
+		return PLAYOUT_ENOMEM;
+	snprintf(lpath, len, "%s.lock", st->path);
+	int rc = PLAYOUT_OK;
+	st->lock_fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (st->lock_fd < 0) {
+		rc = st_fail(st, PLAYOUT_EIO, "cannot open lock file %s: %s", lpath, strerror(errno));
+		goto out;
+	}
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+		if (fcntl(st->lock_fd, F_SETLK, &fl) == 0)
+			break;
+		if (errno != EACCES && errno != EAGAIN) {
+			rc = st_fail(st, PLAYOUT_EIO, "cannot lock %s: %s", lpath, strerror(errno));
+			goto out;
+		}
+		struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+		if (fcntl(st->lock_fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK) {
+			snprintf(st->errmsg, sizeof st->errmsg,
+				 "state %s is in use by another playoutd (pid %ld)", st->path,
+				 (long)who.l_pid);
+			rc = PLAYOUT_EUNAVAIL;
+			goto out;
+		}
+		/* released between the two calls: try again */
+		if (attempt == 2) {
+			rc = st_fail(st, PLAYOUT_EUNAVAIL, "lock %s keeps changing hands", lpath);
+			goto out;
+		}
+	}
+	char pidbuf[32];
+	int n = snprintf(pidbuf, sizeof pidbuf, "%ld\n", (long)getpid());
+	if (ftruncate(st->lock_fd, 0) < 0 || pwrite(st->lock_fd, pidbuf, (size_t)n, 0) != n)
+		rc = st_fail(st, PLAYOUT_EIO, "cannot write our pid to %s: %s", lpath,
+			     strerror(errno));
+out:
+	free(lpath);
+	return rc;
+}
+
+static int read_user_version(struct po_state *st, int *version)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = st_prepare(st, "PRAGMA user_version", &s, "reading the schema version");
+	if (rc < 0)
+		return rc;
+	int src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*version = sqlite3_column_int(s, 0);
+	else
+		rc = st_sqlfail(st, src, "reading the schema version");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int refuse_newer(struct po_state *st, int version)
+{
+	return st_fail(st, PLAYOUT_EINVAL,
+		       "schema version %d is newer than this build knows (%d): "
+		       "use a newer playout or another state file",
+		       version, SCHEMA_LATEST);
+}
+
+/* Bring the schema to SCHEMA_LATEST in one transaction. */
+static int migrate(struct po_state *st)
+{
+	int rc = st_begin(st, 1, "starting the schema migration");
+	if (rc < 0)
+		return rc;
+	int version = 0;
+	rc = read_user_version(st, &version);
+	if (rc == PLAYOUT_OK && version > SCHEMA_LATEST)
+		rc = refuse_newer(st, version);
+	for (size_t i = 0; rc == PLAYOUT_OK && i < NMIGRATIONS; i++) {
+		if (migrations[i].version <= version)
+			continue;
+		char what[64], pragma[64];
+		snprintf(what, sizeof what, "migrating the schema to version %d",
+			 migrations[i].version);
+		rc = st_exec(st, migrations[i].sql, what);
+		if (rc == PLAYOUT_OK) {
+			/* PRAGMA takes no parameters; the number comes from our table. */
+			snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
+				 migrations[i].version);
+			rc = st_exec(st, pragma, what);
+		}
+		if (rc == PLAYOUT_OK) {
+			po_log_info(LOG_SRC, "%s: schema version %d -> %d", st->path, version,
+				    migrations[i].version);
+			version = migrations[i].version;
+		}
+	}
+	rc = st_end(st, rc, "committing the schema migration");
+	if (rc == PLAYOUT_OK)
+		st->version = version;
+	return rc;
+}
+
+static int open_writer(struct po_state *st)
+{
+	int version = 0;
+	int rc = read_user_version(st, &version);
+	if (rc < 0)
+		return rc;
+	if (version > SCHEMA_LATEST)
+		return refuse_newer(st, version);
+
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st, "PRAGMA journal_mode=WAL", &s, "setting WAL mode");
+	if (rc < 0)
+		return rc;
+	int src = sqlite3_step(s);
+	if (src != SQLITE_ROW)
+		rc = st_sqlfail(st, src, "setting WAL mode");
+	else if (strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
+		rc = st_fail(st, PLAYOUT_EIO, "journal mode stays \"%s\", not wal",
+			     (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == PLAYOUT_OK)
+		rc = st_exec(st, "PRAGMA synchronous=NORMAL", "setting synchronous=NORMAL");
+	if (rc == PLAYOUT_OK)
+		rc = st_exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys");
+	if (rc == PLAYOUT_OK)
+		rc = migrate(st);
+	return rc;
+}
+
+static int open_reader(struct po_state *st)
+{
+	int version = 0;
+	int rc = read_user_version(st, &version);
+	if (rc < 0)
+		return rc;
+	if (version > SCHEMA_LATEST)
+		return refuse_newer(st, version);
+	if (version == 0) {
+		snprintf(st->errmsg, sizeof st->errmsg, "no state yet at %s: has playoutd run?",
+			 st->path);
+		return PLAYOUT_ENOTFOUND;
+	}
+	if (version < SCHEMA_LATEST)
+		return st_fail(st, PLAYOUT_EINVAL,
+			       "schema version %d is older than this build's (%d): "
+			       "start playoutd once to migrate it",
+			       version, SCHEMA_LATEST);
+	st->version = version;
+	return PLAYOUT_OK;
+}
+
+int po_state_open(const char *path, int mode, struct po_state **out, struct playout_error *err)
+{
+	*out = NULL;
+	if (!path || !*path)
+		return playout_error_set(err, PLAYOUT_EINVAL, "state: no database path given");
+	if (mode != PO_STATE_READONLY && mode != PO_STATE_WRITER && mode != PO_STATE_DAEMON)
+		return playout_error_set(err, PLAYOUT_EINVAL, "state %s: unknown open mode %d",
+					 path, mode);
+	struct po_state *st = calloc(1, sizeof *st);
+	if (!st || !(st->path = strdup(path))) {
+		free(st);
+		return playout_error_set(err, PLAYOUT_ENOMEM, "state %s: out of memory", path);
+	}
+	st->mode = mode;
+	st->lock_fd = -1;
+
+	int rc, flags;
+	if (mode == PO_STATE_READONLY) {
+		if (access(path, F_OK) < 0) {
+			snprintf(st->errmsg, sizeof st->errmsg,
+				 "no state yet at %s: has playoutd run?", path);
+			return open_fail(st, err, PLAYOUT_ENOTFOUND);
+		}
+		flags = SQLITE_OPEN_READONLY;
+	} else {
+		rc = parent_dir_exists(st);
+		if (rc == PLAYOUT_OK && mode == PO_STATE_DAEMON)
+			rc = take_lock(st);
+		if (rc < 0)
+			return open_fail(st, err, rc);
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	}
+
+	int src = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (src != SQLITE_OK) {
+		int sys = sqlite3_system_errno(st->db);
+		st_fail(st, code_of(src), "cannot open: %s%s%s", sqlite3_errmsg(st->db),
+			sys ? ": " : "", sys ? strerror(sys) : "");
+		return open_fail(st, err, code_of(src));
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	rc = mode == PO_STATE_READONLY ? open_reader(st) : open_writer(st);
+	if (rc < 0)
+		return open_fail(st, err, rc);
+	*out = st;
+	return PLAYOUT_OK;
+}
+
+void po_state_close(struct po_state *st)
+{
+	if (!st)
+		return;
+	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+		po_log_errorx(LOG_SRC, "state %s: close: %s", st->path, sqlite3_errmsg(st->db));
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the lock */
+	free(st->path);
+	free(st);
+}
+
+int po_state_schema_version(struct po_state *st)
+{
+	return st ? st->version : 0;
+}
+
+/* ---- key-value -------------------------------------------------------- */
+
+int po_state_kv_get(struct po_state *st, const char *ns, const char *key, char **value)
+{
+	if (!ns || !key || !value)
+		return PLAYOUT_EINVAL;
+	*value = NULL;
+	int rc = st_begin(st, 0, "kv_get");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2", &s, "kv_get");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+		int src = sqlite3_step(s);
+		if (src == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(s, 0);
+			*value = strdup(t ? (const char *)t : "");
+			if (!*value)
+				rc = PLAYOUT_ENOMEM;
+		} else if (src == SQLITE_DONE) {
+			rc = PLAYOUT_ENOTFOUND;
+		} else {
+			rc = st_sqlfail(st, src, "kv_get");
+		}
+	}
+	sqlite3_finalize(s);
+	/* not found is an answer, not a failure: end the read normally */
+	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, "kv_get");
+	if (end < 0 && rc == PLAYOUT_OK) {
+		free(*value);
+		*value = NULL;
+	}
+	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+}
+
+int po_state_kv_put(struct po_state *st, const char *ns, const char *key, const char *value)
+{
+	if (!ns || !key || !value)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "kv_put");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"INSERT INTO kv(ns, key, value, updated_ms) VALUES(?1, ?2, ?3, ?4)"
+			" ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value,"
+			" updated_ms = excluded.updated_ms",
+			&s, "kv_put");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, wall_ms());
+		rc = st_step_done(st, s, "kv_put");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "kv_put");
+}
+
+/* ---- slots ------------------------------------------------------------ */
+
+int po_state_put_slots(struct po_state *st, const char *source, int64_t from_ms, int64_t to_ms,
+		       int64_t fetched_ms, const struct playout_slot *v, size_t n)
+{
+	if (!source || (n && !v))
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "put_slots");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *src_up = NULL, *del = NULL, *ins = NULL;
+	rc = st_prepare(st,
+			"INSERT INTO slot_sources(source, fetched_ms) VALUES(?1, ?2)"
+			" ON CONFLICT(source) DO UPDATE SET fetched_ms = excluded.fetched_ms",
+			&src_up, "put_slots");
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st,
+				"DELETE FROM slots WHERE source = ?1 AND start_ms < ?3 AND end_ms > ?2",
+				&del, "put_slots");
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st,
+				"INSERT INTO slots(source, start_ms, end_ms, type, pid, title,"
+				" expected_file) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				&ins, "put_slots");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(src_up, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(src_up, 2, fetched_ms);
+		rc = st_step_done(st, src_up, "put_slots: source");
+	}
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(del, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(del, 2, from_ms);
+		sqlite3_bind_int64(del, 3, to_ms);
+		rc = st_step_done(st, del, "put_slots: delete");
+	}
+	for (size_t i = 0; rc == PLAYOUT_OK && i < n; i++) {
+		sqlite3_bind_text(ins, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, v[i].start_ms);
+		sqlite3_bind_int64(ins, 3, v[i].end_ms);
+		sqlite3_bind_int(ins, 4, v[i].type);
+		BIND_FIELD(ins, 5, v[i].pid);
+		BIND_FIELD(ins, 6, v[i].title);
+		BIND_FIELD(ins, 7, v[i].expected_file);
+		rc = st_step_done(st, ins, "put_slots: insert");
+	}
+	sqlite3_finalize(src_up);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return st_end(st, rc, "put_slots");
+}
+
+int po_state_get_slots(struct po_state *st, const char *source, int64_t from_ms, int64_t to_ms,
+		       struct playout_slots *out)
+{
+	if (!out)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 0, "get_slots");
+	if (rc < 0)
+		return rc;
+	size_t n0 = out->n;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"SELECT source, start_ms, end_ms, type, pid, title, expected_file FROM slots"
+			" WHERE (?1 IS NULL OR source = ?1) AND start_ms < ?3 AND end_ms > ?2"
+			" ORDER BY start_ms, source, rowid",
+			&s, "get_slots");
+	if (rc == PLAYOUT_OK) {
+		if (source)
+			sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, from_ms);
+		sqlite3_bind_int64(s, 3, to_ms);
+		int src;
+		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+			struct playout_slot x;
+			memset(&x, 0, sizeof x);
+			COL_COPY(x.source, s, 0);
+			x.start_ms = sqlite3_column_int64(s, 1);
+			x.end_ms = sqlite3_column_int64(s, 2);
+			x.type = sqlite3_column_int(s, 3);
+			COL_COPY(x.pid, s, 4);
+			COL_COPY(x.title, s, 5);
+			COL_COPY(x.expected_file, s, 6);
+			rc = playout_slots_push(out, &x);
+		}
+		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
+			rc = st_sqlfail(st, src, "get_slots");
+	}
+	sqlite3_finalize(s);
+	rc = st_end(st, rc, "get_slots");
+	if (rc < 0)
+		out->n = n0;
+	return rc;
+}
+
+int64_t po_state_slots_fetched_ms(struct po_state *st, const char *source)
+{
+	if (!source || st_begin(st, 0, "slots_fetched_ms") < 0)
+		return 0;
+	int64_t when = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = st_prepare(st, "SELECT fetched_ms FROM slot_sources WHERE source = ?1", &s,
+			    "slots_fetched_ms");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+		int src = sqlite3_step(s);
+		if (src == SQLITE_ROW)
+			when = sqlite3_column_int64(s, 0);
+		else if (src != SQLITE_DONE)
+			rc = st_sqlfail(st, src, "slots_fetched_ms");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "slots_fetched_ms") == PLAYOUT_OK ? when : 0;
+}
+
+/* ---- assets ----------------------------------------------------------- */
+
+int po_state_put_assets(struct po_state *st, const struct playout_asset *v, size_t n)
+{
+	if (n && !v)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "put_assets");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *ins = NULL;
+	rc = st_exec(st, "DELETE FROM assets", "put_assets: delete");
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st,
+				"INSERT OR REPLACE INTO assets(name, size, mtime_ms, etag, start_ms,"
+				" start_alt_ms, pid, duration_ms, nframes, sample_rate,"
+				" samples_per_frame) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				&ins, "put_assets");
+	for (size_t i = 0; rc == PLAYOUT_OK && i < n; i++) {
+		const struct playout_asset *a = &v[i];
+		BIND_FIELD(ins, 1, a->name);
+		sqlite3_bind_int64(ins, 2, a->size);
+		sqlite3_bind_int64(ins, 3, a->mtime_ms);
+		BIND_FIELD(ins, 4, a->etag);
+		sqlite3_bind_int64(ins, 5, a->start_ms);
+		sqlite3_bind_int64(ins, 6, a->start_alt_ms);
+		BIND_FIELD(ins, 7, a->pid);
+		sqlite3_bind_int64(ins, 8, a->duration_ms);
+		sqlite3_bind_int64(ins, 9, a->nframes);
+		sqlite3_bind_int(ins, 10, a->sample_rate);
+		sqlite3_bind_int(ins, 11, a->samples_per_frame);
+		rc = st_step_done(st, ins, "put_assets: insert");
+	}
+	sqlite3_finalize(ins);
+	return st_end(st, rc, "put_assets");
+}
+
+int po_state_get_assets(struct po_state *st, struct playout_assets *out)
+{
+	if (!out)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 0, "get_assets");
+	if (rc < 0)
+		return rc;
+	size_t n0 = out->n;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"SELECT name, size, mtime_ms, etag, start_ms, start_alt_ms, pid, duration_ms,"
+			" nframes, sample_rate, samples_per_frame FROM assets ORDER BY name",
+			&s, "get_assets");
+	if (rc == PLAYOUT_OK) {
+		int src;
+		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+			struct playout_asset a;
+			memset(&a, 0, sizeof a);
+			COL_COPY(a.name, s, 0);
+			a.size = sqlite3_column_int64(s, 1);
+			a.mtime_ms = sqlite3_column_int64(s, 2);
+			COL_COPY(a.etag, s, 3);
+			a.start_ms = sqlite3_column_int64(s, 4);
+			a.start_alt_ms = sqlite3_column_int64(s, 5);
+			COL_COPY(a.pid, s, 6);
+			a.duration_ms = sqlite3_column_int64(s, 7);
+			a.nframes = (uint32_t)sqlite3_column_int64(s, 8);
+			a.sample_rate = sqlite3_column_int(s, 9);
+			a.samples_per_frame = sqlite3_column_int(s, 10);
+			rc = playout_assets_push(out, &a);
+		}
+		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
+			rc = st_sqlfail(st, src, "get_assets");
+	}
+	sqlite3_finalize(s);
+	rc = st_end(st, rc, "get_assets");
+	if (rc < 0)
+		out->n = n0;
+	return rc;
+}
+
+/* ---- rundown ---------------------------------------------------------- */
+
+/* The segment list as text: each segment is
+ *     FIRST_FRAME,NFRAMES,NAME_BYTES:NAME;
+ * with decimal numbers; the byte count makes any character safe in NAME.
+ * Example: "0,0,22:20260329_0100_abc.mp3;". No segments: "". */
+#define SEGTEXT_MAX (PLAYOUT_MAX_SEGMENTS * (PLAYOUT_NAME_MAX + 40))
+
+static int seg_encode(const struct playout_item *it, char *buf, size_t cap)
+{
+	if (it->nseg > PLAYOUT_MAX_SEGMENTS)
+		return PLAYOUT_EINVAL;
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < it->nseg; i++) {
+		const struct playout_segment *sg = &it->seg[i];
+		size_t len = strnlen(sg->asset, sizeof sg->asset - 1);
+		int w = snprintf(buf + off, cap - off, "%" PRIu32 ",%" PRIu32 ",%zu:%.*s;",
+				 sg->first_frame, sg->nframes, len, (int)len, sg->asset);
+		if (w < 0 || (size_t)w >= cap - off)
+			return PLAYOUT_EINVAL;
+		off += (size_t)w;
+	}
+	return PLAYOUT_OK;
+}
+
+/* Parse a decimal number ending at `stop`; advance *p past the stop char. */
+static int seg_number(const char **p, char stop, unsigned long long max, unsigned long long *out)
+{
+	const char *q = *p;
+	unsigned long long x = 0;
+	if (*q < '0' || *q > '9')
+		return -1;
+	for (; *q >= '0' && *q <= '9'; q++) {
+		x = x * 10 + (unsigned)(*q - '0');
+		if (x > max)
+			return -1;
+	}
+	if (*q != stop)
+		return -1;
+	*p = q + 1;
+	*out = x;
+	return 0;
+}
+
+static int seg_decode(const char *text, struct playout_item *it)
+{
+	const char *p = text;
+	it->nseg = 0;
+	while (*p) {
+		unsigned long long first, nframes, len;
+		if (it->nseg == PLAYOUT_MAX_SEGMENTS || seg_number(&p, ',', UINT32_MAX, &first) ||
+		    seg_number(&p, ',', UINT32_MAX, &nframes) ||
+		    seg_number(&p, ':', PLAYOUT_NAME_MAX - 1, &len) || strnlen(p, len) != len ||
+		    p[len] != ';')
+			return PLAYOUT_EPROTO;
+		struct playout_segment *sg = &it->seg[it->nseg++];
+		sg->first_frame = (uint32_t)first;
+		sg->nframes = (uint32_t)nframes;
+		memcpy(sg->asset, p, len);
+		sg->asset[len] = '\0';
+		p += len + 1;
+	}
+	return PLAYOUT_OK;
+}
+
+int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_ms,
+			 const struct playout_item *v, size_t n)
+{
+	if (n && !v)
+		return PLAYOUT_EINVAL;
+	char *segtext = malloc(SEGTEXT_MAX);
+	if (!segtext)
+		return PLAYOUT_ENOMEM;
+	int rc = st_begin(st, 1, "put_rundown");
+	if (rc < 0) {
+		free(segtext);
+		return rc;
+	}
+	sqlite3_stmt *del = NULL, *ins = NULL;
+	rc = st_prepare(st, "DELETE FROM rundown WHERE end_ms > ?1", &del, "put_rundown");
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st,
+				"INSERT INTO rundown(start_ms, end_ms, decision, pid, title, source,"
+				" reason, cap_s, segments, planned_ms)"
+				" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				&ins, "put_rundown");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(del, 1, from_ms);
+		rc = st_step_done(st, del, "put_rundown: delete");
+	}
+	for (size_t i = 0; rc == PLAYOUT_OK && i < n; i++) {
+		const struct playout_item *it = &v[i];
+		if (it->end_ms <= from_ms)
+			continue; /* outside the replaced window: kept as stored */
+		if (seg_encode(it, segtext, SEGTEXT_MAX) < 0) {
+			rc = st_fail(st, PLAYOUT_EINVAL, "put_rundown: item at %" PRId64
+				     " has %zu segments (max %d)", it->start_ms, it->nseg,
+				     PLAYOUT_MAX_SEGMENTS);
+			break;
+		}
+		sqlite3_bind_int64(ins, 1, it->start_ms);
+		sqlite3_bind_int64(ins, 2, it->end_ms);
+		sqlite3_bind_int(ins, 3, it->decision);
+		BIND_FIELD(ins, 4, it->pid);
+		BIND_FIELD(ins, 5, it->title);
+		BIND_FIELD(ins, 6, it->source);
+		BIND_FIELD(ins, 7, it->reason);
+		sqlite3_bind_int(ins, 8, it->cap_s);
+		sqlite3_bind_text(ins, 9, segtext, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 10, planned_ms);
+		rc = st_step_done(st, ins, "put_rundown: insert");
+	}
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	free(segtext);
+	return st_end(st, rc, "put_rundown");
+}
+
+int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
+			 struct playout_item **v, size_t *n)
+{
+	if (!v || !n)
+		return PLAYOUT_EINVAL;
+	*v = NULL;
+	*n = 0;
+	int rc = st_begin(st, 0, "get_rundown");
+	if (rc < 0)
+		return rc;
+	struct playout_item *arr = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"SELECT start_ms, end_ms, decision, pid, title, source, reason, cap_s,"
+			" segments FROM rundown WHERE start_ms < ?2 AND end_ms > ?1"
+			" ORDER BY start_ms, rowid",
+			&s, "get_rundown");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, from_ms);
+		sqlite3_bind_int64(s, 2, to_ms);
+		int src;
+		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+			if (len == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct playout_item *na = realloc(arr, ncap * sizeof *na);
+				if (!na) {
+					rc = PLAYOUT_ENOMEM;
+					break;
+				}
+				arr = na;
+				cap = ncap;
+			}
+			struct playout_item *it = &arr[len];
+			memset(it, 0, sizeof *it);
+			it->start_ms = sqlite3_column_int64(s, 0);
+			it->end_ms = sqlite3_column_int64(s, 1);
+			it->decision = sqlite3_column_int(s, 2);
+			COL_COPY(it->pid, s, 3);
+			COL_COPY(it->title, s, 4);
+			COL_COPY(it->source, s, 5);
+			COL_COPY(it->reason, s, 6);
+			it->cap_s = sqlite3_column_int(s, 7);
+			const unsigned char *seg = sqlite3_column_text(s, 8);
+			if (seg_decode(seg ? (const char *)seg : "", it) < 0) {
+				rc = st_fail(st, PLAYOUT_EPROTO,
+					     "get_rundown: item at %" PRId64 " has malformed segments",
+					     it->start_ms);
+				break;
+			}
+			len++;
+		}
+		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
+			rc = st_sqlfail(st, src, "get_rundown");
+	}
+	sqlite3_finalize(s);
+	rc = st_end(st, rc, "get_rundown");
+	if (rc < 0) {
+		free(arr);
+		return rc;
+	}
+	*v = arr;
+	*n = len;
+	return PLAYOUT_OK;
+}
+
+/* ---- plays ------------------------------------------------------------ */
+
+int po_state_play_begin(struct po_state *st, struct po_play *p)
+{
+	if (!p)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "play_begin");
+	if (rc < 0)
+		return rc;
+	if (!p->outcome[0])
+		snprintf(p->outcome, sizeof p->outcome, "playing");
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"INSERT INTO plays(output, pid, title, asset, decision, scheduled_ms,"
+			" started_us, start_error_us, ended_ms, bytes, outcome, detail)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			&s, "play_begin");
+	if (rc == PLAYOUT_OK) {
+		BIND_FIELD(s, 1, p->output);
+		BIND_FIELD(s, 2, p->pid);
+		BIND_FIELD(s, 3, p->title);
+		BIND_FIELD(s, 4, p->asset);
+		sqlite3_bind_int(s, 5, p->decision);
+		sqlite3_bind_int64(s, 6, p->scheduled_ms);
+		sqlite3_bind_int64(s, 7, p->started_us);
+		sqlite3_bind_int64(s, 8, p->start_error_us);
+		sqlite3_bind_int64(s, 9, p->ended_ms);
+		sqlite3_bind_int64(s, 10, p->bytes);
+		BIND_FIELD(s, 11, p->outcome);
+		BIND_FIELD(s, 12, p->detail);
+		rc = st_step_done(st, s, "play_begin");
+	}
+	sqlite3_finalize(s);
+	int64_t id = sqlite3_last_insert_rowid(st->db);
+	rc = st_end(st, rc, "play_begin");
+	if (rc == PLAYOUT_OK)
+		p->id = id;
+	return rc;
+}
+
+int po_state_play_end(struct po_state *st, const struct po_play *p)
+{
+	if (!p)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "play_end");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"UPDATE plays SET started_us = ?2, start_error_us = ?3, ended_ms = ?4,"
+			" bytes = ?5, outcome = ?6, detail = ?7 WHERE id = ?1",
+			&s, "play_end");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, p->id);
+		sqlite3_bind_int64(s, 2, p->started_us);
+		sqlite3_bind_int64(s, 3, p->start_error_us);
+		sqlite3_bind_int64(s, 4, p->ended_ms);
+		sqlite3_bind_int64(s, 5, p->bytes);
+		if (p->outcome[0])
+			BIND_FIELD(s, 6, p->outcome);
+		else
+			sqlite3_bind_text(s, 6, "complete", -1, SQLITE_STATIC);
+		BIND_FIELD(s, 7, p->detail);
+		rc = st_step_done(st, s, "play_end");
+		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) == 0)
+			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_end: no play with id %" PRId64,
+				     p->id);
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "play_end");
+}
+
+int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
+		       struct po_play **v, size_t *n)
+{
+	if (!v || !n)
+		return PLAYOUT_EINVAL;
+	*v = NULL;
+	*n = 0;
+	int rc = st_begin(st, 0, "get_plays");
+	if (rc < 0)
+		return rc;
+	struct po_play *arr = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"SELECT id, output, pid, title, asset, decision, scheduled_ms, started_us,"
+			" start_error_us, ended_ms, bytes, outcome, detail FROM plays"
+			" WHERE scheduled_ms >= ?1 AND scheduled_ms < ?2 ORDER BY scheduled_ms, id",
+			&s, "get_plays");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, from_ms);
+		sqlite3_bind_int64(s, 2, to_ms);
+		int src;
+		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+			if (len == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct po_play *na = realloc(arr, ncap * sizeof *na);
+				if (!na) {
+					rc = PLAYOUT_ENOMEM;
+					break;
+				}
+				arr = na;
+				cap = ncap;
+			}
+			struct po_play *p = &arr[len++];
+			memset(p, 0, sizeof *p);
+			p->id = sqlite3_column_int64(s, 0);
+			COL_COPY(p->output, s, 1);
+			COL_COPY(p->pid, s, 2);
+			COL_COPY(p->title, s, 3);
+			COL_COPY(p->asset, s, 4);
+			p->decision = sqlite3_column_int(s, 5);
+			p->scheduled_ms = sqlite3_column_int64(s, 6);
+			p->started_us = sqlite3_column_int64(s, 7);
+			p->start_error_us = sqlite3_column_int64(s, 8);
+			p->ended_ms = sqlite3_column_int64(s, 9);
+			p->bytes = sqlite3_column_int64(s, 10);
+			COL_COPY(p->outcome, s, 11);
+			COL_COPY(p->detail, s, 12);
+		}
+		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
+			rc = st_sqlfail(st, src, "get_plays");
+	}
+	sqlite3_finalize(s);
+	rc = st_end(st, rc, "get_plays");
+	if (rc < 0) {
+		free(arr);
+		return rc;
+	}
+	*v = arr;
+	*n = len;
+	return PLAYOUT_OK;
+}
+
+int po_state_close_open_plays(struct po_state *st, int64_t now_ms)
+{
+	int rc = st_begin(st, 1, "close_open_plays");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"UPDATE plays SET outcome = 'interrupted', ended_ms = ?1"
+			" WHERE outcome = 'playing'",
+			&s, "close_open_plays");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, now_ms);
+		rc = st_step_done(st, s, "close_open_plays");
+		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) > 0)
+			po_log_notice(LOG_SRC, "%s: %d play(s) left open by the last run marked "
+				      "interrupted", st->path, sqlite3_changes(st->db));
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "close_open_plays");
+}

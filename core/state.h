@@ -20,12 +20,18 @@ enum po_state_mode {
 	PO_STATE_WRITER,       /* creates/migrates the schema */
 	PO_STATE_DAEMON,       /* writer, plus an exclusive lock on "<path>.lock"
 	                          held until close; a second daemon gets
-	                          PLAYOUT_EUNAVAIL with the holder's pid */
+	                          PLAYOUT_EUNAVAIL with the holder's pid. The
+	                          lock is an fcntl lock: nothing else in the
+	                          process may open and close "<path>.lock", or
+	                          the lock is dropped. */
 };
 
 int po_state_open(const char *path, int mode, struct po_state **out, struct playout_error *err);
 void po_state_close(struct po_state *st); /* NULL is a no-op */
 int po_state_schema_version(struct po_state *st);
+/* The last failure on this handle, "state PATH: what: sqlite's text" (also
+ * logged); "" when none. Valid until the next call on st. */
+const char *po_state_errmsg(const struct po_state *st);
 
 /* Key-value table. ns: "core" or an instance label. get: *value malloc'd
  * (caller frees), PLAYOUT_ENOTFOUND when absent. */
@@ -47,10 +53,14 @@ int64_t po_state_slots_fetched_ms(struct po_state *st, const char *source);
 int po_state_put_assets(struct po_state *st, const struct playout_asset *v, size_t n);
 int po_state_get_assets(struct po_state *st, struct playout_assets *out);
 
-/* Rundown decisions: replaces every stored item that ends after from_ms. */
+/* Rundown decisions: replaces every stored item that ends after from_ms with
+ * the items of v that end after from_ms (others in v are ignored, so the
+ * stored history before from_ms is never duplicated). Items keep up to
+ * PLAYOUT_MAX_SEGMENTS segments; more is PLAYOUT_EINVAL. */
 int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_ms,
 			 const struct playout_item *v, size_t n);
-/* Items overlapping [from_ms, to_ms), sorted by start. *v malloc'd. */
+/* Items overlapping [from_ms, to_ms), sorted by start. *v malloc'd (NULL
+ * when *n is 0). */
 int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
 			 struct playout_item **v, size_t *n);
 
@@ -71,6 +81,10 @@ struct po_play {
 	                               "interrupted", "failed", "joined-late" */
 	char detail[256];           /* error text or note */
 };
+/* begin: inserts p (outcome "playing" when p->outcome is empty) and sets
+ * p->id. end: updates started_us, start_error_us, ended_ms, bytes, outcome
+ * ("complete" when empty) and detail of play p->id; PLAYOUT_ENOTFOUND if no
+ * such play. */
 int po_state_play_begin(struct po_state *st, struct po_play *p);
 int po_state_play_end(struct po_state *st, const struct po_play *p);
 /* Plays scheduled in [from_ms, to_ms), oldest first. *v malloc'd. */

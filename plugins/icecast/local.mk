@@ -2,5 +2,5 @@
 plugin_LTLIBRARIES += plugins/icecast/icecast.la
 plugins_icecast_icecast_la_SOURCES = plugins/icecast/icecast.c
 plugins_icecast_icecast_la_CFLAGS = $(AM_CFLAGS) $(SHOUT_CFLAGS)
-plugins_icecast_icecast_la_LIBADD = $(SHOUT_LIBS)
+plugins_icecast_icecast_la_LIBADD = $(SHOUT_LIBS) $(LIBCONFIG_LIBS)
 plugins_icecast_icecast_la_LDFLAGS = $(PLUGIN_LDFLAGS)

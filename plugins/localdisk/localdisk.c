@@ -1,3 +1,449 @@
+/*
+ * localdisk: storage from a local drop folder. list() reports settled .mp3
+ * files (unchanged for settle_s and since the previous list); fetch() copies
+ * one into the cache. Symlinks count only when they resolve inside the folder.
+ * Subfolders are not listed (asset names are bare file names).
+ */
 #include <playout/plugin.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define LD_COPY_BUF (64 * 1024)
+
+/* What a file looked like at the previous list. */
+struct localdisk_seen {
+	char name[PLAYOUT_NAME_MAX];
+	int64_t size;
+	int64_t mtime_ms;
+};
+
+struct localdisk_seen_set {
+	struct localdisk_seen *v; /* sorted by name */
+	size_t n, cap;
+};
+
+struct localdisk_inst {
+	const struct playout_host *host;
+	char *path;               /* as configured */
+	int64_t settle_ms;
+	int recursive;            /* accepted; subfolders are still skipped */
+	struct localdisk_seen_set seen;  /* the previous list's candidates */
+	char **warned;            /* symlink names already warned about */
+	size_t nwarned;
+};
+
+/* ---- names ----------------------------------------------------------------- */
+
+static int localdisk_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* A bare name: not empty, no '/', not "." or "..". */
+static int localdisk_bare(const char *name)
+{
+	return name[0] && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* Worth a look: a visible, complete-looking .mp3 (the core filters further:
+ * dated names "yyyymmdd_hhmm_<pid>.mp3" and expected files/sustainers). */
+static int localdisk_name_wanted(const char *name)
+{
+	if (name[0] == '.' || strlen(name) >= PLAYOUT_NAME_MAX)
+		return 0; /* hidden, "." and "..", rsync's .name.XXXXXX temporaries */
+	for (const char *c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return 0;
+	if (localdisk_ends_with(name, ".part") || localdisk_ends_with(name, "~") || localdisk_ends_with(name, ".tmp"))
+		return 0;
+	return localdisk_ends_with(name, ".mp3") && strlen(name) > 4;
+}
+
+/* 1 when real (a realpath) lies inside the folder whose realpath is dir. */
+static int localdisk_inside(const char *dir, const char *real)
+{
+	size_t n = strlen(dir);
+	if (n == 1 && dir[0] == '/')
+		return real[0] == '/' && real[1];
+	return strncmp(real, dir, n) == 0 && real[n] == '/' && real[n + 1];
+}
+
+/* ---- the previous list ------------------------------------------------------ */
+
+static int localdisk_seen_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct localdisk_seen *)a)->name, ((const struct localdisk_seen *)b)->name);
+}
+
+static const struct localdisk_seen *localdisk_seen_find(const struct localdisk_seen_set *s, const char *name)
+{
+	struct localdisk_seen key;
+	if (!s->n)
+		return NULL;
+	snprintf(key.name, sizeof key.name, "%s", name);
+	return bsearch(&key, s->v, s->n, sizeof *s->v, localdisk_seen_cmp);
+}
+
+static int localdisk_seen_push(struct localdisk_seen_set *s, const char *name, int64_t size, int64_t mtime_ms)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct localdisk_seen *v = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return PLAYOUT_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	snprintf(s->v[s->n].name, sizeof s->v[s->n].name, "%s", name);
+	s->v[s->n].size = size;
+	s->v[s->n].mtime_ms = mtime_ms;
+	s->n++;
+	return PLAYOUT_OK;
+}
+
+/* Warn about an outside symlink once per name (per instance). */
+static void localdisk_warn_outside(struct localdisk_inst *li, const char *name, const char *target)
+{
+	for (size_t i = 0; i < li->nwarned; i++)
+		if (strcmp(li->warned[i], name) == 0)
+			return;
+	li->host->log(li->host, PLAYOUT_LOG_WARN,
+		      "%s/%s: symlink to %s, outside the drop folder: ignored",
+		      li->path, name, target);
+	char **v = realloc(li->warned, (li->nwarned + 1) * sizeof *v);
+	if (!v)
+		return;
+	li->warned = v;
+	v[li->nwarned] = strdup(name);
+	if (v[li->nwarned])
+		li->nwarned++;
+}
+
+/* ---- list -------------------------------------------------------------------- */
+
+/* stat name in the folder, following a symlink only into the folder.
+ * 1: usable regular file in *st; 0: skip it. */
+static int localdisk_stat_entry(struct localdisk_inst *li, int dfd, const char *dir_real, const char *name,
+			 struct stat *st)
+{
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
+		return 0; /* vanished meanwhile */
+	if (S_ISLNK(st->st_mode)) {
+		char link[PATH_MAX + PLAYOUT_NAME_MAX + 2];
+		char real[PATH_MAX];
+		snprintf(link, sizeof link, "%s/%s", li->path, name);
+		if (!realpath(link, real))
+			return 0; /* dangling */
+		if (!localdisk_inside(dir_real, real)) {
+			localdisk_warn_outside(li, name, real);
+			return 0;
+		}
+		if (stat(real, st) != 0)
+			return 0;
+	}
+	return S_ISREG(st->st_mode) && st->st_size > 0;
+}
+
+static int localdisk_list(void *inst, struct playout_assets *out, struct playout_error *err)
+{
+	struct localdisk_inst *li = inst;
+	struct localdisk_seen_set now = { 0 };
+	char dir_real[PATH_MAX];
+	DIR *d = NULL;
+	int rc;
+
+	if (!realpath(li->path, dir_real))
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "drop folder %s: %s", li->path,
+					 strerror(errno));
+	d = opendir(li->path);
+	if (!d)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot open drop folder %s: %s",
+					 li->path, strerror(errno));
+	int64_t now_ms = li->host->now_ms(li->host);
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			if (errno) {
+				rc = playout_error_set(err, PLAYOUT_EIO, "cannot read drop folder %s: %s",
+						       li->path, strerror(errno));
+				goto out;
+			}
+			break;
+		}
+		if (!localdisk_name_wanted(de->d_name))
+			continue;
+		struct stat st;
+		if (!localdisk_stat_entry(li, dirfd(d), dir_real, de->d_name, &st))
+			continue;
+		int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+		rc = localdisk_seen_push(&now, de->d_name, (int64_t)st.st_size, mtime_ms);
+		if (rc != PLAYOUT_OK) {
+			rc = playout_error_set(err, rc, "listing %s: out of memory", li->path);
+			goto out;
+		}
+	}
+	qsort(now.v, now.n, sizeof *now.v, localdisk_seen_cmp);
+	for (size_t i = 0; i < now.n; i++) {
+		const struct localdisk_seen *f = &now.v[i];
+		/* still being written: touched within settle_s (or dated in the future) */
+		if (f->mtime_ms > now_ms - li->settle_ms)
+			continue;
+		/* changed since the previous list: an upload that keeps the old mtime */
+		const struct localdisk_seen *prev = localdisk_seen_find(&li->seen, f->name);
+		if (prev && (prev->size != f->size || prev->mtime_ms != f->mtime_ms))
+			continue;
+		struct playout_asset a;
+		memset(&a, 0, sizeof a);
+		snprintf(a.name, sizeof a.name, "%s", f->name);
+		a.size = f->size;
+		a.mtime_ms = f->mtime_ms;
+		rc = playout_assets_push(out, &a);
+		if (rc != PLAYOUT_OK) {
+			rc = playout_error_set(err, rc, "listing %s: out of memory", li->path);
+			goto out;
+		}
+	}
+	free(li->seen.v);
+	li->seen = now;
+	now.v = NULL;
+	rc = PLAYOUT_OK;
+out:
+	free(now.v);
+	closedir(d);
+	return rc;
+} /* localdisk_list */
+
+/* ---- fetch ------------------------------------------------------------------- */
+
+/* Open the asset for reading: O_NOFOLLOW, or an in-folder symlink's target. */
+static int localdisk_open_source(struct localdisk_inst *li, const char *name, int *fd_out,
+			  struct playout_error *err)
+{
+	char src[PATH_MAX + PLAYOUT_NAME_MAX + 2];
+	int fd;
+
+	snprintf(src, sizeof src, "%s/%s", li->path, name);
+	fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP) {
+		char dir_real[PATH_MAX], real[PATH_MAX];
+		if (!realpath(li->path, dir_real) || !realpath(src, real))
+			return playout_error_set(err, PLAYOUT_ENOTFOUND, "%s: %s", src, strerror(errno));
+		if (!localdisk_inside(dir_real, real))
+			return playout_error_set(err, PLAYOUT_EINVAL,
+						 "%s: symlink to %s, outside the drop folder: refused",
+						 src, real);
+		fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return playout_error_set(err, errno == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
+					 "cannot open %s: %s", src, strerror(errno));
+	*fd_out = fd;
+	return PLAYOUT_OK;
+}
+
+/* Copy exactly size bytes from in to out. */
+static int localdisk_copy(int in, int out, int64_t size, const char *src, const char *dest,
+		   struct playout_error *err)
+{
+	char *buf = malloc(LD_COPY_BUF);
+	int64_t done = 0;
+	int rc = PLAYOUT_OK;
+
+	if (!buf)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "copying %s: out of memory", src);
+	for (;;) {
+		ssize_t got = read(in, buf, LD_COPY_BUF);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = playout_error_set(err, PLAYOUT_EIO, "cannot read %s: %s", src, strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		for (ssize_t off = 0; off < got;) {
+			ssize_t put = write(out, buf + off, (size_t)(got - off));
+			if (put < 0 && errno == EINTR)
+				continue;
+			if (put < 0) {
+				rc = playout_error_set(err, PLAYOUT_EIO, "cannot write %s: %s", dest,
+						       strerror(errno));
+				goto out;
+			}
+			off += put;
+		}
+		done += got;
+		if (done > size)
+			break;
+	}
+	if (done != size)
+		rc = playout_error_set(err, PLAYOUT_EUNAVAIL,
+				       "%s changed while copying (%lld bytes, listed %lld)", src,
+				       (long long)done, (long long)size);
+out:
+	free(buf);
+	return rc;
+}
+
+static int localdisk_fetch(void *inst, const struct playout_asset *asset, const char *dest_path,
+		    struct playout_error *err)
+{
+	struct localdisk_inst *li = inst;
+	struct stat st;
+	int in = -1, out = -1, rc;
+
+	if (!localdisk_bare(asset->name))
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "localdisk: asset name \"%s\" is not a bare file name",
+					 asset->name);
+	rc = localdisk_open_source(li, asset->name, &in, err);
+	if (rc != PLAYOUT_OK)
+		return rc;
+	if (fstat(in, &st) != 0) {
+		rc = playout_error_set(err, PLAYOUT_EIO, "cannot stat %s/%s: %s", li->path,
+				       asset->name, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL, "%s/%s is not a regular file", li->path,
+				       asset->name);
+		goto out;
+	}
+	if ((int64_t)st.st_size != asset->size) {
+		rc = playout_error_set(err, PLAYOUT_EUNAVAIL,
+				       "%s/%s changed since listed (%lld bytes, listed %lld)",
+				       li->path, asset->name, (long long)st.st_size,
+				       (long long)asset->size);
+		goto out;
+	}
+	out = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (out < 0) {
+		rc = playout_error_set(err, PLAYOUT_EIO, "cannot create %s: %s", dest_path,
+				       strerror(errno));
+		goto out; /* not ours: never unlink it */
+	}
+	rc = localdisk_copy(in, out, asset->size, asset->name, dest_path, err);
+	if (rc == PLAYOUT_OK && fsync(out) != 0)
+		rc = playout_error_set(err, PLAYOUT_EIO, "cannot fsync %s: %s", dest_path,
+				       strerror(errno));
+	if (close(out) != 0 && rc == PLAYOUT_OK)
+		rc = playout_error_set(err, PLAYOUT_EIO, "cannot close %s: %s", dest_path,
+				       strerror(errno));
+	if (rc != PLAYOUT_OK)
+		unlink(dest_path);
+out:
+	close(in);
+	return rc;
+} /* localdisk_fetch */
+
+/* ---- instance ------------------------------------------------------------------ */
+
+static const char *localdisk_conf_file(const config_setting_t *conf)
+{
+	const char *f = config_setting_source_file(conf);
+	return f ? f : "config";
+}
+
+static int localdisk_create(const config_setting_t *conf, const struct playout_host *host,
+		     void **instance, struct playout_error *err)
+{
+	const char *path = NULL;
+	int settle_s = 60, recursive = 0;
+
+	if (!config_setting_lookup_string(conf, "path", &path) || !*path)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "%s:%d: localdisk needs path = \"/drop/folder\";",
+					 localdisk_conf_file(conf), config_setting_source_line(conf));
+	const config_setting_t *m = config_setting_get_member(conf, "settle_s");
+	if (m) {
+		if (config_setting_type(m) != CONFIG_TYPE_INT)
+			settle_s = -1;
+		else
+			settle_s = config_setting_get_int(m);
+		if (settle_s < 0 || settle_s > 86400)
+			return playout_error_set(err, PLAYOUT_ECONFIG,
+						 "%s:%d: localdisk settle_s must be an integer 0..86400",
+						 localdisk_conf_file(m), config_setting_source_line(m));
+	}
+	m = config_setting_get_member(conf, "recursive");
+	if (m) {
+		if (config_setting_type(m) != CONFIG_TYPE_BOOL)
+			return playout_error_set(err, PLAYOUT_ECONFIG,
+						 "%s:%d: localdisk recursive must be true or false",
+						 localdisk_conf_file(m), config_setting_source_line(m));
+		recursive = config_setting_get_bool(m);
+	}
+	struct localdisk_inst *li = calloc(1, sizeof *li);
+	if (!li)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "localdisk: out of memory");
+	li->host = host;
+	li->settle_ms = (int64_t)settle_s * 1000;
+	li->recursive = recursive;
+	li->path = strdup(path);
+	if (!li->path) {
+		free(li);
+		return playout_error_set(err, PLAYOUT_ENOMEM, "localdisk: out of memory");
+	}
+	/* strip trailing slashes so messages read "dir/name" */
+	for (size_t n = strlen(li->path); n > 1 && li->path[n - 1] == '/'; n--)
+		li->path[n - 1] = '\0';
+	if (recursive)
+		host->log(host, PLAYOUT_LOG_WARN,
+			  "recursive = true is not supported yet: files in subfolders of %s are "
+			  "not listed", li->path);
+	*instance = li;
+	return PLAYOUT_OK;
+}
+
+static void localdisk_destroy(void *instance)
+{
+	struct localdisk_inst *li = instance;
+
+	if (!li)
+		return;
+	for (size_t i = 0; i < li->nwarned; i++)
+		free(li->warned[i]);
+	free(li->warned);
+	free(li->seen.v);
+	free(li->path);
+	free(li);
+}
+
+static const struct playout_setting localdisk_settings[] = {
+	{ .name = "path", .type = PLAYOUT_SET_STRING, .required = 1,
+	  .help = "the drop folder holding the .mp3 files" },
+	{ .name = "settle_s", .type = PLAYOUT_SET_INT, .min = 0, .max = 86400,
+	  .help = "seconds a file must stay unchanged before it counts (default 60)" },
+	{ .name = "recursive", .type = PLAYOUT_SET_BOOL,
+	  .help = "look into subfolders (not supported yet; default false)" },
+	{ .name = NULL },
+};
+
+static const struct playout_storage_ops localdisk_ops = {
+	.list = localdisk_list,
+	.fetch = localdisk_fetch,
+};
+
 extern const struct playout_plugin playout_plugin;
-const struct playout_plugin playout_plugin = { .abi = PLAYOUT_PLUGIN_ABI, .name = "localdisk" };
+const struct playout_plugin playout_plugin = {
+	.abi = PLAYOUT_PLUGIN_ABI,
+	.name = "localdisk",
+	.kind = PLAYOUT_KIND_STORAGE,
+	.description = "files from a local drop folder",
+	.settings = localdisk_settings,
+	.create = localdisk_create,
+	.destroy = localdisk_destroy,
+	.ops = &localdisk_ops,
+};

@@ -1,1 +1,14 @@
-# test-only plugin modules for tests/unit/test_loader (owned by the loader work)
+# test-only plugin modules for tests/unit/test_loader (owned by the loader work).
+# Built by `make check` only; -rpath makes libtool build a shared module that
+# is never installed. test_loader finds them in $(PO_BUILDDIR)/tests/unit/modules.
+TEST_MODULE_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $(SAN_LDFLAGS)
+check_LTLIBRARIES = tests/unit/modules/tgood.la tests/unit/modules/tbadabi.la \
+	tests/unit/modules/tnodesc.la tests/unit/modules/tmisname.la
+tests_unit_modules_tgood_la_SOURCES = tests/unit/modules/tgood.c
+tests_unit_modules_tgood_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+tests_unit_modules_tbadabi_la_SOURCES = tests/unit/modules/tbadabi.c
+tests_unit_modules_tbadabi_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+tests_unit_modules_tnodesc_la_SOURCES = tests/unit/modules/tnodesc.c
+tests_unit_modules_tnodesc_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+tests_unit_modules_tmisname_la_SOURCES = tests/unit/modules/tmisname.c
+tests_unit_modules_tmisname_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)

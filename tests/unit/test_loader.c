@@ -1,6 +1,262 @@
-/* placeholder */
+/*
+ * Tests for core/loader.c against the test-only modules built by
+ * tests/unit/loader.mk into <builddir>/tests/unit/modules.
+ */
 #include "runner.h"
-static void test_placeholder(void) { CU_ASSERT(1); }
-static const struct po_test tests[] = { {"placeholder", test_placeholder}, {NULL, NULL} };
-static const struct po_suite suites[] = { {"loader", tests, NULL, NULL}, {NULL, NULL, NULL, NULL} };
-int main(void) { return po_test_run("test_loader", suites); }
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader.h"
+
+static char moddir[4096];
+
+/* $PO_BUILDDIR/tests/unit/modules, else next to this program. */
+static int find_moddir(void)
+{
+	const char *b = getenv("PO_BUILDDIR");
+
+	if (b && *b) {
+		snprintf(moddir, sizeof moddir, "%s/tests/unit/modules", b);
+		return 0;
+	}
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	size_t len = strlen(self);
+	if (len >= 6 && !strcmp(self + len - 6, "/.libs"))
+		self[len - 6] = '\0';
+	snprintf(moddir, sizeof moddir, "%s/modules", self);
+	return 0;
+}
+
+static int suite_init(void)
+{
+	struct playout_error err;
+
+	if (find_moddir() < 0)
+		return -1;
+	/* Only the test modules and the empty scratch dir are searched below. */
+	setenv("PLAYOUT_PLUGIN_PATH", po_test_tmpdir(), 1);
+	return po_loader_init(&err) == 0 ? 0 : -1;
+}
+
+static int suite_cleanup(void)
+{
+	po_loader_exit();
+	return 0;
+}
+
+static void test_good_module_loads_and_descriptor_is_usable(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+	void *inst = NULL;
+
+	int rc = po_loader_open("tgood", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
+	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(m.name, "tgood");
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.path, moddir));
+	CU_ASSERT_PTR_NOT_NULL(m.handle);
+	CU_ASSERT_EQUAL(m.plugin->abi, PLAYOUT_PLUGIN_ABI);
+	CU_ASSERT_EQUAL(m.plugin->kind, PLAYOUT_KIND_OUTPUT);
+	CU_ASSERT_STRING_EQUAL(m.plugin->settings[0].name, "path");
+
+	CU_ASSERT_EQUAL_FATAL(m.plugin->create(NULL, NULL, &inst, &err), PLAYOUT_OK);
+	const struct playout_output_ops *ops = m.plugin->ops;
+	CU_ASSERT_EQUAL(ops->open(inst, NULL, &err), PLAYOUT_OK);
+	static const uint8_t frame[5] = { 1, 2, 3, 4, 5 };
+	CU_ASSERT_EQUAL(ops->write(inst, frame, sizeof frame, &err), 5);
+	CU_ASSERT_EQUAL(ops->write(inst, frame, 3, &err), 8);
+	ops->close(inst);
+	m.plugin->destroy(inst);
+	po_loader_close(&m);
+	CU_ASSERT_PTR_NULL(m.handle);
+	CU_ASSERT_PTR_NULL(m.plugin);
+}
+
+static void test_any_kind_accepted_when_kind_is_zero(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	CU_ASSERT_EQUAL_FATAL(po_loader_open("tgood", 0, moddir, &m, &err), PLAYOUT_OK);
+	po_loader_close(&m);
+}
+
+static void test_wrong_kind_is_refused_naming_both_kinds(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	int rc = po_loader_open("tgood", PLAYOUT_KIND_SCHEDULE, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NULL(m.handle);
+	CU_ASSERT_STRING_EQUAL(err.msg,
+			       "plugin 'tgood' is an output plugin, not a schedule plugin");
+}
+
+static void test_wrong_abi_is_refused_with_both_numbers(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+	char want[4300];
+
+	int rc = po_loader_open("tbadabi", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NULL(m.plugin);
+	snprintf(want, sizeof want, "plugin tbadabi (%s/tbadabi.la) has ABI 7, this playout needs %d",
+		 moddir, PLAYOUT_PLUGIN_ABI);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "rebuild it against"));
+}
+
+static void test_module_without_descriptor_is_refused(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	int rc = po_loader_open("tnodesc", 0, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "tnodesc.la has no 'playout_plugin' symbol"));
+}
+
+static void test_descriptor_name_must_match_file_name(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	int rc = po_loader_open("tmisname", 0, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "calls itself 'other', not 'tmisname'"));
+}
+
+static void test_not_found_lists_every_directory_tried(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	int rc = po_loader_open("nosuch", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'nosuch' not found in "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, moddir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, po_test_tmpdir()));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "nosuch.la, nosuch.so and nosuch/nosuch.la"));
+	/* plugin_dir comes first, then $PLAYOUT_PLUGIN_PATH */
+	CU_ASSERT_TRUE(strstr(err.msg, moddir) < strstr(err.msg, po_test_tmpdir()));
+}
+
+static void test_name_with_path_characters_is_refused(void)
+{
+	static const char *const bad[] = { "../tgood", "modules/tgood", "TGood", "", "t good" };
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = po_loader_open(bad[i], 0, moddir, &m, &err);
+		CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "is not valid"));
+	}
+}
+
+static void test_module_in_plugin_subfolder_is_found(void)
+{
+	/* the build tree layout: <dir>/<name>/<name>.la */
+	char dir[4096], link[4200], target[4200];
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	snprintf(dir, sizeof dir, "%s/sub", po_test_tmpdir());
+	snprintf(link, sizeof link, "%s/tgood", dir);
+	snprintf(target, sizeof target, "%s", moddir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755) == 0 || access(dir, F_OK) == 0, 1);
+	/* sub/tgood -> modules, so sub/tgood/tgood.la exists */
+	if (access(link, F_OK) != 0)
+		CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
+	CU_ASSERT_EQUAL_FATAL(po_loader_open("tgood", PLAYOUT_KIND_OUTPUT, dir, &m, &err), PLAYOUT_OK);
+	snprintf(target, sizeof target, "%s/tgood/tgood.la", dir);
+	CU_ASSERT_STRING_EQUAL(m.path, target);
+	po_loader_close(&m);
+}
+
+struct each_seen {
+	int tgood, broken;
+	char tgood_path[4096];
+};
+
+static void each_cb(const struct po_module *m, void *arg)
+{
+	struct each_seen *s = arg;
+
+	if (!strcmp(m->name, "tgood")) {
+		s->tgood++;
+		snprintf(s->tgood_path, sizeof s->tgood_path, "%s", m->path);
+	} else if (!strcmp(m->name, "tbadabi") || !strcmp(m->name, "tnodesc") ||
+		   !strcmp(m->name, "tmisname") || !strcmp(m->name, "other")) {
+		s->broken++;
+	}
+}
+
+static void test_each_lists_loadable_modules_once_first_dir_wins(void)
+{
+	/* scratch dir first (tgood.so there), then moddir also holding tgood */
+	char so[4200], target[4200], env[8400];
+	struct each_seen seen = { 0, 0, "" };
+
+	snprintf(so, sizeof so, "%s/tgood.so", po_test_tmpdir());
+	snprintf(target, sizeof target, "%s/.libs/tgood.so", moddir);
+	if (access(so, F_OK) != 0)
+		CU_ASSERT_EQUAL_FATAL(symlink(target, so), 0);
+	snprintf(env, sizeof env, "%s:%s", po_test_tmpdir(), moddir);
+	setenv("PLAYOUT_PLUGIN_PATH", env, 1);
+	po_loader_each(NULL, each_cb, &seen);
+	setenv("PLAYOUT_PLUGIN_PATH", po_test_tmpdir(), 1);
+	CU_ASSERT_EQUAL(seen.tgood, 1);
+	CU_ASSERT_STRING_EQUAL(seen.tgood_path, so);
+	/* tbadabi, tnodesc and tmisname do not load, so they are not listed */
+	CU_ASSERT_EQUAL(seen.broken, 0);
+}
+
+static void test_kind_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_SCHEDULE), "schedule");
+	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_STORAGE), "storage");
+	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_OUTPUT), "output");
+	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_DNS), "dns");
+	CU_ASSERT_STRING_EQUAL(po_kind_name(99), "unknown");
+}
+
+static const struct po_test tests[] = {
+	{ "test_good_module_loads_and_descriptor_is_usable", test_good_module_loads_and_descriptor_is_usable },
+	{ "test_any_kind_accepted_when_kind_is_zero", test_any_kind_accepted_when_kind_is_zero },
+	{ "test_wrong_kind_is_refused_naming_both_kinds", test_wrong_kind_is_refused_naming_both_kinds },
+	{ "test_wrong_abi_is_refused_with_both_numbers", test_wrong_abi_is_refused_with_both_numbers },
+	{ "test_module_without_descriptor_is_refused", test_module_without_descriptor_is_refused },
+	{ "test_descriptor_name_must_match_file_name", test_descriptor_name_must_match_file_name },
+	{ "test_not_found_lists_every_directory_tried", test_not_found_lists_every_directory_tried },
+	{ "test_name_with_path_characters_is_refused", test_name_with_path_characters_is_refused },
+	{ "test_module_in_plugin_subfolder_is_found", test_module_in_plugin_subfolder_is_found },
+	{ "test_each_lists_loadable_modules_once_first_dir_wins", test_each_lists_loadable_modules_once_first_dir_wins },
+	{ "test_kind_names", test_kind_names },
+	{ NULL, NULL },
+};
+
+static const struct po_suite suites[] = {
+	{ "loader", tests, suite_init, suite_cleanup },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(void)
+{
+	return po_test_run("test_loader", suites);
+}

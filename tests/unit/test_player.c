@@ -1,6 +1,914 @@
-/* placeholder */
+/*
+ * core/player.c, snapshot.c, playq.c. The player scenarios run at the same
+ * time, each with its own recording output (an ops table that keeps every
+ * call, its clock time and the bytes), snapbox and queue; the suite's init
+ * runs them on the real clock (about 3 s in all) and the tests then check
+ * what each output received and what was reported.
+ */
 #include "runner.h"
-static void test_placeholder(void) { CU_ASSERT(1); }
-static const struct po_test tests[] = { {"placeholder", test_placeholder}, {NULL, NULL} };
-static const struct po_suite suites[] = { {"player", tests, NULL, NULL}, {NULL, NULL, NULL, NULL} };
-int main(void) { return po_test_run("test_player", suites); }
+
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "mp3.h"
+#include "player.h"
+
+#define MS 1000000LL
+#define AHEAD_MS 200
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static int encode(const char *out, int rate_hz, double seconds)
+{
+	char rate[16];
+	snprintf(rate, sizeof rate, "%g", rate_hz / 1000.0);
+	const char *argv[] = { "lame", "-r", "-s", rate, "--bitwidth", "16", "--signed",
+			       "--little-endian", "-m", "m", "-b", "128", "-t", "--quiet",
+			       "-", out, NULL };
+	int fds[2];
+	if (pipe(fds) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, 2);
+		execvp("lame", (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	size_t nsamp = (size_t)(seconds * rate_hz);
+	int16_t buf[1024];
+	int ok = 1;
+	uint32_t noise = 12345;
+	for (size_t i = 0; i < nsamp && ok;) {
+		size_t k = 0;
+		/* A tone plus noise, so that no two frames have the same bytes. */
+		for (; k < 1024 && i < nsamp; i++) {
+			noise = noise * 1103515245u + 12345u;
+			buf[k++] = (int16_t)(8000 * sin(2 * M_PI * 440.0 * (double)i / rate_hz) +
+					     (double)(noise >> 20) - 2048.0);
+		}
+		ok = write(fds[1], buf, k * sizeof buf[0]) == (ssize_t)(k * sizeof buf[0]);
+	}
+	close(fds[1]);
+	signal(SIGPIPE, old);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return ok && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+struct media {
+	char path[512];
+	struct po_mp3_index *ix;
+	unsigned char *bytes;
+};
+
+/* a: 44.1 kHz 2 s; b: 48 kHz 1 s (both mono CBR 128, no tags). */
+static struct media fa, fb;
+
+static int load_media(struct media *m, const char *name, int rate, double secs)
+{
+	snprintf(m->path, sizeof m->path, "%s/%s", po_test_tmpdir(), name);
+	if (encode(m->path, rate, secs) < 0 || po_mp3_index_file(m->path, &m->ix, NULL) < 0)
+		return -1;
+	m->bytes = malloc((size_t)m->ix->file_size);
+	int fd = open(m->path, O_RDONLY);
+	if (!m->bytes || fd < 0)
+		return -1;
+	ssize_t r = read(fd, m->bytes, (size_t)m->ix->file_size);
+	close(fd);
+	return r == m->ix->file_size ? 0 : -1;
+}
+
+/* ---- the recording output ---------------------------------------------- */
+
+enum { EV_OPEN = 1, EV_START, EV_WRITE, EV_STOP, EV_CLOSE };
+
+struct ev {
+	int type;
+	int64_t t_ns;  /* clock at entry */
+	size_t at;     /* WRITE: offset in rec.data */
+	size_t len;    /* WRITE: bytes (0 when it failed) */
+};
+
+#define MAX_EV 2048
+#define MAX_DATA (1 << 20)
+
+struct rec {
+	const struct po_clock *clock;
+	struct ev ev[MAX_EV];
+	size_t nev;
+	unsigned char data[MAX_DATA];
+	size_t n;
+	int open;
+	int misuse;                 /* a call the contract forbids */
+	int64_t fail_write_from_ns; /* the first write at or after fails; 0: never */
+	int fail_opens_after;       /* opens after this many successes fail; 0: never */
+	int opens;
+};
+
+static struct ev *rec_ev(struct rec *r, int type)
+{
+	if (r->nev == MAX_EV) {
+		r->misuse++;
+		return &r->ev[MAX_EV - 1];
+	}
+	struct ev *e = &r->ev[r->nev++];
+	memset(e, 0, sizeof *e);
+	e->type = type;
+	e->t_ns = po_clock_now_ns(r->clock);
+	return e;
+}
+
+static int rec_open(void *inst, const struct playout_item_meta *m, struct playout_error *err)
+{
+	struct rec *r = inst;
+	rec_ev(r, EV_OPEN);
+	if (r->open || !m || !m->title)
+		r->misuse++;
+	if (r->fail_opens_after && r->opens >= r->fail_opens_after)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: connection refused");
+	r->opens++;
+	r->open = 1;
+	return 0;
+}
+
+static int rec_start(void *inst, const struct playout_item_meta *m, struct playout_error *err)
+{
+	struct rec *r = inst;
+	(void)err;
+	rec_ev(r, EV_START);
+	if (!r->open || !m || m->sample_rate <= 0)
+		r->misuse++;
+	return 0;
+}
+
+static int rec_write(void *inst, const uint8_t *buf, size_t len, struct playout_error *err)
+{
+	struct rec *r = inst;
+	struct ev *e = rec_ev(r, EV_WRITE);
+	if (!r->open)
+		r->misuse++;
+	if (r->fail_write_from_ns && e->t_ns >= r->fail_write_from_ns) {
+		r->fail_write_from_ns = 0;
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: broken pipe");
+	}
+	if (r->n + len > MAX_DATA) {
+		r->misuse++;
+		return playout_error_set(err, PLAYOUT_EIO, "rec: full");
+	}
+	memcpy(r->data + r->n, buf, len);
+	e->at = r->n;
+	e->len = len;
+	r->n += len;
+	return 0;
+}
+
+static int rec_stop(void *inst, struct playout_error *err)
+{
+	struct rec *r = inst;
+	(void)err;
+	rec_ev(r, EV_STOP);
+	if (!r->open)
+		r->misuse++;
+	return 0;
+}
+
+static void rec_close(void *inst)
+{
+	struct rec *r = inst;
+	rec_ev(r, EV_CLOSE);
+	if (!r->open)
+		r->misuse++;
+	r->open = 0;
+}
+
+static const struct playout_output_ops rec_ops = {
+	.open = rec_open,
+	.start = rec_start,
+	.write = rec_write,
+	.stop = rec_stop,
+	.close = rec_close,
+};
+
+static size_t count_ev(const struct rec *r, int type)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < r->nev; i++)
+		k += r->ev[i].type == type;
+	return k;
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+struct seg_spec {
+	struct media *m;
+	uint32_t first, count; /* count 0: to the end */
+};
+
+struct item_spec {
+	int64_t start_rel_ms;  /* from T0 */
+	int64_t len_ms;        /* end_ms - start_ms */
+	struct seg_spec seg[2];
+	size_t nseg;
+};
+
+#define MAX_MSG 16
+
+struct scen {
+	const char *name;
+	struct item_spec items[2];
+	size_t nitems;
+	int keep_open_ms;
+	int64_t stop_at_rel_ms;   /* 0: stop at the end of the run */
+	int64_t fail_write_rel_ms;
+	int fail_opens_after;
+	/* results */
+	struct rec *rec;
+	struct po_snapbox box;
+	struct po_playq q;
+	struct po_player *player;
+	struct po_playq_msg msg[MAX_MSG];
+	size_t nmsg;
+	int64_t stop_took_ns;
+	int started;
+};
+
+enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, NSCEN };
+
+static struct scen sc[NSCEN] = {
+	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
+		      .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
+	[S_B2B] = { .name = "b2b", .nitems = 2, .keep_open_ms = 1000,
+		    .items = { { 0, 500, { { &fa, 0, 0 } }, 1 },
+			       { 500, 500, { { &fa, 0, 0 } }, 1 } } },
+	[S_GAP] = { .name = "gap", .nitems = 2, .keep_open_ms = 200,
+		    .items = { { 0, 400, { { &fa, 0, 0 } }, 1 },
+			       { 900, 400, { { &fa, 0, 0 } }, 1 } } },
+	[S_RECONNECT] = { .name = "reconnect", .nitems = 1, .keep_open_ms = 1000,
+			  .fail_write_rel_ms = 400,
+			  .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
+	[S_DOWN] = { .name = "down", .nitems = 1, .keep_open_ms = 1000,
+		     .fail_write_rel_ms = 300, .fail_opens_after = 1,
+		     .items = { { 0, 1200, { { &fa, 0, 0 } }, 1 } } },
+	[S_STOP] = { .name = "stop", .nitems = 1, .keep_open_ms = 1000, .stop_at_rel_ms = 500,
+		     .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
+	[S_LATE] = { .name = "late", .nitems = 1, .keep_open_ms = 1000,
+		     .items = { { -1800, 10000, { { &fa, 0, 0 } }, 1 } } },
+	[S_SEGS] = { .name = "segs", .nitems = 1, .keep_open_ms = 1000,
+		     .items = { { 0, 10000, { { &fa, 5, 15 }, { &fb, 0, 20 } }, 2 } } },
+};
+
+static struct po_clock clk;
+static int64_t T0_ms;       /* start instant of the scenarios */
+
+/* Frame list of an item as the player should play it from frame 0. */
+struct exp_frame {
+	const struct media *m;
+	uint32_t k;
+	int64_t due_ns;  /* item-relative */
+};
+
+static size_t expected(const struct item_spec *it, struct exp_frame *out, size_t max,
+		       int64_t *total_ns)
+{
+	size_t n = 0;
+	int64_t off = 0;
+	for (size_t s = 0; s < it->nseg; s++) {
+		const struct seg_spec *sg = &it->seg[s];
+		const struct po_mp3_index *ix = sg->m->ix;
+		uint32_t count = sg->count ? sg->count : ix->nframes - sg->first;
+		for (uint32_t j = 0; j < count && n < max; j++) {
+			int64_t due = off + (int64_t)j * ix->samples_per_frame * 1000000000LL /
+						    ix->sample_rate;
+			if (due < it->len_ms * MS)
+				out[n++] = (struct exp_frame){ sg->m, sg->first + j, due };
+		}
+		off += (int64_t)count * ix->samples_per_frame * 1000000000LL / ix->sample_rate;
+	}
+	if (total_ns)
+		*total_ns = off;
+	return n;
+}
+
+static size_t frames_bytes(const struct exp_frame *f, size_t n, unsigned char *buf)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct po_mp3_frame *fr = &f[i].m->ix->frames[f[i].k];
+		if (buf)
+			memcpy(buf + at, f[i].m->bytes + fr->offset, fr->len);
+		at += fr->len;
+	}
+	return at;
+}
+
+static struct po_snapshot *build_snapshot(const struct scen *s)
+{
+	struct po_snapshot *snap = po_snapshot_new(s->nitems);
+	if (!snap)
+		return NULL;
+	snap->planned_ms = T0_ms;
+	for (size_t i = 0; i < s->nitems; i++) {
+		const struct item_spec *is = &s->items[i];
+		struct po_air_item *ai = &snap->v[i];
+		ai->item.start_ms = T0_ms + is->start_rel_ms;
+		ai->item.end_ms = ai->item.start_ms + is->len_ms;
+		ai->item.decision = PLAYOUT_DECISION_EXACT;
+		snprintf(ai->item.pid, sizeof ai->item.pid, "pid%zu", i);
+		snprintf(ai->item.title, sizeof ai->item.title, "%s item %zu", s->name, i);
+		ai->item.nseg = is->nseg;
+		for (size_t k = 0; k < is->nseg; k++) {
+			const char *base = strrchr(is->seg[k].m->path, '/') + 1;
+			snprintf(ai->item.seg[k].asset, sizeof ai->item.seg[k].asset, "%s", base);
+			ai->item.seg[k].first_frame = is->seg[k].first;
+			ai->item.seg[k].nframes = is->seg[k].count;
+			ai->path[k] = strdup(is->seg[k].m->path);
+			ai->idx[k] = po_mp3_index_ref(is->seg[k].m->ix);
+		}
+	}
+	return snap;
+}
+
+static void drain(struct scen *s)
+{
+	while (s->nmsg < MAX_MSG && po_playq_take(&s->q, &s->msg[s->nmsg]))
+		s->nmsg++;
+}
+
+static void *stop_thread(void *arg)
+{
+	struct scen *s = arg;
+	po_player_stop(s->player);
+	s->player = NULL;
+	return NULL;
+}
+
+static int run_scenarios(void)
+{
+	po_clock_init(&clk, 0);
+	if (load_media(&fa, "a44.mp3", 44100, 2.0) < 0 || load_media(&fb, "b48.mp3", 48000, 1.0) < 0)
+		return 1;
+	T0_ms = po_clock_now_ms(&clk) + 300;
+	for (int i = 0; i < NSCEN; i++) {
+		struct scen *s = &sc[i];
+		s->rec = calloc(1, sizeof *s->rec);
+		if (!s->rec || po_playq_init(&s->q, NULL) < 0)
+			return 1;
+		s->rec->clock = &clk;
+		s->rec->fail_opens_after = s->fail_opens_after;
+		if (s->fail_write_rel_ms)
+			s->rec->fail_write_from_ns = (T0_ms + s->fail_write_rel_ms) * MS;
+		po_snapbox_init(&s->box);
+		po_snapbox_publish(&s->box, build_snapshot(s));
+		struct po_player_conf pc = {
+			.label = s->name, .ops = &rec_ops, .inst = s->rec, .clock = &clk,
+			.box = &s->box, .q = &s->q, .send_ahead_ms = AHEAD_MS,
+			.keep_open_ms = s->keep_open_ms,
+		};
+		if (po_player_start(&pc, &s->player, NULL) < 0)
+			return 1;
+		s->started = 1;
+	}
+	/* The mid-item stop. */
+	po_clock_sleep_until_ns(&clk, (T0_ms + sc[S_STOP].stop_at_rel_ms) * MS);
+	int64_t t = po_clock_now_ns(&clk);
+	po_player_stop(sc[S_STOP].player);
+	sc[S_STOP].player = NULL;
+	sc[S_STOP].stop_took_ns = po_clock_now_ns(&clk) - t;
+	/* Everything else has ended by +2.4 s (a44 lasts 2.04 s). */
+	po_clock_sleep_until_ns(&clk, (T0_ms + 2400) * MS);
+	pthread_t th[NSCEN];
+	for (int i = 0; i < NSCEN; i++)
+		if (sc[i].player)
+			pthread_create(&th[i], NULL, stop_thread, &sc[i]);
+		else
+			th[i] = pthread_self();
+	for (int i = 0; i < NSCEN; i++)
+		if (!pthread_equal(th[i], pthread_self()))
+			pthread_join(th[i], NULL);
+	for (int i = 0; i < NSCEN; i++)
+		drain(&sc[i]);
+	return 0;
+}
+
+static int free_scenarios(void)
+{
+	for (int i = 0; i < NSCEN; i++) {
+		struct scen *s = &sc[i];
+		if (!s->started)
+			continue;
+		po_player_stop(s->player);
+		po_snapbox_destroy(&s->box);
+		po_playq_destroy(&s->q);
+		free(s->rec);
+	}
+	po_mp3_index_unref(fa.ix);
+	po_mp3_index_unref(fb.ix);
+	free(fa.bytes);
+	free(fb.bytes);
+	return 0;
+}
+
+/* ---- helpers for the checks ----------------------------------------------- */
+
+static const struct ev *first_ev(const struct rec *r, int type, size_t from)
+{
+	for (size_t i = from; i < r->nev; i++)
+		if (r->ev[i].type == type && (type != EV_WRITE || r->ev[i].len))
+			return &r->ev[i];
+	return NULL;
+}
+
+/* The nth message of type, or an all-zero one (type 0) when there is none. */
+static const struct po_playq_msg *msg_of(const struct scen *s, int type, size_t nth)
+{
+	static const struct po_playq_msg none;
+	for (size_t i = 0; i < s->nmsg; i++)
+		if (s->msg[i].type == type && nth-- == 0)
+			return &s->msg[i];
+	return &none;
+}
+
+/* The one frame of m whose bytes start data, or -1 (none, or not unique). */
+static long frame_with_bytes(const struct media *m, const unsigned char *data, size_t len)
+{
+	long found = -1;
+	for (uint32_t k = 0; k < m->ix->nframes; k++) {
+		const struct po_mp3_frame *fr = &m->ix->frames[k];
+		if (len >= fr->len && memcmp(m->bytes + fr->offset, data, fr->len) == 0) {
+			if (found >= 0)
+				return -1;
+			found = (long)k;
+		}
+	}
+	return found;
+}
+
+/* ---- player tests ---------------------------------------------------------- */
+
+static void test_item_bytes_are_the_exact_frames_of_the_file(void)
+{
+	const struct rec *r = sc[S_BASIC].rec;
+	CU_ASSERT_EQUAL(r->n, (size_t)fa.ix->file_size); /* no tags: frames tile the file */
+	CU_ASSERT(r->n == (size_t)fa.ix->file_size && memcmp(r->data, fa.bytes, r->n) == 0);
+	CU_ASSERT_EQUAL(r->misuse, 0);
+}
+
+static void test_first_write_is_at_the_start_instant_not_before(void)
+{
+	const struct rec *r = sc[S_BASIC].rec;
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	CU_ASSERT(w->t_ns >= T0_ms * MS);
+	CU_ASSERT(w->t_ns < T0_ms * MS + 50 * MS);
+	/* The first batch is the first send-ahead of audio. */
+	struct exp_frame f[256];
+	size_t n = expected(&sc[S_BASIC].items[0], f, 256, NULL), k = 0, k50;
+	while (k < n && f[k].due_ns <= AHEAD_MS * MS)
+		k++;
+	for (k50 = k; k50 < n && f[k50].due_ns <= (AHEAD_MS + 50) * MS; k50++)
+		;
+	CU_ASSERT(w->len >= frames_bytes(f, k, NULL));
+	CU_ASSERT(w->len <= frames_bytes(f, k50, NULL));
+	/* open and start come before it, at the start instant too. */
+	CU_ASSERT_EQUAL(r->ev[0].type, EV_OPEN);
+	CU_ASSERT_EQUAL(r->ev[1].type, EV_START);
+	CU_ASSERT(r->ev[0].t_ns >= T0_ms * MS);
+}
+
+static void test_item_lasts_its_audio_duration(void)
+{
+	const struct scen *s = &sc[S_BASIC];
+	const struct rec *r = s->rec;
+	int64_t total_ns;
+	struct exp_frame f[256];
+	expected(&s->items[0], f, 256, &total_ns);
+	const struct ev *last = NULL;
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].type == EV_WRITE)
+			last = &r->ev[i];
+	CU_ASSERT_FATAL(last != NULL);
+	int64_t want = T0_ms * MS + total_ns - AHEAD_MS * MS;
+	CU_ASSERT(llabs(last->t_ns - want) < 300 * MS);
+	/* Paced, not in one burst: more than a write per 100 ms. */
+	CU_ASSERT(count_ev(r, EV_WRITE) > (size_t)(total_ns / (100 * MS)));
+	/* stop and close after the audio's end instant */
+	const struct ev *stop = first_ev(r, EV_STOP, 0);
+	CU_ASSERT_FATAL(stop != NULL);
+	CU_ASSERT(stop->t_ns >= T0_ms * MS + total_ns);
+	CU_ASSERT(stop->t_ns < T0_ms * MS + total_ns + 300 * MS);
+	CU_ASSERT_EQUAL(r->ev[r->nev - 1].type, EV_CLOSE);
+}
+
+/* No write may carry a frame due later than its time plus the send-ahead. */
+static void check_never_early(const struct scen *s)
+{
+	const struct rec *r = s->rec;
+	struct exp_frame f[512];
+	size_t n = 0;
+	for (size_t i = 0; i < s->nitems; i++) {
+		struct exp_frame fi[256];
+		size_t ni = expected(&s->items[i], fi, 256, NULL);
+		for (size_t k = 0; k < ni && n < 512; k++) {
+			f[n] = fi[k];
+			f[n].due_ns += (T0_ms + s->items[i].start_rel_ms) * MS; /* absolute */
+			n++;
+		}
+	}
+	/* Only for streams sent from frame 0 without gaps. */
+	size_t bytes = 0, k = 0;
+	for (size_t i = 0; i < r->nev; i++) {
+		if (r->ev[i].type != EV_WRITE || !r->ev[i].len)
+			continue;
+		bytes += r->ev[i].len;
+		size_t due = 0;
+		for (k = 0; k < n && f[k].due_ns <= r->ev[i].t_ns + AHEAD_MS * MS; k++)
+			due += f[k].m->ix->frames[f[k].k].len;
+		CU_ASSERT(bytes <= due);
+	}
+}
+
+static void test_frames_are_never_sent_before_deadline_minus_send_ahead(void)
+{
+	check_never_early(&sc[S_BASIC]);
+	check_never_early(&sc[S_B2B]);
+	check_never_early(&sc[S_GAP]);
+	check_never_early(&sc[S_SEGS]);
+}
+
+static void test_begin_and_end_messages_carry_the_play(void)
+{
+	const struct scen *s = &sc[S_BASIC];
+	CU_ASSERT_EQUAL_FATAL(s->nmsg, 2);
+	const struct po_play *b = &s->msg[0].play, *e = &s->msg[1].play;
+	CU_ASSERT_EQUAL(s->msg[0].type, PO_PLAYQ_BEGIN);
+	CU_ASSERT_EQUAL(s->msg[1].type, PO_PLAYQ_END);
+	CU_ASSERT_STRING_EQUAL(b->output, "basic");
+	CU_ASSERT_STRING_EQUAL(b->pid, "pid0");
+	CU_ASSERT_STRING_EQUAL(b->title, "basic item 0");
+	CU_ASSERT_STRING_EQUAL(b->asset, "a44.mp3");
+	CU_ASSERT_EQUAL(b->decision, PLAYOUT_DECISION_EXACT);
+	CU_ASSERT_EQUAL(b->scheduled_ms, T0_ms);
+	CU_ASSERT(b->started_us >= T0_ms * 1000 && b->started_us < T0_ms * 1000 + 50000);
+	CU_ASSERT_EQUAL(b->start_error_us, b->started_us - T0_ms * 1000);
+	const struct ev *w = first_ev(s->rec, EV_WRITE, 0);
+	CU_ASSERT(w && b->started_us <= w->t_ns / 1000);
+	CU_ASSERT_STRING_EQUAL(e->outcome, "complete");
+	CU_ASSERT_EQUAL(e->bytes, fa.ix->file_size);
+	CU_ASSERT_EQUAL(e->started_us, b->started_us);
+	CU_ASSERT(e->ended_ms >= T0_ms + fa.ix->duration_ms);
+	CU_ASSERT(e->ended_ms < T0_ms + fa.ix->duration_ms + 300);
+	CU_ASSERT_STRING_EQUAL(e->pid, "pid0");
+	CU_ASSERT_EQUAL(s->q.dropped, 0);
+}
+
+static void test_back_to_back_items_share_one_connection(void)
+{
+	const struct scen *s = &sc[S_B2B];
+	const struct rec *r = s->rec;
+	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 1);
+	CU_ASSERT_EQUAL(count_ev(r, EV_START), 2);
+	CU_ASSERT_EQUAL(count_ev(r, EV_STOP), 2);
+	CU_ASSERT_EQUAL(count_ev(r, EV_CLOSE), 1);
+	CU_ASSERT_EQUAL(r->ev[r->nev - 1].type, EV_CLOSE);
+	CU_ASSERT_EQUAL(r->misuse, 0);
+	CU_ASSERT_EQUAL_FATAL(s->nmsg, 4);
+	CU_ASSERT_EQUAL(msg_of(s, PO_PLAYQ_BEGIN, 1)->play.scheduled_ms, T0_ms + 500);
+	CU_ASSERT_STRING_EQUAL(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "cut");
+	CU_ASSERT_STRING_EQUAL(msg_of(s, PO_PLAYQ_END, 1)->play.outcome, "cut");
+	/* the second item starts at its instant, not when the first was sent */
+	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
+	CU_ASSERT(b2->start_error_us >= 0 && b2->start_error_us < 50000);
+}
+
+static void test_end_ms_cuts_before_the_first_frame_due_at_or_after_it(void)
+{
+	const struct scen *s = &sc[S_B2B];
+	struct exp_frame f[256];
+	size_t n = expected(&s->items[0], f, 256, NULL);
+	/* 500 ms at 26.122 ms a frame: frames 0..19 (19 starts at 496.3 ms) */
+	CU_ASSERT_EQUAL(n, 20);
+	static unsigned char want[2 * 20 * 420];
+	size_t len = frames_bytes(f, n, want);
+	memcpy(want + len, want, len);
+	CU_ASSERT_EQUAL(s->rec->n, 2 * len);
+	CU_ASSERT(s->rec->n == 2 * len && memcmp(s->rec->data, want, 2 * len) == 0);
+	CU_ASSERT_EQUAL(msg_of(s, PO_PLAYQ_END, 0)->play.bytes, (int64_t)len);
+	/* the cut item ends at end_ms, not at the end of its last frame */
+	CU_ASSERT(msg_of(s, PO_PLAYQ_END, 0)->play.ended_ms >= T0_ms + 500);
+}
+
+static void test_gap_longer_than_keep_open_closes_and_reopens(void)
+{
+	const struct scen *s = &sc[S_GAP];
+	const struct rec *r = s->rec;
+	static const int want[] = { EV_OPEN, EV_START, EV_WRITE, EV_STOP, EV_CLOSE,
+				    EV_OPEN, EV_START, EV_WRITE, EV_STOP, EV_CLOSE };
+	size_t w = 0;
+	for (size_t i = 0; i < r->nev && w < 10; i++) {
+		if (r->ev[i].type == EV_WRITE && w > 0 && want[w - 1] == EV_WRITE)
+			continue;
+		CU_ASSERT_EQUAL(r->ev[i].type, want[w]);
+		w++;
+	}
+	CU_ASSERT_EQUAL(w, 10);
+	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 2);
+	const struct ev *c1 = first_ev(r, EV_CLOSE, 0);
+	const struct ev *o2 = first_ev(r, EV_OPEN, 1);
+	CU_ASSERT_FATAL(c1 && o2);
+	CU_ASSERT(c1->t_ns < (T0_ms + 500) * MS);      /* closed at the first end */
+	CU_ASSERT(o2->t_ns >= (T0_ms + 900) * MS);     /* reopened at the second start */
+	CU_ASSERT_EQUAL(r->misuse, 0);
+}
+
+static void test_write_error_reconnects_and_resumes_by_the_clock(void)
+{
+	const struct scen *s = &sc[S_RECONNECT];
+	const struct rec *r = s->rec;
+	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 2);
+	CU_ASSERT_EQUAL(count_ev(r, EV_CLOSE), 2);
+	CU_ASSERT_EQUAL(r->misuse, 0);
+	const struct ev *o2 = first_ev(r, EV_OPEN, 1);
+	CU_ASSERT_FATAL(o2 != NULL);
+	const struct ev *w2 = first_ev(r, EV_WRITE, (size_t)(o2 - r->ev));
+	CU_ASSERT_FATAL(w2 != NULL);
+	/* reopened about 1 s after the failure at +400 ms */
+	int64_t reopen_rel = o2->t_ns - T0_ms * MS;
+	CU_ASSERT(reopen_rel >= 1400 * MS && reopen_rel < 1700 * MS);
+	/* the first frame after the reconnect is the one due then */
+	long k = frame_with_bytes(&fa, r->data + w2->at, w2->len);
+	CU_ASSERT_FATAL(k > 0);
+	int64_t due = k * po_mp3_frame_ns(fa.ix);
+	int64_t rel = w2->t_ns - T0_ms * MS;
+	CU_ASSERT(due <= rel && due > rel - 60 * MS);
+	/* what went out: a prefix of the file, then its tail from frame k */
+	const struct po_mp3_frame *fk = &fa.ix->frames[k];
+	size_t tail = (size_t)fa.ix->file_size - fk->offset;
+	CU_ASSERT_FATAL(w2->at + tail == r->n);
+	CU_ASSERT(memcmp(r->data, fa.bytes, w2->at) == 0);
+	CU_ASSERT(memcmp(r->data + w2->at, fa.bytes + fk->offset, tail) == 0);
+	/* bytes skipped ~ the outage (16000 bytes a second at 128 kbps) */
+	int64_t skipped = fa.ix->file_size - (int64_t)r->n;
+	/* (the outage minus the send-ahead the listener already had) */
+	CU_ASSERT(skipped > 16 * 600 && skipped < 16 * 1300);
+	const struct po_playq_msg *e = msg_of(s, PO_PLAYQ_END, 0);
+	CU_ASSERT_FATAL(e->type == PO_PLAYQ_END);
+	CU_ASSERT_STRING_EQUAL(e->play.outcome, "complete");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e->play.detail, "1 reconnect"));
+	CU_ASSERT_EQUAL(e->play.bytes, (int64_t)r->n);
+}
+
+static void test_output_down_until_item_end_reports_failed(void)
+{
+	const struct scen *s = &sc[S_DOWN];
+	const struct rec *r = s->rec;
+	/* item of 1.2 s; write fails at +300 ms; retries at ~+1.3 s are past its end */
+	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 1);
+	CU_ASSERT_EQUAL(count_ev(r, EV_CLOSE), 1);
+	CU_ASSERT_EQUAL(r->misuse, 0);
+	CU_ASSERT_EQUAL(r->open, 0);
+	const struct po_playq_msg *e = msg_of(s, PO_PLAYQ_END, 0);
+	CU_ASSERT_FATAL(e->type == PO_PLAYQ_END);
+	CU_ASSERT_STRING_EQUAL(e->play.outcome, "failed");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e->play.detail, "rec:"));
+	CU_ASSERT(e->play.ended_ms >= T0_ms + 1200 && e->play.ended_ms < T0_ms + 1500);
+	CU_ASSERT_EQUAL(e->play.bytes, (int64_t)r->n);
+}
+
+static void test_stop_mid_item_reports_interrupted_and_closes(void)
+{
+	const struct scen *s = &sc[S_STOP];
+	const struct rec *r = s->rec;
+	CU_ASSERT(s->stop_took_ns < 250 * MS);
+	CU_ASSERT_EQUAL_FATAL(s->nmsg, 2);
+	const struct po_play *e = &msg_of(s, PO_PLAYQ_END, 0)->play;
+	CU_ASSERT_STRING_EQUAL(e->outcome, "interrupted");
+	CU_ASSERT(e->ended_ms >= T0_ms + 500 && e->ended_ms < T0_ms + 750);
+	CU_ASSERT(r->nev >= 2);
+	CU_ASSERT_EQUAL(r->ev[r->nev - 2].type, EV_STOP);
+	CU_ASSERT_EQUAL(r->ev[r->nev - 1].type, EV_CLOSE);
+	/* about 500 + 200 ms of audio went out */
+	CU_ASSERT(r->n > 16 * 550 && r->n < 16 * 900);
+	CU_ASSERT_EQUAL(e->bytes, (int64_t)r->n);
+	CU_ASSERT(memcmp(r->data, fa.bytes, r->n) == 0);
+}
+
+static void test_joined_late_item_starts_at_the_frame_due_now(void)
+{
+	const struct scen *s = &sc[S_LATE];
+	const struct rec *r = s->rec;
+	int64_t start_ns = (T0_ms - 1800) * MS;
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	long k = frame_with_bytes(&fa, r->data, w->len);
+	CU_ASSERT_FATAL(k > 0);
+	int64_t due = k * po_mp3_frame_ns(fa.ix);
+	CU_ASSERT(due <= w->t_ns - start_ns && due > w->t_ns - start_ns - 60 * MS);
+	const struct po_mp3_frame *fk = &fa.ix->frames[k];
+	CU_ASSERT_EQUAL(r->n, (size_t)fa.ix->file_size - fk->offset);
+	CU_ASSERT(memcmp(r->data, fa.bytes + fk->offset, r->n) == 0);
+	const struct po_playq_msg *b = msg_of(s, PO_PLAYQ_BEGIN, 0);
+	const struct po_playq_msg *e = msg_of(s, PO_PLAYQ_END, 0);
+	CU_ASSERT_FATAL(b->type == PO_PLAYQ_BEGIN && e->type == PO_PLAYQ_END);
+	CU_ASSERT_EQUAL(b->play.scheduled_ms, T0_ms - 1800);
+	CU_ASSERT(b->play.start_error_us > 1400000 && b->play.start_error_us < 1700000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b->play.detail, "joined at +00:01"));
+	CU_ASSERT_STRING_EQUAL(e->play.outcome, "complete");
+}
+
+static void test_segments_at_two_sample_rates_play_in_order_on_time(void)
+{
+	const struct scen *s = &sc[S_SEGS];
+	const struct rec *r = s->rec;
+	struct exp_frame f[64];
+	int64_t total_ns;
+	size_t n = expected(&s->items[0], f, 64, &total_ns);
+	CU_ASSERT_EQUAL_FATAL(n, 35);
+	static unsigned char want[64 * 420];
+	size_t len = frames_bytes(f, n, want);
+	CU_ASSERT_EQUAL(r->n, len);
+	CU_ASSERT(r->n == len && memcmp(r->data, want, len) == 0);
+	/* 15 frames of 1152/44100 s then 20 of 24 ms, rounded once per segment */
+	CU_ASSERT_EQUAL(total_ns, 15 * 1152 * 1000000000LL / 44100 + 20 * 24000000LL);
+	const struct po_play *e = &msg_of(s, PO_PLAYQ_END, 0)->play;
+	CU_ASSERT_STRING_EQUAL(e->outcome, "complete");
+	CU_ASSERT(e->ended_ms >= T0_ms + total_ns / MS);
+	CU_ASSERT(e->ended_ms < T0_ms + total_ns / MS + 300);
+	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 1);
+}
+
+/* ---- playq and snapshot ------------------------------------------------- */
+
+static int readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 1;
+}
+
+static void test_playq_drops_new_messages_when_full_and_counts_them(void)
+{
+	static struct po_playq q;
+	CU_ASSERT_EQUAL_FATAL(po_playq_init(&q, NULL), 0);
+	struct po_playq_msg m;
+	memset(&m, 0, sizeof m);
+	for (int i = 0; i < PO_PLAYQ_LEN + 5; i++) {
+		m.type = PO_PLAYQ_BEGIN;
+		m.play.bytes = i;
+		po_playq_post(&q, &m);
+	}
+	CU_ASSERT_EQUAL(q.dropped, 5);
+	for (int i = 0; i < PO_PLAYQ_LEN; i++) {
+		CU_ASSERT_EQUAL(po_playq_take(&q, &m), 1);
+		CU_ASSERT_EQUAL(m.play.bytes, i); /* oldest first; the new ones were dropped */
+	}
+	CU_ASSERT_EQUAL(po_playq_take(&q, &m), 0);
+	po_playq_destroy(&q);
+}
+
+static void test_playq_eventfd_is_readable_until_drained(void)
+{
+	static struct po_playq q;
+	CU_ASSERT_EQUAL_FATAL(po_playq_init(&q, NULL), 0);
+	struct po_playq_msg m, out;
+	memset(&m, 0, sizeof m);
+	CU_ASSERT(!readable(q.efd));
+	m.type = PO_PLAYQ_BEGIN;
+	po_playq_post(&q, &m);
+	m.type = PO_PLAYQ_END;
+	po_playq_post(&q, &m);
+	CU_ASSERT(readable(q.efd));
+	CU_ASSERT_EQUAL(po_playq_take(&q, &out), 1);
+	CU_ASSERT_EQUAL(out.type, PO_PLAYQ_BEGIN);
+	CU_ASSERT(readable(q.efd)); /* one still waits */
+	CU_ASSERT_EQUAL(po_playq_take(&q, &out), 1);
+	CU_ASSERT_EQUAL(out.type, PO_PLAYQ_END);
+	CU_ASSERT(!readable(q.efd));
+	/* a wrap-around keeps order */
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < PO_PLAYQ_LEN - 1; i++) {
+			m.play.bytes = i;
+			po_playq_post(&q, &m);
+		}
+		for (int i = 0; i < PO_PLAYQ_LEN - 1; i++)
+			CU_ASSERT(po_playq_take(&q, &out) == 1 && out.play.bytes == i);
+	}
+	CU_ASSERT(!readable(q.efd));
+	CU_ASSERT_EQUAL(q.dropped, 0);
+	po_playq_destroy(&q);
+}
+
+static void test_snapbox_publish_bumps_gen_and_releases_old_snapshot(void)
+{
+	struct po_snapbox b;
+	po_snapbox_init(&b);
+	uint64_t gen = 99;
+	CU_ASSERT_PTR_NULL(po_snapbox_get(&b, &gen));
+	CU_ASSERT_EQUAL(gen, 0);
+	struct po_snapshot *s1 = po_snapshot_new(1), *s2 = po_snapshot_new(0);
+	CU_ASSERT_FATAL(s1 && s2);
+	po_snapbox_publish(&b, s1);
+	struct po_snapshot *got = po_snapbox_get(&b, &gen);
+	CU_ASSERT_PTR_EQUAL(got, s1);
+	CU_ASSERT_EQUAL(gen, 1);
+	CU_ASSERT_EQUAL(s1->refs, 2);
+	po_snapbox_publish(&b, s2);
+	CU_ASSERT_EQUAL(s1->refs, 1); /* the box let go; our reference keeps it */
+	po_snapshot_unref(got);
+	got = po_snapbox_get(&b, &gen);
+	CU_ASSERT_PTR_EQUAL(got, s2);
+	CU_ASSERT_EQUAL(gen, 2);
+	po_snapshot_unref(got);
+	po_snapbox_destroy(&b);
+}
+
+static void test_snapshot_unref_frees_paths_and_releases_indexes(void)
+{
+	CU_ASSERT_FATAL(fa.ix != NULL);
+	int before = fa.ix->refs;
+	struct po_snapshot *s = po_snapshot_new(2);
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT_EQUAL(s->n, 2);
+	CU_ASSERT_EQUAL(s->v[1].item.nseg, 0);
+	s->v[0].path[0] = strdup(fa.path);
+	s->v[0].idx[0] = po_mp3_index_ref(fa.ix);
+	s->v[1].path[1] = strdup(fa.path);
+	s->v[1].idx[1] = po_mp3_index_ref(fa.ix);
+	CU_ASSERT_EQUAL(fa.ix->refs, before + 2);
+	CU_ASSERT_PTR_EQUAL(po_snapshot_ref(s), s);
+	po_snapshot_unref(s);
+	CU_ASSERT_EQUAL(fa.ix->refs, before + 2);
+	po_snapshot_unref(s); /* LeakSanitizer checks the paths */
+	CU_ASSERT_EQUAL(fa.ix->refs, before);
+	po_snapshot_unref(NULL);
+}
+
+static void test_player_start_refuses_missing_ops(void)
+{
+	struct playout_output_ops none = { 0 };
+	struct po_snapbox b;
+	struct po_playq q;
+	po_snapbox_init(&b);
+	CU_ASSERT_EQUAL_FATAL(po_playq_init(&q, NULL), 0);
+	struct po_player_conf pc = { .label = "nullout", .ops = &none, .clock = &clk, .box = &b, .q = &q };
+	struct po_player *p = (struct po_player *)&pc;
+	struct playout_error err = { 0, "" };
+	CU_ASSERT_EQUAL(po_player_start(&pc, &p, &err), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "nullout"));
+	po_player_stop(NULL);
+	po_playq_destroy(&q);
+	po_snapbox_destroy(&b);
+}
+
+static const struct po_test player_tests[] = {
+	{ "test_item_bytes_are_the_exact_frames_of_the_file", test_item_bytes_are_the_exact_frames_of_the_file },
+	{ "test_first_write_is_at_the_start_instant_not_before", test_first_write_is_at_the_start_instant_not_before },
+	{ "test_item_lasts_its_audio_duration", test_item_lasts_its_audio_duration },
+	{ "test_frames_are_never_sent_before_deadline_minus_send_ahead", test_frames_are_never_sent_before_deadline_minus_send_ahead },
+	{ "test_begin_and_end_messages_carry_the_play", test_begin_and_end_messages_carry_the_play },
+	{ "test_back_to_back_items_share_one_connection", test_back_to_back_items_share_one_connection },
+	{ "test_end_ms_cuts_before_the_first_frame_due_at_or_after_it", test_end_ms_cuts_before_the_first_frame_due_at_or_after_it },
+	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
+	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },
+	{ "test_output_down_until_item_end_reports_failed", test_output_down_until_item_end_reports_failed },
+	{ "test_stop_mid_item_reports_interrupted_and_closes", test_stop_mid_item_reports_interrupted_and_closes },
+	{ "test_joined_late_item_starts_at_the_frame_due_now", test_joined_late_item_starts_at_the_frame_due_now },
+	{ "test_segments_at_two_sample_rates_play_in_order_on_time", test_segments_at_two_sample_rates_play_in_order_on_time },
+	{ "test_snapshot_unref_frees_paths_and_releases_indexes", test_snapshot_unref_frees_paths_and_releases_indexes },
+	{ "test_player_start_refuses_missing_ops", test_player_start_refuses_missing_ops },
+	{ NULL, NULL },
+};
+
+static const struct po_test queue_tests[] = {
+	{ "test_playq_drops_new_messages_when_full_and_counts_them", test_playq_drops_new_messages_when_full_and_counts_them },
+	{ "test_playq_eventfd_is_readable_until_drained", test_playq_eventfd_is_readable_until_drained },
+	{ "test_snapbox_publish_bumps_gen_and_releases_old_snapshot", test_snapbox_publish_bumps_gen_and_releases_old_snapshot },
+	{ NULL, NULL },
+};
+
+static const struct po_suite suites[] = {
+	{ "playq", queue_tests, NULL, NULL },
+	{ "player", player_tests, run_scenarios, free_scenarios },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(void)
+{
+	return po_test_run("test_player", suites);
+}

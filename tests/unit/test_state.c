@@ -1,6 +1,875 @@
-/* placeholder */
+/*
+ * Tests for core/state.c: schema and migrations, every table's round trip,
+ * readers beside a writer, the daemon lock and crash consistency.
+ */
 #include "runner.h"
-static void test_placeholder(void) { CU_ASSERT(1); }
-static const struct po_test tests[] = { {"placeholder", test_placeholder}, {NULL, NULL} };
-static const struct po_suite suites[] = { {"state", tests, NULL, NULL}, {NULL, NULL, NULL, NULL} };
-int main(void) { return po_test_run("test_state", suites); }
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "state.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* A fresh database path per call: "<tmpdir>/NAME.db". */
+static const char *db_path(const char *name)
+{
+	static char path[4][512];
+	static int next;
+	char *p = path[next++ % 4];
+	snprintf(p, sizeof path[0], "%s/%s.db", po_test_tmpdir(), name);
+	return p;
+}
+
+static struct po_state *open_ok(const char *path, int mode)
+{
+	struct po_state *st = NULL;
+	struct playout_error err = {0, ""};
+	int rc = po_state_open(path, mode, &st, &err);
+	if (rc != PLAYOUT_OK)
+		fprintf(stderr, "open %s: %d %s\n", path, rc, err.msg);
+	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	return st;
+}
+
+static sqlite3 *raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	CU_ASSERT_EQUAL_FATAL(rc, SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void raw_text(sqlite3 *db, const char *sql, char *buf, size_t cap)
+{
+	sqlite3_stmt *s = NULL;
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+}
+
+static struct playout_slot mkslot(int64_t start, int64_t end, const char *pid)
+{
+	struct playout_slot s;
+	memset(&s, 0, sizeof s);
+	s.start_ms = start;
+	s.end_ms = end;
+	s.type = PLAYOUT_SLOT_RECORDED;
+	snprintf(s.pid, sizeof s.pid, "%s", pid);
+	snprintf(s.title, sizeof s.title, "Title of %s", pid);
+	snprintf(s.expected_file, sizeof s.expected_file, "%s.mp3", pid);
+	return s;
+}
+
+static struct playout_item mkitem(int64_t start, int64_t end, const char *pid)
+{
+	struct playout_item it;
+	memset(&it, 0, sizeof it);
+	it.start_ms = start;
+	it.end_ms = end;
+	it.decision = PLAYOUT_DECISION_EXACT;
+	snprintf(it.pid, sizeof it.pid, "%s", pid);
+	snprintf(it.title, sizeof it.title, "Item %s", pid);
+	snprintf(it.source, sizeof it.source, "csv:main");
+	snprintf(it.reason, sizeof it.reason, "file for %s", pid);
+	it.nseg = 1;
+	snprintf(it.seg[0].asset, sizeof it.seg[0].asset, "%s.mp3", pid);
+	return it;
+}
+
+static struct po_play mkplay(const char *output, const char *pid, int64_t scheduled)
+{
+	struct po_play p;
+	memset(&p, 0, sizeof p);
+	snprintf(p.output, sizeof p.output, "%s", output);
+	snprintf(p.pid, sizeof p.pid, "%s", pid);
+	snprintf(p.title, sizeof p.title, "Show %s", pid);
+	snprintf(p.asset, sizeof p.asset, "20260329_0100_%s.mp3", pid);
+	p.decision = PLAYOUT_DECISION_FALLBACK;
+	p.scheduled_ms = scheduled;
+	p.started_us = scheduled * 1000 + 1234;
+	p.start_error_us = 1234;
+	return p;
+}
+
+/* ---- schema ----------------------------------------------------------- */
+
+static void test_open_creates_schema_in_wal_and_reports_version(void)
+{
+	const char *path = db_path("schema");
+	struct po_state *st = open_ok(path, PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_schema_version(st), 1);
+	CU_ASSERT_STRING_EQUAL(po_state_errmsg(st), "");
+
+	sqlite3 *db = raw_open(path);
+	char mode[16];
+	raw_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+	CU_ASSERT_STRING_EQUAL(mode, "wal");
+	CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 1);
+	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+				    " name IN ('kv', 'slots', 'slot_sources', 'assets', 'rundown',"
+				    " 'plays')"),
+			6);
+	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+				    " name IN ('plays_by_scheduled', 'rundown_by_start',"
+				    " 'slots_by_source_start')"),
+			3);
+	sqlite3_close(db);
+	po_state_close(st);
+}
+
+static void test_reopen_keeps_data_and_version(void)
+{
+	const char *path = db_path("reopen");
+	struct po_state *st = open_ok(path, PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "core", "token", "abc"), PLAYOUT_OK);
+	po_state_close(st);
+
+	st = open_ok(path, PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_schema_version(st), 1);
+	char *v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "abc");
+	free(v);
+	po_state_close(st);
+}
+
+static void test_newer_schema_version_is_refused(void)
+{
+	const char *path = db_path("newer");
+	po_state_close(open_ok(path, PO_STATE_WRITER));
+	sqlite3 *db = raw_open(path);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	static const int modes[] = {PO_STATE_WRITER, PO_STATE_READONLY, PO_STATE_DAEMON};
+	for (size_t i = 0; i < 3; i++) {
+		struct po_state *st = NULL;
+		struct playout_error err = {0, ""};
+		int rc = po_state_open(path, modes[i], &st, &err);
+		CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
+		CU_ASSERT_EQUAL(err.code, PLAYOUT_EINVAL);
+		CU_ASSERT_PTR_NULL(st);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "99"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "newer"));
+	}
+	/* and the refused database was left alone */
+	db = raw_open(path);
+	CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 99);
+	sqlite3_close(db);
+}
+
+static void test_writer_in_missing_directory_fails_clearly(void)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/no-such-dir/state.db", po_test_tmpdir());
+	struct po_state *st = NULL;
+	struct playout_error err = {0, ""};
+	CU_ASSERT_EQUAL(po_state_open(path, PO_STATE_DAEMON, &st, &err), PLAYOUT_EIO);
+	CU_ASSERT_PTR_NULL(st);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no-such-dir"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file or directory"));
+	struct stat sb;
+	CU_ASSERT_EQUAL(stat(path, &sb), -1);
+}
+
+static void test_readonly_on_missing_file_fails_clearly(void)
+{
+	const char *path = db_path("never-created");
+	struct po_state *st = NULL;
+	struct playout_error err = {0, ""};
+	CU_ASSERT_EQUAL(po_state_open(path, PO_STATE_READONLY, &st, &err), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NULL(st);
+	char want[700];
+	snprintf(want, sizeof want, "no state yet at %s: has playoutd run?", path);
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
+	struct stat sb;
+	CU_ASSERT_EQUAL(stat(path, &sb), -1); /* and it did not create it */
+}
+
+static void test_readonly_handle_refuses_writes(void)
+{
+	const char *path = db_path("ro-writes");
+	po_state_close(open_ok(path, PO_STATE_WRITER));
+	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
+	CU_ASSERT_EQUAL(po_state_schema_version(ro), 1);
+	CU_ASSERT_EQUAL(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(ro), "read-only"));
+	char *v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(ro, "core", "k", &v), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NULL(v);
+	po_state_close(ro);
+}
+
+/* ---- kv --------------------------------------------------------------- */
+
+static void test_kv_round_trip_and_overwrite(void)
+{
+	struct po_state *st = open_ok(db_path("kv"), PO_STATE_WRITER);
+	char *v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:main", "sync_token", "first"), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:main", "sync_token", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "first");
+	free(v);
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:main", "sync_token", "second 'quoted'; --"),
+			PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:main", "sync_token", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "second 'quoted'; --");
+	free(v);
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:main", "empty", ""), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:main", "empty", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "");
+	free(v);
+	po_state_close(st);
+}
+
+static void test_kv_namespaces_are_separate(void)
+{
+	struct po_state *st = open_ok(db_path("kv-ns"), PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:a", "token", "for a"), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:b", "token", "for b"), PLAYOUT_OK);
+	char *v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:a", "token", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "for a");
+	free(v);
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:b", "token", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "for b");
+	free(v);
+	v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NULL(v);
+	po_state_close(st);
+}
+
+static void test_kv_get_missing_key_is_enotfound(void)
+{
+	struct po_state *st = open_ok(db_path("kv-missing"), PO_STATE_WRITER);
+	char *v = (char *)"untouched";
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "nothing", &v), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NULL(v);
+	/* a not-found read leaves the handle usable */
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "core", "nothing", "now"), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "nothing", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "now");
+	free(v);
+	po_state_close(st);
+}
+
+/* ---- slots ------------------------------------------------------------ */
+
+static void test_slots_get_by_window_and_source(void)
+{
+	struct po_state *st = open_ok(db_path("slots"), PO_STATE_WRITER);
+	struct playout_slot a[3] = {mkslot(1000, 2000, "a1"), mkslot(2000, 3000, "a2"),
+				    mkslot(3000, 4000, "a3")};
+	a[1].type = PLAYOUT_SLOT_LIVE;
+	struct playout_slot b[1] = {mkslot(1500, 2500, "b1")};
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 10000, 111, a, 3), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "gcal:b", 0, 10000, 222, b, 1), PLAYOUT_OK);
+
+	struct playout_slots out = {0};
+	/* [1999, 3000) overlaps a1 (ends 2000), a2 and b1; not a3 (starts 3000) */
+	CU_ASSERT_EQUAL(po_state_get_slots(st, NULL, 1999, 3000, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 3);
+	CU_ASSERT_STRING_EQUAL(out.v[0].pid, "a1");
+	CU_ASSERT_STRING_EQUAL(out.v[0].source, "csv:a");
+	CU_ASSERT_STRING_EQUAL(out.v[1].pid, "b1");
+	CU_ASSERT_STRING_EQUAL(out.v[1].source, "gcal:b");
+	CU_ASSERT_STRING_EQUAL(out.v[2].pid, "a2");
+	CU_ASSERT_EQUAL(out.v[2].type, PLAYOUT_SLOT_LIVE);
+	CU_ASSERT_EQUAL(out.v[2].start_ms, 2000);
+	CU_ASSERT_EQUAL(out.v[2].end_ms, 3000);
+	CU_ASSERT_STRING_EQUAL(out.v[2].title, "Title of a2");
+	CU_ASSERT_STRING_EQUAL(out.v[2].expected_file, "a2.mp3");
+
+	/* per source, appended after what is already there */
+	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 6);
+	CU_ASSERT_STRING_EQUAL(out.v[3].pid, "a1");
+	CU_ASSERT_STRING_EQUAL(out.v[5].pid, "a3");
+	free(out.v);
+	po_state_close(st);
+}
+
+static void test_put_slots_replaces_only_that_sources_window(void)
+{
+	struct po_state *st = open_ok(db_path("slots-replace"), PO_STATE_WRITER);
+	struct playout_slot a[3] = {mkslot(1000, 2000, "old1"), mkslot(5000, 6000, "old2"),
+				    mkslot(9000, 9500, "old3")};
+	struct playout_slot b[1] = {mkslot(5000, 6000, "other")};
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 10000, 1, a, 3), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:b", 0, 10000, 1, b, 1), PLAYOUT_OK);
+
+	/* a new answer of csv:a for [4000, 8000) */
+	struct playout_slot n[2] = {mkslot(4000, 5000, "new1"), mkslot(7000, 8000, "new2")};
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 4000, 8000, 2, n, 2), PLAYOUT_OK);
+
+	struct playout_slots out = {0};
+	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 4);
+	CU_ASSERT_STRING_EQUAL(out.v[0].pid, "old1");
+	CU_ASSERT_STRING_EQUAL(out.v[1].pid, "new1");
+	CU_ASSERT_STRING_EQUAL(out.v[2].pid, "new2");
+	CU_ASSERT_STRING_EQUAL(out.v[3].pid, "old3");
+	out.n = 0;
+	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:b", 0, 10000, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 1);
+	CU_ASSERT_STRING_EQUAL(out.v[0].pid, "other");
+
+	/* an empty answer empties the window */
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 10000, 3, NULL, 0), PLAYOUT_OK);
+	out.n = 0;
+	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(out.n, 0);
+	free(out.v);
+	po_state_close(st);
+}
+
+static void test_slots_fetched_ms_tracks_each_source(void)
+{
+	struct po_state *st = open_ok(db_path("slots-fetched"), PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:a"), 0);
+	struct playout_slot a = mkslot(1000, 2000, "x");
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 5000, 1700000000123LL, &a, 1),
+			PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:b", 0, 5000, 42, NULL, 0), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:a"), 1700000000123LL);
+	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:b"), 42);
+	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 5000, 1700000099999LL, &a, 1),
+			PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:a"), 1700000099999LL);
+	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:b"), 42);
+	po_state_close(st);
+}
+
+/* ---- assets ----------------------------------------------------------- */
+
+static void test_put_assets_replaces_whole_listing(void)
+{
+	struct po_state *st = open_ok(db_path("assets"), PO_STATE_WRITER);
+	struct playout_asset a[2];
+	memset(a, 0, sizeof a);
+	snprintf(a[0].name, sizeof a[0].name, "20260329_0100_abc.mp3");
+	a[0].size = 57600000;
+	a[0].mtime_ms = 1774700000000LL;
+	snprintf(a[0].etag, sizeof a[0].etag, "\"9b2cf535f27731c974343645a3985328\"");
+	a[0].start_ms = 1774746000000LL;
+	a[0].start_alt_ms = 1774749600000LL;
+	snprintf(a[0].pid, sizeof a[0].pid, "abc");
+	a[0].duration_ms = 3600000;
+	a[0].nframes = 137812;
+	a[0].sample_rate = 44100;
+	a[0].samples_per_frame = 1152;
+	snprintf(a[1].name, sizeof a[1].name, "zzz.mp3");
+	a[1].size = 1;
+	CU_ASSERT_EQUAL(po_state_put_assets(st, a, 2), PLAYOUT_OK);
+
+	struct playout_assets out = {0};
+	CU_ASSERT_EQUAL(po_state_get_assets(st, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 2);
+	CU_ASSERT_EQUAL(memcmp(&out.v[0], &a[0], sizeof a[0]), 0);
+	CU_ASSERT_EQUAL(memcmp(&out.v[1], &a[1], sizeof a[1]), 0);
+
+	/* a new listing without zzz.mp3 and with a new file replaces the old */
+	struct playout_asset b[2];
+	b[0] = a[0];
+	b[0].duration_ms = 0;
+	memset(&b[1], 0, sizeof b[1]);
+	snprintf(b[1].name, sizeof b[1].name, "20260330_0100_abc.mp3");
+	CU_ASSERT_EQUAL(po_state_put_assets(st, b, 2), PLAYOUT_OK);
+	out.n = 0;
+	CU_ASSERT_EQUAL(po_state_get_assets(st, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 2);
+	CU_ASSERT_STRING_EQUAL(out.v[0].name, "20260329_0100_abc.mp3");
+	CU_ASSERT_EQUAL(out.v[0].duration_ms, 0);
+	CU_ASSERT_STRING_EQUAL(out.v[1].name, "20260330_0100_abc.mp3");
+
+	CU_ASSERT_EQUAL(po_state_put_assets(st, NULL, 0), PLAYOUT_OK);
+	out.n = 0;
+	CU_ASSERT_EQUAL(po_state_get_assets(st, &out), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(out.n, 0);
+	free(out.v);
+	po_state_close(st);
+}
+
+/* ---- rundown ---------------------------------------------------------- */
+
+static void test_rundown_round_trips_every_field_with_four_awkward_segments(void)
+{
+	struct po_state *st = open_ok(db_path("rundown"), PO_STATE_WRITER);
+	struct playout_item it[2];
+	memset(it, 0, sizeof it);
+	it[0].start_ms = 1774746000000LL;
+	it[0].end_ms = 1774749525000LL;
+	it[0].decision = PLAYOUT_DECISION_JOINED;
+	snprintf(it[0].pid, sizeof it[0].pid, "Ab|C;d");
+	snprintf(it[0].title, sizeof it[0].title, "Bob's \"Late\" Show | Ünïcødé ♫ 日本語");
+	snprintf(it[0].source, sizeof it[0].source, "csv:main");
+	snprintf(it[0].reason, sizeof it[0].reason, "joined: a; b | c");
+	it[0].cap_s = 3525;
+	it[0].nseg = 4;
+	static const char *names[4] = {
+		"20260329_0100_a|b.mp3",
+		"semi;colon,comma:colon 'single' \"double\".mp3",
+		"12,34,5:trap;x.mp3",
+		"Ünïcødé ♫ 日本語 ~!@#$%^&*()_+{}[]<>?/\\=`.mp3",
+	};
+	for (int i = 0; i < 4; i++) {
+		snprintf(it[0].seg[i].asset, sizeof it[0].seg[i].asset, "%s", names[i]);
+		it[0].seg[i].first_frame = (uint32_t)(i * 1000);
+		it[0].seg[i].nframes = i == 3 ? 0 : 76563u + (uint32_t)i;
+	}
+	it[0].seg[2].first_frame = UINT32_MAX;
+	/* a missing item: no segments */
+	it[1].start_ms = it[0].end_ms;
+	it[1].end_ms = it[1].start_ms + 1800000;
+	it[1].decision = PLAYOUT_DECISION_MISSING;
+	snprintf(it[1].pid, sizeof it[1].pid, "gone");
+	snprintf(it[1].reason, sizeof it[1].reason, "no file and no earlier edition");
+
+	CU_ASSERT_EQUAL(po_state_put_rundown(st, 1774700000000LL, 0, it, 2), PLAYOUT_OK);
+	struct playout_item *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(memcmp(&v[0], &it[0], sizeof it[0]), 0);
+	CU_ASSERT_EQUAL(memcmp(&v[1], &it[1], sizeof it[1]), 0);
+	CU_ASSERT_EQUAL(v[0].nseg, 4);
+	CU_ASSERT_STRING_EQUAL(v[0].seg[2].asset, "12,34,5:trap;x.mp3");
+	CU_ASSERT_EQUAL(v[0].seg[2].first_frame, UINT32_MAX);
+	CU_ASSERT_EQUAL(v[1].nseg, 0);
+	free(v);
+
+	/* five segments do not fit the item and are refused, nothing written */
+	struct playout_item bad = it[0];
+	bad.nseg = 5;
+	CU_ASSERT_EQUAL(po_state_put_rundown(st, 1, 0, &bad, 1), PLAYOUT_EINVAL);
+	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(n, 2);
+	free(v);
+	po_state_close(st);
+}
+
+static void test_get_rundown_rejects_malformed_segment_text(void)
+{
+	const char *path = db_path("rundown-bad");
+	struct po_state *st = open_ok(path, PO_STATE_WRITER);
+	struct playout_item it = mkitem(1000, 2000, "x");
+	CU_ASSERT_EQUAL(po_state_put_rundown(st, 1, 0, &it, 1), PLAYOUT_OK);
+	sqlite3 *db = raw_open(path);
+	/* the length says 9 bytes but only 5 follow before the end */
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE rundown SET segments = '0,0,9:x.mp3;'", NULL,
+				     NULL, NULL),
+			SQLITE_OK);
+	sqlite3_close(db);
+	struct playout_item *v = (struct playout_item *)&it;
+	size_t n = 7;
+	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, 5000, &v, &n), PLAYOUT_EPROTO);
+	CU_ASSERT_PTR_NULL(v);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(st), "malformed segments"));
+	po_state_close(st);
+}
+
+static void test_put_rundown_replaces_only_items_ending_after_from(void)
+{
+	struct po_state *st = open_ok(db_path("rundown-replace"), PO_STATE_WRITER);
+	struct playout_item first[3] = {mkitem(0, 1000, "past"), mkitem(1000, 2000, "now"),
+					mkitem(2000, 3000, "next")};
+	CU_ASSERT_EQUAL(po_state_put_rundown(st, 10, 0, first, 3), PLAYOUT_OK);
+
+	/* replan from 1500: "past" ends before and stays; "now" ends after and
+	 * is replaced; the plan's own copy of "past" is not stored twice */
+	struct playout_item second[3] = {mkitem(0, 1000, "past"), mkitem(1000, 2000, "now2"),
+					 mkitem(2000, 3600, "next2")};
+	CU_ASSERT_EQUAL(po_state_put_rundown(st, 20, 1500, second, 3), PLAYOUT_OK);
+
+	struct playout_item *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, 10000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(v[0].pid, "past");
+	CU_ASSERT_STRING_EQUAL(v[1].pid, "now2");
+	CU_ASSERT_STRING_EQUAL(v[2].pid, "next2");
+	CU_ASSERT_EQUAL(v[2].end_ms, 3600);
+	free(v);
+
+	/* the window selects overlapping items only */
+	CU_ASSERT_EQUAL(po_state_get_rundown(st, 1000, 2000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(v[0].pid, "now2");
+	free(v);
+	CU_ASSERT_EQUAL(po_state_get_rundown(st, 5000, 6000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NULL(v);
+	po_state_close(st);
+}
+
+/* ---- plays ------------------------------------------------------------ */
+
+static void test_plays_begin_end_and_get_in_scheduled_order(void)
+{
+	struct po_state *st = open_ok(db_path("plays"), PO_STATE_WRITER);
+	struct po_play late = mkplay("icecast:main", "late", 7200000);
+	struct po_play early = mkplay("icecast:main", "early", 3600000);
+	struct po_play other = mkplay("icecast:backup", "early", 3600000);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &late), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &early), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &other), PLAYOUT_OK);
+	CU_ASSERT(late.id > 0);
+	CU_ASSERT(early.id != late.id);
+	CU_ASSERT(other.id != early.id);
+	CU_ASSERT_STRING_EQUAL(early.outcome, "playing");
+
+	early.ended_ms = 5400000;
+	early.bytes = 57600000;
+	early.start_error_us = -250;
+	snprintf(early.outcome, sizeof early.outcome, "capped");
+	snprintf(early.detail, sizeof early.detail, "cap 1792 s; 'faded'");
+	CU_ASSERT_EQUAL(po_state_play_end(st, &early), PLAYOUT_OK);
+
+	struct po_play *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 86400000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_EQUAL(memcmp(&v[0], &early, sizeof early), 0);
+	CU_ASSERT_EQUAL(v[0].start_error_us, -250);
+	CU_ASSERT_STRING_EQUAL(v[0].outcome, "capped");
+	CU_ASSERT_EQUAL(v[1].id, other.id);
+	CU_ASSERT_STRING_EQUAL(v[1].output, "icecast:backup");
+	CU_ASSERT_STRING_EQUAL(v[1].outcome, "playing");
+	CU_ASSERT_EQUAL(v[1].ended_ms, 0);
+	CU_ASSERT_EQUAL(memcmp(&v[2], &late, sizeof late), 0);
+	free(v);
+
+	/* [from, to) on scheduled_ms */
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 3600001, 7200000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(n, 0);
+	free(v);
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 7200000, 7200001, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(v[0].pid, "late");
+	free(v);
+	po_state_close(st);
+}
+
+static void test_play_end_of_unknown_id_is_enotfound(void)
+{
+	struct po_state *st = open_ok(db_path("plays-unknown"), PO_STATE_WRITER);
+	struct po_play p = mkplay("file:test", "x", 1000);
+	p.id = 4242;
+	CU_ASSERT_EQUAL(po_state_play_end(st, &p), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(st), "4242"));
+	po_state_close(st);
+}
+
+static void test_close_open_plays_marks_only_playing_as_interrupted(void)
+{
+	struct po_state *st = open_ok(db_path("plays-close"), PO_STATE_WRITER);
+	struct po_play done = mkplay("icecast:main", "done", 1000);
+	struct po_play open1 = mkplay("icecast:main", "open1", 2000);
+	struct po_play open2 = mkplay("icecast:backup", "open2", 2000);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &done), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &open1), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &open2), PLAYOUT_OK);
+	done.ended_ms = 1500;
+	snprintf(done.outcome, sizeof done.outcome, "complete");
+	CU_ASSERT_EQUAL(po_state_play_end(st, &done), PLAYOUT_OK);
+
+	CU_ASSERT_EQUAL(po_state_close_open_plays(st, 99999), PLAYOUT_OK);
+	struct po_play *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 10000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(v[0].outcome, "complete");
+	CU_ASSERT_EQUAL(v[0].ended_ms, 1500);
+	CU_ASSERT_STRING_EQUAL(v[1].outcome, "interrupted");
+	CU_ASSERT_EQUAL(v[1].ended_ms, 99999);
+	CU_ASSERT_STRING_EQUAL(v[2].outcome, "interrupted");
+	CU_ASSERT_EQUAL(v[2].ended_ms, 99999);
+	free(v);
+	po_state_close(st);
+}
+
+/* ---- concurrency, locking, crashes ------------------------------------ */
+
+static void test_readonly_reads_committed_data_while_writer_holds_write_transaction(void)
+{
+	const char *path = db_path("ro-beside-writer");
+	struct po_state *w = open_ok(path, PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_kv_put(w, "core", "k", "committed"), PLAYOUT_OK);
+	struct po_play p = mkplay("icecast:main", "x", 1000);
+	CU_ASSERT_EQUAL(po_state_play_begin(w, &p), PLAYOUT_OK);
+	struct po_state *r = open_ok(path, PO_STATE_READONLY);
+
+	/* a second writer connection takes the write lock and changes things */
+	sqlite3 *db = raw_open(path);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db,
+					   "BEGIN IMMEDIATE;"
+					   "UPDATE kv SET value = 'dirty' WHERE key = 'k';"
+					   "INSERT INTO kv VALUES('core', 'k2', 'uncommitted', 0);"
+					   "UPDATE plays SET outcome = 'complete';",
+					   NULL, NULL, NULL),
+			      SQLITE_OK);
+	CU_ASSERT_FALSE(sqlite3_get_autocommit(db)); /* still inside the transaction */
+
+	char *v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(r, "core", "k", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "committed");
+	free(v);
+	v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(r, "core", "k2", &v), PLAYOUT_ENOTFOUND);
+	struct po_play *pv = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(r, 0, 5000, &pv, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(pv[0].outcome, "playing");
+	free(pv);
+	/* the daemon's own handle can read too */
+	CU_ASSERT_EQUAL(po_state_kv_get(w, "core", "k", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "committed");
+	free(v);
+
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(po_state_kv_get(r, "core", "k", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v, "dirty");
+	free(v);
+	sqlite3_close(db);
+	po_state_close(r);
+	po_state_close(w);
+}
+
+struct child_report {
+	int rc;
+	long file_pid; /* the pid written in the lock file */
+	char msg[256];
+};
+
+/* The pid a lock file names. Only the child reads it: closing any descriptor
+ * of a file drops every fcntl lock the process holds on it. */
+static long lock_file_pid(const char *lpath)
+{
+	char buf[64] = "";
+	FILE *f = fopen(lpath, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof buf, f))
+		buf[0] = '\0';
+	fclose(f);
+	return atol(buf);
+}
+
+static void test_second_daemon_open_fails_with_holder_pid(void)
+{
+	const char *path = db_path("daemon-lock");
+	struct po_state *d = open_ok(path, PO_STATE_DAEMON);
+
+	char lpath[600];
+	snprintf(lpath, sizeof lpath, "%s.lock", path);
+	struct stat sb;
+	CU_ASSERT_EQUAL(stat(lpath, &sb), 0);
+	CU_ASSERT_EQUAL(sb.st_mode & 0777 & ~0640, 0);
+
+	for (int round = 0; round < 2; round++) {
+		int fds[2];
+		CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+		fflush(NULL);
+		pid_t pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) {
+			struct child_report rep;
+			memset(&rep, 0, sizeof rep);
+			struct playout_error err = {0, ""};
+			struct po_state *st = NULL;
+			close(fds[0]);
+			rep.rc = po_state_open(path, PO_STATE_DAEMON, &st, &err);
+			rep.file_pid = lock_file_pid(lpath);
+			snprintf(rep.msg, sizeof rep.msg, "%s", err.msg);
+			if (write(fds[1], &rep, sizeof rep) != (ssize_t)sizeof rep)
+				_exit(3);
+			_exit(st ? 0 : 1);
+		}
+		close(fds[1]);
+		struct child_report rep;
+		memset(&rep, 0, sizeof rep);
+		ssize_t got = read(fds[0], &rep, sizeof rep);
+		close(fds[0]);
+		int status = 0;
+		CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+		CU_ASSERT_EQUAL_FATAL(got, (ssize_t)sizeof rep);
+		if (round == 0) {
+			char want[700];
+			snprintf(want, sizeof want,
+				 "state %s is in use by another playoutd (pid %ld)", path,
+				 (long)getpid());
+			CU_ASSERT_EQUAL(rep.file_pid, (long)getpid());
+			CU_ASSERT_EQUAL(rep.rc, PLAYOUT_EUNAVAIL);
+			CU_ASSERT_STRING_EQUAL(rep.msg, want);
+			CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+			/* the holder is unaffected */
+			CU_ASSERT_EQUAL(po_state_kv_put(d, "core", "still", "ours"), PLAYOUT_OK);
+			po_state_close(d); /* releases the lock for round 1 */
+		} else {
+			CU_ASSERT_EQUAL(rep.rc, PLAYOUT_OK);
+			CU_ASSERT_EQUAL(rep.file_pid, (long)pid); /* the child wrote its own */
+			CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		}
+	}
+}
+
+/* Child of the crash test: a committed play, then an uncommitted transaction
+ * big enough to spill pages into the WAL, then death without COMMIT. */
+static void crash_child(const char *path)
+{
+	struct po_state *st = NULL;
+	struct playout_error err = {0, ""};
+	if (po_state_open(path, PO_STATE_DAEMON, &st, &err) != PLAYOUT_OK)
+		_exit(10);
+	struct po_play p = mkplay("icecast:main", "committed", 1000);
+	if (po_state_play_begin(st, &p) != PLAYOUT_OK)
+		_exit(11);
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		_exit(12);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db,
+			 "PRAGMA cache_size = 2;"
+			 "BEGIN IMMEDIATE;"
+			 "INSERT INTO plays(output, pid, title, asset, decision, scheduled_ms,"
+			 " started_us, start_error_us, ended_ms, bytes, outcome, detail)"
+			 " VALUES('icecast:main', 'uncommitted', 't', 'a', 0, 2000, 0, 0, 0, 0,"
+			 " 'playing', '');"
+			 "UPDATE plays SET outcome = 'complete' WHERE pid = 'committed';"
+			 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+			 " WHERE i < 400)"
+			 " INSERT INTO plays(output, pid, title, asset, decision, scheduled_ms,"
+			 " started_us, start_error_us, ended_ms, bytes, outcome, detail)"
+			 " SELECT 'filler', 'filler', 't', 'a', 0, 3000 + i, 0, 0, 0, 0,"
+			 " 'playing', zeroblob(2000) FROM n;",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		_exit(13);
+	_exit(0); /* no COMMIT, no close: as if killed */
+}
+
+static void test_crash_mid_transaction_leaves_db_consistent(void)
+{
+	const char *path = db_path("crash");
+	po_state_close(open_ok(path, PO_STATE_WRITER));
+	fflush(NULL);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0)
+		crash_child(path);
+	int status = 0;
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_FATAL(WIFEXITED(status));
+	CU_ASSERT_EQUAL_FATAL(WEXITSTATUS(status), 0);
+
+	/* the dead child's lock is gone; the uncommitted pages are in the WAL */
+	char wal[600];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	struct stat sb;
+	CU_ASSERT_EQUAL(stat(wal, &sb), 0);
+	CU_ASSERT(sb.st_size > 100000);
+	struct po_state *st = open_ok(path, PO_STATE_DAEMON);
+	sqlite3 *db = raw_open(path);
+	char ok[64];
+	raw_text(db, "PRAGMA integrity_check", ok, sizeof ok);
+	CU_ASSERT_STRING_EQUAL(ok, "ok");
+	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM plays WHERE pid = 'uncommitted'"), 0);
+	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM plays WHERE pid = 'filler'"), 0);
+	sqlite3_close(db);
+
+	struct po_play *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(v[0].pid, "committed");
+	CU_ASSERT_STRING_EQUAL(v[0].outcome, "playing");
+	free(v);
+	/* and start-up closes the play the crash left open */
+	CU_ASSERT_EQUAL(po_state_close_open_plays(st, 5000), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(v[0].outcome, "interrupted");
+	CU_ASSERT_EQUAL(v[0].ended_ms, 5000);
+	free(v);
+	po_state_close(st);
+}
+
+static const struct po_test schema_tests[] = {
+	{"open_creates_schema_in_wal_and_reports_version",
+	 test_open_creates_schema_in_wal_and_reports_version},
+	{"reopen_keeps_data_and_version", test_reopen_keeps_data_and_version},
+	{"newer_schema_version_is_refused", test_newer_schema_version_is_refused},
+	{"writer_in_missing_directory_fails_clearly",
+	 test_writer_in_missing_directory_fails_clearly},
+	{"readonly_on_missing_file_fails_clearly", test_readonly_on_missing_file_fails_clearly},
+	{"readonly_handle_refuses_writes", test_readonly_handle_refuses_writes},
+	{NULL, NULL},
+};
+
+static const struct po_test data_tests[] = {
+	{"kv_round_trip_and_overwrite", test_kv_round_trip_and_overwrite},
+	{"kv_namespaces_are_separate", test_kv_namespaces_are_separate},
+	{"kv_get_missing_key_is_enotfound", test_kv_get_missing_key_is_enotfound},
+	{"slots_get_by_window_and_source", test_slots_get_by_window_and_source},
+	{"put_slots_replaces_only_that_sources_window",
+	 test_put_slots_replaces_only_that_sources_window},
+	{"slots_fetched_ms_tracks_each_source", test_slots_fetched_ms_tracks_each_source},
+	{"put_assets_replaces_whole_listing", test_put_assets_replaces_whole_listing},
+	{"rundown_round_trips_every_field_with_four_awkward_segments",
+	 test_rundown_round_trips_every_field_with_four_awkward_segments},
+	{"get_rundown_rejects_malformed_segment_text",
+	 test_get_rundown_rejects_malformed_segment_text},
+	{"put_rundown_replaces_only_items_ending_after_from",
+	 test_put_rundown_replaces_only_items_ending_after_from},
+	{"plays_begin_end_and_get_in_scheduled_order",
+	 test_plays_begin_end_and_get_in_scheduled_order},
+	{"play_end_of_unknown_id_is_enotfound", test_play_end_of_unknown_id_is_enotfound},
+	{"close_open_plays_marks_only_playing_as_interrupted",
+	 test_close_open_plays_marks_only_playing_as_interrupted},
+	{NULL, NULL},
+};
+
+static const struct po_test process_tests[] = {
+	{"readonly_reads_committed_data_while_writer_holds_write_transaction",
+	 test_readonly_reads_committed_data_while_writer_holds_write_transaction},
+	{"second_daemon_open_fails_with_holder_pid", test_second_daemon_open_fails_with_holder_pid},
+	{"crash_mid_transaction_leaves_db_consistent",
+	 test_crash_mid_transaction_leaves_db_consistent},
+	{NULL, NULL},
+};
+
+static const struct po_suite suites[] = {
+	{"state_schema", schema_tests, NULL, NULL},
+	{"state_data", data_tests, NULL, NULL},
+	{"state_processes", process_tests, NULL, NULL},
+	{NULL, NULL, NULL, NULL},
+};
+
+int main(void)
+{
+	return po_test_run("test_state", suites);
+}

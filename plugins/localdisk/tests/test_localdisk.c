@@ -1,6 +1,424 @@
-/* placeholder */
+/*
+ * Tests for the localdisk storage plugin, compiled in (no dlopen) and driven
+ * through its descriptor with the fake host and its fake clock. Every test
+ * builds its own drop folder under the scratch dir.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "fake_host.h"
 #include "runner.h"
-static void test_placeholder(void) { CU_ASSERT(1); }
-static const struct po_test tests[] = { {"placeholder", test_placeholder}, {NULL, NULL} };
-static const struct po_suite suites[] = { {"localdisk", tests, NULL, NULL}, {NULL, NULL, NULL, NULL} };
-int main(void) { return po_test_run("test_localdisk", suites); }
+
+extern const struct playout_plugin playout_plugin;
+
+#define T0_S 1774742400LL /* file mtimes: 2026-03-29T00:00:00Z */
+#define T0_MS (T0_S * 1000)
+
+struct ld_env {
+	struct po_fake_host *fh;
+	void *inst;
+	char dir[512];
+	char cache[512];
+	struct playout_assets assets;
+	struct playout_error err;
+};
+
+/* A fresh drop folder and cache named after the test; settle_s < 0: default. */
+static int env_open(struct ld_env *e, const char *name, int settle_s)
+{
+	config_t cfg;
+	char text[1024];
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	snprintf(e->dir, sizeof e->dir, "%s/%s", po_test_tmpdir(), name);
+	snprintf(e->cache, sizeof e->cache, "%s/%s-cache", po_test_tmpdir(), name);
+	if (mkdir(e->dir, 0755) != 0 || mkdir(e->cache, 0755) != 0)
+		return PLAYOUT_EIO;
+	e->fh = po_fake_host_new("localdisk:test", e->cache);
+	if (!e->fh)
+		return PLAYOUT_ENOMEM;
+	po_fake_host_set_now(e->fh, T0_MS + 3600 * 1000);
+	if (settle_s >= 0)
+		snprintf(text, sizeof text, "path = \"%s\"; settle_s = %d;", e->dir, settle_s);
+	else
+		snprintf(text, sizeof text, "path = \"%s\";", e->dir);
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		config_destroy(&cfg);
+		return PLAYOUT_EINVAL;
+	}
+	rc = playout_plugin.create(config_root_setting(&cfg), po_fake_host(e->fh), &e->inst, &e->err);
+	config_destroy(&cfg);
+	return rc;
+}
+
+static void env_close(struct ld_env *e)
+{
+	if (e->inst)
+		playout_plugin.destroy(e->inst);
+	free(e->assets.v);
+	po_fake_host_free(e->fh);
+}
+
+static int env_list(struct ld_env *e)
+{
+	const struct playout_storage_ops *ops = playout_plugin.ops;
+	free(e->assets.v);
+	memset(&e->assets, 0, sizeof e->assets);
+	return ops->list(e->inst, &e->assets, &e->err);
+}
+
+static int env_fetch(struct ld_env *e, const struct playout_asset *a, const char *dest)
+{
+	const struct playout_storage_ops *ops = playout_plugin.ops;
+	return ops->fetch(e->inst, a, dest, &e->err);
+}
+
+static const struct playout_asset *find_asset(const struct ld_env *e, const char *name)
+{
+	for (size_t i = 0; i < e->assets.n; i++)
+		if (strcmp(e->assets.v[i].name, name) == 0)
+			return &e->assets.v[i];
+	return NULL;
+}
+
+/* Write len bytes (a pattern) to dir/name with mtime mtime_s; append when asked. */
+static void put_file(const char *dir, const char *name, size_t len, int64_t mtime_s, int append)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, append ? "ab" : "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (size_t i = 0; i < len; i++)
+		fputc((int)((i * 131 + len) & 0xff), f);
+	fclose(f);
+	struct timespec ts[2] = { { (time_t)mtime_s, 0 }, { (time_t)mtime_s, 0 } };
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+static int files_equal(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	int same = fa && fb;
+	while (same) {
+		int ca = fgetc(fa), cb = fgetc(fb);
+		if (ca != cb)
+			same = 0;
+		if (ca == EOF || cb == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+static void test_descriptor_is_a_storage_plugin(void)
+{
+	CU_ASSERT_EQUAL(playout_plugin.abi, PLAYOUT_PLUGIN_ABI);
+	CU_ASSERT_STRING_EQUAL(playout_plugin.name, "localdisk");
+	CU_ASSERT_EQUAL(playout_plugin.kind, PLAYOUT_KIND_STORAGE);
+}
+
+static void test_create_refuses_settle_out_of_range(void)
+{
+	struct ld_env e;
+	CU_ASSERT_EQUAL(env_open(&e, "range", 86401), PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "settle_s"));
+	CU_ASSERT_PTR_NULL(e.inst);
+	env_close(&e);
+}
+
+static void test_list_reports_settled_mp3_files_only(void)
+{
+	struct ld_env e;
+	char path[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "list", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_abc.mp3", 1000, T0_S, 0);
+	put_file(e.dir, "Sustainer.MP3", 500, T0_S, 0);
+	put_file(e.dir, "notes.txt", 10, T0_S, 0);
+	put_file(e.dir, ".hidden.mp3", 10, T0_S, 0);
+	put_file(e.dir, ".20260329_0200_abc.mp3.Xy12Ab", 10, T0_S, 0); /* rsync temporary */
+	put_file(e.dir, "upload.mp3.part", 10, T0_S, 0);
+	put_file(e.dir, "upload.mp3~", 10, T0_S, 0);
+	put_file(e.dir, "upload.mp3.tmp", 10, T0_S, 0);
+	put_file(e.dir, "bad\001name.mp3", 10, T0_S, 0);
+	put_file(e.dir, "empty.mp3", 0, T0_S, 0);
+	snprintf(path, sizeof path, "%s/folder.mp3", e.dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0755), 0);
+	put_file(path, "20260329_0300_abc.mp3", 10, T0_S, 0); /* not listed: subfolder */
+
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 2);
+	const struct playout_asset *a = find_asset(&e, "20260329_0100_abc.mp3");
+	const struct playout_asset *s = find_asset(&e, "Sustainer.MP3");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(a->size, 1000);
+	CU_ASSERT_EQUAL(a->mtime_ms, T0_MS);
+	CU_ASSERT_EQUAL(s->size, 500);
+	env_close(&e);
+}
+
+static void test_list_waits_until_a_file_has_settled(void)
+{
+	struct ld_env e;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "settle", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_new.mp3", 100, T0_S, 0);
+	po_fake_host_set_now(e.fh, T0_MS); /* just written */
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	po_fake_host_set_now(e.fh, T0_MS + 59999);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	po_fake_host_set_now(e.fh, T0_MS + 60000);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	env_close(&e);
+}
+
+static void test_list_default_settle_is_sixty_seconds(void)
+{
+	struct ld_env e;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "default", -1), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_new.mp3", 100, T0_S, 0);
+	po_fake_host_set_now(e.fh, T0_MS + 30000);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	po_fake_host_set_now(e.fh, T0_MS + 60000);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	env_close(&e);
+}
+
+static void test_list_skips_a_file_that_grew_since_the_previous_list(void)
+{
+	struct ld_env e;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "grow", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_grow.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	/* grows, but the uploader keeps the old mtime */
+	put_file(e.dir, "20260329_0100_grow.mp3", 50, T0_S, 1);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	/* unchanged since: listed again, with the new size */
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	CU_ASSERT_EQUAL(e.assets.v[0].size, 150);
+	env_close(&e);
+}
+
+static void test_list_follows_symlinks_inside_and_refuses_outside(void)
+{
+	struct ld_env e;
+	char link[1024], outside[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "links", 60), PLAYOUT_OK);
+	put_file(e.dir, "target.bin", 300, T0_S, 0);
+	snprintf(link, sizeof link, "%s/20260329_0100_lnk.mp3", e.dir);
+	CU_ASSERT_EQUAL(symlink("target.bin", link), 0);
+	snprintf(outside, sizeof outside, "%s/links-outside.mp3", po_test_tmpdir());
+	put_file(po_test_tmpdir(), "links-outside.mp3", 300, T0_S, 0);
+	snprintf(link, sizeof link, "%s/20260329_0200_out.mp3", e.dir);
+	CU_ASSERT_EQUAL(symlink(outside, link), 0);
+	snprintf(link, sizeof link, "%s/20260329_0300_esc.mp3", e.dir);
+	CU_ASSERT_EQUAL(symlink("../links-outside.mp3", link), 0);
+
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	const struct playout_asset *in = find_asset(&e, "20260329_0100_lnk.mp3");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_EQUAL(in->size, 300);
+	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "20260329_0200_out.mp3: symlink"));
+	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "outside the drop folder"));
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	/* warned once per name */
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	env_close(&e);
+}
+
+static void test_list_of_a_missing_folder_is_unavailable(void)
+{
+	struct ld_env e;
+	char gone[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "gone", 60), PLAYOUT_OK);
+	snprintf(gone, sizeof gone, "%s", e.dir);
+	CU_ASSERT_EQUAL(rmdir(gone), 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, gone));
+	env_close(&e);
+}
+
+static void test_fetch_copies_byte_identical(void)
+{
+	struct ld_env e;
+	char src[1024], dest[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "copy", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_big.mp3", 200000, T0_S, 0); /* > the 64 KiB buffer */
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	snprintf(src, sizeof src, "%s/20260329_0100_big.mp3", e.dir);
+	snprintf(dest, sizeof dest, "%s/big.part", e.cache);
+	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_OK);
+	CU_ASSERT_TRUE(files_equal(src, dest));
+	struct stat st;
+	CU_ASSERT_EQUAL_FATAL(stat(dest, &st), 0);
+	CU_ASSERT_EQUAL(st.st_size, 200000);
+	CU_ASSERT_EQUAL(st.st_mode & 0777 & ~(mode_t)0640, 0); /* 0640 less the umask */
+	env_close(&e);
+}
+
+static void test_fetch_follows_an_inside_symlink_and_refuses_an_outside_one(void)
+{
+	struct ld_env e;
+	char link[1024], outside[1024], dest[1024];
+	struct playout_asset a;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "fetchlinks", 60), PLAYOUT_OK);
+	put_file(e.dir, "target.bin", 300, T0_S, 0);
+	snprintf(link, sizeof link, "%s/in.mp3", e.dir);
+	CU_ASSERT_EQUAL(symlink("target.bin", link), 0);
+	snprintf(outside, sizeof outside, "%s/fetchlinks-outside.mp3", po_test_tmpdir());
+	put_file(po_test_tmpdir(), "fetchlinks-outside.mp3", 300, T0_S, 0);
+	snprintf(link, sizeof link, "%s/out.mp3", e.dir);
+	CU_ASSERT_EQUAL(symlink(outside, link), 0);
+
+	memset(&a, 0, sizeof a);
+	a.size = 300;
+	snprintf(a.name, sizeof a.name, "in.mp3");
+	snprintf(dest, sizeof dest, "%s/in.part", e.cache);
+	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_OK);
+	snprintf(link, sizeof link, "%s/target.bin", e.dir);
+	CU_ASSERT_TRUE(files_equal(link, dest));
+
+	snprintf(a.name, sizeof a.name, "out.mp3");
+	snprintf(dest, sizeof dest, "%s/out.part", e.cache);
+	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "outside the drop folder"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	env_close(&e);
+}
+
+static void test_fetch_refuses_a_file_whose_size_changed(void)
+{
+	struct ld_env e;
+	char dest[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "changed", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_chg.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	put_file(e.dir, "20260329_0100_chg.mp3", 10, T0_S, 1);
+	snprintf(dest, sizeof dest, "%s/chg.part", e.cache);
+	CU_ASSERT_EQUAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "changed since listed"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	env_close(&e);
+}
+
+static void test_fetch_refuses_names_that_are_not_bare(void)
+{
+	static const char *const bad[] = { "../escape.mp3", "sub/x.mp3", "/etc/passwd", "..", ".", "" };
+	struct ld_env e;
+	char dest[1024];
+	struct playout_asset a;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "names", 60), PLAYOUT_OK);
+	put_file(po_test_tmpdir(), "escape.mp3", 10, T0_S, 0);
+	snprintf(dest, sizeof dest, "%s/x.part", e.cache);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&a, 0, sizeof a);
+		a.size = 10;
+		snprintf(a.name, sizeof a.name, "%s", bad[i]);
+		CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "bare file name"));
+		CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	}
+	env_close(&e);
+}
+
+static void test_fetch_never_overwrites_an_existing_dest(void)
+{
+	struct ld_env e;
+	char dest[1024], buf[16] = { 0 };
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "exists", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_x.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	snprintf(dest, sizeof dest, "%s/x.part", e.cache);
+	FILE *f = fopen(dest, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("keep", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_EIO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, dest));
+	f = fopen(dest, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fread(buf, 1, sizeof buf - 1, f), 4);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "keep");
+	env_close(&e);
+}
+
+static void test_fetch_of_a_vanished_file_is_not_found(void)
+{
+	struct ld_env e;
+	char dest[1024];
+	struct playout_asset a;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "vanished", 60), PLAYOUT_OK);
+	memset(&a, 0, sizeof a);
+	a.size = 10;
+	snprintf(a.name, sizeof a.name, "20260329_0100_gone.mp3");
+	snprintf(dest, sizeof dest, "%s/gone.part", e.cache);
+	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "20260329_0100_gone.mp3"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	env_close(&e);
+}
+
+static const struct po_test tests[] = {
+	{ "descriptor_is_a_storage_plugin", test_descriptor_is_a_storage_plugin },
+	{ "create_refuses_settle_out_of_range", test_create_refuses_settle_out_of_range },
+	{ "list_reports_settled_mp3_files_only", test_list_reports_settled_mp3_files_only },
+	{ "list_waits_until_a_file_has_settled", test_list_waits_until_a_file_has_settled },
+	{ "list_default_settle_is_sixty_seconds", test_list_default_settle_is_sixty_seconds },
+	{ "list_skips_a_file_that_grew_since_the_previous_list", test_list_skips_a_file_that_grew_since_the_previous_list },
+	{ "list_follows_symlinks_inside_and_refuses_outside", test_list_follows_symlinks_inside_and_refuses_outside },
+	{ "list_of_a_missing_folder_is_unavailable", test_list_of_a_missing_folder_is_unavailable },
+	{ "fetch_copies_byte_identical", test_fetch_copies_byte_identical },
+	{ "fetch_follows_an_inside_symlink_and_refuses_an_outside_one", test_fetch_follows_an_inside_symlink_and_refuses_an_outside_one },
+	{ "fetch_refuses_a_file_whose_size_changed", test_fetch_refuses_a_file_whose_size_changed },
+	{ "fetch_refuses_names_that_are_not_bare", test_fetch_refuses_names_that_are_not_bare },
+	{ "fetch_never_overwrites_an_existing_dest", test_fetch_never_overwrites_an_existing_dest },
+	{ "fetch_of_a_vanished_file_is_not_found", test_fetch_of_a_vanished_file_is_not_found },
+	{ NULL, NULL },
+};
+
+static const struct po_suite suites[] = {
+	{ "localdisk", tests, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(void)
+{
+	return po_test_run("test_localdisk", suites);
+}
