@@ -26,6 +26,13 @@ static int64_t host_now_ms(const struct playout_host *h)
 	return po_clock_now_ms(&rt->clock);
 }
 
+static int64_t host_wall_ms(const struct playout_host *h)
+{
+	(void)h;
+	struct po_clock real = {0};
+	return po_clock_now_ms(&real);
+}
+
 static int host_secret(const struct playout_host *h, const char *ref, char **value,
 		       struct playout_error *err)
 {
@@ -67,6 +74,7 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 	h->config_file = rt->conf.path;
 	h->log = host_log;
 	h->now_ms = host_now_ms;
+	h->wall_ms = host_wall_ms;
 	h->secret = host_secret;
 	h->local_to_utc = host_local_to_utc;
 	h->kv_get = host_kv_get;

@@ -6,6 +6,7 @@
 #include "loader.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -173,6 +174,59 @@ void po_loader_exit(void)
 {
 }
 
+/* The shared object a .la file names (dlname='x.so'), next to it or in
+ * .libs/; else path itself. */
+static void la_target(const char *path, char *out, size_t size)
+{
+	char line[1024], dir[4096];
+	const char *slash = strrchr(path, '/');
+	FILE *f;
+
+	snprintf(out, size, "%s", path);
+	if (strlen(path) < 3 || strcmp(path + strlen(path) - 3, ".la") || !slash)
+		return;
+	snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *q, *end;
+		if (strncmp(line, "dlname='", 8))
+			continue;
+		q = line + 8;
+		end = strchr(q, '\'');
+		if (!end || end == q)
+			break;
+		*end = '\0';
+		int n = snprintf(out, size, "%s/%s", dir, q);
+		if (n > 0 && (size_t)n < size && !is_file(out))
+			n = snprintf(out, size, "%s/.libs/%s", dir, q);
+		if (n < 0 || (size_t)n >= size)
+			snprintf(out, size, "%s", path);
+		break;
+	}
+	fclose(f);
+}
+
+/* libltdl often says only "file not found" when the file exists but the
+ * dynamic linker refused it (bad ELF, missing dependency): ask dlopen why. */
+static void dl_reason(const char *path, char *out, size_t size)
+{
+	char target[4096];
+	void *h;
+
+	out[0] = '\0';
+	la_target(path, target, sizeof target);
+	h = dlopen(target, RTLD_LAZY | RTLD_LOCAL);
+	if (h) {
+		dlclose(h);
+		return;
+	}
+	const char *e = dlerror();
+	if (e)
+		snprintf(out, size, " (%s)", e);
+}
+
 static int open_path(const char *name, int kind, const char *path, struct po_module *out,
 		     struct playout_error *err)
 {
@@ -191,9 +245,11 @@ static int open_path(const char *name, int kind, const char *path, struct po_mod
 	h = lt_dlopenadvise(path, advise);
 	lt_dladvise_destroy(&advise);
 	if (!h) {
+		char why[200];
 		e = lt_dlerror();
-		rc = playout_error_set(err, PLAYOUT_EIO, "cannot open plugin %s: %s", path,
-				       e ? e : "unknown libltdl error");
+		dl_reason(path, why, sizeof why);
+		rc = playout_error_set(err, PLAYOUT_EIO, "cannot open plugin %s: %s%s", path,
+				       e ? e : "unknown libltdl error", why);
 		po_log_errorx("loader", "%s", err ? err->msg : path);
 		return rc;
 	}

@@ -532,10 +532,9 @@ static void play_item(struct po_player *p)
 				retry_at = t + RETRY_NS;
 				continue;
 			}
-			if (began) {
-				reconnects++;
-				seek_to(&pl, now_ns(p) - pl.start_ns);
-			}
+			/* Resume where the clock says the programme is now. */
+			reconnects++;
+			seek_to(&pl, now_ns(p) - pl.start_ns);
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)
@@ -550,12 +549,16 @@ static void play_item(struct po_player *p)
 			post(p, PO_PLAYQ_BEGIN, &play);
 		}
 		if (rc < 0 && rd_fail) {
+			/* The cached file went bad under us: nothing to retry. */
+			size_t k = pl.s < pl.nseg ? pl.s : pl.nseg - 1;
+			po_log_warnx(p->label, "%s: %s", it->path[k], err.msg);
+			add_detail(&play, "%s", it->item.seg[k].asset);
 			failed = 1;
 			break;
 		}
 		if (rc < 0) {
-			po_log_warnx(p->label, "%s: output failed at +%llds: %s",
-				     it->item.seg[0].asset, (long long)(rel / NS_PER_S), err.msg);
+			po_log_warnx(p->label, "%s: output failed at +%lld ms: %s; reconnecting",
+				     it->item.seg[0].asset, (long long)(rel / NS_PER_MS), err.msg);
 			output_close(p);
 			retry_at = now_ns(p) + RETRY_NS;
 			continue;

@@ -85,6 +85,14 @@ struct po_player_conf {
 	                                           items closer than this (1000) */
 };
 
+/* Control thread. Starts the output's player thread (all signals blocked in
+ * it). The thread owns the output from then on: it is the only caller of the
+ * ops. It opens each item's files ~1 s before the start, sends from the start
+ * instant (or, when it finds an item already running, from the frame due
+ * now, detail "joined at +MM:SS"), reconnects every 1 s after an output
+ * error, and posts BEGIN (after the first write) and END ("complete", "cut",
+ * "interrupted", "failed") for every item it attempted. *out: free with
+ * po_player_stop. */
 struct po_player;
 int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 		    struct playout_error *err);

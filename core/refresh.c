@@ -203,8 +203,10 @@ struct po_snapshot *po_refresh_snapshot(struct po_runtime *rt, const struct po_r
 	size_t w = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct playout_item *it = &r->v[i];
+		if (it->nseg == 0)
+			continue;
 		struct po_air_item *ai = &snap->v[w];
-		int ok = it->nseg > 0;
+		int ok = 1;
 		for (size_t s = 0; ok && s < it->nseg; s++) {
 			struct playout_error e = {0};
 			char path[4096];

@@ -260,6 +260,10 @@ struct playout_host {
 	 * Control thread only. */
 	int (*kv_get)(const struct playout_host *h, const char *key, char **value);
 	int (*kv_put)(const struct playout_host *h, const char *key, const char *value);
+
+	/* Real UTC time in ms, even under --pretend-now: compare file times and
+	 * server dates with this, never with now_ms. Thread-safe. */
+	int64_t (*wall_ms)(const struct playout_host *h);
 };
 
 /* ---- kinds and their operations ---------------------------------------- */

@@ -170,7 +170,8 @@ static int localdisk_list(void *inst, struct playout_assets *out, struct playout
 	if (!d)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot open drop folder %s: %s",
 					 li->path, strerror(errno));
-	int64_t now_ms = li->host->now_ms(li->host);
+	/* file times are real: a rehearsal clock must not decide settling */
+	int64_t now_ms = li->host->wall_ms(li->host);
 	for (;;) {
 		errno = 0;
 		struct dirent *de = readdir(d);

@@ -82,12 +82,20 @@ po_cleanup() {
 	PO_DIRS=""
 }
 
+# One root per script, made here in the sourcing shell: po_tmpdir runs in a
+# $(...) subshell, which could not register anything for cleanup itself.
+PO_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/po-it.XXXXXX") || exit 1
+PO_DIRS="$PO_DIRS $PO_ROOT"
+
+po_tmpdir() {
+	mktemp -d "$PO_ROOT/t.XXXXXX"
+}
+
 # libshout 2.4.6's shout_free() frees nothing unless the shout_t is still
 # connected, so the icecast plugin's one shout_t per instance is lost at exit
 # (see plugins/icecast/icecast.c). Tell LeakSanitizer, for sanitizer builds.
-PO_LSAN_SUPP=$(mktemp "${TMPDIR:-/tmp}/po-lsan.XXXXXX")
+PO_LSAN_SUPP=$PO_ROOT/lsan.supp
 printf 'leak:libshout.so\n' >"$PO_LSAN_SUPP"
-PO_DIRS="$PO_DIRS $PO_LSAN_SUPP"
 LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PO_LSAN_SUPP:print_suppressions=0"
 export LSAN_OPTIONS
 
@@ -95,12 +103,6 @@ trap 'po_cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-po_tmpdir() {
-	local d
-	d=$(mktemp -d "${TMPDIR:-/tmp}/po-it.XXXXXX") || return 1
-	PO_DIRS="$PO_DIRS $d"
-	printf '%s\n' "$d"
-}
 
 # po_spawn CMD... : background CMD; pid in PO_LAST_PID. Redirect in the caller
 # with a wrapper if needed: po_spawn sh -c 'exec cmd >out 2>err'.
@@ -153,16 +155,16 @@ po_result() {
 	exit 0
 }
 
+# Bounded by the clock, not by a count of tries (a try may itself be slow).
 po_wait_for() {
-	local limit=$1 t=0
+	local limit_s=$1 deadline
 	shift
-	local steps=$((limit * 20))
-	while [ $t -lt $steps ]; do
+	deadline=$(( $(date +%s%N) + limit_s * 1000000000 ))
+	while :; do
 		"$@" && return 0
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
 		sleep 0.05
-		t=$((t + 1))
 	done
-	return 1
 }
 
 po_file_contains() { grep -q -- "$2" "$1"; }

@@ -208,6 +208,7 @@ struct po_fake_host *po_fake_host_new(const char *instance, const char *cache_di
 	fh->host.config_file = "test.conf";
 	fh->host.log = fake_log;
 	fh->host.now_ms = fake_now_ms;
+	fh->host.wall_ms = fake_now_ms; /* one settable clock serves both */
 	fh->host.secret = fake_secret;
 	fh->host.local_to_utc = fake_local_to_utc;
 	fh->host.kv_get = fake_kv_get;

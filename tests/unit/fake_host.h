@@ -24,7 +24,8 @@ void po_fake_host_free(struct po_fake_host *fh); /* NULL is a no-op */
 /* The host table to hand to a plugin's create; valid until po_fake_host_free. */
 const struct playout_host *po_fake_host(struct po_fake_host *fh);
 
-/* Fix the clock at ms (UTC ms since the epoch); host->now_ms returns it. */
+/* Fix the clock at ms (UTC ms since the epoch); host->now_ms and
+ * host->wall_ms return it. */
 void po_fake_host_set_now(struct po_fake_host *fh, int64_t ms);
 /* Only sets host->timezone (copied); the conversion zone is process-wide:
  * call po_tz_set (core/timeutil.h) too. */

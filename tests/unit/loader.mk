@@ -3,7 +3,8 @@
 # is never installed. test_loader finds them in $(PO_BUILDDIR)/tests/unit/modules.
 TEST_MODULE_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $(SAN_LDFLAGS)
 check_LTLIBRARIES = tests/unit/modules/tgood.la tests/unit/modules/tbadabi.la \
-	tests/unit/modules/tnodesc.la tests/unit/modules/tmisname.la
+	tests/unit/modules/tnodesc.la tests/unit/modules/tmisname.la \
+	tests/unit/modules/tnoops.la
 tests_unit_modules_tgood_la_SOURCES = tests/unit/modules/tgood.c
 tests_unit_modules_tgood_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
 tests_unit_modules_tbadabi_la_SOURCES = tests/unit/modules/tbadabi.c
@@ -12,3 +13,5 @@ tests_unit_modules_tnodesc_la_SOURCES = tests/unit/modules/tnodesc.c
 tests_unit_modules_tnodesc_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
 tests_unit_modules_tmisname_la_SOURCES = tests/unit/modules/tmisname.c
 tests_unit_modules_tmisname_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+tests_unit_modules_tnoops_la_SOURCES = tests/unit/modules/tnoops.c
+tests_unit_modules_tnoops_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)

@@ -141,6 +141,41 @@ static void test_descriptor_name_must_match_file_name(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "calls itself 'other', not 'tmisname'"));
 }
 
+static void test_descriptor_without_ops_is_refused(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	int rc = po_loader_open("tnoops", PLAYOUT_KIND_STORAGE, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NULL(m.plugin);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'tnoops' ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lacks ops: every plugin needs create, destroy and ops"));
+}
+
+static void test_unloadable_file_reports_path_and_libltdl_error(void)
+{
+	char dir[4200], path[4300];
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "%s/junk", po_test_tmpdir());
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/tjunk.so", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("not an ELF file\n", f);
+	fclose(f);
+	int rc = po_loader_open("tjunk", 0, dir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_EIO);
+	CU_ASSERT_PTR_NULL(m.handle);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot open plugin "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
+	/* libltdl's text, then the dynamic linker's reason */
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ELF"));
+}
+
 static void test_not_found_lists_every_directory_tried(void)
 {
 	struct po_module m;
@@ -202,7 +237,8 @@ static void each_cb(const struct po_module *m, void *arg)
 		s->tgood++;
 		snprintf(s->tgood_path, sizeof s->tgood_path, "%s", m->path);
 	} else if (!strcmp(m->name, "tbadabi") || !strcmp(m->name, "tnodesc") ||
-		   !strcmp(m->name, "tmisname") || !strcmp(m->name, "other")) {
+		   !strcmp(m->name, "tmisname") || !strcmp(m->name, "tnoops") ||
+		   !strcmp(m->name, "other")) {
 		s->broken++;
 	}
 }
@@ -223,7 +259,7 @@ static void test_each_lists_loadable_modules_once_first_dir_wins(void)
 	setenv("PLAYOUT_PLUGIN_PATH", po_test_tmpdir(), 1);
 	CU_ASSERT_EQUAL(seen.tgood, 1);
 	CU_ASSERT_STRING_EQUAL(seen.tgood_path, so);
-	/* tbadabi, tnodesc and tmisname do not load, so they are not listed */
+	/* tbadabi, tnodesc, tmisname and tnoops do not load: not listed */
 	CU_ASSERT_EQUAL(seen.broken, 0);
 }
 
@@ -243,6 +279,8 @@ static const struct po_test tests[] = {
 	{ "test_wrong_abi_is_refused_with_both_numbers", test_wrong_abi_is_refused_with_both_numbers },
 	{ "test_module_without_descriptor_is_refused", test_module_without_descriptor_is_refused },
 	{ "test_descriptor_name_must_match_file_name", test_descriptor_name_must_match_file_name },
+	{ "test_descriptor_without_ops_is_refused", test_descriptor_without_ops_is_refused },
+	{ "test_unloadable_file_reports_path_and_libltdl_error", test_unloadable_file_reports_path_and_libltdl_error },
 	{ "test_not_found_lists_every_directory_tried", test_not_found_lists_every_directory_tried },
 	{ "test_name_with_path_characters_is_refused", test_name_with_path_characters_is_refused },
 	{ "test_module_in_plugin_subfolder_is_found", test_module_in_plugin_subfolder_is_found },

@@ -119,7 +119,8 @@ struct rec {
 	int misuse;                 /* a call the contract forbids */
 	int64_t fail_write_from_ns; /* the first write at or after fails; 0: never */
 	int fail_opens_after;       /* opens after this many successes fail; 0: never */
-	int opens;
+	int fail_first_opens;       /* this many first opens fail */
+	int opens, open_calls;
 };
 
 static struct ev *rec_ev(struct rec *r, int type)
@@ -141,6 +142,8 @@ static int rec_open(void *inst, const struct playout_item_meta *m, struct playou
 	rec_ev(r, EV_OPEN);
 	if (r->open || !m || !m->title)
 		r->misuse++;
+	if (r->open_calls++ < r->fail_first_opens)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: not yet");
 	if (r->fail_opens_after && r->opens >= r->fail_opens_after)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: connection refused");
 	r->opens++;
@@ -238,6 +241,7 @@ struct scen {
 	int64_t stop_at_rel_ms;   /* 0: stop at the end of the run */
 	int64_t fail_write_rel_ms;
 	int fail_opens_after;
+	int fail_first_opens;
 	/* results */
 	struct rec *rec;
 	struct po_snapbox box;
@@ -249,7 +253,7 @@ struct scen {
 	int started;
 };
 
-enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, NSCEN };
+enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE, NSCEN };
 
 static struct scen sc[NSCEN] = {
 	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
@@ -270,6 +274,9 @@ static struct scen sc[NSCEN] = {
 		     .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
 	[S_LATE] = { .name = "late", .nitems = 1, .keep_open_ms = 1000,
 		     .items = { { -1800, 10000, { { &fa, 0, 0 } }, 1 } } },
+	[S_OPENLATE] = { .name = "openlate", .nitems = 1, .keep_open_ms = 1000,
+			 .fail_first_opens = 1,
+			 .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
 	[S_SEGS] = { .name = "segs", .nitems = 1, .keep_open_ms = 1000,
 		     .items = { { 0, 10000, { { &fa, 5, 15 }, { &fb, 0, 20 } }, 2 } } },
 };
@@ -372,6 +379,7 @@ static int run_scenarios(void)
 			return 1;
 		s->rec->clock = &clk;
 		s->rec->fail_opens_after = s->fail_opens_after;
+		s->rec->fail_first_opens = s->fail_first_opens;
 		if (s->fail_write_rel_ms)
 			s->rec->fail_write_from_ns = (T0_ms + s->fail_write_rel_ms) * MS;
 		po_snapbox_init(&s->box);
@@ -691,6 +699,27 @@ static void test_output_down_until_item_end_reports_failed(void)
 	CU_ASSERT_EQUAL(e->play.bytes, (int64_t)r->n);
 }
 
+static void test_output_refusing_at_start_opens_later_at_the_clock_position(void)
+{
+	const struct scen *s = &sc[S_OPENLATE];
+	const struct rec *r = s->rec;
+	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 2);
+	CU_ASSERT_EQUAL(r->misuse, 0);
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	int64_t rel = w->t_ns - T0_ms * MS;
+	CU_ASSERT(rel >= 1000 * MS && rel < 1300 * MS); /* retried 1 s later */
+	long k = frame_with_bytes(&fa, r->data, w->len);
+	CU_ASSERT_FATAL(k > 0);
+	int64_t due = k * po_mp3_frame_ns(fa.ix);
+	CU_ASSERT(due <= rel && due > rel - 60 * MS);
+	CU_ASSERT_EQUAL(r->n, (size_t)fa.ix->file_size - fa.ix->frames[k].offset);
+	const struct po_playq_msg *b = msg_of(s, PO_PLAYQ_BEGIN, 0);
+	CU_ASSERT_FATAL(b->type == PO_PLAYQ_BEGIN);
+	CU_ASSERT(b->play.start_error_us >= 1000000 && b->play.start_error_us < 1300000);
+	CU_ASSERT_STRING_EQUAL(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
+}
+
 static void test_stop_mid_item_reports_interrupted_and_closes(void)
 {
 	const struct scen *s = &sc[S_STOP];
@@ -887,6 +916,7 @@ static const struct po_test player_tests[] = {
 	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
 	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },
 	{ "test_output_down_until_item_end_reports_failed", test_output_down_until_item_end_reports_failed },
+	{ "test_output_refusing_at_start_opens_later_at_the_clock_position", test_output_refusing_at_start_opens_later_at_the_clock_position },
 	{ "test_stop_mid_item_reports_interrupted_and_closes", test_stop_mid_item_reports_interrupted_and_closes },
 	{ "test_joined_late_item_starts_at_the_frame_due_now", test_joined_late_item_starts_at_the_frame_due_now },
 	{ "test_segments_at_two_sample_rates_play_in_order_on_time", test_segments_at_two_sample_rates_play_in_order_on_time },
