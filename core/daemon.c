@@ -18,6 +18,9 @@
 #include "runtime.h"
 #include "timeutil.h"
 
+/* Plan this long after the last change seen in the storage. */
+#define STORAGE_QUIET_S 2
+
 struct po_daemon {
 	struct po_runtime rt;
 	struct po_snapbox box;
@@ -150,7 +153,7 @@ static int start_players(struct po_daemon *d)
 	return 0;
 }
 
-static int open_fds(struct po_daemon *d, int *sfd, int *tfd)
+static int open_fds(struct po_daemon *d, int *sfd, int *tfd, int *qfd)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -159,7 +162,8 @@ static int open_fds(struct po_daemon *d, int *sfd, int *tfd)
 	sigaddset(&set, SIGHUP);
 	*sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (*sfd < 0 || *tfd < 0) {
+	*qfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (*sfd < 0 || *tfd < 0 || *qfd < 0) {
 		po_log_error("core", "signalfd/timerfd");
 		return -1;
 	}
@@ -171,16 +175,32 @@ static int open_fds(struct po_daemon *d, int *sfd, int *tfd)
 	return 0;
 }
 
-/* Returns when SIGTERM or SIGINT arrives. */
-static void control_loop(struct po_daemon *d, int sfd, int tfd)
+/* Drain a storage watch descriptor and (re)arm the quiet timer: a copy in
+ * progress raises many events, one plan after it is enough. */
+static void storage_changed(int wfd, int qfd)
 {
+	char buf[4096];
+	while (read(wfd, buf, sizeof buf) > 0)
+		;
+	struct itimerspec its = {.it_value = {.tv_sec = STORAGE_QUIET_S}};
+	timerfd_settime(qfd, 0, &its, NULL);
+}
+
+/* Returns when SIGTERM or SIGINT arrives. */
+static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
+{
+	const struct playout_storage_ops *sops =
+		d->rt.storage ? d->rt.storage->mod.plugin->ops : NULL;
+	int wfd = sops && sops->watch_fd ? sops->watch_fd(d->rt.storage->inst) : -1;
 	for (;;) {
-		struct pollfd pf[3] = {
+		struct pollfd pf[5] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = tfd, .events = POLLIN},
 			{.fd = d->q.efd, .events = POLLIN},
+			{.fd = wfd, .events = POLLIN}, /* ignored by poll when -1 */
+			{.fd = qfd, .events = POLLIN},
 		};
-		if (poll(pf, 3, -1) < 0) {
+		if (poll(pf, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			po_log_error("core", "poll");
@@ -188,11 +208,15 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd)
 		}
 		if (pf[2].revents & POLLIN)
 			record_plays(d);
-		if (pf[1].revents & POLLIN) {
-			uint64_t ticks;
-			if (read(tfd, &ticks, sizeof ticks) > 0)
-				plan_and_publish(d);
+		if (pf[3].revents & POLLIN)
+			storage_changed(wfd, qfd);
+		uint64_t ticks;
+		if ((pf[4].revents & POLLIN) && read(qfd, &ticks, sizeof ticks) > 0) {
+			po_log_info("planner", "storage changed: planning again");
+			plan_and_publish(d);
 		}
+		if ((pf[1].revents & POLLIN) && read(tfd, &ticks, sizeof ticks) > 0)
+			plan_and_publish(d);
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) != sizeof si)
@@ -213,7 +237,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	struct po_daemon *d = calloc(1, sizeof *d);
 	struct po_diag diag;
 	struct playout_error e = {0};
-	int sfd = -1, tfd = -1, status = 1;
+	int sfd = -1, tfd = -1, qfd = -1, status = 1;
 	sigset_t set;
 
 	if (!d)
@@ -250,14 +274,14 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_notice("core", "rehearsal: the clock starts at %s", at);
 	}
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
-	if (open_fds(d, &sfd, &tfd) < 0)
+	if (open_fds(d, &sfd, &tfd, &qfd) < 0)
 		goto out;
 	plan_and_publish(d);
 	if (start_players(d) < 0)
 		goto out;
 	po_log_notice("core", "%s: on duty with %zu output%s", d->rt.conf.station, d->nplayers,
 		      d->nplayers == 1 ? "" : "s");
-	control_loop(d, sfd, tfd);
+	control_loop(d, sfd, tfd, qfd);
 	status = 0;
 out:
 	for (size_t i = 0; i < d->nplayers; i++)
@@ -273,6 +297,8 @@ out:
 		close(sfd);
 	if (tfd >= 0)
 		close(tfd);
+	if (qfd >= 0)
+		close(qfd);
 	free(d);
 	if (status == 0)
 		po_log_notice("core", "stopped");

@@ -296,6 +296,11 @@ struct playout_storage_ops {
 	 * or remove it. The core renames it into place. */
 	int (*fetch)(void *inst, const struct playout_asset *asset, const char *dest_path,
 		     struct playout_error *err);
+	/* Optional. A descriptor that becomes readable when the storage may have
+	 * changed (localdisk: inotify), or -1. The core reads and discards what
+	 * it holds, waits a moment for quiet, and plans again. The instance owns
+	 * it and closes it in destroy. */
+	int (*watch_fd)(void *inst);
 };
 
 /* The fallback's answer for one slot. */

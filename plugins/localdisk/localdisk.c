@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@ struct localdisk_inst {
 	char *path;               /* as configured */
 	int64_t settle_ms;
 	int recursive;            /* accepted; subfolders are still skipped */
+	int watch_fd;             /* inotify on the folder, or -1 */
 	struct localdisk_seen_set seen;  /* the previous list's candidates */
 	char **warned;            /* symlink names already warned about */
 	size_t nwarned;
@@ -400,6 +402,17 @@ static int localdisk_create(const config_setting_t *conf, const struct playout_h
 	/* strip trailing slashes so messages read "dir/name" */
 	for (size_t n = strlen(li->path); n > 1 && li->path[n - 1] == '/'; n--)
 		li->path[n - 1] = '\0';
+	/* Files arrive by rsync or SMB: a finished write or a rename into the
+	 * folder is when a new programme may have landed. */
+	li->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (li->watch_fd >= 0 &&
+	    inotify_add_watch(li->watch_fd, li->path,
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) < 0) {
+		host->log(host, PLAYOUT_LOG_WARN, "cannot watch %s (%s): changes are seen at the next "
+			  "planning round", li->path, strerror(errno));
+		close(li->watch_fd);
+		li->watch_fd = -1;
+	}
 	if (recursive)
 		host->log(host, PLAYOUT_LOG_WARN,
 			  "recursive = true is not supported yet: files in subfolders of %s are "
@@ -414,6 +427,8 @@ static void localdisk_destroy(void *instance)
 
 	if (!li)
 		return;
+	if (li->watch_fd >= 0)
+		close(li->watch_fd);
 	for (size_t i = 0; i < li->nwarned; i++)
 		free(li->warned[i]);
 	free(li->warned);
@@ -432,9 +447,16 @@ static const struct playout_setting localdisk_settings[] = {
 	{ .name = NULL },
 };
 
+static int localdisk_watch_fd(void *instance)
+{
+	const struct localdisk_inst *li = instance;
+	return li->watch_fd;
+}
+
 static const struct playout_storage_ops localdisk_ops = {
 	.list = localdisk_list,
 	.fetch = localdisk_fetch,
+	.watch_fd = localdisk_watch_fd,
 };
 
 extern const struct playout_plugin playout_plugin;

@@ -95,6 +95,11 @@ po_check "the refusal names the holder's pid" po_file_contains "$T/d2.out" "pid 
 "$C" -c "$T/good.conf" history --json >"$T/history.json" 2>&1
 po_check "history reads while the daemon runs" sh -c "tr -d ' \n' <'$T/history.json' | grep -qx '\[\]'"
 po_check "rundown reads while the daemon runs" sh -c "'$C' -c '$T/good.conf' rundown --from 2030-01-01T09:00:00Z --json | grep -q '\"exact\"'"
+po_mp3 "$T/delta.mp3" 1 500
+mv "$T/delta.mp3" "$T/drop/20300101_1300_delta.mp3"
+po_check "a file dropped in is cached at once, not at the next planning round" \
+	po_wait_for 8 test -s "$T/cache/20300101_1300_delta.mp3"
+po_check "the daemon says why it planned again" po_file_contains "$T/d1.out" "storage changed"
 kill -TERM "$d1"
 po_reap "$d1"
 po_check "SIGTERM: playoutd exits 0" test $? -eq 0
