@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,7 +17,8 @@
 /* Every key the top level may hold; used for the unknown-key suggestion. */
 static const char *const top_keys[] = {
 	"station", "timezone", "state", "cache", "plugin_dir", "horizon_h",
-	"plan_interval_s", "send_ahead_ms", "lookback_h", "log_level", "caps",
+	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "lookback_h",
+	"log_level", "caps",
 	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", NULL,
 };
 
@@ -515,6 +515,7 @@ static void set_defaults(struct po_config *c)
 	c->horizon_h = 36;
 	c->plan_interval_s = 60;
 	c->send_ahead_ms = 500;
+	c->connect_ahead_ms = 500;
 	c->lookback_h = 4;
 	c->log_level = PLAYOUT_LOG_INFO;
 	memcpy(c->caps, default_caps, sizeof default_caps);
@@ -541,6 +542,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_int(c, root, "horizon_h", 1, 336, &c->horizon_h, d);
 	get_int(c, root, "plan_interval_s", 5, 3600, &c->plan_interval_s, d);
 	get_int(c, root, "send_ahead_ms", 0, 10000, &c->send_ahead_ms, d);
+	get_int(c, root, "connect_ahead_ms", 0, 60000, &c->connect_ahead_ms, d);
 	get_int(c, root, "lookback_h", 0, 48, &c->lookback_h, d);
 	get_log_level(c, root, d);
 	get_caps(c, root, d);
@@ -612,7 +614,8 @@ void po_config_free(struct po_config *c)
 {
 	if (!c)
 		return;
-	config_destroy(&c->cfg);
+	if (c->cfg.root) /* a zeroed, never loaded struct holds nothing */
+		config_destroy(&c->cfg);
 	memset(c, 0, sizeof *c);
 }
 

@@ -44,6 +44,8 @@ struct po_config {
 	int horizon_h;                 /* default 36, 1..336 */
 	int plan_interval_s;           /* default 60, 5..3600 */
 	int send_ahead_ms;             /* default 500, 0..10000 */
+	int connect_ahead_ms;          /* default 500, 0..60000: a closed output
+	                                  is opened this long before an item */
 	int lookback_h;                /* default 4, 0..48: items that started this
 	                                  long ago may still be joined mid-way */
 	int log_level;                 /* enum playout_log_level; "error", "warn",
@@ -71,7 +73,7 @@ int po_config_load(struct po_config *c, const char *path, struct po_diag *d);
  * No file mode applies, so literal secrets are accepted. */
 int po_config_load_string(struct po_config *c, const char *text, const char *name,
 			  struct po_diag *d);
-/* NULL is a no-op. */
+/* NULL, or a zeroed struct never loaded, is a no-op. */
 void po_config_free(struct po_config *c);
 
 /* Validate one instance group against the plugin's settings table: types,

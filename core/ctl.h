@@ -16,4 +16,9 @@ int po_ctl_status(const char *conf_path, int json);
 /* conf_path may be NULL: the built-in search path only. */
 int po_ctl_plugins(const char *conf_path);
 
+/* Commands with their own arguments: argv[0] is the command word. */
+int po_ctl_probe(const char *conf_path, int argc, char **argv);     /* ctl_probe.c */
+int po_ctl_join(const char *conf_path, int argc, char **argv);      /* ctl_join.c */
+int po_ctl_gcal_auth(const char *conf_path, int argc, char **argv); /* ctl_gcal.c */
+
 #endif

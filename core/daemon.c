@@ -68,6 +68,18 @@ static void log_rundown(const struct po_rundown *r, int64_t now)
 		      next ? "; next: " : "", next ? next->pid : "", next ? " at " : "", at);
 }
 
+/* Keep the DNS record pointing here; a failure never stops playout. */
+static void update_dns(struct po_daemon *d)
+{
+	struct po_instance *pi = d->rt.dns;
+	struct playout_error e = {0};
+	if (!pi)
+		return;
+	const struct playout_dns_ops *ops = pi->mod.plugin->ops;
+	if (ops->update(pi->inst, &e) < 0)
+		po_log_warnx(pi->conf->label, "DNS update failed: %s", e.msg);
+}
+
 static void plan_and_publish(struct po_daemon *d)
 {
 	struct po_runtime *rt = &d->rt;
@@ -87,6 +99,7 @@ static void plan_and_publish(struct po_daemon *d)
 	struct po_snapshot *snap = po_refresh_snapshot(rt, &r, now);
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
+	update_dns(d);
 	uint64_t sig = rundown_sig(&r);
 	if (sig != d->last_plan_sig)
 		log_rundown(&r, now);
@@ -142,6 +155,7 @@ static int start_players(struct po_daemon *d)
 			.box = &d->box,
 			.q = &d->q,
 			.send_ahead_ms = d->rt.conf.send_ahead_ms,
+			.connect_ahead_ms = d->rt.conf.connect_ahead_ms,
 			.keep_open_ms = 1000,
 		};
 		if (po_player_start(&pc, &d->players[i], &e) < 0) {
@@ -253,7 +267,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 
 	po_diag_init(&diag);
 	po_snapbox_init(&d->box);
-	int rc = po_runtime_open(&d->rt, o->conf_path, PO_RT_STATE_DAEMON, o->pretend_ms, &diag, &e);
+	int rc = po_runtime_open(&d->rt, o->conf_path, PO_RT_STATE_DAEMON, o->clock_offset_ns, &diag, &e);
 	po_diag_log(&diag, "config");
 	if (rc < 0) {
 		po_log_errorx("core", "%s", e.msg);
@@ -268,10 +282,10 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_errorx("core", "%s: no outputs configured", o->conf_path);
 		goto out;
 	}
-	if (o->pretend_ms) {
+	if (o->clock_offset_ns) {
 		char at[40];
-		po_iso8601_utc(o->pretend_ms, at, sizeof at);
-		po_log_notice("core", "rehearsal: the clock starts at %s", at);
+		po_iso8601_utc(po_clock_now_ms(&d->rt.clock), at, sizeof at);
+		po_log_notice("core", "rehearsal: the clock reads %s", at);
 	}
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
 	if (open_fds(d, &sfd, &tfd, &qfd) < 0)

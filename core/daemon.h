@@ -9,7 +9,7 @@
 
 struct po_daemon_opts {
 	const char *conf_path;
-	int64_t pretend_ms;     /* 0: the real clock */
+	int64_t clock_offset_ns; /* added to the real clock (--pretend-now); 0: real */
 };
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit status. */

@@ -63,6 +63,33 @@ static int host_kv_put(const struct playout_host *h, const char *key, const char
 	return po_state_kv_put(rt->state, h->instance, key, value);
 }
 
+/* The network services arrive with the AWS and HTTP work (core/http.c,
+ * core/aws.c); until then they answer plainly. */
+static int host_http(const struct playout_host *h, const struct playout_http_request *req,
+		     struct playout_http_response *resp, struct playout_error *err)
+{
+	(void)h;
+	(void)resp;
+	return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s %s: HTTP is not built yet", req->method,
+				 req->url);
+}
+
+static int host_instance_metadata(const struct playout_host *h, const char *path, char **value,
+				  struct playout_error *err)
+{
+	(void)h;
+	*value = NULL;
+	return playout_error_set(err, PLAYOUT_ENOTFOUND, "instance metadata %s: not built yet", path);
+}
+
+static int host_secret_store(const struct playout_host *h, const char *ref, const char *value,
+			     struct playout_error *err)
+{
+	(void)h;
+	(void)value;
+	return playout_error_set(err, PLAYOUT_EINVAL, "cannot store a secret into %.40s yet", ref);
+}
+
 void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 {
 	struct playout_host *h = &inst->host;
@@ -79,4 +106,7 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 	h->local_to_utc = host_local_to_utc;
 	h->kv_get = host_kv_get;
 	h->kv_put = host_kv_put;
+	h->http = host_http;
+	h->instance_metadata = host_instance_metadata;
+	h->secret_store = host_secret_store;
 }

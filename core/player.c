@@ -35,6 +35,8 @@ struct po_player {
 	struct po_playq *q;
 	int64_t ahead_ns;
 	int64_t keep_open_ns;
+	int64_t connect_ahead_ns;
+	int64_t early_open_for;         /* start (ns) of the item opened early for */
 	pthread_t thread;
 	int stop;                       /* atomic: set by po_player_stop */
 
@@ -615,6 +617,20 @@ static void play_item(struct po_player *p)
 
 /* ---- the thread ------------------------------------------------------- */
 
+/* Connect a closed output shortly before the item, once per item: a failure
+ * here is retried by play_item at the start instant. */
+static void open_early(struct po_player *p, int64_t start)
+{
+	struct playout_item_meta m;
+	struct playout_error err = { 0, "" };
+	if (p->out_open || p->early_open_for == start || !p->prep_snap || p->prep_rc < 0)
+		return;
+	p->early_open_for = start;
+	fill_meta(&p->prep_snap->v[p->prep_i], &m);
+	if (p->ops->open(p->inst, &m, &err) == PLAYOUT_OK)
+		p->out_open = 1;
+}
+
 static void *player_main(void *arg)
 {
 	struct po_player *p = arg;
@@ -625,8 +641,10 @@ static void *player_main(void *arg)
 		const struct po_air_item *it =
 			next_item(p->snap, p->last_start_ms, t / NS_PER_MS, &i);
 		int64_t start = it ? it->item.start_ms * NS_PER_MS : INT64_MAX;
-		/* Idle on an open connection only until a close-enough next item. */
-		if (p->out_open && (!it || start - p->last_end_ns > p->keep_open_ns))
+		/* Idle on an open connection only until a close-enough next item
+		 * (or the one it was opened early for). */
+		if (p->out_open && (!it || start - p->last_end_ns > p->keep_open_ns) &&
+		    p->early_open_for != start)
 			output_close(p);
 		if (!it) {
 			if (p->prep_snap)
@@ -638,8 +656,15 @@ static void *player_main(void *arg)
 			prep_release(p);
 		if (t >= start - PREPARE_NS)
 			prepare(p, p->snap, i);
+		if (t < start && t >= start - p->connect_ahead_ns)
+			open_early(p, start);
 		if (t < start) {
-			int64_t target = t < start - PREPARE_NS ? start - PREPARE_NS : start;
+			int64_t target = start;
+			if (t < start - PREPARE_NS)
+				target = start - PREPARE_NS;
+			else if (!p->out_open && p->early_open_for != start &&
+				 t < start - p->connect_ahead_ns)
+				target = start - p->connect_ahead_ns;
 			po_clock_sleep_until_ns(p->clock, min64(target, t + SLICE_NS));
 			continue;
 		}
@@ -676,6 +701,8 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->q = pc->q;
 	p->ahead_ns = (int64_t)(pc->send_ahead_ms > 0 ? pc->send_ahead_ms : 0) * NS_PER_MS;
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
+	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
+	p->early_open_for = INT64_MIN;
 	p->last_start_ms = INT64_MIN;
 	p->gen = UINT64_MAX; /* differs from any box: the first look fetches */
 	for (size_t k = 0; k < PLAYOUT_MAX_SEGMENTS; k++)

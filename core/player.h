@@ -81,6 +81,9 @@ struct po_player_conf {
 	struct po_snapbox *box;                 /* borrowed */
 	struct po_playq *q;                     /* borrowed */
 	int send_ahead_ms;                      /* frames are sent this far ahead */
+	int connect_ahead_ms;                   /* open a closed output this long
+	                                           before the start, so the connect
+	                                           does not delay the first frame */
 	int keep_open_ms;                       /* keep the connection between two
 	                                           items closer than this (1000) */
 };

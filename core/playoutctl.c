@@ -19,7 +19,10 @@ static void usage(FILE *f)
 		   "  rundown [--from T] [--hours N] [--json]   the plan, item by item, and why\n"
 		   "  history [--json]              what played, with measured start error\n"
 		   "  status [--json]               what is on air now, what is next\n"
-		   "  plugins                       what can be loaded\n");
+		   "  plugins                       what can be loaded\n"
+		   "  probe FILE.mp3 [--json]       frames, duration, format, damage, loudness, silences\n"
+		   "  join A.mp3 B.mp3 OUT.mp3 [--at MM:SS]   cut A at --at (30:00) and append B\n"
+		   "  gcal-auth                     one-time Google consent: writes the token\n");
 }
 
 int main(int argc, char **argv)
@@ -34,6 +37,30 @@ int main(int argc, char **argv)
 	};
 	const char *conf = DEFAULT_CONF, *from = NULL;
 	int hours = 0, json = 0, conf_given = 0, ch;
+
+	/* Commands that take their own arguments get everything after the
+	 * command word: playoutctl [-c FILE] probe FILE.mp3 --json */
+	int i = 1;
+	if (i + 1 < argc && (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)) {
+		conf = argv[i + 1];
+		i += 2;
+	}
+	if (i < argc) {
+		static const struct {
+			const char *word;
+			int (*fn)(const char *conf_path, int argc, char **argv);
+		} own_args[] = {
+			{"probe", po_ctl_probe},
+			{"join", po_ctl_join},
+			{"gcal-auth", po_ctl_gcal_auth},
+		};
+		for (size_t k = 0; k < sizeof own_args / sizeof own_args[0]; k++) {
+			if (strcmp(argv[i], own_args[k].word) == 0) {
+				po_log_init(1, PLAYOUT_LOG_WARN);
+				return own_args[k].fn(conf, argc - i, argv + i);
+			}
+		}
+	}
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {

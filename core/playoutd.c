@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 #include "timeutil.h"
@@ -52,11 +53,19 @@ int main(int argc, char **argv)
 	po_log_init(foreground, verbose ? PLAYOUT_LOG_DEBUG : PLAYOUT_LOG_INFO);
 	/* An offset-less --pretend-now would be read in the station zone, which
 	 * is not known yet: insist on an explicit offset. */
-	if (pretend && (po_iso8601_parse(pretend, &o.pretend_ms) < 0 ||
-			!(strchr(pretend, 'Z') || strchr(pretend + 10, '+') || strchr(pretend + 10, '-')))) {
-		fprintf(stderr, "playoutd: --pretend-now %s: expected ISO 8601 with an offset, "
-				"like 2026-03-29T00:59:57Z\n", pretend);
-		return 2;
+	if (pretend) {
+		int64_t at_ms;
+		if (strlen(pretend) < 11 || po_iso8601_parse(pretend, &at_ms) < 0 ||
+		    !(strchr(pretend, 'Z') || strchr(pretend + 10, '+') || strchr(pretend + 10, '-'))) {
+			fprintf(stderr, "playoutd: --pretend-now %s: expected ISO 8601 with an offset, "
+					"like 2026-03-29T00:59:57Z\n", pretend);
+			return 2;
+		}
+		/* The rehearsal clock starts now, as the process starts, not
+		 * once the config and plugins are loaded. */
+		struct po_clock c;
+		po_clock_init(&c, at_ms);
+		o.clock_offset_ns = c.offset_ns;
 	}
 	return po_daemon_run(&o);
 }

@@ -53,11 +53,11 @@ static struct po_instance *first_of(struct po_runtime *rt, int kind)
 	return po_runtime_nth(rt, kind, 0);
 }
 
-int po_runtime_open(struct po_runtime *rt, const char *conf_path, int flags, int64_t pretend_ms,
+int po_runtime_open(struct po_runtime *rt, const char *conf_path, int flags, int64_t clock_offset_ns,
 		    struct po_diag *d, struct playout_error *err)
 {
 	memset(rt, 0, sizeof *rt);
-	po_clock_init(&rt->clock, pretend_ms);
+	rt->clock.offset_ns = clock_offset_ns;
 	if (po_config_load(&rt->conf, conf_path, d) < 0)
 		return playout_error_set(err, PLAYOUT_ECONFIG, "%s: configuration has errors", conf_path);
 	po_log_set_level(rt->conf.log_level);

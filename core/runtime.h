@@ -51,9 +51,10 @@ enum po_runtime_flags {
 };
 
 /* Load config (every problem into d), set the zone, open the state, load,
- * validate and create every plugin. pretend_ms: 0 for the real clock.
+ * validate and create every plugin. clock_offset_ns: added to the real
+ * clock (a rehearsal); 0 for the real clock.
  * On failure the runtime is partly set up: always call po_runtime_close. */
-int po_runtime_open(struct po_runtime *rt, const char *conf_path, int flags, int64_t pretend_ms,
+int po_runtime_open(struct po_runtime *rt, const char *conf_path, int flags, int64_t clock_offset_ns,
 		    struct po_diag *d, struct playout_error *err);
 void po_runtime_close(struct po_runtime *rt);
 

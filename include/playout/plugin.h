@@ -137,7 +137,14 @@ struct playout_asset {
 	int32_t sample_rate;         /* frame duration is samples_per_frame /
 	                                sample_rate seconds */
 	int32_t samples_per_frame;
+	uint32_t flags;              /* PLAYOUT_ASSET_*, from the probe; 0 = fine */
+	char why[128];               /* for people, when flags != 0 */
 };
+
+/* Reasons the planner will not put a file on air (asset flags). */
+#define PLAYOUT_ASSET_NO_AUDIO 0x1u  /* no playable frames */
+#define PLAYOUT_ASSET_SILENT   0x2u  /* silent throughout */
+#define PLAYOUT_ASSET_DAMAGED  0x4u  /* informational: resynchronised places */
 
 struct playout_assets {
 	struct playout_asset *v;
@@ -226,6 +233,40 @@ struct playout_setting {
  * and "name" (the instance name in "icecast:name") are always allowed and
  * never listed. */
 
+/* ---- HTTP through the host ---------------------------------------------- */
+
+struct playout_http_request {
+	const char *method;          /* "GET", "PUT", "POST", "DELETE", "HEAD" */
+	const char *url;             /* complete; for AWS the query string must be
+	                                encoded and sorted already (libcurl 7.88
+	                                signs it as given) */
+	const char *const *headers;  /* "Name: value" strings, NULL-terminated; may be NULL */
+	const void *body;            /* may be NULL */
+	size_t body_len;
+	const char *aws_service;     /* "s3", "ssm", "route53": sign with SigV4; NULL: don't */
+	const char *aws_region;      /* NULL: the config's aws.region */
+	int timeout_s;               /* whole exchange; 0: 30 s */
+	int max_retries;             /* network errors, 429, 5xx; 0: the default (3); -1: none */
+	int sink_fd;                 /* > 0: a 2xx body is written here, not kept in memory;
+	                                a retry rewinds the fd to where it started */
+	int64_t max_bytes_per_s;     /* download rate limit; 0: none */
+};
+
+struct playout_http_response {
+	long status;                 /* HTTP status of the final answer */
+	char *body;                  /* malloc'd, NUL-terminated (empty with sink_fd) */
+	size_t body_len;
+	char *headers;               /* the final answer's header block, malloc'd */
+};
+
+static inline void playout_http_response_free(struct playout_http_response *r)
+{
+	free(r->body);
+	free(r->headers);
+	r->body = r->headers = NULL;
+	r->body_len = 0;
+}
+
 /* ---- host services ----------------------------------------------------- */
 
 struct playout_host {
@@ -264,6 +305,29 @@ struct playout_host {
 	/* Real UTC time in ms, even under --pretend-now: compare file times and
 	 * server dates with this, never with now_ms. Thread-safe. */
 	int64_t (*wall_ms)(const struct playout_host *h);
+
+	/* One HTTP exchange through the core's libcurl helper: TLS verified,
+	 * timeouts, retries with backoff on network errors, 429 and 5xx, and
+	 * AWS Signature V4 when req->aws_service is set (credentials from the
+	 * core's chain). PLAYOUT_OK when an answer arrived, whatever its status
+	 * (check resp->status); else EUNAVAIL, ETIMEOUT, or EAUTH when no AWS
+	 * credentials could be found. Free resp with playout_http_response_free.
+	 * Thread-safe. */
+	int (*http)(const struct playout_host *h, const struct playout_http_request *req,
+		    struct playout_http_response *resp, struct playout_error *err);
+
+	/* EC2 instance metadata (IMDSv2: token, then GET) at path, such as
+	 * "meta-data/public-ipv4". *value malloc'd; caller frees. ENOTFOUND off
+	 * EC2 or for a missing path. Control thread. */
+	int (*instance_metadata)(const struct playout_host *h, const char *path, char **value,
+				 struct playout_error *err);
+
+	/* Write a new value back to where a secret reference points (a refreshed
+	 * OAuth token): file:/path (atomic replace, mode 0600) or ssm:/name
+	 * (PutParameter, SecureString). PLAYOUT_EINVAL for literal and env:.
+	 * Never logs the value. Control thread. */
+	int (*secret_store)(const struct playout_host *h, const char *ref, const char *value,
+			    struct playout_error *err);
 };
 
 /* ---- kinds and their operations ---------------------------------------- */
@@ -341,8 +405,12 @@ struct playout_output_ops {
 };
 
 struct playout_dns_ops {
-	/* Control thread. Point the configured name at ipv4 ("203.0.113.7"). */
-	int (*update)(void *inst, const char *ipv4, struct playout_error *err);
+	/* Control thread; called at start and then every planning round. Find
+	 * this machine's address (as the instance is configured: instance
+	 * metadata, a fixed address or a "what is my IP" URL) and point the
+	 * record at it when it differs from what the record holds. Must be cheap
+	 * when nothing changed. */
+	int (*update)(void *inst, struct playout_error *err);
 };
 
 /* ---- the descriptor ---------------------------------------------------- */

@@ -46,6 +46,9 @@ struct icecast {
 	int public_;
 	shout_t *shout; /* created on the first open, kept until destroy */
 	int connected;
+	/* The title goes out after the item's first bytes: a metadata request
+	 * is a separate HTTP exchange and must not delay the start. */
+	char pending_title[PLAYOUT_TITLE_MAX];
 };
 
 struct icecast_named {
@@ -82,7 +85,7 @@ static const struct playout_setting icecast_settings[] = {
 	  .help = "\"disabled\" (default), \"auto\", \"auto_no_plain\", \"rfc2818\" or \"rfc2817\"" },
 	{ .name = "ca_directory", .type = PLAYOUT_SET_STRING, .help = "CA certificates directory for TLS" },
 	{ .name = "ca_file", .type = PLAYOUT_SET_STRING, .help = "CA certificates file for TLS" },
-	{ .name = "name", .type = PLAYOUT_SET_STRING, .help = "stream name shown to listeners" },
+	{ .name = "stream_name", .type = PLAYOUT_SET_STRING, .help = "stream name shown to listeners" },
 	{ .name = "description", .type = PLAYOUT_SET_STRING, .help = "stream description" },
 	{ .name = "genre", .type = PLAYOUT_SET_STRING, .help = "stream genre" },
 	{ .name = "url", .type = PLAYOUT_SET_STRING, .help = "station web site" },
@@ -301,7 +304,7 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	    icecast_dup_setting(conf, "user", "source", &ic->user) ||
 	    icecast_dup_setting(conf, "ca_directory", NULL, &ic->ca_directory) ||
 	    icecast_dup_setting(conf, "ca_file", NULL, &ic->ca_file) ||
-	    icecast_dup_setting(conf, "name", NULL, &ic->name) ||
+	    icecast_dup_setting(conf, "stream_name", NULL, &ic->name) ||
 	    icecast_dup_setting(conf, "description", NULL, &ic->description) ||
 	    icecast_dup_setting(conf, "genre", NULL, &ic->genre) ||
 	    icecast_dup_setting(conf, "url", NULL, &ic->url)) {
@@ -386,16 +389,22 @@ static int icecast_configure(struct icecast *ic, shout_t *s,
 }
 
 /* Set the stream title; a failure is a warning (the audio matters more). */
-static void icecast_set_title(struct icecast *ic, const struct playout_item_meta *meta)
+static void icecast_queue_title(struct icecast *ic, const struct playout_item_meta *meta)
 {
 	const char *title = NULL;
+	if (meta)
+		title = meta->title && *meta->title ? meta->title : meta->pid;
+	snprintf(ic->pending_title, sizeof ic->pending_title, "%s", title ? title : "");
+}
+
+static void icecast_send_title(struct icecast *ic)
+{
+	const char *title = ic->pending_title;
 	shout_metadata_t *md;
 	struct icecast_nopipe np;
 	int rc;
 
-	if (meta)
-		title = meta->title && *meta->title ? meta->title : meta->pid;
-	if (!title || !*title || !ic->connected)
+	if (!*title || !ic->connected)
 		return;
 	md = shout_metadata_new();
 	if (!md) {
@@ -415,6 +424,7 @@ static void icecast_set_title(struct icecast *ic, const struct playout_item_meta
 			      title, ic->hostname, (unsigned)ic->port, ic->mount,
 			      shout_get_error(ic->shout));
 	shout_metadata_free(md);
+	ic->pending_title[0] = '\0';
 }
 
 static void icecast_close(void *inst)
@@ -459,7 +469,7 @@ static int icecast_open(void *inst, const struct playout_item_meta *first,
 	ic->connected = 1;
 	ic->host->log(ic->host, PLAYOUT_LOG_INFO, "connected to %s:%u%s", ic->hostname,
 		      (unsigned)ic->port, ic->mount);
-	icecast_set_title(ic, first);
+	icecast_queue_title(ic, first);
 	return PLAYOUT_OK;
 }
 
@@ -472,7 +482,7 @@ static int icecast_start(void *inst, const struct playout_item_meta *meta,
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: start on %s:%u%s: not connected",
 					 ic->host->instance, ic->hostname, (unsigned)ic->port,
 					 ic->mount);
-	icecast_set_title(ic, meta);
+	icecast_queue_title(ic, meta);
 	return PLAYOUT_OK;
 }
 
@@ -497,6 +507,8 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 					 ic->host->instance, ic->hostname, (unsigned)ic->port,
 					 ic->mount, shout_get_error(ic->shout), advice);
 	}
+	if (ic->pending_title[0])
+		icecast_send_title(ic);
 	return PLAYOUT_OK;
 }
 

@@ -23,7 +23,7 @@ fi
 
 T=$(po_tmpdir) || exit 1
 mkdir -p "$T/drop" "$T/cache"
-po_mp3 "$T/drop/20260329_0059_alpha.mp3" 4 440 &&
+po_mp3 "$T/drop/20260329_0059_alpha.mp3" 3.9 440 &&
 	po_mp3 "$T/drop/bravo.mp3" 3 550 &&
 	po_mp3 "$T/drop/charlie.mp3" 3 660 || { echo "cannot make test mp3s (lame)" >&2; po_result onair 0 1; }
 cat >"$T/schedule.csv" <<'EOF'

@@ -110,6 +110,7 @@ static void test_minimal_config_gets_every_default(void)
 	CU_ASSERT_EQUAL(c.horizon_h, 36);
 	CU_ASSERT_EQUAL(c.plan_interval_s, 60);
 	CU_ASSERT_EQUAL(c.send_ahead_ms, 500);
+	CU_ASSERT_EQUAL(c.connect_ahead_ms, 500);
 	CU_ASSERT_EQUAL(c.lookback_h, 4);
 	CU_ASSERT_EQUAL(c.log_level, PLAYOUT_LOG_INFO);
 	CU_ASSERT_PTR_NULL(c.aws);
@@ -138,6 +139,7 @@ static void test_good_fixture_sets_every_key(void)
 	CU_ASSERT_EQUAL(c.horizon_h, 48);
 	CU_ASSERT_EQUAL(c.plan_interval_s, 30);
 	CU_ASSERT_EQUAL(c.send_ahead_ms, 250);
+	CU_ASSERT_EQUAL(c.connect_ahead_ms, 3000);
 	CU_ASSERT_EQUAL(c.lookback_h, 6);
 	CU_ASSERT_EQUAL(c.log_level, PLAYOUT_LOG_DEBUG);
 	CU_ASSERT_EQUAL(c.ncaps, 2);
@@ -287,7 +289,8 @@ static void test_integer_keys_check_type_and_range(void)
 		int min, max;
 	} keys[] = {
 		{ "horizon_h", 1, 336 }, { "plan_interval_s", 5, 3600 },
-		{ "send_ahead_ms", 0, 10000 }, { "lookback_h", 0, 48 },
+		{ "send_ahead_ms", 0, 10000 }, { "connect_ahead_ms", 0, 60000 },
+		{ "lookback_h", 0, 48 },
 	};
 	char text[512], msg[256];
 
@@ -736,6 +739,17 @@ static void test_settings_null_table_allows_only_plugin_and_name(void)
 	done(&c, &d);
 }
 
+static void test_free_accepts_null_and_a_zeroed_config(void)
+{
+	struct po_config c;
+
+	memset(&c, 0, sizeof c);
+	po_config_free(&c);
+	po_config_free(NULL);
+	CU_ASSERT_PTR_NULL(c.cfg.root);
+	CU_ASSERT_EQUAL(c.ninst, 0);
+}
+
 static const struct po_test tests[] = {
 	{ "test_minimal_config_gets_every_default", test_minimal_config_gets_every_default },
 	{ "test_good_fixture_sets_every_key", test_good_fixture_sets_every_key },
@@ -769,6 +783,7 @@ static const struct po_test tests[] = {
 	{ "test_settings_ranges", test_settings_ranges },
 	{ "test_settings_unknown_key_warns_with_nearest", test_settings_unknown_key_warns_with_nearest },
 	{ "test_settings_null_table_allows_only_plugin_and_name", test_settings_null_table_allows_only_plugin_and_name },
+	{ "test_free_accepts_null_and_a_zeroed_config", test_free_accepts_null_and_a_zeroed_config },
 	{ NULL, NULL },
 };
 

@@ -1,0 +1,1 @@
+# benchmarks: programs under bench/, run by hand (not tests)

@@ -1,0 +1,2 @@
+/* placeholder: aws */
+typedef int po_placeholder_aws;

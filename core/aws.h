@@ -1,0 +1,3 @@
+#ifndef PO_AWS_H
+#define PO_AWS_H
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: http */
+typedef int po_placeholder_http;

@@ -1,0 +1,3 @@
+#ifndef PO_HTTP_H
+#define PO_HTTP_H
+#endif

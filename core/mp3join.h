@@ -1,0 +1,3 @@
+#ifndef PO_MP3JOIN_H
+#define PO_MP3JOIN_H
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: probe */
+typedef int po_placeholder_probe;

@@ -1,0 +1,3 @@
+#ifndef PO_PROBE_H
+#define PO_PROBE_H
+#endif

@@ -1,0 +1,3 @@
+# libFuzzer targets, built with ./configure --enable-fuzzing CC=clang
+if FUZZING
+endif
