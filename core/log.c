@@ -114,7 +114,11 @@ static void log_line(int level, const char *src, int errnum, const char *fmt, va
 	len += (size_t)n;
 	if (errnum >= 0 && !truncated) {
 		char ebuf[128];
+#ifdef _GNU_SOURCE /* configure's AC_USE_SYSTEM_EXTENSIONS: the GNU variant */
+		const char *etxt = strerror_r(errnum, ebuf, sizeof ebuf);
+#else
 		const char *etxt = strerror_r(errnum, ebuf, sizeof ebuf) == 0 ? ebuf : "unknown error";
+#endif
 		n = snprintf(buf + len, cap - len, ": %s", etxt);
 		if (n < 0)
 			n = 0;

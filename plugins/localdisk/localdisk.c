@@ -197,7 +197,8 @@ static int localdisk_list(void *inst, struct playout_assets *out, struct playout
 			goto out;
 		}
 	}
-	qsort(now.v, now.n, sizeof *now.v, localdisk_seen_cmp);
+	if (now.n) /* qsort must not see NULL, even for 0 items */
+		qsort(now.v, now.n, sizeof *now.v, localdisk_seen_cmp);
 	for (size_t i = 0; i < now.n; i++) {
 		const struct localdisk_seen *f = &now.v[i];
 		/* still being written: touched within settle_s (or dated in the future) */

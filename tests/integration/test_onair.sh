@@ -14,7 +14,6 @@ PLAYOUTCTL="$PO_BUILDDIR/playoutctl"
 LISTEN="$PO_SRCDIR/tests/integration/listen.py"
 POLL_MS=20          # listen.py's poll interval
 PRETEND=2026-03-29T00:58:57Z
-ALPHA_DELAY_S=3     # 00:59:00 - 00:58:57
 
 if [ ! -x "$PLAYOUTD" ] || [ ! -x "$PLAYOUTCTL" ]; then
 	echo "not ok - $PLAYOUTD or $PLAYOUTCTL is not built"
@@ -47,7 +46,6 @@ po_spawn "$PO_PY" "$LISTEN" "http://127.0.0.1:$ICECAST_PORT/prerec" "$T/listen" 
 LPID=$PO_LAST_PID
 po_wait_for 10 test -f "$T/listen/sessions.json" || echo "# the listener did not start" >&2
 
-LAUNCH_REAL=$(date +%s.%N)
 po_spawn_out "$T/playoutd.log" "$PLAYOUTD" -c "$CONF" -f --pretend-now "$PRETEND"
 DPID=$PO_LAST_PID
 
@@ -85,10 +83,10 @@ po_check "the file output is alpha+bravo+charlie, byte for byte" cmp -s "$T/all.
 
 # ---- history and timing
 check_history() {
-	"$PO_PY" - "$T/history.json" "$T/listen/sessions.json" "$LAUNCH_REAL" "$ALPHA_DELAY_S" \
+	"$PO_PY" - "$T/history.json" "$T/listen/sessions.json" "$T/playoutd.log" \
 		"$POLL_MS" <<'EOF'
-import json, statistics, sys
-hist, sess, launch, delay, poll_ms = sys.argv[1:]
+import calendar, json, re, statistics, sys
+hist, sess, daemon_log, poll_ms = sys.argv[1:]
 try:
     plays = json.load(open(hist))
     sessions = json.load(open(sess))
@@ -117,7 +115,19 @@ errs = [abs(p["start_error_ms"]) for p in plays if isinstance(p.get("start_error
 if errs:
     print("start error over %d plays: median %.1f ms, max %.1f ms" %
           (len(errs), statistics.median(errs), max(errs)))
-expected = float(launch) + float(delay)
+# Where the rehearsal clock stands against the real one, from the daemon's
+# own line "<real time> notice core: rehearsal: the clock reads <pretend>".
+def epoch(iso):
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$", iso)
+    return calendar.timegm(__import__("time").strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + \
+        float(m.group(2) or 0)
+offset = None
+for line in open(daemon_log, errors="replace"):
+    m = re.match(r"(\S+Z) notice core: rehearsal: the clock reads (\S+Z)", line)
+    if m:
+        offset = epoch(m.group(2)) - epoch(m.group(1))
+check("the daemon says where its rehearsal clock stands", offset is not None)
+expected = epoch("2026-03-29T00:59:00Z") - (offset or 0)
 first = sessions[0]["first_byte"] if sessions and sessions[0].get("first_byte") else None
 if first is None:
     check("the listener received alpha's first byte", False)
