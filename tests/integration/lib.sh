@@ -65,8 +65,8 @@ po_kill() {
 		fi
 		sleep 0.05
 	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null || true # gone already: fine (and safe under set -e)
+	wait "$pid" 2>/dev/null || true
 	return 0
 }
 
