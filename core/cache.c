@@ -12,9 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "filename.h"
 #include "log.h"
+#include "timeutil.h"
 
 #define PART_DIR ".part"
+#define RESUME_SUFFIX "partial" /* a storage plugin's resumable download */
 
 static int mkdir_if_missing(const char *path, struct playout_error *err)
 {
@@ -43,9 +46,14 @@ int po_cache_init(const char *dir, struct playout_error *err)
 	if (!dp)
 		return PLAYOUT_OK;
 	struct dirent *de;
-	while ((de = readdir(dp)))
-		if (de->d_name[0] != '.')
-			unlinkat(dirfd(dp), de->d_name, 0);
+	while ((de = readdir(dp))) {
+		size_t n = strlen(de->d_name);
+		if (de->d_name[0] == '.' ||
+		    (n >= sizeof RESUME_SUFFIX &&
+		     strcmp(de->d_name + n - (sizeof RESUME_SUFFIX - 1), RESUME_SUFFIX) == 0))
+			continue;
+		unlinkat(dirfd(dp), de->d_name, 0);
+	}
 	closedir(dp);
 	return PLAYOUT_OK;
 }
@@ -136,4 +144,61 @@ int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void 
 fail:
 	unlink(part);
 	return rc;
+}
+
+static int in_keep(const char *name, const char *const *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] && strcmp(keep[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The instant a cached file belongs to: its air time, else its mtime. */
+static int64_t evict_time_ms(const char *name, const struct stat *st)
+{
+	struct po_filename f;
+	int64_t t;
+	if (po_filename_parse(name, &f) == PLAYOUT_OK &&
+	    po_tz_local_to_utc(f.year, f.mon, f.day, f.hour, f.min, 0, &t, NULL) == PLAYOUT_OK)
+		return t;
+	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
+int po_cache_evict(const char *dir, const char *const *keep, size_t nkeep, int64_t now_ms,
+		   int64_t retention_ms, struct playout_error *err)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return playout_error_set(err, PLAYOUT_EIO, "cache %s: cannot open: %s", dir,
+					 strerror(errno));
+	DIR *dp = fdopendir(dfd);
+	if (!dp) {
+		close(dfd);
+		return playout_error_set(err, PLAYOUT_EIO, "cache %s: cannot read: %s", dir,
+					 strerror(errno));
+	}
+	int removed = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		struct stat st;
+		const char *name = de->d_name;
+		if (!po_cache_name_ok(name) || in_keep(name, keep, nkeep))
+			continue;
+		/* lstat semantics: a symlink is not a regular file and stays */
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		int64_t t = evict_time_ms(name, &st);
+		if (now_ms - t <= retention_ms)
+			continue;
+		if (unlinkat(dfd, name, 0) == 0) {
+			removed++;
+			po_log_info("cache", "evicted %s (%lld h past its time)", name,
+				    (long long)((now_ms - t) / 3600000));
+		} else if (errno != ENOENT) {
+			po_log_warn("cache", "cannot evict %s", name);
+		}
+	}
+	closedir(dp);
+	return removed;
 }

@@ -9,10 +9,13 @@
 #define PO_CACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <playout/plugin.h>
 
-/* Create the cache (0750) and its .part folder if missing; clear stale parts. */
+/* Create the cache (0750) and its .part folder if missing; clear stale parts
+ * except a storage plugin's resumable downloads (names ending in "partial",
+ * such as "x.mp3.s3partial"). */
 int po_cache_init(const char *dir, struct playout_error *err);
 
 /* 1 when name is a plain file name we accept in the cache: not empty, not
@@ -30,5 +33,16 @@ int po_cache_has(const char *dir, const struct playout_asset *a);
  * fsync, set the mtime to the storage's, rename, fsync the folder. */
 int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void *inst,
 		   const struct playout_asset *a, struct playout_error *err);
+
+/* Remove cached programme files that are no longer wanted. A regular file
+ * directly in dir is removed when its name is not in keep (borrowed, nkeep
+ * bare names: the rundown's files and the listed files still ahead) and its
+ * time is more than retention_ms before now_ms: its air time when the name
+ * follows yyyymmdd_hhmm_<pid>.mp3 (station zone), else its mtime (the
+ * storage's). Never follows symlinks, never touches names starting with '.'
+ * (.part and its resumable partials), sub-directories or anything outside
+ * dir. Returns the number of files removed (>= 0) or a negative code. */
+int po_cache_evict(const char *dir, const char *const *keep, size_t nkeep, int64_t now_ms,
+		   int64_t retention_ms, struct playout_error *err);
 
 #endif

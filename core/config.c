@@ -18,7 +18,7 @@
 static const char *const top_keys[] = {
 	"station", "timezone", "state", "cache", "plugin_dir", "horizon_h",
 	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "lookback_h",
-	"log_level", "caps",
+	"cache_retention_days", "log_level", "caps", "probe",
 	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", NULL,
 };
 
@@ -28,6 +28,9 @@ static const char *const aws_keys[] = {
 };
 
 static const char *const cap_keys[] = { "below_s", "cap_s", NULL };
+static const char *const probe_keys[] = {
+	"silence_threshold_db", "silence_max_s", "min_fill_percent", NULL
+};
 
 static const char *const log_levels[] = {
 	[PLAYOUT_LOG_ERROR] = "error", [PLAYOUT_LOG_WARN] = "warn",
@@ -234,6 +237,55 @@ static void get_log_level(struct po_config *c, const config_setting_t *root,
 	}
 	po_diag_error(d, src(c, s), s,
 		      "key 'log_level' must be one of error, warn, notice, info, debug (got '%s')", v);
+}
+
+/* A number (integer or float) within [min, max]; absent leaves *out alone. */
+static void get_number(const struct po_config *c, const config_setting_t *parent,
+		       const char *key, double min, double max, double *out, struct po_diag *d)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+	double v;
+
+	if (!s)
+		return;
+	if (is_int(s)) {
+		v = (double)config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+		v = config_setting_get_float(s);
+	} else {
+		po_diag_error(d, src(c, s), s, "key '%s' must be a number (got %s)", key,
+			      type_name(config_setting_type(s)));
+		return;
+	}
+	if (!(v >= min && v <= max)) {
+		po_diag_error(d, src(c, s), s, "key '%s' must be between %g and %g (got %g)", key,
+			      min, max, v);
+		return;
+	}
+	*out = v;
+}
+
+/* probe = { silence_threshold_db = -50; silence_max_s = 10; min_fill_percent = 50; } */
+static void get_probe(struct po_config *c, const config_setting_t *root, struct po_diag *d)
+{
+	const config_setting_t *s = config_setting_get_member(root, "probe");
+
+	if (!s)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		po_diag_error(d, src(c, s), s,
+			      "key 'probe' must be a group { silence_threshold_db = -50; silence_max_s = 10; min_fill_percent = 50; } (got %s)",
+			      type_name(config_setting_type(s)));
+		return;
+	}
+	for (int k = 0; k < config_setting_length(s); k++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
+		if (!in_list(config_setting_name(m), probe_keys))
+			warn_unknown(c, m, " in the probe group", probe_keys, NULL, d);
+	}
+	get_number(c, s, "silence_threshold_db", -120, 0, &c->probe_silence_threshold_db, d);
+	get_number(c, s, "silence_max_s", 0.1, 3600, &c->probe_silence_max_s, d);
+	get_int(c, s, "min_fill_percent", 0, 100, &c->probe_min_fill_percent, d);
 }
 
 static void get_caps(struct po_config *c, const config_setting_t *root, struct po_diag *d)
@@ -517,9 +569,13 @@ static void set_defaults(struct po_config *c)
 	c->send_ahead_ms = 500;
 	c->connect_ahead_ms = 500;
 	c->lookback_h = 4;
+	c->cache_retention_days = 7;
 	c->log_level = PLAYOUT_LOG_INFO;
 	memcpy(c->caps, default_caps, sizeof default_caps);
 	c->ncaps = sizeof default_caps / sizeof default_caps[0];
+	c->probe_silence_threshold_db = -50;
+	c->probe_silence_max_s = 10;
+	c->probe_min_fill_percent = 50;
 	c->aws = NULL;
 	c->ninst = 0;
 }
@@ -544,8 +600,10 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_int(c, root, "send_ahead_ms", 0, 10000, &c->send_ahead_ms, d);
 	get_int(c, root, "connect_ahead_ms", 0, 60000, &c->connect_ahead_ms, d);
 	get_int(c, root, "lookback_h", 0, 48, &c->lookback_h, d);
+	get_int(c, root, "cache_retention_days", 0, 3650, &c->cache_retention_days, d);
 	get_log_level(c, root, d);
 	get_caps(c, root, d);
+	get_probe(c, root, d);
 	get_aws(c, root, d);
 	get_sections(c, root, d);
 	make_labels(c, d);

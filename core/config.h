@@ -48,12 +48,22 @@ struct po_config {
 	                                  is opened this long before an item */
 	int lookback_h;                /* default 4, 0..48: items that started this
 	                                  long ago may still be joined mid-way */
+	int cache_retention_days;      /* default 7, 0..3650: cached files this long
+	                                  past their air time go, unless needed */
 	int log_level;                 /* enum playout_log_level; "error", "warn",
 	                                  "notice", "info" (default), "debug" */
 	struct po_cap caps[PO_MAX_CAPS];
 	size_t ncaps;                  /* default table of DESIGN.md; key "caps" =
 	                                  ( { below_s = 2000; cap_s = 1792; }, ... ),
 	                                  rows ascending by below_s */
+	/* the optional "probe" group: dead-air and short-file rules */
+	double probe_silence_threshold_db; /* default -50 dBFS (peak of a 10 ms
+	                                  block), -120..0 */
+	double probe_silence_max_s;    /* default 10; silence runs longer than
+	                                  this are reported, 0.1..3600 */
+	int probe_min_fill_percent;    /* default 50, 0..100: a file shorter than
+	                                  this share of its slot is treated as
+	                                  missing (0: never) */
 	const config_setting_t *aws;   /* the "aws" group (region, profile,
 	                                  access_key, secret_key, ssm_endpoint,
 	                                  imds_endpoint: validated strings), or NULL;

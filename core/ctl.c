@@ -52,6 +52,27 @@ static int dir_writable(const char *path)
 	return access(dirname(copy), W_OK) == 0;
 }
 
+/* What a storage instance counted today (UTC): requests cost money. */
+static void print_request_counts(struct po_runtime *rt, const char *label, int64_t now_ms)
+{
+	char day[40], key[64], *req = NULL, *bytes = NULL;
+	struct po_state *st = NULL;
+	if (po_state_open(rt->conf.state_path, PO_STATE_READONLY, &st, NULL) < 0)
+		return;
+	po_iso8601_utc(now_ms, day, sizeof day); /* "2026-11-25T..." cut to the date */
+	day[10] = '\0';
+	snprintf(key, sizeof key, "requests:%s", day);
+	po_state_kv_get(st, label, key, &req);
+	snprintf(key, sizeof key, "bytes:%s", day);
+	po_state_kv_get(st, label, key, &bytes);
+	if (req || bytes)
+		printf("%s: today (UTC %s): %s requests, %s bytes\n", label, day, req ? req : "0",
+		       bytes ? bytes : "0");
+	free(req);
+	free(bytes);
+	po_state_close(st);
+}
+
 int po_ctl_check(const char *conf_path)
 {
 	struct po_runtime rt;
@@ -90,6 +111,7 @@ int po_ctl_check(const char *conf_path)
 			printf("%s: ok, %zu files\n", rt.storage->conf->label, a.n);
 		}
 		free(a.v);
+		print_request_counts(&rt, rt.storage->conf->label, now);
 	}
 	for (size_t i = 0; (pi = po_runtime_nth(&rt, PLAYOUT_KIND_OUTPUT, i)); i++)
 		printf("%s: loaded (not connected: the mount may be on air)\n", pi->conf->label);

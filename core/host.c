@@ -1,12 +1,14 @@
 /*
  * The playout_host services plugins call: a thin layer over the core's log,
- * clock, secret, time-zone and state modules. Nothing here keeps state of its
- * own; host->core is the runtime.
+ * clock, secret, time-zone, state and AWS/HTTP modules. Nothing here keeps
+ * state of its own; host->core is the runtime.
  */
 #include "host.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "aws.h"
 #include "log.h"
 #include "runtime.h"
 #include "secret.h"
@@ -36,7 +38,13 @@ static int64_t host_wall_ms(const struct playout_host *h)
 static int host_secret(const struct playout_host *h, const char *ref, char **value,
 		       struct playout_error *err)
 {
-	(void)h;
+	struct po_runtime *rt = h->core;
+	if (ref && strncmp(ref, "ssm:", 4) == 0) {
+		*value = NULL;
+		if (!rt->aws)
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: AWS is not set up", ref);
+		return po_aws_ssm_get(rt->aws, ref + 4, value, err);
+	}
 	return po_secret_resolve(ref, value, err);
 }
 
@@ -63,31 +71,51 @@ static int host_kv_put(const struct playout_host *h, const char *key, const char
 	return po_state_kv_put(rt->state, h->instance, key, value);
 }
 
-/* The network services arrive with the AWS and HTTP work (core/http.c,
- * core/aws.c); until then they answer plainly. */
+/* The network services go through the runtime's AWS context (core/aws.c),
+ * which signs when asked and otherwise hands the request to core/http.c. */
 static int host_http(const struct playout_host *h, const struct playout_http_request *req,
 		     struct playout_http_response *resp, struct playout_error *err)
 {
-	(void)h;
-	(void)resp;
-	return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s %s: HTTP is not built yet", req->method,
-				 req->url);
+	struct po_runtime *rt = h->core;
+	if (!rt->aws) {
+		memset(resp, 0, sizeof *resp);
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s %s: HTTP is not set up",
+					 req->method, req->url);
+	}
+	return po_aws_http(rt->aws, req, resp, err);
 }
 
 static int host_instance_metadata(const struct playout_host *h, const char *path, char **value,
 				  struct playout_error *err)
 {
-	(void)h;
+	struct po_runtime *rt = h->core;
 	*value = NULL;
-	return playout_error_set(err, PLAYOUT_ENOTFOUND, "instance metadata %s: not built yet", path);
+	if (!rt->aws)
+		return playout_error_set(err, PLAYOUT_ENOTFOUND, "instance metadata %s: not set up",
+					 path);
+	return po_aws_imds_get(rt->aws, path, value, err);
 }
 
 static int host_secret_store(const struct playout_host *h, const char *ref, const char *value,
 			     struct playout_error *err)
 {
-	(void)h;
-	(void)value;
-	return playout_error_set(err, PLAYOUT_EINVAL, "cannot store a secret into %.40s yet", ref);
+	struct po_runtime *rt = h->core;
+	if (!ref || !value)
+		return playout_error_set(err, PLAYOUT_EINVAL, "secret store: no reference or value");
+	if (strncmp(ref, "file:", 5) == 0)
+		return po_secret_store_file(ref + 5, value, err);
+	if (strncmp(ref, "ssm:", 4) == 0) {
+		if (!rt->aws)
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: AWS is not set up", ref);
+		return po_aws_ssm_put(rt->aws, ref + 4, value, err);
+	}
+	if (strncmp(ref, "env:", 4) == 0)
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "cannot store a secret into %.60s: an environment "
+					 "variable is read-only (use file: or ssm:)", ref);
+	return playout_error_set(err, PLAYOUT_EINVAL,
+				 "cannot store a secret into a literal config value "
+				 "(use file:/path or ssm:/name)");
 }
 
 void po_host_init(struct po_instance *inst, struct po_runtime *rt)

@@ -2,7 +2,9 @@
  * MP3 frame index: walks a file frame by frame with libmpg123 (no decoding)
  * and records each audio frame's offset and length. The file is mapped and
  * fed to libmpg123 through an in-memory reader, so indexing an hour takes
- * milliseconds. Not for reading frames at air time: the player preads them.
+ * milliseconds. The tags at either end and the Xing/Info/LAME/VBRI frame are
+ * parsed by hand (libmpg123 reports them only in part). Not for reading
+ * frames at air time: the player preads them.
  */
 #include "mp3.h"
 
@@ -52,6 +54,184 @@ static off_t mem_seek(void *h, off_t off, int whence)
 	m->pos = (size_t)(base + off);
 	return (off_t)m->pos;
 }
+
+
+/* ---- hand parsing: tags and the metadata frame -------------------------- */
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Bytes of the ID3v2 tag(s) at the front (several may follow each other). */
+static size_t id3v2_size(const unsigned char *p, size_t n)
+{
+	size_t at = 0;
+	while (n - at >= 10 && memcmp(p + at, "ID3", 3) == 0 && p[at + 3] != 0xff &&
+	       p[at + 4] != 0xff && !((p[at + 6] | p[at + 7] | p[at + 8] | p[at + 9]) & 0x80)) {
+		size_t len = 10 + ((size_t)p[at + 6] << 21 | (size_t)p[at + 7] << 14 |
+				   (size_t)p[at + 8] << 7 | p[at + 9]);
+		if (p[at + 5] & 0x10)
+			len += 10; /* footer */
+		if (len > n - at)
+			len = n - at;
+		at += len;
+	}
+	return at;
+}
+
+/* A parsed frame header. */
+struct hdr {
+	int version; /* 10, 20, 25 */
+	int layer;
+	int rate;
+	int mono;
+	uint32_t len;
+};
+
+static const short kbps_tab[2][3][15] = {
+	{ /* MPEG-1: layer I, II, III */
+	  {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},
+	  {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},
+	  {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320} },
+	{ /* MPEG-2 and 2.5 */
+	  {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},
+	  {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160},
+	  {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160} },
+};
+
+/* 1 when p holds a valid frame header (free format refused). */
+static int parse_hdr(const unsigned char *p, size_t left, struct hdr *h)
+{
+	static const int rates[3] = { 44100, 48000, 32000 };
+	if (left < 4 || p[0] != 0xff || (p[1] & 0xe0) != 0xe0)
+		return 0;
+	int v = (p[1] >> 3) & 3, l = (p[1] >> 1) & 3, bi = p[2] >> 4, si = (p[2] >> 2) & 3;
+	if (v == 1 || l == 0 || bi == 0 || bi == 15 || si == 3)
+		return 0;
+	h->version = v == 3 ? 10 : v == 2 ? 20 : 25;
+	h->layer = 4 - l;
+	h->rate = rates[si] / (v == 3 ? 1 : v == 2 ? 2 : 4);
+	h->mono = (p[3] >> 6) == 3;
+	int pad = (p[2] >> 1) & 1;
+	long br = kbps_tab[v == 3 ? 0 : 1][h->layer - 1][bi] * 1000L;
+	if (h->layer == 1)
+		h->len = (uint32_t)((12 * br / h->rate + pad) * 4);
+	else if (h->layer == 3 && v != 3)
+		h->len = (uint32_t)(72 * br / h->rate + pad);
+	else
+		h->len = (uint32_t)(144 * br / h->rate + pad);
+	return h->len >= 4;
+}
+
+/* Recognise a Xing/Info(+LAME) or VBRI frame at p; fills the header fields. */
+static void parse_meta_frame(const unsigned char *p, size_t left, uint32_t off,
+			     struct po_mp3_index *ix)
+{
+	struct hdr h;
+	if (!parse_hdr(p, left, &h) || h.layer != 3 || h.len > left)
+		return;
+	size_t side = h.version == 10 ? (h.mono ? 17 : 32) : (h.mono ? 9 : 17);
+	const unsigned char *x = p + 4 + side, *end = p + h.len;
+	if (end - x >= 8 && (memcmp(x, "Xing", 4) == 0 || memcmp(x, "Info", 4) == 0)) {
+		ix->header_kind = x[0] == 'X' ? PO_MP3_HEADER_XING : PO_MP3_HEADER_INFO;
+		uint32_t flags = be32(x + 4);
+		x += 8;
+		if (flags & 1) {
+			if (end - x < 4)
+				goto found;
+			ix->header_frames = be32(x);
+			x += 4;
+		}
+		x += (flags & 2) ? 4 : 0;
+		x += (flags & 4) ? 100 : 0;
+		x += (flags & 8) ? 4 : 0;
+		/* LAME extension: 9-byte version, ..., delay/padding at +21. */
+		if (end - x >= 24 && x[0] >= 'A' && x[0] <= 'Z' && x[1] >= ' ' && x[1] < 0x7f) {
+			size_t k = 0;
+			for (; k < 9 && x[k] >= ' ' && x[k] < 0x7f; k++)
+				ix->encoder[k] = (char)x[k];
+			ix->encoder[k] = '\0';
+			ix->enc_delay = (x[21] << 4) | (x[22] >> 4);
+			ix->enc_padding = ((x[22] & 0x0f) << 8) | x[23];
+		}
+		goto found;
+	}
+	x = p + 4 + 32;
+	if (end - x >= 18 && memcmp(x, "VBRI", 4) == 0) {
+		ix->header_kind = PO_MP3_HEADER_VBRI;
+		ix->header_frames = be32(x + 14);
+		goto found;
+	}
+	return;
+found:
+	ix->header_offset = off;
+	ix->header_len = h.len;
+}
+
+/* Tags at the end: ID3v1 (128 bytes, "TAG") and an APEv2 tag before it.
+ * Returns where the audio ends. */
+static size_t end_tags(const unsigned char *p, size_t start, size_t n, struct po_mp3_index *ix)
+{
+	size_t end = n;
+	if (end - start >= 128 && memcmp(p + end - 128, "TAG", 3) == 0) {
+		ix->id3v1_bytes = 128;
+		end -= 128;
+	}
+	if (end - start >= 32 && memcmp(p + end - 32, "APETAGEX", 8) == 0) {
+		uint64_t len = le32(p + end - 32 + 12);
+		if (le32(p + end - 32 + 20) & 0x80000000u)
+			len += 32; /* a header too */
+		if (len >= 32 && len <= end - start) {
+			ix->ape_bytes = (uint32_t)len;
+			end -= (size_t)len;
+		}
+	}
+	return end;
+}
+
+static int push_damage(struct po_mp3_index *ix, uint32_t *cap, uint32_t off, uint32_t len)
+{
+	if (len == 0)
+		return PLAYOUT_OK;
+	if (ix->ndamaged == *cap) {
+		uint32_t ncap = *cap ? *cap * 2 : 8;
+		struct po_mp3_damage *v = realloc(ix->damaged, (size_t)ncap * sizeof *v);
+		if (!v)
+			return PLAYOUT_ENOMEM;
+		ix->damaged = v;
+		*cap = ncap;
+	}
+	ix->damaged[ix->ndamaged].offset = off;
+	ix->damaged[ix->ndamaged].len = len;
+	ix->ndamaged++;
+	return PLAYOUT_OK;
+}
+
+/* Every byte run between audio_start and audio_end that is no frame. */
+static int find_damage(struct po_mp3_index *ix, uint32_t audio_start, uint32_t audio_end)
+{
+	uint32_t cap = 0, at = audio_start;
+	int rc = PLAYOUT_OK;
+	if (ix->header_kind != PO_MP3_HEADER_NONE && ix->header_offset == audio_start)
+		at = audio_start + ix->header_len;
+	for (uint32_t i = 0; rc == PLAYOUT_OK && i < ix->nframes; i++) {
+		const struct po_mp3_frame *f = &ix->frames[i];
+		if (f->offset > at)
+			rc = push_damage(ix, &cap, at, f->offset - at);
+		at = f->offset + f->len;
+	}
+	if (rc == PLAYOUT_OK && audio_end > at)
+		rc = push_damage(ix, &cap, at, audio_end - at);
+	return rc;
+}
+
+/* ---- the libmpg123 walk -------------------------------------------------- */
 
 static int version_code(int v)
 {
@@ -188,16 +368,106 @@ static int walk_frames(const char *path, struct mem_reader *mem, struct po_mp3_i
 		goto out;
 	}
 	ix->bitrate_kbps = bitrate > 0 ? bitrate : 0;
+#if MPG123_API_VERSION >= 45
+	if (ix->enc_delay < 0 && ix->header_kind != PO_MP3_HEADER_VBRI) {
+		long d = -1, p = -1;
+		if (mpg123_getstate(mh, MPG123_ENC_DELAY, &d, NULL) == MPG123_OK &&
+		    mpg123_getstate(mh, MPG123_ENC_PADDING, &p, NULL) == MPG123_OK && d >= 0 && p >= 0) {
+			ix->enc_delay = (int)d;
+			ix->enc_padding = (int)p;
+		}
+	}
+#endif
 out:
 	mpg123_close(mh);
 	mpg123_delete(mh);
 	return rc;
 }
 
+static void index_free(struct po_mp3_index *ix)
+{
+	free(ix->frames);
+	free(ix->damaged);
+	free(ix);
+}
+
+/* Index n bytes at p (a mapped file or a buffer) into a new index. */
+static int index_buf(const char *path, const unsigned char *p, size_t n, struct po_mp3_index **out,
+		     struct playout_error *err)
+{
+	int rc;
+	struct po_mp3_index *ix = calloc(1, sizeof *ix);
+	*out = NULL;
+	if (!ix)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: out of memory", path);
+	ix->refs = 1;
+	ix->file_size = (int64_t)n;
+	ix->enc_delay = ix->enc_padding = -1;
+	size_t start = id3v2_size(p, n);
+	size_t end = end_tags(p, start, n, ix);
+	ix->id3v2_bytes = (uint32_t)start;
+	/* The metadata frame: at the audio start, or after a little junk. */
+	for (size_t at = start; at < end && at - start < 4096; at++) {
+		struct hdr h;
+		if (parse_hdr(p + at, end - at, &h)) {
+			parse_meta_frame(p + at, end - at, (uint32_t)at, ix);
+			break;
+		}
+	}
+	struct mem_reader mem = { p, end, 0 };
+	rc = walk_frames(path, &mem, ix, err);
+	if (rc < 0)
+		goto out;
+	/* libmpg123 hides Xing/Info but may hand over a VBRI frame as audio. */
+	if (ix->header_kind != PO_MP3_HEADER_NONE && ix->frames[0].offset == ix->header_offset) {
+		memmove(ix->frames, ix->frames + 1, (size_t)(ix->nframes - 1) * sizeof *ix->frames);
+		ix->nframes--;
+		if (ix->nframes == 0) {
+			rc = playout_error_set(err, PLAYOUT_EINVAL,
+					       "mp3: %s: only a %s header frame, no audio", path,
+					       po_mp3_header_name(ix->header_kind));
+			goto out;
+		}
+	}
+	rc = find_damage(ix, (uint32_t)start, (uint32_t)end);
+	if (rc < 0) {
+		playout_error_set(err, rc, "mp3: %s: out of memory listing damage", path);
+		goto out;
+	}
+	ix->duration_ms = (int64_t)ix->nframes * ix->samples_per_frame * 1000 / ix->sample_rate;
+	ix->gapless_ms = ix->duration_ms;
+	if (ix->enc_delay >= 0 && ix->enc_padding >= 0) {
+		int64_t samples = (int64_t)ix->nframes * ix->samples_per_frame - ix->enc_delay -
+				  ix->enc_padding;
+		if (samples > 0)
+			ix->gapless_ms = samples * 1000 / ix->sample_rate;
+	}
+	*out = ix;
+	ix = NULL;
+out:
+	if (ix)
+		index_free(ix);
+	return rc;
+}
+
+int po_mp3_index_mem(const void *buf, size_t n, const char *name, struct po_mp3_index **out,
+		     struct playout_error *err)
+{
+	*out = NULL;
+	if (!name)
+		name = "(memory)";
+	if (!buf || n == 0)
+		return playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: empty (0 bytes)", name);
+	if ((uint64_t)n > UINT32_MAX)
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "mp3: %s: %zu bytes is more than the 4 GiB an index can address",
+					 name, n);
+	return index_buf(name, buf, n, out, err);
+}
+
 int po_mp3_index_file(const char *path, struct po_mp3_index **out, struct playout_error *err)
 {
 	int rc = PLAYOUT_OK;
-	struct po_mp3_index *ix = NULL;
 	void *map = MAP_FAILED;
 	struct stat st;
 	*out = NULL;
@@ -229,30 +499,24 @@ int po_mp3_index_file(const char *path, struct po_mp3_index **out, struct playou
 		goto out;
 	}
 	(void)posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
-	ix = calloc(1, sizeof *ix);
-	if (!ix) {
-		rc = playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: out of memory", path);
-		goto out;
-	}
-	ix->refs = 1;
-	ix->file_size = st.st_size;
-	ix->file_mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-	struct mem_reader mem = { map, (size_t)st.st_size, 0 };
-	rc = walk_frames(path, &mem, ix, err);
-	if (rc < 0)
-		goto out;
-	ix->duration_ms = (int64_t)ix->nframes * ix->samples_per_frame * 1000 / ix->sample_rate;
-	*out = ix;
-	ix = NULL;
+	rc = index_buf(path, map, (size_t)st.st_size, out, err);
+	if (rc == PLAYOUT_OK)
+		(*out)->file_mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 out:
-	if (ix) {
-		free(ix->frames);
-		free(ix);
-	}
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);
 	close(fd);
 	return rc;
+}
+
+const char *po_mp3_header_name(int kind)
+{
+	switch (kind) {
+	case PO_MP3_HEADER_XING: return "xing";
+	case PO_MP3_HEADER_INFO: return "info";
+	case PO_MP3_HEADER_VBRI: return "vbri";
+	default: return "none";
+	}
 }
 
 struct po_mp3_index *po_mp3_index_ref(struct po_mp3_index *ix)
@@ -268,8 +532,7 @@ void po_mp3_index_unref(struct po_mp3_index *ix)
 		return;
 	if (__atomic_sub_fetch(&ix->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	free(ix->frames);
-	free(ix);
+	index_free(ix);
 }
 
 int64_t po_mp3_frame_ns(const struct po_mp3_index *ix)

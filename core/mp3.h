@@ -2,11 +2,13 @@
  * MP3 frame index, built with libmpg123: every audio frame's byte offset and
  * length, the stream format, and the exact duration from the frame count.
  * Tags and the Xing/Info/VBRI frame are metadata, not audio, and are not in
- * the index. Indexing never decodes audio.
+ * the index; their kinds and sizes, the LAME encoder delay/padding and the
+ * damaged (skipped) byte runs are recorded. Indexing never decodes audio.
  */
 #ifndef PO_MP3_H
 #define PO_MP3_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <playout/plugin.h>
@@ -14,6 +16,21 @@
 struct po_mp3_frame {
 	uint32_t offset; /* byte offset in the file */
 	uint32_t len;    /* whole frame, header included */
+};
+
+/* The metadata frame in front of the audio, if any. */
+enum po_mp3_header {
+	PO_MP3_HEADER_NONE = 0,
+	PO_MP3_HEADER_XING,  /* "Xing": VBR (LAME, others) */
+	PO_MP3_HEADER_INFO,  /* "Info": CBR written by LAME */
+	PO_MP3_HEADER_VBRI,  /* Fraunhofer */
+};
+
+/* A run of bytes that is neither tag, header frame nor audio frame: junk
+ * skipped by resynchronising, or a truncated frame at the end. */
+struct po_mp3_damage {
+	uint32_t offset;
+	uint32_t len;
 };
 
 struct po_mp3_index {
@@ -30,12 +47,34 @@ struct po_mp3_index {
 	int64_t file_size;
 	int64_t file_mtime_ms;
 	uint32_t resyncs;          /* places where junk was skipped */
+	/* added in issue 3 (keep the fields above first: mp3join uses them) */
+	int header_kind;           /* enum po_mp3_header */
+	uint32_t header_offset;    /* of the Xing/Info/VBRI frame (0 if none) */
+	uint32_t header_len;
+	uint32_t header_frames;    /* audio frames the header claims, 0 unknown */
+	int enc_delay;             /* samples, from the LAME tag; -1 unknown */
+	int enc_padding;           /* samples, from the LAME tag; -1 unknown */
+	char encoder[10];          /* "LAME3.100" from the LAME tag, or "" */
+	uint32_t id3v2_bytes;      /* ID3v2 tag(s) at the front, header included */
+	uint32_t id3v1_bytes;      /* 128 when an ID3v1 tag ends the file, else 0 */
+	uint32_t ape_bytes;        /* APEv2 tag at the end (header and footer) */
+	uint32_t ndamaged;
+	struct po_mp3_damage *damaged; /* ndamaged runs, in file order; owned */
+	int64_t gapless_ms;        /* (nframes*spf - delay - padding) / rate;
+	                              duration_ms when delay/padding unknown */
 };
+
+/* "none", "xing", "info", "vbri". */
+const char *po_mp3_header_name(int kind);
 
 /* Index a file. PLAYOUT_EINVAL (with the reason) for a file with no audio
  * frames or one that changes sample rate/channels mid-stream. *out has one
  * reference; release with po_mp3_index_unref. */
 int po_mp3_index_file(const char *path, struct po_mp3_index **out, struct playout_error *err);
+/* The same from memory (fuzzing, tests): buf is borrowed for the call;
+ * name is used in messages; file_size is n and file_mtime_ms 0. */
+int po_mp3_index_mem(const void *buf, size_t n, const char *name, struct po_mp3_index **out,
+		     struct playout_error *err);
 struct po_mp3_index *po_mp3_index_ref(struct po_mp3_index *ix);
 void po_mp3_index_unref(struct po_mp3_index *ix); /* NULL is a no-op */
 

@@ -9,6 +9,7 @@
 #include "cache.h"
 #include "filename.h"
 #include "log.h"
+#include "probe.h"
 #include "timeutil.h"
 
 static void gather_slots(struct po_runtime *rt, const struct po_refresh_opts *o,
@@ -79,14 +80,36 @@ static void gather_assets(struct po_runtime *rt, const struct po_refresh_opts *o
 		po_state_get_assets(rt->state, as);
 }
 
-/* Fill duration and frame fields of assets whose cached copy is current. */
-static void fill_durations(struct po_runtime *rt, struct playout_assets *as)
+/* Fill duration and frame fields of assets whose cached copy is current,
+ * and the probe's flags. The cache only holds files the planning window
+ * needs, so only those are decoded; the daemon (write_state) probes a file
+ * once and keeps the answer in the state (a 60-minute file decodes in a few
+ * seconds on this control thread); playoutctl reads those answers and
+ * otherwise only indexes. Then the short-file rule. */
+static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *o,
+			   const struct playout_slots *slots, struct playout_assets *as)
 {
+	const struct po_probe_opts popts = { rt->conf.probe_silence_threshold_db,
+					     rt->conf.probe_silence_max_s };
+	int how = rt->state && o->write_state ? PO_MEDIA_PROBE | PO_MEDIA_STORE : 0;
 	for (size_t i = 0; i < as->n; i++) {
 		struct playout_asset *a = &as->v[i];
 		struct playout_error e = {0};
+		char path[4096];
+		struct po_media m;
+		a->flags = 0;
+		a->why[0] = '\0';
 		if (!po_cache_has(rt->conf.cache_dir, a))
 			continue;
+		if (po_cache_path(rt->conf.cache_dir, a->name, path, sizeof path, &e) == PLAYOUT_OK &&
+		    po_media_scan(rt->state, path, &popts, how, &m, &e) == PLAYOUT_OK) {
+			a->flags = m.flags;
+			snprintf(a->why, sizeof a->why, "%s", m.why);
+			if (m.flags & PO_ASSET_UNPLAYABLE)
+				continue;
+		} else if (e.msg[0]) {
+			po_log_warnx("probe", "%s: %s", a->name, e.msg);
+		}
 		struct po_mp3_index *ix = po_runtime_index(rt, a->name, &e);
 		if (!ix) {
 			po_log_warnx("cache", "%s: %s", a->name, e.msg);
@@ -97,6 +120,7 @@ static void fill_durations(struct po_runtime *rt, struct playout_assets *as)
 		a->sample_rate = ix->sample_rate;
 		a->samples_per_frame = ix->samples_per_frame;
 	}
+	po_probe_flag_short(as->v, as->n, slots->v, slots->n, rt->conf.probe_min_fill_percent);
 }
 
 static const struct playout_asset *find_asset(const struct playout_assets *as, const char *name)
@@ -164,6 +188,33 @@ static int plan(struct po_runtime *rt, const struct po_refresh_opts *o,
 	return po_plan(&in, out, err);
 }
 
+/* Keep what the rundown needs and every listed file still ahead; older
+ * files go once they are cache_retention_days past their air time. */
+static void evict(struct po_runtime *rt, const struct po_rundown *r,
+		  const struct playout_assets *as, int64_t now_ms)
+{
+	size_t cap = as->n, n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		cap += r->v[i].nseg;
+	const char **keep = calloc(cap ? cap : 1, sizeof *keep);
+	struct playout_error e = {0};
+	if (!keep)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t s = 0; s < r->v[i].nseg; s++)
+			keep[n++] = r->v[i].seg[s].asset;
+	for (size_t i = 0; i < as->n; i++)
+		if (as->v[i].start_ms > now_ms || as->v[i].start_alt_ms > now_ms)
+			keep[n++] = as->v[i].name;
+	int removed = po_cache_evict(rt->conf.cache_dir, keep, n, now_ms,
+				     (int64_t)rt->conf.cache_retention_days * 86400000, &e);
+	if (removed < 0)
+		po_log_warnx("cache", "eviction: %s", e.msg);
+	else if (removed > 0)
+		po_log_info("cache", "removed %d file%s past retention", removed, removed == 1 ? "" : "s");
+	free(keep);
+}
+
 int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po_rundown *out,
 	       struct playout_error *err)
 {
@@ -175,16 +226,18 @@ int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po
 	memset(out, 0, sizeof *out);
 	gather_slots(rt, o, &slots);
 	gather_assets(rt, o, &as);
-	fill_durations(rt, &as);
+	fill_durations(rt, o, &slots, &as);
 	rc = plan(rt, o, &slots, &as, out, err);
 	if (rc == PLAYOUT_OK && o->fetch && fetch_needed(rt, out, &as, now) > 0) {
 		/* Durations are known now: plan again so caps and ends are exact. */
 		po_rundown_free(out);
-		fill_durations(rt, &as);
+		fill_durations(rt, o, &slots, &as);
 		rc = plan(rt, o, &slots, &as, out, err);
 	}
 	if (rc == PLAYOUT_OK && o->write_state && rt->state)
 		po_state_put_rundown(rt->state, now, o->from_ms, out->v, out->n);
+	if (rc == PLAYOUT_OK && o->fetch)
+		evict(rt, out, &as, now);
 	free(slots.v);
 	free(as.v);
 	return rc;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "probe.h"
 
 #define DEFAULT_UNKNOWN_LEN_MS (2 * 3600 * 1000LL)
 
@@ -140,6 +141,29 @@ static const char *slot_source(const struct playout_slot *s)
 	return s->source[0] ? s->source : "schedule";
 }
 
+/* A file the probe (or the short-file rule) keeps off air. */
+static int unplayable(const struct playout_asset *a)
+{
+	return (a->flags & PO_ASSET_UNPLAYABLE) != 0;
+}
+
+/* The flagged file that would have filled this slot, or NULL. */
+static const struct playout_asset *flagged_for_slot(const struct po_plan_input *in,
+						    const struct playout_slot *sl)
+{
+	for (size_t i = 0; i < in->nassets; i++) {
+		const struct playout_asset *a = &in->assets[i];
+		if (!unplayable(a))
+			continue;
+		if (sl->expected_file[0] && strcasecmp(a->name, sl->expected_file) == 0)
+			return a;
+		if (a->start_ms != 0 && strcasecmp(a->pid, sl->pid) == 0 &&
+		    (a->start_ms == sl->start_ms || a->start_alt_ms == sl->start_ms))
+			return a;
+	}
+	return NULL;
+}
+
 /* ---- candidates --------------------------------------------------------- */
 
 static int cand_push(struct plan *p, size_t *cap, const struct cand *x)
@@ -176,7 +200,8 @@ static int collect_candidates(struct plan *p)
 		if (!sl->expected_file[0])
 			continue;
 		for (size_t a = 0; a < in->nassets; a++) {
-			if (strcasecmp(in->assets[a].name, sl->expected_file) != 0)
+			if (strcasecmp(in->assets[a].name, sl->expected_file) != 0 ||
+			    unplayable(&in->assets[a]))
 				continue;
 			struct cand x = { .asset = a, .start_ms = sl->start_ms,
 					  .slot = (long)s, .by_name = 1 };
@@ -192,6 +217,11 @@ static int collect_candidates(struct plan *p)
 
 		if (as->start_ms == 0)
 			continue;
+		if (unplayable(as)) {
+			po_log_info("planner", "%s not planned: %s", as->name,
+				    as->why[0] ? as->why : "flagged by the probe");
+			continue;
+		}
 		x.slot = slot_at(in, as->pid, as->start_ms);
 		if (as->start_alt_ms != 0) {
 			long alt = slot_at(in, as->pid, as->start_alt_ms);
@@ -380,6 +410,13 @@ static int add_slot_items(struct plan *p)
 		str_copy(it.pid, sizeof it.pid, sl->pid);
 		str_copy(it.title, sizeof it.title, sl->title[0] ? sl->title : sl->pid);
 		hhmm(sl->start_ms, t);
+		/* "20260329_0100_abc.mp3 is silent throughout; " when a file was
+		 * there but the probe keeps it off air. */
+		char lead[200] = "";
+		const struct playout_asset *bad = flagged_for_slot(in, sl);
+		if (bad)
+			str_setf(lead, sizeof lead, "%.90s %.100s; ", bad->name,
+				 bad->why[0] ? bad->why : "is flagged by the probe");
 
 		if (in->fallback && in->fallback->choose) {
 			struct playout_choice ch;
@@ -390,14 +427,28 @@ static int add_slot_items(struct plan *p)
 			ch.asset[sizeof ch.asset - 1] = '\0';
 			ch.reason[sizeof ch.reason - 1] = '\0';
 			e.msg[sizeof e.msg - 1] = '\0';
-			if (rc == PLAYOUT_OK && ch.asset[0]) {
-				const struct playout_asset *as = asset_by_name(in, ch.asset);
+			const struct playout_asset *as = NULL;
+			if (rc == PLAYOUT_OK && ch.asset[0])
+				as = asset_by_name(in, ch.asset);
+			if (as && unplayable(as)) {
+				it.decision = PLAYOUT_DECISION_MISSING;
+				str_copy(it.source, sizeof it.source, slot_source(sl));
+				str_setf(it.reason, sizeof it.reason,
+					 "%sthe fallback (%.40s) chose %.80s, but it %.100s", lead, label,
+					 as->name, as->why[0] ? as->why : "is flagged by the probe");
+				it.end_ms = sl->end_ms;
+			} else if (rc == PLAYOUT_OK && ch.asset[0]) {
 				it.decision = PLAYOUT_DECISION_FALLBACK;
 				it.nseg = 1;
 				str_copy(it.seg[0].asset, sizeof it.seg[0].asset, ch.asset);
 				str_copy(it.source, sizeof it.source, label);
-				str_copy(it.reason, sizeof it.reason,
-					 ch.reason[0] ? ch.reason : "chosen by the fallback");
+				if (lead[0])
+					str_setf(it.reason, sizeof it.reason, "%sfallback chose %.80s: %.100s",
+						 lead, ch.asset,
+						 ch.reason[0] ? ch.reason : "chosen by the fallback");
+				else
+					str_copy(it.reason, sizeof it.reason,
+						 ch.reason[0] ? ch.reason : "chosen by the fallback");
 				set_end(in, &it, as ? as->duration_ms : 0, sl);
 			} else {
 				if (rc != PLAYOUT_OK)
@@ -406,8 +457,8 @@ static int add_slot_items(struct plan *p)
 				it.decision = PLAYOUT_DECISION_MISSING;
 				str_copy(it.source, sizeof it.source, slot_source(sl));
 				str_setf(it.reason, sizeof it.reason,
-					 "no file for %.63s at %s and the fallback (%.40s) offered none: %.120s",
-					 sl->pid, t, label,
+					 "%sno file for %.63s at %s and the fallback (%.40s) offered none: %.120s",
+					 lead, sl->pid, t, label,
 					 rc != PLAYOUT_OK ? (e.msg[0] ? e.msg : "error")
 							  : (ch.reason[0] ? ch.reason : "no reason given"));
 				it.end_ms = sl->end_ms;
@@ -416,7 +467,7 @@ static int add_slot_items(struct plan *p)
 			it.decision = PLAYOUT_DECISION_MISSING;
 			str_copy(it.source, sizeof it.source, slot_source(sl));
 			str_setf(it.reason, sizeof it.reason,
-				 "no file for %.63s at %s and no fallback configured", sl->pid, t);
+				 "%sno file for %.63s at %s and no fallback configured", lead, sl->pid, t);
 			it.end_ms = sl->end_ms;
 		}
 

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aws.h"
 #include "cache.h"
 #include "host.h"
+#include "http.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -64,6 +66,15 @@ int po_runtime_open(struct po_runtime *rt, const char *conf_path, int flags, int
 	int rc = po_tz_set(rt->conf.timezone, err);
 	if (rc < 0)
 		return rc;
+	rc = po_http_global_init(err);
+	if (rc < 0)
+		return rc;
+	rt->http_up = 1;
+	struct po_aws_conf ac;
+	po_aws_conf_from(rt->conf.aws, &ac);
+	rc = po_aws_new(&ac, &rt->aws, err);
+	if (rc < 0)
+		return rc;
 	if (!(flags & PO_RT_NO_STATE)) {
 		int mode = (flags & PO_RT_STATE_DAEMON) ? PO_STATE_DAEMON
 			 : (flags & PO_RT_STATE_READONLY) ? PO_STATE_READONLY : PO_STATE_WRITER;
@@ -112,6 +123,11 @@ void po_runtime_close(struct po_runtime *rt)
 	rt->nindex = rt->capindex = 0;
 	po_state_close(rt->state);
 	rt->state = NULL;
+	po_aws_free(rt->aws);
+	rt->aws = NULL;
+	if (rt->http_up)
+		po_http_global_cleanup();
+	rt->http_up = 0;
 	po_config_free(&rt->conf);
 }
 

@@ -14,6 +14,7 @@
 #include "state.h"
 
 struct po_runtime;
+struct po_aws;
 
 /* One plugin instance and the host table it was given. */
 struct po_instance {
@@ -40,6 +41,9 @@ struct po_runtime {
 	int loader_up;              /* po_loader_init succeeded */
 	struct po_index_entry *index;
 	size_t nindex, capindex;
+	int http_up;                /* po_http_global_init succeeded */
+	struct po_aws *aws;         /* HTTP signing, credentials, IMDS, SSM; never NULL
+	                               once the config loaded */
 };
 
 enum po_runtime_flags {

@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SECRET_FILE_MAX (64 * 1024)
@@ -137,8 +139,51 @@ int po_secret_resolve(const char *ref, char **value, struct playout_error *err)
 		return resolve_env(ref, ref + 4, value, err);
 	if (strncmp(ref, "ssm:", 4) == 0)
 		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "secret %s: ssm: secrets need the AWS support (not built yet)",
+					 "secret %s: ssm: secrets need the AWS support of the host secret service",
 					 ref);
 	/* A literal: its text is the value and is never echoed in messages. */
 	return dup_value("(literal)", ref, strlen(ref), value, err);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int po_secret_store_file(const char *path, const char *value, struct playout_error *err)
+{
+	if (!path || !*path || !value)
+		return playout_error_set(err, PLAYOUT_EINVAL, "secret file: no path or value");
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
+		return playout_error_set(err, PLAYOUT_EINVAL, "secret file %.200s: path too long",
+					 path);
+	int fd = mkstemp(tmp); /* mode 0600 */
+	if (fd < 0)
+		return playout_error_set(err, PLAYOUT_EIO, "secret file %s: creating %s: %s", path,
+					 tmp, strerror(errno));
+	int rc = PLAYOUT_OK;
+	if (fchmod(fd, 0600) < 0 || write_all(fd, value, strlen(value)) < 0 ||
+	    write_all(fd, "\n", 1) < 0 || fsync(fd) < 0)
+		rc = playout_error_set(err, PLAYOUT_EIO, "secret file %s: writing %s: %s", path, tmp,
+				       strerror(errno));
+	if (close(fd) < 0 && rc == PLAYOUT_OK)
+		rc = playout_error_set(err, PLAYOUT_EIO, "secret file %s: closing %s: %s", path, tmp,
+				       strerror(errno));
+	if (rc == PLAYOUT_OK && rename(tmp, path) < 0)
+		rc = playout_error_set(err, PLAYOUT_EIO, "secret file %s: renaming into place: %s",
+				       path, strerror(errno));
+	if (rc != PLAYOUT_OK)
+		unlink(tmp);
+	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * Secret references in config values: a literal, "file:/path" (first line,
- * trailing newline removed), "env:NAME", or "ssm:/name" (SSM Parameter Store;
- * resolved by the AWS service once it exists, PLAYOUT_ECONFIG until then).
+ * trailing newline removed), "env:NAME", or "ssm:/name" (SSM Parameter Store:
+ * resolved by the runtime's AWS context in core/host.c, not here;
+ * po_secret_resolve answers PLAYOUT_ECONFIG for it).
  * Values are never logged; messages name the reference only.
  */
 #ifndef PO_SECRET_H
@@ -13,6 +14,10 @@
 int po_secret_is_literal(const char *ref);
 /* *value malloc'd, caller frees with po_secret_free (wipes it). */
 int po_secret_resolve(const char *ref, char **value, struct playout_error *err);
-void po_secret_free(char *value);
+void po_secret_free(char *value); /* NULL is a no-op */
+
+/* Replace the file at path with value plus "\n": a temporary file in the
+ * same directory (mode 0600), fsync, rename over path. Never logs value. */
+int po_secret_store_file(const char *path, const char *value, struct playout_error *err);
 
 #endif

@@ -71,10 +71,19 @@ static const struct migration migrations[] = {
 	 " bytes INTEGER NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL);"
 	 "CREATE INDEX plays_by_scheduled ON plays(scheduled_ms);"
 	 "CREATE INDEX plays_open ON plays(outcome) WHERE outcome = 'playing';"},
+	{2, /* issue 3: what the frame index and the probe learned, per file */
+	 "CREATE TABLE media("
+	 " path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	 " info TEXT NOT NULL, scanned_ms INTEGER NOT NULL);"},
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 #define SCHEMA_LATEST (migrations[NMIGRATIONS - 1].version)
+
+int po_state_schema_latest(void)
+{
+	return SCHEMA_LATEST;
+}
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -498,6 +507,70 @@ int po_state_kv_put(struct po_state *st, const char *ns, const char *key, const 
 	}
 	sqlite3_finalize(s);
 	return st_end(st, rc, "kv_put");
+}
+
+/* ---- media (schema v2) ------------------------------------------------ */
+
+int po_state_media_get(struct po_state *st, const char *path, int64_t size, int64_t mtime_ms,
+		       char **info)
+{
+	if (!path || !info)
+		return PLAYOUT_EINVAL;
+	*info = NULL;
+	int rc = st_begin(st, 0, "media_get");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st, "SELECT info FROM media WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
+			&s, "media_get");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, size);
+		sqlite3_bind_int64(s, 3, mtime_ms);
+		int src = sqlite3_step(s);
+		if (src == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(s, 0);
+			*info = strdup(t ? (const char *)t : "");
+			if (!*info)
+				rc = PLAYOUT_ENOMEM;
+		} else if (src == SQLITE_DONE) {
+			rc = PLAYOUT_ENOTFOUND;
+		} else {
+			rc = st_sqlfail(st, src, "media_get");
+		}
+	}
+	sqlite3_finalize(s);
+	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, "media_get");
+	if (end < 0 && rc == PLAYOUT_OK) {
+		free(*info);
+		*info = NULL;
+	}
+	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+}
+
+int po_state_media_put(struct po_state *st, const char *path, int64_t size, int64_t mtime_ms,
+		       const char *info)
+{
+	if (!path || !info)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "media_put");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"INSERT OR REPLACE INTO media(path, size, mtime_ms, info, scanned_ms)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
+			&s, "media_put");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, size);
+		sqlite3_bind_int64(s, 3, mtime_ms);
+		sqlite3_bind_text(s, 4, info, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, wall_ms());
+		rc = st_step_done(st, s, "media_put");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "media_put");
 }
 
 /* ---- slots ------------------------------------------------------------ */

@@ -29,6 +29,8 @@ enum po_state_mode {
 int po_state_open(const char *path, int mode, struct po_state **out, struct playout_error *err);
 void po_state_close(struct po_state *st); /* NULL is a no-op */
 int po_state_schema_version(struct po_state *st);
+/* The version this build creates and migrates to. */
+int po_state_schema_latest(void);
 /* The last failure on this handle, "state PATH: what: sqlite's text" (also
  * logged); "" when none. Valid until the next call on st. */
 const char *po_state_errmsg(const struct po_state *st);
@@ -37,6 +39,16 @@ const char *po_state_errmsg(const struct po_state *st);
  * (caller frees), PLAYOUT_ENOTFOUND when absent. */
 int po_state_kv_get(struct po_state *st, const char *ns, const char *key, char **value);
 int po_state_kv_put(struct po_state *st, const char *ns, const char *key, const char *value);
+
+/* Media (schema v2): what the frame index and the probe learned about a
+ * file, keyed by path, size and mtime so a file is scanned once. info is
+ * opaque text written and read by probe.c. get: *info malloc'd (caller
+ * frees); PLAYOUT_ENOTFOUND when absent or when size/mtime differ (the file
+ * changed). put replaces the row of path. */
+int po_state_media_get(struct po_state *st, const char *path, int64_t size, int64_t mtime_ms,
+		       char **info);
+int po_state_media_put(struct po_state *st, const char *path, int64_t size, int64_t mtime_ms,
+		       const char *info);
 
 /* Slots: the last good answer of each schedule source. put replaces every
  * slot of `source` overlapping [from_ms, to_ms) with v; get appends the

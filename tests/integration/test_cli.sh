@@ -22,6 +22,7 @@ conf() { # conf NAME EXTRA-TOP-LEVEL [OUTPUTS]
 	cat >"$T/$1" <<CONF
 station = "CLI test"; timezone = "UTC";
 state = "$T/state.db"; cache = "$T/cache";
+probe = { min_fill_percent = 0; };  # two-second test files in hour-long slots
 $2
 schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
 storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
@@ -61,7 +62,7 @@ po_check "the syntax error names file:line" po_file_contains "$T/syntax.out" "sy
 conf type.conf 'horizon_h = "soon";'
 "$D" -c "$T/type.conf" -f >"$T/type.out" 2>&1
 po_check "a wrong type stops playoutd" test $? -ne 0
-po_check "the wrong type names file:line and the key" sh -c "grep 'type.conf:3:' '$T/type.out' | grep -q horizon_h"
+po_check "the wrong type names file:line and the key" sh -c "grep 'type.conf:4:' '$T/type.out' | grep -q horizon_h"
 
 conf typo.conf 'timzone = "UTC";'
 "$C" -c "$T/typo.conf" check >"$T/typo.out" 2>&1

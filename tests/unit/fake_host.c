@@ -290,3 +290,26 @@ void po_fake_host_log_clear(struct po_fake_host *fh)
 	fh->nlines = 0;
 	pthread_mutex_unlock(&fh->lock);
 }
+
+void po_fake_host_set_http(struct po_fake_host *fh,
+			   int (*fn)(const struct playout_host *h,
+				     const struct playout_http_request *req,
+				     struct playout_http_response *resp,
+				     struct playout_error *err))
+{
+	fh->host.http = fn;
+}
+
+void po_fake_host_set_secret_store(struct po_fake_host *fh,
+				   int (*fn)(const struct playout_host *h, const char *ref,
+					     const char *value, struct playout_error *err))
+{
+	fh->host.secret_store = fn;
+}
+
+void po_fake_host_set_instance_metadata(struct po_fake_host *fh,
+					int (*fn)(const struct playout_host *h, const char *path,
+						  char **value, struct playout_error *err))
+{
+	fh->host.instance_metadata = fn;
+}

@@ -39,4 +39,20 @@ size_t po_fake_host_log_count(struct po_fake_host *fh, int level);
 /* Forget the captured lines. */
 void po_fake_host_log_clear(struct po_fake_host *fh);
 
+/* Install network services for plugin tests (the fake has none by default:
+ * host->http and host->secret_store are NULL until set). fn may be NULL. */
+void po_fake_host_set_http(struct po_fake_host *fh,
+			   int (*fn)(const struct playout_host *h,
+				     const struct playout_http_request *req,
+				     struct playout_http_response *resp,
+				     struct playout_error *err));
+void po_fake_host_set_secret_store(struct po_fake_host *fh,
+				   int (*fn)(const struct playout_host *h, const char *ref,
+					     const char *value, struct playout_error *err));
+
+/* Install host->instance_metadata (NULL until set); fn may be NULL. */
+void po_fake_host_set_instance_metadata(struct po_fake_host *fh,
+					int (*fn)(const struct playout_host *h, const char *path,
+						  char **value, struct playout_error *err));
+
 #endif

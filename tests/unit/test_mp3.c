@@ -453,6 +453,344 @@ static void test_ref_keeps_index_alive_until_last_unref(void)
 	CU_ASSERT_PTR_NULL(po_mp3_index_ref(NULL));
 }
 
+/* ---- issue 3: header kind, gapless, tags, damage, external tools -------- */
+
+/* Run a command (argv) and return its stdout (and stderr when with_err),
+ * malloc'd; NULL on failure. */
+static char *run_capture(const char *const *argv, int with_err)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return NULL;
+	pid_t pid = fork();
+	if (pid < 0)
+		return NULL;
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		if (with_err) {
+			dup2(fds[1], 2);
+		} else {
+			int devnull = open("/dev/null", O_WRONLY);
+			if (devnull >= 0)
+				dup2(devnull, 2);
+		}
+		close(fds[0]);
+		close(fds[1]);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+	while (buf && (r = read(fds[0], buf + n, cap - n - 1)) > 0) {
+		n += (size_t)r;
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(fds[0]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+/* The duration ffprobe reports for the file, in seconds. */
+static double ffprobe_seconds(const char *path)
+{
+	const char *argv[] = { "ffprobe", "-v", "error", "-show_entries", "format=duration",
+			       "-of", "default=nw=1:nk=1", path, NULL };
+	char *out = run_capture(argv, 0);
+	double d = out ? strtod(out, NULL) : -1;
+	free(out);
+	return d;
+}
+
+/* The frame count `mpg123 -t -v` reports on its last "> N+M" status line. */
+static long mpg123_frames(const char *path)
+{
+	const char *argv[] = { "mpg123", "-t", "-v", path, NULL };
+	char *out = run_capture(argv, 1);
+	long best = -1;
+	for (char *p = out; p && (p = strchr(p, '>')); p++) {
+		long a, b;
+		if (sscanf(p, "> %ld+%ld", &a, &b) == 2)
+			best = a + b;
+	}
+	free(out);
+	return best;
+}
+
+/* Index, ffprobe and mpg123 agree to the frame. */
+static void check_against_tools(const char *path)
+{
+	struct po_mp3_index *ix = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_OK);
+	double frame_s = (double)ix->samples_per_frame / ix->sample_rate;
+	double ff = ffprobe_seconds(path);
+	CU_ASSERT(ff > 0);
+	CU_ASSERT(fabs(ff - ix->nframes * frame_s) < frame_s);
+	CU_ASSERT(llabs(ix->duration_ms - (int64_t)(ff * 1000)) <= (int64_t)(frame_s * 1000) + 1);
+	CU_ASSERT_EQUAL(mpg123_frames(path), (long)ix->nframes);
+	po_mp3_index_unref(ix);
+}
+
+static void test_durations_match_ffprobe_and_mpg123_to_the_frame(void)
+{
+	static const struct { int rate, ch, kbps; const char *vbr; } v[] = {
+		{ 44100, 1, 128, NULL }, { 48000, 2, 192, NULL }, { 22050, 2, 64, NULL },
+		{ 44100, 2, 0, "-V2" }, { 22050, 1, 0, "-V6" },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "tools%zu.mp3", i);
+		const char *p = tmp_path(name);
+		const char *extra[] = { v[i].vbr, NULL };
+		CU_ASSERT_FATAL(encode(p, v[i].rate, v[i].ch, 3.0, v[i].kbps, extra) == 0);
+		check_against_tools(p);
+	}
+}
+
+static void test_lame_info_header_gives_delay_padding_and_gapless_duration(void)
+{
+	const char *p = tmp_path("info.mp3");
+	CU_ASSERT_FATAL(encode(p, 44100, 1, 2.0, 128, NULL) == 0);
+	struct po_mp3_index *ix = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_INFO);
+	CU_ASSERT_STRING_EQUAL(po_mp3_header_name(ix->header_kind), "info");
+	CU_ASSERT_EQUAL(ix->header_offset, 0);
+	CU_ASSERT_EQUAL(ix->frames[0].offset, ix->header_len);
+	CU_ASSERT_EQUAL(ix->enc_delay, 576);
+	CU_ASSERT(ix->enc_padding >= 0 && ix->enc_padding < 1152 + 576);
+	CU_ASSERT(strncmp(ix->encoder, "LAME", 4) == 0);
+	/* 2 s of input = 88200 samples: the gapless length is exactly that. */
+	CU_ASSERT_EQUAL((int64_t)ix->nframes * 1152 - ix->enc_delay - ix->enc_padding, 88200);
+	CU_ASSERT_EQUAL(ix->gapless_ms, 2000);
+	CU_ASSERT_EQUAL(ix->header_frames, ix->nframes);
+	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	po_mp3_index_unref(ix);
+}
+
+static void test_vbr_file_has_xing_header(void)
+{
+	const char *p = tmp_path("xing.mp3");
+	const char *extra[] = { "-V4", NULL };
+	CU_ASSERT_FATAL(encode(p, 44100, 2, 2.0, 0, extra) == 0);
+	struct po_mp3_index *ix = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_XING);
+	CU_ASSERT_EQUAL(ix->bitrate_kbps, 0);
+	CU_ASSERT_EQUAL(ix->header_frames, ix->nframes);
+	po_mp3_index_unref(ix);
+}
+
+/* A VBRI frame written by hand in front of a headerless stream: lame cannot
+ * make one. It is metadata, not audio. */
+static void test_hand_made_vbri_frame_is_recognised_and_not_indexed(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	size_t flen = hand_frame_len(b, n);
+	CU_ASSERT_FATAL(flen > 60);
+	unsigned char *vbri = calloc(1, flen);
+	memcpy(vbri, b, 4); /* the same header: a 128 kbps frame */
+	vbri[2] &= (unsigned char)~0x02; /* no padding bit */
+	size_t vlen = hand_frame_len(vbri, flen);
+	memcpy(vbri + 36, "VBRI", 4);
+	vbri[36 + 17] = 77; /* frames, big endian at +14 */
+	const char *p = tmp_path("vbri.mp3");
+	spit(p, vbri, vlen, b, n, NULL, 0);
+	struct po_mp3_index *ix = NULL, *plain = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_VBRI);
+	CU_ASSERT_EQUAL(ix->header_frames, 77);
+	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
+	CU_ASSERT_EQUAL(ix->frames[0].offset, vlen);
+	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	po_mp3_index_unref(ix);
+	po_mp3_index_unref(plain);
+	free(vbri);
+	free(b);
+}
+
+static void test_id3v1_and_ape_tags_are_measured_and_not_damage(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	/* APEv2: header + one item + footer; footer size counts item + footer. */
+	unsigned char ape[32 + 20 + 32];
+	memset(ape, 0, sizeof ape);
+	memcpy(ape, "APETAGEX", 8);
+	memcpy(ape + 32, "\x04\0\0\0\0\0\0\0Artist\0Abba", 20 - 0);
+	memcpy(ape + 52, "APETAGEX", 8);
+	unsigned char *foot = ape + 52, *head = ape;
+	uint32_t size = 20 + 32, ver = 2000, flags_f = 0x80000000u, flags_h = 0xa0000000u;
+	for (int k = 0; k < 4; k++) {
+		head[8 + k] = foot[8 + k] = (unsigned char)(ver >> (8 * k));
+		head[12 + k] = foot[12 + k] = (unsigned char)(size >> (8 * k));
+		head[16 + k] = foot[16 + k] = (unsigned char)(1u >> (8 * k));
+		foot[20 + k] = (unsigned char)(flags_f >> (8 * k));
+		head[20 + k] = (unsigned char)(flags_h >> (8 * k));
+	}
+	unsigned char v1[128];
+	memset(v1, 0, sizeof v1);
+	memcpy(v1, "TAGTitle", 8);
+	const char *p = tmp_path("endtags.mp3");
+	spit(p, b, n, ape, sizeof ape, v1, sizeof v1);
+	struct po_mp3_index *ix = NULL, *plain = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(ix->id3v1_bytes, 128);
+	CU_ASSERT_EQUAL(ix->ape_bytes, sizeof ape);
+	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
+	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	po_mp3_index_unref(ix);
+	po_mp3_index_unref(plain);
+	free(b);
+}
+
+/* A 1 MB ID3v2 tag (an APIC-sized picture frame) in front. */
+static void test_one_megabyte_id3v2_artwork_tag_is_skipped(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	size_t body = 1 << 20;
+	unsigned char *tag = calloc(1, 10 + body);
+	memcpy(tag, "ID3\x03\0\0", 6);
+	tag[6] = (unsigned char)((body >> 21) & 0x7f);
+	tag[7] = (unsigned char)((body >> 14) & 0x7f);
+	tag[8] = (unsigned char)((body >> 7) & 0x7f);
+	tag[9] = (unsigned char)(body & 0x7f);
+	memcpy(tag + 10, "APIC", 4);
+	size_t fsz = body - 10;
+	tag[14] = (unsigned char)(fsz >> 24);
+	tag[15] = (unsigned char)(fsz >> 16);
+	tag[16] = (unsigned char)(fsz >> 8);
+	tag[17] = (unsigned char)fsz;
+	memcpy(tag + 21, "image/jpeg", 10);
+	for (size_t i = 40; i < 10 + body; i++)
+		tag[i] = (unsigned char)(i * 7 % 127); /* no 0xff: no false sync */
+	const char *p = tmp_path("artwork.mp3");
+	spit(p, tag, 10 + body, b, n, NULL, 0);
+	struct po_mp3_index *ix = NULL, *plain = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(ix->id3v2_bytes, 10 + body);
+	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
+	CU_ASSERT_EQUAL(ix->frames[0].offset, 10 + body);
+	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	check_against_tools(p);
+	po_mp3_index_unref(ix);
+	po_mp3_index_unref(plain);
+	free(tag);
+	free(b);
+}
+
+static void test_garbage_in_the_middle_is_one_damaged_region(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	struct po_mp3_index *ix = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &ix, &err), PLAYOUT_OK);
+	size_t cut = ix->frames[20].offset;
+	po_mp3_index_unref(ix);
+	ix = NULL;
+	unsigned char junk[333];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(i * 13 % 200);
+	const char *p = tmp_path("garbage.mp3");
+	spit(p, b, cut, junk, sizeof junk, b + cut, n - cut);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(ix->ndamaged, 1);
+	CU_ASSERT_EQUAL(ix->damaged[0].offset, cut);
+	CU_ASSERT_EQUAL(ix->damaged[0].len, sizeof junk);
+	po_mp3_index_unref(ix);
+	free(b);
+}
+
+static void test_truncated_file_keeps_whole_frames_and_reports_the_tail(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	size_t flen = hand_frame_len(b, n);
+	size_t keep = flen * 10 + flen / 2;
+	const char *p = tmp_path("trunc.mp3");
+	spit(p, b, keep, NULL, 0, NULL, 0);
+	struct po_mp3_index *ix = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	CU_ASSERT(ix->nframes == 10);
+	CU_ASSERT_EQUAL_FATAL(ix->ndamaged, 1);
+	CU_ASSERT_EQUAL(ix->damaged[0].offset + ix->damaged[0].len, keep);
+	po_mp3_index_unref(ix);
+	free(b);
+}
+
+static void test_index_from_memory_matches_index_from_file(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	struct po_mp3_index *a = NULL, *m = NULL;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &a, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_mem(b, n, "mem", &m, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(a->nframes, m->nframes);
+	CU_ASSERT(memcmp(a->frames, m->frames, a->nframes * sizeof *a->frames) == 0);
+	po_mp3_index_unref(m);
+	CU_ASSERT_EQUAL(po_mp3_index_mem(b, 0, "mem", &m, &err), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NULL(m);
+	po_mp3_index_unref(a);
+	free(b);
+}
+
+/* Every prefix and a few corruptions of a real file: an error or an index
+ * whose frames lie inside the bytes, never a crash. */
+static void test_prefixes_and_bit_flips_never_crash(void)
+{
+	size_t n;
+	unsigned char *b = slurp(mono44(), &n);
+	CU_ASSERT_FATAL(b != NULL);
+	int bad = 0;
+	for (size_t k = 1; k < 3000 && k < n; k += 37) {
+		struct po_mp3_index *ix = NULL;
+		struct playout_error err = {0};
+		b[k] ^= 0x5a;
+		if (po_mp3_index_mem(b, k * 3, "flip", &ix, &err) == PLAYOUT_OK) {
+			for (uint32_t i = 0; i < ix->nframes; i++)
+				bad += ix->frames[i].offset + ix->frames[i].len > k * 3;
+		} else {
+			bad += err.msg[0] == '\0';
+		}
+		po_mp3_index_unref(ix);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	free(b);
+}
+
 static const struct po_test tests[] = {
 	{ "test_cbr_index_matches_hand_parsed_headers", test_cbr_index_matches_hand_parsed_headers },
 	{ "test_frames_tile_the_file_exactly", test_frames_tile_the_file_exactly },
@@ -469,6 +807,16 @@ static const struct po_test tests[] = {
 	{ "test_mono_to_stereo_change_is_einval", test_mono_to_stereo_change_is_einval },
 	{ "test_frame_at_ms_finds_last_frame_starting_before", test_frame_at_ms_finds_last_frame_starting_before },
 	{ "test_ref_keeps_index_alive_until_last_unref", test_ref_keeps_index_alive_until_last_unref },
+	{ "test_durations_match_ffprobe_and_mpg123_to_the_frame", test_durations_match_ffprobe_and_mpg123_to_the_frame },
+	{ "test_lame_info_header_gives_delay_padding_and_gapless_duration", test_lame_info_header_gives_delay_padding_and_gapless_duration },
+	{ "test_vbr_file_has_xing_header", test_vbr_file_has_xing_header },
+	{ "test_hand_made_vbri_frame_is_recognised_and_not_indexed", test_hand_made_vbri_frame_is_recognised_and_not_indexed },
+	{ "test_id3v1_and_ape_tags_are_measured_and_not_damage", test_id3v1_and_ape_tags_are_measured_and_not_damage },
+	{ "test_one_megabyte_id3v2_artwork_tag_is_skipped", test_one_megabyte_id3v2_artwork_tag_is_skipped },
+	{ "test_garbage_in_the_middle_is_one_damaged_region", test_garbage_in_the_middle_is_one_damaged_region },
+	{ "test_truncated_file_keeps_whole_frames_and_reports_the_tail", test_truncated_file_keeps_whole_frames_and_reports_the_tail },
+	{ "test_index_from_memory_matches_index_from_file", test_index_from_memory_matches_index_from_file },
+	{ "test_prefixes_and_bit_flips_never_crash", test_prefixes_and_bit_flips_never_crash },
 	{ NULL, NULL },
 };
 

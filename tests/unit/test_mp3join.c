@@ -1,6 +1,498 @@
-/* placeholder */
+/*
+ * Tests for core/mp3join.c: the planned cut, the rendered join (bytes, Info
+ * frame, decoders' view through mpg123 and ffprobe), format refusals and the
+ * atomic write. Fixtures are made with lame at test time in the scratch dir.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mp3.h"
+#include "mp3join.h"
 #include "runner.h"
-static void test_placeholder(void) { CU_ASSERT(1); }
-static const struct po_test tests[] = { {"placeholder", test_placeholder}, {NULL, NULL} };
-static const struct po_suite suites[] = { {"mp3join", tests, NULL, NULL}, {NULL, NULL, NULL, NULL} };
-int main(void) { return po_test_run("test_mp3join", suites); }
+
+static char dir[4096];
+static char a_path[4200], b_path[4200], m48_path[4200], vbr_path[4200], long_path[4200];
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Run argv; stdout to /dev/null, stderr to err_path (or /dev/null). Exit status or -1. */
+static int run(char *const argv[], const char *err_path)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		int efd = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : devnull;
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(efd, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void put16(FILE *f, unsigned v) { fputc(v & 255, f); fputc(v >> 8 & 255, f); }
+static void put32(FILE *f, unsigned v) { put16(f, v & 0xFFFF); put16(f, v >> 16); }
+
+/* A sine WAV: seconds long, rate Hz, channels. */
+static int make_wav(const char *path, double seconds, int rate, int channels, double freq)
+{
+	FILE *f = fopen(path, "wb");
+	unsigned n = (unsigned)(seconds * rate);
+
+	if (!f)
+		return -1;
+	fwrite("RIFF", 1, 4, f);
+	put32(f, 36 + n * 2 * (unsigned)channels);
+	fwrite("WAVEfmt ", 1, 8, f);
+	put32(f, 16);
+	put16(f, 1);
+	put16(f, (unsigned)channels);
+	put32(f, (unsigned)rate);
+	put32(f, (unsigned)(rate * 2 * channels));
+	put16(f, (unsigned)(2 * channels));
+	put16(f, 16);
+	fwrite("data", 1, 4, f);
+	put32(f, n * 2 * (unsigned)channels);
+	for (unsigned i = 0; i < n; i++) {
+		int v = (int)(9000 * sin(2 * M_PI * freq * i / rate));
+		for (int c = 0; c < channels; c++)
+			put16(f, (unsigned)(v & 0xFFFF));
+	}
+	return fclose(f);
+}
+
+static int lame(const char *wav, const char *mp3, const char *mode, const char *quality,
+		const char *title)
+{
+	char *argv[16];
+	int i = 0;
+
+	argv[i++] = "lame";
+	argv[i++] = "--quiet";
+	argv[i++] = "-m";
+	argv[i++] = (char *)mode;
+	if (strcmp(quality, "vbr") == 0) {
+		argv[i++] = "-V";
+		argv[i++] = "2";
+	} else {
+		argv[i++] = "--cbr";
+		argv[i++] = "-b";
+		argv[i++] = (char *)quality;
+	}
+	if (title) {
+		argv[i++] = "--id3v2-only";
+		argv[i++] = "--tt";
+		argv[i++] = (char *)title;
+	}
+	argv[i++] = (char *)wav;
+	argv[i++] = (char *)mp3;
+	argv[i] = NULL;
+	return run(argv, NULL);
+}
+
+/* A file of n identical all-zero (silent) 128 kbps 44.1 kHz stereo frames. */
+static int make_silent_mp3(const char *path, uint32_t n)
+{
+	unsigned char fr[418];
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -1;
+	memset(fr, 0, sizeof fr);
+	fr[0] = 0xFF;
+	fr[1] = 0xFB; /* MPEG-1 layer III, no CRC */
+	fr[2] = 0x90; /* 128 kbps, 44.1 kHz, no padding */
+	fr[3] = 0x00; /* stereo */
+	for (uint32_t i = 0; i < n; i++)
+		fwrite(fr, 1, 417, f);
+	return fclose(f);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *p = NULL;
+	long n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+static int file_contains(const char *path, const char *needle)
+{
+	size_t n;
+	unsigned char *p = slurp(path, &n);
+	int found = 0;
+
+	if (!p)
+		return 0;
+	p[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\0')
+			p[i] = ' ';
+	found = strcasestr((char *)p, needle) != NULL;
+	free(p);
+	return found;
+}
+
+/* Entries in d whose name starts with '.' (temporary files), "." and ".." aside. */
+static int hidden_files(const char *d)
+{
+	DIR *dh = opendir(d);
+	struct dirent *e;
+	int n = 0;
+
+	if (!dh)
+		return -1;
+	while ((e = readdir(dh)))
+		if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(dh);
+	return n;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static int setup(void)
+{
+	char wav[4200];
+
+	snprintf(dir, sizeof dir, "%s/join", po_test_tmpdir());
+	if (mkdir(dir, 0755) < 0)
+		return -1;
+	snprintf(a_path, sizeof a_path, "%s/a.mp3", dir);
+	snprintf(b_path, sizeof b_path, "%s/b.mp3", dir);
+	snprintf(m48_path, sizeof m48_path, "%s/m48.mp3", dir);
+	snprintf(vbr_path, sizeof vbr_path, "%s/vbr.mp3", dir);
+	snprintf(long_path, sizeof long_path, "%s/long.mp3", dir);
+	snprintf(wav, sizeof wav, "%s/a.wav", dir);
+	if (make_wav(wav, 12.5, 44100, 2, 440) || lame(wav, a_path, "j", "128", "Alpha") ||
+	    lame(wav, vbr_path, "j", "vbr", NULL))
+		return -1;
+	snprintf(wav, sizeof wav, "%s/b.wav", dir);
+	if (make_wav(wav, 5, 44100, 2, 660) || lame(wav, b_path, "j", "128", "Bravo"))
+		return -1;
+	snprintf(wav, sizeof wav, "%s/m48.wav", dir);
+	if (make_wav(wav, 3, 48000, 1, 550) || lame(wav, m48_path, "m", "64", NULL))
+		return -1;
+	/* 30:02.5 at 44.1 kHz: 69002 frames of 1152 samples */
+	return make_silent_mp3(long_path, 69002);
+}
+
+/* Join a (cut at cut_ms) + b into out; fills parts and res. */
+static int join_files(const char *pa, const char *pb, int64_t cut_ms, const char *out,
+		      struct po_mp3_index **a, struct po_mp3_index **b,
+		      struct po_join_part parts[2], struct po_join_result *res,
+		      struct playout_error *err)
+{
+	int rc = po_mp3_index_file(pa, a, err);
+
+	if (rc == 0)
+		rc = po_mp3_index_file(pb, b, err);
+	if (rc == 0)
+		rc = po_mp3join_plan(pa, *a, pb, *b, cut_ms, parts, err);
+	if (rc == 0)
+		rc = po_mp3join_render(parts, 2, out, res, err);
+	return rc;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_join_is_tag_info_frame_a_frames_to_cut_then_b_frames(void)
+{
+	char out[4300];
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+	size_t na, nb, no;
+
+	snprintf(out, sizeof out, "%s/bytes.mp3", dir);
+	CU_ASSERT_EQUAL_FATAL(join_files(a_path, b_path, 10000, out, &a, &b, parts, &res, &err), 0);
+	unsigned char *pa = slurp(a_path, &na), *pb = slurp(b_path, &nb), *po = slurp(out, &no);
+	CU_ASSERT_FATAL(pa && pb && po);
+
+	/* 10 s at 44.1 kHz is 382.8 frames: 382 end before the cut */
+	CU_ASSERT_EQUAL(parts[0].nframes, 382);
+	CU_ASSERT_EQUAL(res.nframes, 382 + b->nframes);
+	CU_ASSERT_EQUAL(res.bytes, (int64_t)no);
+	CU_ASSERT_EQUAL(res.vbr, 0);
+
+	/* A's ID3v2 tag, byte for byte */
+	CU_ASSERT_EQUAL_FATAL(memcmp(pa, "ID3", 3), 0);
+	size_t tag = 10 + ((size_t)pa[6] << 21 | (size_t)pa[7] << 14 | (size_t)pa[8] << 7 | pa[9]);
+	CU_ASSERT_FATAL(tag <= a->frames[0].offset && tag < no);
+	CU_ASSERT_EQUAL(memcmp(po, pa, tag), 0);
+
+	/* then the Info frame: MPEG-1 stereo, so the tag sits after 32 bytes of side info */
+	const unsigned char *x = po + tag;
+	CU_ASSERT_EQUAL(x[0], 0xFF);
+	CU_ASSERT_EQUAL(memcmp(x + 36, "Info", 4), 0);
+	CU_ASSERT_EQUAL(be32(x + 40) & 7, 7);
+	CU_ASSERT_EQUAL(be32(x + 44), res.nframes);
+	size_t xlen = 417; /* 128 kbps, 44.1 kHz, no padding */
+	CU_ASSERT_EQUAL(be32(x + 48), no - tag);
+	CU_ASSERT_EQUAL(x[52], 0);          /* TOC starts at 0 ... */
+	CU_ASSERT(x[52 + 50] > 100 && x[52 + 50] < 160); /* ... and is halfway by 50% */
+
+	/* then A's frames up to the cut, then B's frames; no B tag */
+	size_t at = tag + xlen;
+	uint32_t alen = a->frames[381].offset + a->frames[381].len - a->frames[0].offset;
+	CU_ASSERT_FATAL(at + alen <= no);
+	CU_ASSERT_EQUAL(memcmp(po + at, pa + a->frames[0].offset, alen), 0);
+	at += alen;
+	uint32_t blen = b->frames[b->nframes - 1].offset + b->frames[b->nframes - 1].len -
+			b->frames[0].offset;
+	CU_ASSERT_EQUAL(at + blen, no);
+	CU_ASSERT_FATAL(at + blen <= no);
+	CU_ASSERT_EQUAL(memcmp(po + at, pb + b->frames[0].offset, blen), 0);
+
+	/* and the joined file indexes to exactly those frames */
+	struct po_mp3_index *o = NULL;
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(out, &o, &err), 0);
+	CU_ASSERT_EQUAL(o->nframes, res.nframes);
+	po_mp3_index_unref(o);
+	free(pa);
+	free(pb);
+	free(po);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
+static void test_join_decodes_cleanly_and_ffprobe_reports_its_duration(void)
+{
+	char out[4300], errp[4300], durp[4300];
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+
+	snprintf(out, sizeof out, "%s/decode.mp3", dir);
+	snprintf(errp, sizeof errp, "%s/mpg123.err", dir);
+	snprintf(durp, sizeof durp, "%s/ffprobe.out", dir);
+	CU_ASSERT_EQUAL_FATAL(join_files(a_path, b_path, 10000, out, &a, &b, parts, &res, &err), 0);
+
+	char *mpg[] = { "mpg123", "-t", out, NULL };
+	CU_ASSERT_EQUAL(run(mpg, errp), 0);
+	CU_ASSERT(file_contains(errp, "decoding of"));   /* it did run */
+	CU_ASSERT(!file_contains(errp, "error"));
+	CU_ASSERT(!file_contains(errp, "warning"));
+
+	char cmd[9000];
+	snprintf(cmd, sizeof cmd,
+		 "ffprobe -v error -show_entries format=duration -of csv=p=0 '%s' >'%s'", out, durp);
+	char *ff[] = { "sh", "-c", cmd, NULL };
+	CU_ASSERT_EQUAL_FATAL(run(ff, NULL), 0);
+	size_t n;
+	char *txt = (char *)slurp(durp, &n);
+	CU_ASSERT_FATAL(txt != NULL);
+	txt[n] = '\0';
+	double got = atof(txt), want = res.nframes * 1152.0 / 44100.0;
+	CU_ASSERT(fabs(got - want) < 1152.0 / 44100.0);
+	CU_ASSERT(got > 9.95 + b->duration_ms / 1000.0); /* A up to 10 s, then all of B */
+	free(txt);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
+static void test_cut_at_30_minutes_keeps_frames_ending_by_30_00(void)
+{
+	char out[4300];
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+
+	snprintf(out, sizeof out, "%s/hour.mp3", dir);
+	CU_ASSERT_EQUAL_FATAL(join_files(long_path, b_path, 30 * 60000, out, &a, &b, parts, &res,
+					 &err), 0);
+	CU_ASSERT_EQUAL(a->nframes, 69002);
+	/* 1800 s * 44100 / 1152 = 68906.25: frames 0..68905 end by 30:00, 68906 starts
+	 * 6.5 ms before it */
+	CU_ASSERT_EQUAL(parts[0].nframes, 68906);
+	CU_ASSERT(68906LL * 1152 * 1000 <= 1800000LL * 44100);
+	CU_ASSERT(68907LL * 1152 * 1000 > 1800000LL * 44100);
+	CU_ASSERT_EQUAL(res.nframes, 68906 + b->nframes);
+	CU_ASSERT_EQUAL(res.duration_ms, (int64_t)res.nframes * 1152 * 1000 / 44100);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
+static void test_a_shorter_than_the_cut_plays_whole(void)
+{
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct playout_error err = { 0, "" };
+
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(a_path, &a, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(b_path, &b, &err), 0);
+	CU_ASSERT_EQUAL(po_mp3join_plan(a_path, a, b_path, b, 60000, parts, &err), 0);
+	CU_ASSERT_EQUAL(parts[0].nframes, a->nframes);
+	CU_ASSERT_EQUAL(parts[1].first_frame, 0);
+	CU_ASSERT_EQUAL(parts[1].nframes, b->nframes);
+	CU_ASSERT_PTR_EQUAL(parts[1].ix, b);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
+static void test_sample_rate_mismatch_is_refused_and_leaves_nothing(void)
+{
+	char out[4300];
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2] = { { a_path, NULL, 0, 100 }, { m48_path, NULL, 0, 0 } };
+	struct playout_error err = { 0, "" };
+
+	snprintf(out, sizeof out, "%s/mismatch.mp3", dir);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(a_path, &a, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(m48_path, &b, &err), 0);
+	CU_ASSERT_EQUAL(po_mp3join_plan("A.mp3", a, "B.mp3", b, 10000, parts, &err), PLAYOUT_EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.msg, "A.mp3 is 44100 Hz stereo, B.mp3 is 48000 Hz mono: they "
+			       "cannot be joined without re-encoding");
+	/* the renderer refuses too, even when handed the parts directly */
+	parts[0] = (struct po_join_part){ a_path, NULL, 0, 100 };
+	parts[1] = (struct po_join_part){ m48_path, NULL, 0, 0 };
+	err.msg[0] = '\0';
+	CU_ASSERT_EQUAL(po_mp3join_render(parts, 2, out, NULL, &err), PLAYOUT_EINVAL);
+	CU_ASSERT(strstr(err.msg, "48000 Hz mono") != NULL);
+	CU_ASSERT(access(out, F_OK) != 0);
+	CU_ASSERT_EQUAL(hidden_files(dir), 0);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
+static void test_no_temporary_file_after_success_or_failure(void)
+{
+	char out[4300], cut[4300];
+	struct po_mp3_index *a = NULL;
+	struct playout_error err = { 0, "" };
+	struct po_join_result res;
+
+	snprintf(out, sizeof out, "%s/atomic.mp3", dir);
+	snprintf(cut, sizeof cut, "%s/truncated.mp3", dir);
+	FILE *f = fopen(out, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("old", f);
+	fclose(f);
+
+	/* success: replaced, no temporary left */
+	struct po_join_part ok[1] = { { a_path, NULL, 0, 0 } };
+	CU_ASSERT_EQUAL(po_mp3join_render(ok, 1, out, &res, &err), 0);
+	struct stat st;
+	CU_ASSERT(stat(out, &st) == 0 && st.st_size == res.bytes);
+	CU_ASSERT_EQUAL(hidden_files(dir), 0);
+
+	/* failure half way: the source shrinks after it was indexed */
+	size_t n;
+	unsigned char *p = slurp(a_path, &n);
+	CU_ASSERT_FATAL(p != NULL);
+	f = fopen(cut, "wb");
+	CU_ASSERT_FATAL(f != NULL);
+	fwrite(p, 1, n, f);
+	fclose(f);
+	free(p);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(cut, &a, &err), 0);
+	CU_ASSERT_EQUAL(truncate(cut, (off_t)(n / 2)), 0);
+	struct po_join_part bad[1] = { { cut, a, 0, 0 } };
+	err.msg[0] = '\0';
+	CU_ASSERT(po_mp3join_render(bad, 1, out, NULL, &err) < 0);
+	CU_ASSERT(strstr(err.msg, "truncated.mp3") != NULL);
+	CU_ASSERT(stat(out, &st) == 0 && st.st_size == res.bytes); /* the old output stays */
+	CU_ASSERT_EQUAL(hidden_files(dir), 0);
+
+	/* a frame range outside the file is refused before anything is written */
+	struct po_join_part range[1] = { { a_path, NULL, 5, 100000 } };
+	CU_ASSERT_EQUAL(po_mp3join_render(range, 1, out, NULL, &err), PLAYOUT_EINVAL);
+	CU_ASSERT_EQUAL(hidden_files(dir), 0);
+	po_mp3_index_unref(a);
+}
+
+static void test_vbr_join_gets_a_xing_header(void)
+{
+	char out[4300];
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+	size_t n;
+
+	snprintf(out, sizeof out, "%s/vbr-join.mp3", dir);
+	CU_ASSERT_EQUAL_FATAL(join_files(vbr_path, b_path, 5000, out, &a, &b, parts, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.vbr, 1);
+	unsigned char *p = slurp(out, &n);
+	CU_ASSERT_FATAL(p != NULL && n > 64);
+	CU_ASSERT_EQUAL(memcmp(p + 36, "Xing", 4), 0); /* no tag: the frame is first */
+	CU_ASSERT_EQUAL(be32(p + 44), res.nframes);
+	free(p);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
+static void test_parse_time_accepts_mm_ss_and_seconds(void)
+{
+	int64_t ms = -1;
+
+	CU_ASSERT(po_mp3join_parse_time("30:00", &ms) == 0 && ms == 1800000);
+	CU_ASSERT(po_mp3join_parse_time("00:10", &ms) == 0 && ms == 10000);
+	CU_ASSERT(po_mp3join_parse_time("29:59.5", &ms) == 0 && ms == 1799500);
+	CU_ASSERT(po_mp3join_parse_time("1:02:03", &ms) == 0 && ms == 3723000);
+	CU_ASSERT(po_mp3join_parse_time("10.25", &ms) == 0 && ms == 10250);
+	CU_ASSERT_EQUAL(po_mp3join_parse_time("1:60", &ms), PLAYOUT_EINVAL);
+	CU_ASSERT_EQUAL(po_mp3join_parse_time("ten", &ms), PLAYOUT_EINVAL);
+	CU_ASSERT_EQUAL(po_mp3join_parse_time("", &ms), PLAYOUT_EINVAL);
+	CU_ASSERT_EQUAL(po_mp3join_parse_time("1:2:3:4", &ms), PLAYOUT_EINVAL);
+}
+
+static const struct po_test tests[] = {
+	{ "join_is_tag_info_frame_a_frames_to_cut_then_b_frames",
+	  test_join_is_tag_info_frame_a_frames_to_cut_then_b_frames },
+	{ "join_decodes_cleanly_and_ffprobe_reports_its_duration",
+	  test_join_decodes_cleanly_and_ffprobe_reports_its_duration },
+	{ "cut_at_30_minutes_keeps_frames_ending_by_30_00",
+	  test_cut_at_30_minutes_keeps_frames_ending_by_30_00 },
+	{ "a_shorter_than_the_cut_plays_whole", test_a_shorter_than_the_cut_plays_whole },
+	{ "sample_rate_mismatch_is_refused_and_leaves_nothing",
+	  test_sample_rate_mismatch_is_refused_and_leaves_nothing },
+	{ "no_temporary_file_after_success_or_failure",
+	  test_no_temporary_file_after_success_or_failure },
+	{ "vbr_join_gets_a_xing_header", test_vbr_join_gets_a_xing_header },
+	{ "parse_time_accepts_mm_ss_and_seconds", test_parse_time_accepts_mm_ss_and_seconds },
+	{ NULL, NULL },
+};
+
+static const struct po_suite suites[] = {
+	{ "mp3join", tests, setup, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(void)
+{
+	return po_test_run("test_mp3join", suites);
+}

@@ -118,14 +118,14 @@ static void test_open_creates_schema_in_wal_and_reports_version(void)
 {
 	const char *path = db_path("schema");
 	struct po_state *st = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_schema_version(st), 1);
+	CU_ASSERT_EQUAL(po_state_schema_version(st), po_state_schema_latest());
 	CU_ASSERT_STRING_EQUAL(po_state_errmsg(st), "");
 
 	sqlite3 *db = raw_open(path);
 	char mode[16];
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof mode);
 	CU_ASSERT_STRING_EQUAL(mode, "wal");
-	CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 1);
+	CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), po_state_schema_latest());
 	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
 				    " name IN ('kv', 'slots', 'slot_sources', 'assets', 'rundown',"
 				    " 'plays')"),
@@ -146,7 +146,7 @@ static void test_reopen_keeps_data_and_version(void)
 	po_state_close(st);
 
 	st = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_schema_version(st), 1);
+	CU_ASSERT_EQUAL(po_state_schema_version(st), po_state_schema_latest());
 	char *v = NULL;
 	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
 	CU_ASSERT_STRING_EQUAL(v, "abc");
@@ -213,7 +213,7 @@ static void test_readonly_handle_refuses_writes(void)
 	const char *path = db_path("ro-writes");
 	po_state_close(open_ok(path, PO_STATE_WRITER));
 	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
-	CU_ASSERT_EQUAL(po_state_schema_version(ro), 1);
+	CU_ASSERT_EQUAL(po_state_schema_version(ro), po_state_schema_latest());
 	CU_ASSERT_EQUAL(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(ro), "read-only"));
 	char *v = NULL;
