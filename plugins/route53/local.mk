@@ -13,5 +13,5 @@ plugins_route53_tests_test_route53_CFLAGS = $(UNIT_CFLAGS) \
 	-DR53_FAKE=\"$(abs_top_srcdir)/tests/fakes/route53_fake.py\"
 plugins_route53_tests_test_route53_LDADD = $(UNIT_LDADD) $(CURL_LIBS) $(LIBXML_LIBS)
 
-# tests/integration/test_ec2.sh (issue 4 end to end) is not listed yet: it
-# needs aws_fake.py to publish the role keys it issues; add it to TESTS then.
+# issue 4 end to end: calendar, bucket, SSM, instance role, Route53, Icecast
+TESTS += tests/integration/test_ec2.sh

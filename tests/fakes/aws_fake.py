@@ -205,6 +205,12 @@ class Handler(BaseHTTPRequestHandler):
                 sec = secrets.token_hex(20)
                 token = "FwoG" + secrets.token_urlsafe(64)
                 st.temp_keys[akid] = {"secret": sec, "token": token}
+                # Other fakes (route53, the S3 proxy) check signatures made
+                # with these role keys: publish them.
+                tmp = os.path.join(st.dir, "issued_keys.json.tmp")
+                with open(tmp, "w") as f:
+                    json.dump(st.temp_keys, f)
+                os.replace(tmp, os.path.join(st.dir, "issued_keys.json"))
             exp = time.gmtime(time.time() + int(cfg["creds_ttl_s"]))
             return self._send(200, json.dumps({
                 "Code": "Success", "LastUpdated": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -245,6 +251,10 @@ class Handler(BaseHTTPRequestHandler):
                 p = params.get(name)
                 if p is None:
                     return self._json(400, {"__type": "ParameterNotFound"})
+                if isinstance(p, str):  # a test may give the value alone
+                    p = {"Type": "SecureString", "Value": p}
+                p.setdefault("Type", "SecureString")
+                p.setdefault("Version", 1)
                 return self._json(200, {"Parameter": {
                     "Name": name, "Type": p["Type"], "Value": p["Value"],
                     "Version": p["Version"], "ARN": "arn:aws:ssm:%s:123456789012:parameter%s"
@@ -256,7 +266,7 @@ class Handler(BaseHTTPRequestHandler):
                 old = params.get(name)
                 if old is not None and not req.get("Overwrite"):
                     return self._json(400, {"__type": "ParameterAlreadyExists"})
-                ver = (old["Version"] + 1) if old else 1
+                ver = (old.get("Version", 1) + 1) if isinstance(old, dict) else 1
                 params[name] = {"Value": req["Value"], "Type": req.get("Type", "String"),
                                 "Version": ver}
                 st.ssm_save(params)

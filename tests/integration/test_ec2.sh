@@ -37,9 +37,9 @@ cat >"$T/aws/config.json" <<EOF
 {"region": "eu-west-1", "keys": {}, "role": "playout-role", "public_ipv4": "$PUBLIC_IP"}
 EOF
 cat >"$T/aws/ssm.json" <<EOF
-{"/station/icecast-password": "$PO_ICECAST_SOURCE_PASSWORD",
- "/station/gcal-token": "{\"refresh_token\": \"1//refresh-test\"}",
- "/station/gcal-credentials": "{\"installed\": {\"client_id\": \"test-client.apps.googleusercontent.com\", \"client_secret\": \"test-secret\"}}"}
+{"/station/icecast-password": {"Type": "SecureString", "Value": "$PO_ICECAST_SOURCE_PASSWORD"},
+ "/station/gcal-token": {"Type": "SecureString", "Value": "{\"refresh_token\": \"1//refresh-test\"}"},
+ "/station/gcal-credentials": {"Type": "SecureString", "Value": "{\"installed\": {\"client_id\": \"test-client.apps.googleusercontent.com\", \"client_secret\": \"test-secret\"}}"}}
 EOF
 po_spawn_out "$T/aws.out" "$PO_PY" "$FAKES/aws_fake.py" --port 0 --state "$T/aws"
 po_wait_for 10 grep -q '^port ' "$T/aws.out" || { cat "$T/aws.out"; po_result ec2 0 1; }
@@ -60,7 +60,7 @@ po_wait_for 20 po_http_ok "http://127.0.0.1:$S3_PORT/prerecs" || po_result ec2 0
 	20260329_0100_alpha.mp3 "$T/media/20260329_0100_alpha.mp3" \
 	20260322_0100_bravo.mp3 "$T/media/20260322_0100_bravo.mp3" || po_result ec2 0 1
 po_spawn "$PO_PY" "$S3DIR/sigproxy.py" --port-file "$T/s3p.port" --upstream "$S3_PORT" \
-	--log "$T/s3p.jsonl" --region eu-west-1
+	--log "$T/s3p.jsonl" --region eu-west-1 --keys-file "$T/aws/issued_keys.json"
 po_wait_for 10 test -s "$T/s3p.port" || po_result ec2 0 1
 S3P_PORT=$(cat "$T/s3p.port")
 
@@ -88,7 +88,7 @@ aws = { region = "eu-west-1"; imds_endpoint = "http://127.0.0.1:$AWS_PORT";
         ssm_endpoint = "http://127.0.0.1:$AWS_PORT"; };
 schedule = ( { plugin = "gcal"; calendar_id = "station@group.calendar.google.com";
                credentials = "ssm:/station/gcal-credentials"; token = "ssm:/station/gcal-token";
-               endpoint = "http://127.0.0.1:$G_PORT"; token_endpoint = "http://127.0.0.1:$G_PORT/token"; } );
+               endpoint = "http://127.0.0.1:$G_PORT/calendar/v3"; token_endpoint = "http://127.0.0.1:$G_PORT/token"; } );
 storage = { plugin = "s3"; bucket = "prerecs"; region = "eu-west-1";
             endpoint = "http://127.0.0.1:$S3P_PORT"; };
 fallback = { plugin = "previous-edition"; max_age_days = 56; };
@@ -147,7 +147,7 @@ cat "$T/media/20260329_0100_alpha.mp3" "$T/media/20260322_0100_bravo.mp3" >"$T/w
 po_check "the file output is alpha + previous bravo, byte for byte" cmp -s "$T/want.mp3" "$T/out.mp3"
 po_check "the rundown came from the calendar" grep -q 'calendars/station' "$T/g.jsonl"
 po_check "every S3 request was signed with role keys" \
-	"$PO_PY" -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if L and all("ASIA" in json.dumps(x) for x in L) else 1)' "$T/s3p.jsonl"
+	"$PO_PY" -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if L and all(x.get("akid", "").startswith("ASIA") for x in L) else 1)' "$T/s3p.jsonl"
 po_check "playoutd is still running" kill -0 "$DPID"
 
 kill -TERM "$DPID" 2>/dev/null

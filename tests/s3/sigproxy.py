@@ -39,6 +39,17 @@ class State:
         self.inject = []      # keys added to every listing
         self.log = open(args.log, "a", buffering=1)
 
+    def keys(self):
+        """The fixed pair plus --keys-file, re-read on every request."""
+        keys = {self.args.access_key: self.args.secret_key}
+        if self.args.keys_file:
+            try:
+                with open(self.args.keys_file) as f:
+                    keys.update(json.load(f))
+            except (OSError, ValueError):
+                pass
+        return keys
+
     def take(self, kind, key):
         with self.lock:
             for f in self.faults:
@@ -60,7 +71,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "method": self.command, "path": self.path, "key": key,
             "range": self.headers.get("Range", ""),
             "if_match": self.headers.get("If-Match", ""),
-            "verdict": verdict, "status": status}) + "\n")
+            "verdict": verdict, "status": status,
+            # the access key that signed it, so tests can say whose keys were used
+            "akid": self.headers.get("Authorization", "").partition("Credential=")[2]
+                    .split("/")[0]}) + "\n")
 
     def _send(self, status, body, ctype="application/xml", headers=()):
         self.send_response(status)
@@ -94,7 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         key = parts[2] if len(parts) > 2 else ""
         hdrs = [(k, v) for k, v in self.headers.items()]
         ok, why = sigv4.verify(self.command, self.path, self.headers, body,
-                               {st.args.access_key: st.args.secret_key},
+                               st.keys(),
                                st.args.region, "s3")
         if not ok:
             code = sigv4.error_code(why)
@@ -107,6 +121,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._record(500, "fault:500", key)
             return self._send(500, b'<?xml version="1.0"?><Error><Code>InternalError</Code>'
                               b'<Message>injected</Message></Error>')
+        # s3rver checks signatures itself, but only knows its own key pair:
+        # a request we verified with other keys (an instance role's) goes on
+        # unsigned, which s3rver serves as anonymous.
+        auth = self.headers.get("Authorization", "")
+        if "Credential=%s/" % st.args.access_key not in auth:
+            drop = ("authorization", "x-amz-security-token", "x-amz-date",
+                    "x-amz-content-sha256")
+            hdrs = [(k, v) for k, v in hdrs if k.lower() not in drop]
         up = http.client.HTTPConnection("127.0.0.1", st.args.upstream, timeout=30)
         up.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
         for k, v in hdrs:
@@ -158,6 +180,8 @@ def main():
     ap.add_argument("--region", default="eu-west-1")
     ap.add_argument("--access-key", default="S3RVER")
     ap.add_argument("--secret-key", default="S3RVER")
+    ap.add_argument("--keys-file", help="JSON {akid: secret | {secret, token}}, re-read per "
+                    "request: temporary keys an instance-role fake has issued")
     args = ap.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     srv.daemon_threads = True
