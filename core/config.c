@@ -466,11 +466,11 @@ static void add_instance(struct po_config *c, const struct section *sec,
 			      config_setting_get_string(p), PLUGIN_MAX_LEN);
 		return;
 	}
-	nm = config_setting_get_member(g, "name");
+	nm = config_setting_get_member(g, "instance");
 	if (nm && (config_setting_type(nm) != CONFIG_TYPE_STRING ||
 		   !valid_instance_name(config_setting_get_string(nm)))) {
 		po_diag_error(d, src(c, nm), nm,
-			      "key 'name' must be a string of 1 to %d letters, digits, '_', '-' or '.'",
+			      "key 'instance' must be a string of 1 to %d letters, digits, '_', '-' or '.'",
 			      NAME_MAX_LEN);
 		return;
 	}
@@ -535,7 +535,7 @@ static void make_labels(struct po_config *c, struct po_diag *d)
 					pos = same;
 			}
 		}
-		config_setting_lookup_string(ic->group, "name", &name);
+		config_setting_lookup_string(ic->group, "instance", &name);
 		if (name)
 			snprintf(ic->label, sizeof ic->label, "%s:%s", ic->plugin, name);
 		else if (same == 1)
@@ -745,7 +745,7 @@ static void check_setting(const struct po_config *c, const struct po_instance_co
 int po_config_check_instance(const struct po_config *c, const struct po_instance_conf *ic,
 			     const struct playout_setting *settings, struct po_diag *d)
 {
-	static const char *const always[] = { "plugin", "name", NULL };
+	static const char *const always[] = { "plugin", "instance", NULL };
 	size_t before = d->nerrors;
 	const config_setting_t *g = ic->group;
 	char where[128];

@@ -230,8 +230,8 @@ struct playout_setting {
 	const char *help;    /* one line; shown in errors and `playoutctl plugins` */
 };
 /* A settings table ends with an entry whose name is NULL. The keys "plugin"
- * and "name" (the instance name in "icecast:name") are always allowed and
- * never listed. */
+ * and "instance" (the instance name in "icecast:main") are always allowed
+ * and never listed. */
 
 /* ---- HTTP through the host ---------------------------------------------- */
 

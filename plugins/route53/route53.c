@@ -507,7 +507,7 @@ static void route53_destroy(void *instance)
 static int route53_create(const config_setting_t *conf, const struct playout_host *host,
 			  void **instance, struct playout_error *err)
 {
-	const char *zone = NULL, *name = NULL, *record = NULL, *src = NULL, *ip = NULL;
+	const char *zone = NULL, *name = NULL, *src = NULL, *ip = NULL;
 	const char *ip_url = "https://checkip.amazonaws.com";
 	const char *endpoint = "https://route53.amazonaws.com";
 	const char *s;
@@ -515,9 +515,9 @@ static int route53_create(const config_setting_t *conf, const struct playout_hos
 	const char *file = route53_file(conf);
 	int line = config_setting_source_line(conf);
 
-	static const char *const keys[] = { "zone_id", "name", "record", "ip_source", "ip",
+	static const char *const keys[] = { "zone_id", "name", "ip_source", "ip",
 					    "ip_url", "endpoint" };
-	const char **outs[] = { &zone, &name, &record, &src, &ip, &ip_url, &endpoint };
+	const char **outs[] = { &zone, &name, &src, &ip, &ip_url, &endpoint };
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		rc = route53_get_string(conf, keys[i], &s, err);
 		if (rc != PLAYOUT_OK)
@@ -545,9 +545,7 @@ static int route53_create(const config_setting_t *conf, const struct playout_hos
 		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 zone_id \"%.64s\" is "
 					 "not a hosted zone id (letters and digits, like Z123ABC)",
 					 file, line, zone);
-	/* "name" doubles as the instance name, which the core limits to 31
-	 * characters; "record" takes a longer FQDN. */
-	const char *fqdn = record ? record : name;
+	const char *fqdn = name;
 	if (!fqdn)
 		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 needs name = "
 					 "\"host.example.org\"; (the A record to keep)", file, line);
@@ -608,8 +606,8 @@ static int route53_create(const config_setting_t *conf, const struct playout_hos
 static const struct playout_setting route53_settings[] = {
 	{ .name = "zone_id", .type = PLAYOUT_SET_STRING, .required = 1,
 	  .help = "the hosted zone id, like Z0123456789ABC" },
-	{ .name = "record", .type = PLAYOUT_SET_STRING,
-	  .help = "the FQDN when longer than the 31 characters 'name' allows" },
+	{ .name = "name", .type = PLAYOUT_SET_STRING, .required = 1,
+	  .help = "the A record to keep pointing here, like playout.example.org" },
 	{ .name = "ttl", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400,
 	  .help = "record TTL in seconds (default 60)" },
 	{ .name = "ip_source", .type = PLAYOUT_SET_STRING,

@@ -16,7 +16,7 @@ cat >"$T/schedule.csv" <<'CSV'
 "2030-01-01T11:00:00Z","2030-01-01T12:00:00Z","beta","","Beta, ""live"" from tape"
 CSV
 
-FILE_OUT="{ plugin = \"file\"; name = \"copy\"; path = \"$T/out.mp3\"; }"
+FILE_OUT="{ plugin = \"file\"; instance = \"copy\"; path = \"$T/out.mp3\"; }"
 conf() { # conf NAME EXTRA-TOP-LEVEL [OUTPUTS]
 	local outputs=${3:-$FILE_OUT}
 	cat >"$T/$1" <<CONF

@@ -92,9 +92,9 @@ schedule = ( { plugin = "gcal"; calendar_id = "station@group.calendar.google.com
 storage = { plugin = "s3"; bucket = "prerecs"; region = "eu-west-1";
             endpoint = "http://127.0.0.1:$S3P_PORT"; };
 fallback = { plugin = "previous-edition"; max_age_days = 56; };
-outputs = ( { plugin = "icecast"; name = "main"; host = "127.0.0.1"; port = $ICECAST_PORT;
+outputs = ( { plugin = "icecast"; instance = "main"; host = "127.0.0.1"; port = $ICECAST_PORT;
               mount = "/prerec"; password = "ssm:/station/icecast-password"; },
-            { plugin = "file"; name = "copy"; path = "$T/out.mp3"; } );
+            { plugin = "file"; instance = "copy"; path = "$T/out.mp3"; } );
 dns = { plugin = "route53"; zone_id = "Z0EC2TEST"; name = "radio.example.org"; ttl = 60;
         endpoint = "http://127.0.0.1:$R53_PORT"; poll_interval_ms = 200; };
 EOF

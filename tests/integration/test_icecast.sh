@@ -44,7 +44,7 @@ EOF
 po_spawn "$PO_PY" "$LISTEN" "http://127.0.0.1:$PORT/live" "$T/l1" --until 20 --sessions 1
 LPID=$PO_LAST_PID
 po_wait_for 10 test -f "$T/l1/sessions.json" # the listener is polling
-po_spawn_out "$T/run1.out" "$RUN" "$ICE" "$(ice_group /live 'name = "Test FM"; genre = "test";')" \
+po_spawn_out "$T/run1.out" "$RUN" "$ICE" "$(ice_group /live 'stream_name = "Test FM"; genre = "test";')" \
 	"$T/tone.mp3" --rate-kbps 128 --title "Tone Show" --name main
 RPID=$PO_LAST_PID
 po_check "the mount shows the item's title while it plays" \

@@ -35,7 +35,7 @@ plan_interval_s = 5; send_ahead_ms = 300;
 schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
 storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
 join = { plugin = "halfhour"; cut_at_s = 10; };
-outputs = ( { plugin = "file"; name = "copy"; path = "$T/out.mp3"; } );
+outputs = ( { plugin = "file"; instance = "copy"; path = "$T/out.mp3"; } );
 EOF
 
 po_spawn_out "$T/playoutd.log" "$PLAYOUTD" -c "$CONF" -f --pretend-now "$PRETEND"

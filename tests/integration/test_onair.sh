@@ -37,9 +37,9 @@ station = "Test FM"; timezone = "UTC"; state = "$T/state.db"; cache = "$T/cache"
 plan_interval_s = 5; send_ahead_ms = 300;
 schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
 storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
-outputs = ( { plugin = "icecast"; name = "main"; host = "127.0.0.1"; port = $ICECAST_PORT;
+outputs = ( { plugin = "icecast"; instance = "main"; host = "127.0.0.1"; port = $ICECAST_PORT;
               mount = "/prerec"; password = "env:PO_TEST_ICECAST_PASSWORD"; },
-            { plugin = "file"; name = "copy"; path = "$T/out.mp3"; } );
+            { plugin = "file"; instance = "copy"; path = "$T/out.mp3"; } );
 EOF
 
 po_spawn "$PO_PY" "$LISTEN" "http://127.0.0.1:$ICECAST_PORT/prerec" "$T/listen" --until 60 --sessions 2

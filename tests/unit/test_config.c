@@ -390,8 +390,8 @@ static void test_instance_without_plugin_key_is_an_error_at_its_line(void)
 		     "t.conf:3: error: key 'plugin' must be a string (got an integer)");
 	expect_error(MIN_TAIL "dns = { plugin = \"../route53\"; };\n",
 		     "t.conf:3: error: plugin name '../route53' is not valid");
-	expect_error(MIN_TAIL "dns = { plugin = \"route53\"; name = \"a b\"; };\n",
-		     "t.conf:3: error: key 'name' must be a string of 1 to 31 letters");
+	expect_error(MIN_TAIL "dns = { plugin = \"route53\"; instance = \"a b\"; };\n",
+		     "t.conf:3: error: key 'instance' must be a string of 1 to 31 letters");
 }
 
 static void test_labels_follow_name_single_and_position_rules(void)
@@ -402,7 +402,7 @@ static void test_labels_follow_name_single_and_position_rules(void)
 	CU_ASSERT_EQUAL_FATAL(load(&c, &d, "storage = { plugin = \"localdisk\"; };\n"
 				   "outputs = ( { plugin = \"icecast\"; },\n"
 				   "            { plugin = \"file\"; },\n"
-				   "            { plugin = \"icecast\"; name = \"backup\"; },\n"
+				   "            { plugin = \"icecast\"; instance = \"backup\"; },\n"
 				   "            { plugin = \"icecast\"; } );\n"), PLAYOUT_OK);
 	CU_ASSERT_EQUAL_FATAL(c.ninst, 5);
 	CU_ASSERT_STRING_EQUAL(c.inst[0].label, "localdisk");
@@ -416,12 +416,12 @@ static void test_labels_follow_name_single_and_position_rules(void)
 static void test_duplicate_labels_are_errors(void)
 {
 	expect_error("storage = { plugin = \"localdisk\"; };\n"
-		     "outputs = ( { plugin = \"icecast\"; name = \"main\"; },\n"
-		     "            { plugin = \"icecast\"; name = \"main\"; } );\n",
+		     "outputs = ( { plugin = \"icecast\"; instance = \"main\"; },\n"
+		     "            { plugin = \"icecast\"; instance = \"main\"; } );\n",
 		     "t.conf:3: error: duplicate instance 'icecast:main' (first at t.conf:2)");
 	/* a name that looks like a position collides with the positional label */
 	expect_error("storage = { plugin = \"localdisk\"; };\n"
-		     "outputs = ( { plugin = \"icecast\"; name = \"2\"; },\n"
+		     "outputs = ( { plugin = \"icecast\"; instance = \"2\"; },\n"
 		     "            { plugin = \"icecast\"; } );\n",
 		     "t.conf:3: error: duplicate instance 'icecast:2'");
 }
@@ -678,7 +678,7 @@ static void test_settings_accept_every_type(void)
 
 	CU_ASSERT_EQUAL(check_body("path = \"/x\"; port = 8000; count = 5000000000L; gain = -3.5;\n"
 				   "public = true; token = \"ssm:/a\"; hosts = [\"a\", \"b\"]; opts = { a = 1; };\n"
-				   "name = \"main\";", &d), 0);
+				   "instance = \"main\";", &d), 0);
 	CU_ASSERT_EQUAL(d.n, 0);
 	po_diag_free(&d);
 	/* a float setting takes an integer; a list setting takes a list */
@@ -731,7 +731,7 @@ static void test_settings_null_table_allows_only_plugin_and_name(void)
 	struct po_config c;
 	struct po_diag d;
 
-	CU_ASSERT_EQUAL_FATAL(load(&c, &d, "storage = { plugin = \"localdisk\"; name = \"a\";\n  extra = 1; };\n"
+	CU_ASSERT_EQUAL_FATAL(load(&c, &d, "storage = { plugin = \"localdisk\"; instance = \"a\";\n  extra = 1; };\n"
 				   "outputs = { plugin = \"file\"; };\n"), PLAYOUT_OK);
 	CU_ASSERT_EQUAL(po_config_check_instance(&c, &c.inst[0], NULL, &d), 0);
 	CU_ASSERT_EQUAL(d.n, 1);

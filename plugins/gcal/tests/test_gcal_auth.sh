@@ -37,7 +37,7 @@ chmod 600 "$T/credentials.json"
 CONF="$T/playout.conf"
 cat >"$CONF" <<EOF
 station = "Test FM"; timezone = "Europe/London"; state = "$T/state.db"; cache = "$T/cache";
-schedule = ( { plugin = "gcal"; name = "main"; calendar_id = "station@group.calendar.google.com";
+schedule = ( { plugin = "gcal"; instance = "main"; calendar_id = "station@group.calendar.google.com";
                credentials = "file:$T/credentials.json"; token = "file:$T/token.json";
                endpoint = "http://127.0.0.1:$PORT/calendar/v3"; timeout_s = 5; retries = -1; } );
 storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };

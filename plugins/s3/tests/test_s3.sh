@@ -67,7 +67,7 @@ aws = { region = "eu-west-1"; access_key = "S3RVER"; secret_key = "env:$2"; };
 schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
 storage = { plugin = "s3"; bucket = "prerecs"; endpoint = "http://127.0.0.1:$PPORT";
             page_size = 2; full_list_h = 0; ${3:-} };
-outputs = ( { plugin = "file"; name = "copy"; path = "$T/out.mp3"; } );
+outputs = ( { plugin = "file"; instance = "copy"; path = "$T/out.mp3"; } );
 EOC
 }
 : >"$T/schedule.csv"
@@ -157,7 +157,7 @@ plan_interval_s = 5; send_ahead_ms = 300;
 aws = { region = "eu-west-1"; access_key = "S3RVER"; secret_key = "env:PO_S3_GOOD"; };
 schedule = ( { plugin = "csv"; path = "$D/schedule.csv"; } );
 storage = { plugin = "s3"; bucket = "prerecs"; endpoint = "http://127.0.0.1:$PPORT"; };
-outputs = ( { plugin = "file"; name = "copy"; path = "$D/out.mp3"; } );
+outputs = ( { plugin = "file"; instance = "copy"; path = "$D/out.mp3"; } );
 EOC
 po_spawn_out "$D/playoutd.log" "$PO_BUILDDIR/playoutd" -c "$D/playout.conf" -f \
 	--pretend-now 2026-12-01T09:59:56Z
