@@ -10,7 +10,7 @@ N=${1:-5}
 BUILD=${PO_BUILDDIR:-$PWD}
 CTL="$BUILD/playoutctl"
 PLAN="$BUILD/bench/join_plan"
-[ -x "$PLAN" ] || PLAN="$BUILD/join_plan"
+[ -x "$PLAN" ] || make -C "$BUILD" -s bench/join_plan >/dev/null
 CACHE=/tmp/po-bench-join
 A="$CACHE/a_30m02.5s.mp3"
 B="$CACHE/b_29m58s.mp3"

@@ -52,6 +52,22 @@ static int dir_writable(const char *path)
 	return access(dirname(copy), W_OK) == 0;
 }
 
+/* How old the daemon's last good answer from a schedule source is: what it
+ * plans with while the source fails. */
+static void print_schedule_age(struct po_runtime *rt, const char *label, int64_t now_ms)
+{
+	struct po_state *st = NULL;
+	if (po_state_open(rt->conf.state_path, PO_STATE_READONLY, &st, NULL) < 0)
+		return;
+	int64_t at = po_state_slots_fetched_ms(st, label);
+	if (at)
+		printf("%s: the daemon's last good answer is %.0f min old\n", label,
+		       (now_ms - at) / 60000.0);
+	else
+		printf("%s: the daemon has no answer from it yet\n", label);
+	po_state_close(st);
+}
+
 /* What a storage instance counted today (UTC): requests cost money. */
 static void print_request_counts(struct po_runtime *rt, const char *label, int64_t now_ms)
 {
@@ -99,6 +115,7 @@ int po_ctl_check(const char *conf_path)
 			printf("%s: ok, %zu slots in the next %d h\n", pi->conf->label, s.n, rt.conf.horizon_h);
 		}
 		free(s.v);
+		print_schedule_age(&rt, pi->conf->label, now);
 	}
 	if (rt.storage) {
 		const struct playout_storage_ops *ops = rt.storage->mod.plugin->ops;
@@ -333,6 +350,20 @@ int po_ctl_status(const char *conf_path, int json)
 			po_iso8601_local(next->start_ms, at, sizeof at);
 			printf("next: %s \"%s\" at %s (%s)\n", next->pid, next->title, at,
 			       po_decision_name(next->decision));
+		}
+	}
+	if (!json) {
+		for (size_t i = 0; i < rt.conf.ninst; i++) {
+			const struct po_instance_conf *ic = &rt.conf.inst[i];
+			int64_t at = ic->kind == PLAYOUT_KIND_SCHEDULE
+					     ? po_state_slots_fetched_ms(rt.state, ic->label) : 0;
+			if (ic->kind != PLAYOUT_KIND_SCHEDULE)
+				continue;
+			if (at)
+				printf("schedule %s: last good answer %.0f min old\n", ic->label,
+				       (now - at) / 60000.0);
+			else
+				printf("schedule %s: no answer yet\n", ic->label);
 		}
 	}
 	free(plays);

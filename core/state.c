@@ -883,6 +883,17 @@ int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_m
 	return st_end(st, rc, "put_rundown");
 }
 
+/* Double a result array (16 to start); NULL when out of memory, and arr
+ * is then still valid. */
+static void *grow(void *arr, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *na = realloc(arr, ncap * size);
+	if (na)
+		*cap = ncap;
+	return na;
+}
+
 int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
 			 struct playout_item **v, size_t *n)
 {
@@ -907,14 +918,12 @@ int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
 		int src;
 		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
 			if (len == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				struct playout_item *na = realloc(arr, ncap * sizeof *na);
+				void *na = grow(arr, &cap, sizeof *arr);
 				if (!na) {
 					rc = PLAYOUT_ENOMEM;
 					break;
 				}
 				arr = na;
-				cap = ncap;
 			}
 			struct playout_item *it = &arr[len];
 			memset(it, 0, sizeof *it);
@@ -1045,14 +1054,12 @@ int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
 		int src;
 		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
 			if (len == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				struct po_play *na = realloc(arr, ncap * sizeof *na);
+				void *na = grow(arr, &cap, sizeof *arr);
 				if (!na) {
 					rc = PLAYOUT_ENOMEM;
 					break;
 				}
 				arr = na;
-				cap = ncap;
 			}
 			struct po_play *p = &arr[len++];
 			memset(p, 0, sizeof *p);
