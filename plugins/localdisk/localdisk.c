@@ -37,7 +37,6 @@ struct localdisk_inst {
 	const struct playout_host *host;
 	char *path;               /* as configured */
 	int64_t settle_ms;
-	int recursive;            /* accepted; subfolders are still skipped */
 	int watch_fd;             /* inotify on the folder, or -1 */
 	struct localdisk_seen_set seen;  /* the previous list's candidates */
 	char **warned;            /* symlink names already warned about */
@@ -364,7 +363,7 @@ static int localdisk_create(const config_setting_t *conf, const struct playout_h
 		     void **instance, struct playout_error *err)
 {
 	const char *path = NULL;
-	int settle_s = 60, recursive = 0;
+	int settle_s = 60;
 
 	if (!config_setting_lookup_string(conf, "path", &path) || !*path)
 		return playout_error_set(err, PLAYOUT_ECONFIG,
@@ -381,20 +380,11 @@ static int localdisk_create(const config_setting_t *conf, const struct playout_h
 						 "%s:%d: localdisk settle_s must be an integer 0..86400",
 						 localdisk_conf_file(m), config_setting_source_line(m));
 	}
-	m = config_setting_get_member(conf, "recursive");
-	if (m) {
-		if (config_setting_type(m) != CONFIG_TYPE_BOOL)
-			return playout_error_set(err, PLAYOUT_ECONFIG,
-						 "%s:%d: localdisk recursive must be true or false",
-						 localdisk_conf_file(m), config_setting_source_line(m));
-		recursive = config_setting_get_bool(m);
-	}
 	struct localdisk_inst *li = calloc(1, sizeof *li);
 	if (!li)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "localdisk: out of memory");
 	li->host = host;
 	li->settle_ms = (int64_t)settle_s * 1000;
-	li->recursive = recursive;
 	li->path = strdup(path);
 	if (!li->path) {
 		free(li);
@@ -414,10 +404,6 @@ static int localdisk_create(const config_setting_t *conf, const struct playout_h
 		close(li->watch_fd);
 		li->watch_fd = -1;
 	}
-	if (recursive)
-		host->log(host, PLAYOUT_LOG_WARN,
-			  "recursive = true is not supported yet: files in subfolders of %s are "
-			  "not listed", li->path);
 	*instance = li;
 	return PLAYOUT_OK;
 }
@@ -443,8 +429,6 @@ static const struct playout_setting localdisk_settings[] = {
 	  .help = "the drop folder holding the .mp3 files" },
 	{ .name = "settle_s", .type = PLAYOUT_SET_INT, .min = 0, .max = 86400,
 	  .help = "seconds a file must stay unchanged before it counts (default 60)" },
-	{ .name = "recursive", .type = PLAYOUT_SET_BOOL,
-	  .help = "look into subfolders (not supported yet; default false)" },
 	{ .name = NULL },
 };
 
