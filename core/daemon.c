@@ -12,6 +12,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "log.h"
 #include "player.h"
 #include "refresh.h"
@@ -236,7 +237,8 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 			if (read(sfd, &si, sizeof si) != sizeof si)
 				continue;
 			if (si.ssi_signo == SIGHUP) {
-				po_log_notice("core", "SIGHUP: planning again");
+				po_log_notice("core", "SIGHUP: reading secrets again and planning");
+				po_host_reload_secrets(&d->rt);
 				plan_and_publish(d);
 				continue;
 			}

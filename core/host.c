@@ -138,3 +138,8 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 	h->instance_metadata = host_instance_metadata;
 	h->secret_store = host_secret_store;
 }
+
+void po_host_reload_secrets(struct po_runtime *rt)
+{
+	(void)rt; /* issue 4: to be written */
+}

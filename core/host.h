@@ -13,4 +13,8 @@ struct po_instance;
 /* Fill inst->host for inst, served by rt (both outlive the plugin instance). */
 void po_host_init(struct po_instance *inst, struct po_runtime *rt);
 
+/* SIGHUP: read every secret reference again (ssm:, file:, env:) so the
+ * plugins get the new values. Control thread. */
+void po_host_reload_secrets(struct po_runtime *rt);
+
 #endif
