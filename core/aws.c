@@ -470,6 +470,33 @@ int po_aws_credentials(struct po_aws *a, struct po_aws_creds *out, struct playou
 	return rc;
 }
 
+/* SIGHUP: the keys of the aws group may name a file whose content changed.
+ * Read outside the lock (files only; never the network), swap under it. */
+int po_aws_reload_keys(struct po_aws *a, int *changed, struct playout_error *err)
+{
+	struct po_aws_creds c;
+	char why[WHY_MAX];
+	*changed = 0;
+	if (!a->access_ref || !a->secret_ref)
+		return 0;
+	if (from_config(a, &c, why) < 0) {
+		explicit_bzero(&c, sizeof c);
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "aws access_key/secret_key: cannot read them again, keeping "
+					 "the keys in use: %s", why);
+	}
+	pthread_mutex_lock(&a->mu);
+	/* Config keys come first in the chain: they replace whatever it found. */
+	*changed = a->have_creds && (strcmp(a->creds.source, c.source) != 0 ||
+				     strcmp(a->creds.access_key, c.access_key) != 0 ||
+				     strcmp(a->creds.secret_key, c.secret_key) != 0);
+	a->creds = c;
+	a->have_creds = 1;
+	pthread_mutex_unlock(&a->mu);
+	explicit_bzero(&c, sizeof c);
+	return 1;
+}
+
 /* ---- signed exchanges -------------------------------------------------- */
 
 int po_aws_http(struct po_aws *a, const struct playout_http_request *req,

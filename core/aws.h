@@ -50,6 +50,13 @@ struct po_aws_creds {
 /* PLAYOUT_EAUTH with every source tried and why each failed. Thread-safe. */
 int po_aws_credentials(struct po_aws *a, struct po_aws_creds *out, struct playout_error *err);
 
+/* SIGHUP: read the config's access_key/secret_key references again and
+ * use them from now on. 0 when the config names no keys, 1 when read again
+ * (*changed: they differ from the keys in use), PLAYOUT_ECONFIG when they
+ * cannot be read (the keys in use stay; err names the reason, never a
+ * value). Thread-safe. */
+int po_aws_reload_keys(struct po_aws *a, int *changed, struct playout_error *err);
+
 /* The region in use (copied into out). Thread-safe. */
 void po_aws_region(struct po_aws *a, char *out, size_t n);
 

@@ -764,10 +764,20 @@ int po_config_check_instance(const struct po_config *c, const struct po_instance
 		}
 		check_setting(c, ic, set, s, d);
 	}
+	if (ic->kind == PLAYOUT_KIND_STORAGE) {
+		/* the core's own key: the worker runs this many downloads at once */
+		static const struct playout_setting downloads = {
+			"downloads", PLAYOUT_SET_INT, 0, 1, 16,
+			"downloads at once (default 1: a small station's uplink)" };
+		const config_setting_t *s = config_setting_get_member(g, "downloads");
+		if (s)
+			check_setting(c, ic, &downloads, s, d);
+	}
 	for (int k = 0; k < config_setting_length(g); k++) {
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
 		const char *key = config_setting_name(m);
-		int known = in_list(key, always);
+		int known = in_list(key, always) ||
+			    (ic->kind == PLAYOUT_KIND_STORAGE && !strcmp(key, "downloads"));
 
 		for (size_t i = 0; !known && settings && settings[i].name; i++)
 			known = !strcmp(key, settings[i].name);

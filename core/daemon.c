@@ -18,6 +18,7 @@
 #include "refresh.h"
 #include "runtime.h"
 #include "timeutil.h"
+#include "worker.h"
 
 /* Plan this long after the last change seen in the storage. */
 #define STORAGE_QUIET_S 2
@@ -26,6 +27,7 @@ struct po_daemon {
 	struct po_runtime rt;
 	struct po_snapbox box;
 	struct po_playq q;
+	struct po_worker *worker;          /* downloads and probes */
 	struct po_player *players[PO_MAX_INSTANCES];
 	int64_t play_id[PO_MAX_INSTANCES]; /* the open play row of each output */
 	size_t nplayers;
@@ -90,6 +92,7 @@ static void plan_and_publish(struct po_daemon *d)
 		.to_ms = now + (int64_t)rt->conf.horizon_h * 3600000,
 		.write_state = 1,
 		.fetch = 1,
+		.worker = d->worker,
 	};
 	struct po_rundown r;
 	struct playout_error e = {0};
@@ -97,7 +100,7 @@ static void plan_and_publish(struct po_daemon *d)
 		po_log_errorx("planner", "planning failed: %s", e.msg);
 		return;
 	}
-	struct po_snapshot *snap = po_refresh_snapshot(rt, &r, now);
+	struct po_snapshot *snap = po_refresh_snapshot(rt, &r, now, d->worker);
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
 	update_dns(d);
@@ -168,6 +171,29 @@ static int start_players(struct po_daemon *d)
 	return 0;
 }
 
+static int start_worker(struct po_daemon *d)
+{
+	struct po_runtime *rt = &d->rt;
+	struct playout_error e = {0};
+	struct po_worker_conf wc = {
+		.cache_dir = rt->conf.cache_dir,
+		.state = rt->state,
+		.probe = {rt->conf.probe_silence_threshold_db, rt->conf.probe_silence_max_s},
+		.downloads = 1,
+	};
+	if (rt->storage) {
+		wc.ops = rt->storage->mod.plugin->ops;
+		wc.storage = rt->storage->inst;
+		wc.storage_label = rt->storage->conf->label;
+		config_setting_lookup_int(rt->storage->conf->group, "downloads", &wc.downloads);
+	}
+	if (po_worker_start(&wc, &d->worker, &e) < 0) {
+		po_log_errorx("core", "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int open_fds(struct po_daemon *d, int *sfd, int *tfd, int *qfd)
 {
 	sigset_t set;
@@ -208,14 +234,15 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 		d->rt.storage ? d->rt.storage->mod.plugin->ops : NULL;
 	int wfd = sops && sops->watch_fd ? sops->watch_fd(d->rt.storage->inst) : -1;
 	for (;;) {
-		struct pollfd pf[5] = {
+		struct pollfd pf[6] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = tfd, .events = POLLIN},
 			{.fd = d->q.efd, .events = POLLIN},
 			{.fd = wfd, .events = POLLIN}, /* ignored by poll when -1 */
 			{.fd = qfd, .events = POLLIN},
+			{.fd = po_worker_fd(d->worker), .events = POLLIN},
 		};
-		if (poll(pf, 5, -1) < 0) {
+		if (poll(pf, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			po_log_error("core", "poll");
@@ -226,6 +253,8 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 		if (pf[3].revents & POLLIN)
 			storage_changed(wfd, qfd);
 		uint64_t ticks;
+		if ((pf[5].revents & POLLIN) && po_worker_collect(d->worker) > 0)
+			plan_and_publish(d); /* a file arrived or a probe answered */
 		if ((pf[4].revents & POLLIN) && read(qfd, &ticks, sizeof ticks) > 0) {
 			po_log_info("planner", "storage changed: planning again");
 			plan_and_publish(d);
@@ -290,6 +319,8 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_notice("core", "rehearsal: the clock reads %s", at);
 	}
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
+	if (start_worker(d) < 0)
+		goto out;
 	if (open_fds(d, &sfd, &tfd, &qfd) < 0)
 		goto out;
 	plan_and_publish(d);
@@ -302,6 +333,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 out:
 	for (size_t i = 0; i < d->nplayers; i++)
 		po_player_stop(d->players[i]);
+	po_worker_stop(d->worker); /* after the players: air closes first */
 	if (d->q_up) {
 		record_plays(d);
 		po_playq_destroy(&d->q);

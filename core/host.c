@@ -1,7 +1,8 @@
 /*
  * The playout_host services plugins call: a thin layer over the core's log,
  * clock, secret, time-zone, state and AWS/HTTP modules. Nothing here keeps
- * state of its own; host->core is the runtime.
+ * state of its own; host->core is the runtime (secret values are cached by
+ * core/secret.c).
  */
 #include "host.h"
 
@@ -35,17 +36,25 @@ static int64_t host_wall_ms(const struct playout_host *h)
 	return po_clock_now_ms(&real);
 }
 
-static int host_secret(const struct playout_host *h, const char *ref, char **value,
-		       struct playout_error *err)
+/* How the cache reads a reference: ssm: through the runtime's AWS context,
+ * the others locally. */
+static int host_fetch(void *ctx, const char *ref, char **value, struct playout_error *err)
 {
-	struct po_runtime *rt = h->core;
-	if (ref && strncmp(ref, "ssm:", 4) == 0) {
+	struct po_runtime *rt = ctx;
+	if (strncmp(ref, "ssm:", 4) == 0) {
 		*value = NULL;
 		if (!rt->aws)
 			return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: AWS is not set up", ref);
 		return po_aws_ssm_get(rt->aws, ref + 4, value, err);
 	}
 	return po_secret_resolve(ref, value, err);
+}
+
+/* Read once (in the plugins' create), then from memory until a SIGHUP. */
+static int host_secret(const struct playout_host *h, const char *ref, char **value,
+		       struct playout_error *err)
+{
+	return po_secret_cached(ref, host_fetch, h->core, value, err);
 }
 
 static int host_local_to_utc(const struct playout_host *h, int year, int mon, int day, int hour,
@@ -100,22 +109,26 @@ static int host_secret_store(const struct playout_host *h, const char *ref, cons
 			     struct playout_error *err)
 {
 	struct po_runtime *rt = h->core;
+	int rc;
 	if (!ref || !value)
 		return playout_error_set(err, PLAYOUT_EINVAL, "secret store: no reference or value");
 	if (strncmp(ref, "file:", 5) == 0)
-		return po_secret_store_file(ref + 5, value, err);
-	if (strncmp(ref, "ssm:", 4) == 0) {
-		if (!rt->aws)
-			return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: AWS is not set up", ref);
-		return po_aws_ssm_put(rt->aws, ref + 4, value, err);
-	}
-	if (strncmp(ref, "env:", 4) == 0)
+		rc = po_secret_store_file(ref + 5, value, err);
+	else if (strncmp(ref, "ssm:", 4) == 0)
+		rc = rt->aws ? po_aws_ssm_put(rt->aws, ref + 4, value, err)
+			     : playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: AWS is not set up", ref);
+	else if (strncmp(ref, "env:", 4) == 0)
 		return playout_error_set(err, PLAYOUT_EINVAL,
 					 "cannot store a secret into %.60s: an environment "
 					 "variable is read-only (use file: or ssm:)", ref);
-	return playout_error_set(err, PLAYOUT_EINVAL,
-				 "cannot store a secret into a literal config value "
-				 "(use file:/path or ssm:/name)");
+	else
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "cannot store a secret into a literal config value "
+					 "(use file:/path or ssm:/name)");
+	if (rc < 0)
+		return rc;
+	/* What is stored is what host->secret serves from now on. */
+	return po_secret_cache_put(ref, value, err);
 }
 
 void po_host_init(struct po_instance *inst, struct po_runtime *rt)
@@ -141,5 +154,28 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 
 void po_host_reload_secrets(struct po_runtime *rt)
 {
-	(void)rt; /* issue 4: to be written */
+	struct po_secret_reload r;
+	size_t read = 0, changed = 0, failed = 0;
+	/* The AWS keys first: the ssm: reads below are signed with them. */
+	if (rt->aws) {
+		struct playout_error e = {0};
+		int keys_changed = 0;
+		int rc = po_aws_reload_keys(rt->aws, &keys_changed, &e);
+		if (rc < 0) {
+			po_log_warnx("core", "%s", e.msg);
+			failed++;
+		} else if (rc > 0) {
+			read++;
+			changed += keys_changed != 0;
+		}
+	}
+	po_secret_cache_reload(host_fetch, rt, &r);
+	read += r.read;
+	changed += r.changed;
+	failed += r.failed;
+	if (failed)
+		po_log_notice("core", "secrets: %zu read again, %zu changed; %zu could not be read "
+			      "and keep their value", read, changed, failed);
+	else
+		po_log_notice("core", "secrets: %zu read again, %zu changed", read, changed);
 }

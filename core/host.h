@@ -13,8 +13,11 @@ struct po_instance;
 /* Fill inst->host for inst, served by rt (both outlive the plugin instance). */
 void po_host_init(struct po_instance *inst, struct po_runtime *rt);
 
-/* SIGHUP: read every secret reference again (ssm:, file:, env:) so the
- * plugins get the new values. Control thread. */
+/* SIGHUP: read every secret reference host->secret has served again
+ * (ssm:, file:, env:), and the aws group's access_key/secret_key, so the
+ * plugins get the new values at their next host->secret. One that cannot be
+ * read keeps its value (a warning names it); one notice says how many
+ * changed. Control thread. */
 void po_host_reload_secrets(struct po_runtime *rt);
 
 #endif

@@ -104,6 +104,40 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Set by po_http_abort_all: the daemon is stopping. */
+static int aborting;
+
+void po_http_abort_all(int on)
+{
+	__atomic_store_n(&aborting, on, __ATOMIC_RELAXED);
+}
+
+static int is_aborting(void)
+{
+	return __atomic_load_n(&aborting, __ATOMIC_RELAXED);
+}
+
+/* libcurl calls this about once a second even when no byte moves, so a
+ * stalled download stops too. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)ud, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return is_aborting();
+}
+
+/* Sleep in slices so that a stop does not wait out a long Retry-After. */
+static void sleep_ms(long ms)
+{
+	while (ms > 0 && !is_aborting()) {
+		long slice = ms < 100 ? ms : 100;
+		struct timespec ts = {0, slice * 1000000L};
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		ms -= slice;
+	}
+}
+
 /* libcurl's own limit lets a burst through on a fast link (it averages over
  * seconds); pacing here, in the write callback, holds the socket back so the
  * sender sees it too. */
@@ -115,13 +149,8 @@ static void pace(struct attempt *a, size_t n)
 		a->t0 = mono_s();
 	a->received += (int64_t)n;
 	double ahead = (double)a->received / (double)a->rate - (mono_s() - a->t0);
-	if (ahead > 0.001) {
-		if (ahead > 1.0)
-			ahead = 1.0;
-		struct timespec ts = {(time_t)ahead, (long)((ahead - (double)(time_t)ahead) * 1e9)};
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-	}
+	if (ahead > 0.001)
+		sleep_ms((long)(ahead > 1.0 ? 1000 : ahead * 1000));
 }
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -129,6 +158,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 	struct attempt *a = ud;
 	size_t n = size * nmemb;
 	long status = 0;
+	if (is_aborting())
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
 	curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (a->sink_fd > 0 && status >= 200 && status < 300) {
 		int e = write_all(a->sink_fd, p, n);
@@ -291,6 +322,8 @@ static void setup(CURL *c, const struct playout_http_request *req,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	if (req->max_bytes_per_s > 0)
 		curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE,
 				 (curl_off_t)req->max_bytes_per_s);
@@ -352,13 +385,6 @@ static long backoff_ms(int base_ms, int retry, const char *headers, unsigned *se
 	return d;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Put a sink back where it started before a retry. */
 static int rewind_sink(int fd, off_t start, const struct playout_http_request *req,
 		       struct playout_error *err)
@@ -413,7 +439,7 @@ int po_http_exchange(const struct playout_http_request *req, const struct po_htt
 		long status = 0;
 		curl_easy_getinfo(a.curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_cleanup(a.curl);
-		int again = attempt_no < retries;
+		int again = attempt_no < retries && !is_aborting();
 		if (a.sink_failed) {
 			rc = playout_error_set(err, PLAYOUT_EIO, "%s %s: writing the download: %s",
 					       req->method, req->url, strerror(a.sink_failed));

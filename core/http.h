@@ -17,6 +17,11 @@
 int po_http_global_init(struct playout_error *err);
 void po_http_global_cleanup(void);
 
+/* on = 1: every exchange in flight, in any thread, stops within about a
+ * second with an error and none retries (the daemon is stopping and waits
+ * for its downloads). 0: back to normal. */
+void po_http_abort_all(int on);
+
 /* SigV4 signing material for one exchange; all strings borrowed for the
  * call. session_token NULL or "" for long-term keys.
  * libcurl 7.88 signs the query string exactly as written in the URL: the

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "probe.h"
 #include "timeutil.h"
+#include "worker.h"
 
 static void gather_slots(struct po_runtime *rt, const struct po_refresh_opts *o,
 			 struct playout_slots *all)
@@ -83,15 +84,18 @@ static void gather_assets(struct po_runtime *rt, const struct po_refresh_opts *o
 /* Fill duration and frame fields of assets whose cached copy is current,
  * and the probe's flags. The cache only holds files the planning window
  * needs, so only those are decoded; the daemon (write_state) probes a file
- * once and keeps the answer in the state (a 60-minute file decodes in a few
- * seconds on this control thread); playoutctl reads those answers and
- * otherwise only indexes. Then the short-file rule. */
+ * once and keeps the answer in the state: on its worker when it has one (an
+ * hour takes seconds to decode; the answer comes with a later plan), else
+ * here. playoutctl reads those answers and otherwise only indexes. Then the
+ * short-file rule. */
 static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *o,
 			   const struct playout_slots *slots, struct playout_assets *as)
 {
 	const struct po_probe_opts popts = { rt->conf.probe_silence_threshold_db,
 					     rt->conf.probe_silence_max_s };
 	int how = rt->state && o->write_state ? PO_MEDIA_PROBE | PO_MEDIA_STORE : 0;
+	if (o->worker)
+		how &= ~PO_MEDIA_PROBE;
 	for (size_t i = 0; i < as->n; i++) {
 		struct playout_asset *a = &as->v[i];
 		struct playout_error e = {0};
@@ -103,6 +107,8 @@ static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *
 			continue;
 		if (po_cache_path(rt->conf.cache_dir, a->name, path, sizeof path, &e) == PLAYOUT_OK &&
 		    po_media_scan(rt->state, path, &popts, how, &m, &e) == PLAYOUT_OK) {
+			if (o->worker && m.indexed && !m.probed)
+				po_worker_probe(o->worker, path, a->start_ms);
 			a->flags = m.flags;
 			snprintf(a->why, sizeof a->why, "%s", m.why);
 			if (m.flags & PO_ASSET_UNPLAYABLE)
@@ -131,10 +137,11 @@ static const struct playout_asset *find_asset(const struct playout_assets *as, c
 	return NULL;
 }
 
-/* Copy into the cache every file an item of the window still needs.
- * Returns how many files arrived. */
+/* Copy into the cache every file an item of the window still needs, or
+ * queue it on the worker (earliest air first). Returns how many files
+ * arrived in this pass. */
 static int fetch_needed(struct po_runtime *rt, const struct po_rundown *r,
-			const struct playout_assets *as, int64_t now_ms)
+			const struct playout_assets *as, int64_t now_ms, struct po_worker *worker)
 {
 	int arrived = 0;
 	if (!rt->storage)
@@ -149,6 +156,10 @@ static int fetch_needed(struct po_runtime *rt, const struct po_rundown *r,
 			struct playout_error e = {0};
 			if (!a || po_cache_has(rt->conf.cache_dir, a))
 				continue;
+			if (worker) {
+				po_worker_fetch(worker, a, it->start_ms);
+				continue;
+			}
 			if (po_cache_fetch(rt->conf.cache_dir, ops, rt->storage->inst, a, &e) < 0) {
 				po_log_warnx(rt->storage->conf->label, "cannot fetch %s: %s", a->name, e.msg);
 				continue;
@@ -228,7 +239,7 @@ int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po
 	gather_assets(rt, o, &as);
 	fill_durations(rt, o, &slots, &as);
 	rc = plan(rt, o, &slots, &as, out, err);
-	if (rc == PLAYOUT_OK && o->fetch && fetch_needed(rt, out, &as, now) > 0) {
+	if (rc == PLAYOUT_OK && o->fetch && fetch_needed(rt, out, &as, now, o->worker) > 0) {
 		/* Durations are known now: plan again so caps and ends are exact. */
 		po_rundown_free(out);
 		fill_durations(rt, o, &slots, &as);
@@ -244,7 +255,7 @@ int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po
 }
 
 struct po_snapshot *po_refresh_snapshot(struct po_runtime *rt, const struct po_rundown *r,
-					int64_t planned_ms)
+					int64_t planned_ms, struct po_worker *worker)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->n; i++)
@@ -264,6 +275,10 @@ struct po_snapshot *po_refresh_snapshot(struct po_runtime *rt, const struct po_r
 			struct playout_error e = {0};
 			char path[4096];
 			struct po_mp3_index *ix = po_runtime_index(rt, it->seg[s].asset, &e);
+			if (!ix && worker && po_worker_fetching(worker, it->seg[s].asset)) {
+				ok = 0; /* it comes with a later plan */
+				break;
+			}
 			if (!ix || po_cache_path(rt->conf.cache_dir, it->seg[s].asset, path, sizeof path, &e) < 0) {
 				po_log_warnx("player", "cannot air %s at item %s: %s", it->seg[s].asset,
 					     it->pid, e.msg);

@@ -13,6 +13,7 @@
 #include "host.h"
 #include "http.h"
 #include "log.h"
+#include "secret.h"
 #include "timeutil.h"
 
 static int open_instances(struct po_runtime *rt, int flags, struct po_diag *d)
@@ -116,6 +117,7 @@ void po_runtime_close(struct po_runtime *rt)
 		po_loader_exit();
 	rt->loader_up = 0;
 	rt->ninst = 0;
+	po_secret_cache_clear(); /* wipe the secrets host->secret served */
 	for (size_t i = 0; i < rt->nindex; i++)
 		po_mp3_index_unref(rt->index[i].idx);
 	free(rt->index);

@@ -286,7 +286,12 @@ struct playout_host {
 
 	/* Resolve a secret reference (literal, file:, env:, ssm:). *value is
 	 * malloc'd, NUL-terminated; caller frees it (and should wipe it).
-	 * Never logs the value. */
+	 * Never logs the value. The core reads each reference at its first use
+	 * (normally in create) and again on SIGHUP, and serves it from memory in
+	 * between: after create a call is a memory read, fine on any thread.
+	 * To follow a SIGHUP (a rotated password), call it each time the value
+	 * is used (a connection, a login) rather than keeping the copy from
+	 * create. */
 	int (*secret)(const struct playout_host *h, const char *ref, char **value,
 		      struct playout_error *err);
 

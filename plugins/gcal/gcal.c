@@ -34,6 +34,11 @@ struct gcal_inst {
 	char *token_endpoint;
 	char *subject;           /* NULL: no delegation */
 	char *token_ref;         /* the configured reference (never its value), or NULL */
+	char *credentials_ref;   /* likewise */
+	int token_endpoint_set;  /* configured, not the credentials' token_uri */
+	/* SHA-256 of the values last taken from the references: a fetch that
+	 * sees another value (after a SIGHUP) takes the new one. */
+	unsigned char creds_seen[32], token_seen[32];
 	int timeout_s;
 	int retries;
 	int cred;                /* enum gcal_cred */
@@ -53,6 +58,13 @@ struct gcal_buf {
 };
 
 /* ---- small helpers ------------------------------------------------------- */
+
+static void gcal_digest(const char *s, unsigned char md[32])
+{
+	unsigned int n = 32;
+	if (EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL) != 1)
+		memset(md, 0, 32); /* then the next look sees a "change" and reads it again */
+}
 
 static void gcal_wipe_free(char *s)
 {
@@ -549,6 +561,7 @@ static void gcal_token_keep(struct gcal_inst *gi)
 	if (!gi->token_ref)
 		return;
 	if (gi->host->secret_store(gi->host, gi->token_ref, json, &e) == PLAYOUT_OK) {
+		gcal_digest(json, gi->token_seen); /* our own write is no news */
 		gi->host->log(gi->host, PLAYOUT_LOG_INFO, "refreshed token written to %s",
 			      strncmp(gi->token_ref, "file:", 5) == 0 ||
 					      strncmp(gi->token_ref, "ssm:", 4) == 0
@@ -786,6 +799,8 @@ static int gcal_get_page(struct gcal_inst *gi, const char *url, struct json_obje
 	return rc;
 }
 
+static void gcal_follow_secrets(struct gcal_inst *gi);
+
 static int gcal_fetch(void *inst, int64_t from_ms, int64_t to_ms, struct playout_slots *out,
 		      struct playout_error *err)
 {
@@ -795,6 +810,7 @@ static int gcal_fetch(void *inst, int64_t from_ms, int64_t to_ms, struct playout
 	char tmin[40], tmax[40];
 	int rc = PLAYOUT_OK;
 
+	gcal_follow_secrets(gi);
 	gcal_format_time(from_ms, tmin, sizeof tmin);
 	gcal_format_time(to_ms, tmax, sizeof tmax);
 	for (int page = 0;; page++) {
@@ -935,6 +951,7 @@ static int gcal_load_token(struct gcal_inst *gi, const config_setting_t *conf,
 	if (gi->token_ref) {
 		rc = h->secret(h, gi->token_ref, &value, &e);
 		if (rc == PLAYOUT_OK) {
+			gcal_digest(value, gi->token_seen);
 			cfg_doc = gcal_json_parse(value, strlen(value));
 			gcal_wipe_free(value);
 			value = NULL;
@@ -972,6 +989,120 @@ static int gcal_load_token(struct gcal_inst *gi, const config_setting_t *conf,
 	return gcal_adopt_token(gi, cfg_doc);
 }
 
+/* ---- following a SIGHUP ---------------------------------------------------- */
+
+/* A reference as it may appear in a log line (a literal is the secret). */
+static const char *gcal_ref_name(const char *ref)
+{
+	return strncmp(ref, "file:", 5) == 0 || strncmp(ref, "ssm:", 4) == 0 ? ref : "its reference";
+}
+
+/* New credentials: parsed apart and swapped in only when whole, so a bad
+ * value leaves the working ones. */
+static int gcal_swap_credentials(struct gcal_inst *gi, const char *text, struct playout_error *err)
+{
+	struct gcal_inst n = { .host = gi->host };
+	struct json_object *keep = NULL;
+	const char *token_uri = NULL;
+	char *endpoint = NULL;
+	int rc = gcal_read_credentials(&n, text, &token_uri, &keep, err);
+
+	if (rc == PLAYOUT_OK && n.cred == GCAL_INSTALLED && !gi->token_doc)
+		rc = playout_error_set(err, PLAYOUT_ECONFIG, "credentials: an installed-app client in "
+				       "place of a service account needs a token and a restart");
+	if (rc == PLAYOUT_OK && !gi->token_endpoint_set &&
+	    !(endpoint = gcal_strdup(token_uri ? token_uri : GCAL_DEFAULT_TOKEN_ENDPOINT)))
+		rc = PLAYOUT_ENOMEM;
+	json_object_put(keep); /* token_uri pointed into it */
+	if (rc == PLAYOUT_ENOMEM)
+		playout_error_set(err, rc, "credentials: out of memory");
+	if (rc != PLAYOUT_OK) {
+		free(n.client_id);
+		gcal_wipe_free(n.client_secret);
+		free(n.sa_email);
+		gcal_wipe_free(n.sa_key);
+		return rc;
+	}
+	free(gi->client_id);
+	gcal_wipe_free(gi->client_secret);
+	free(gi->sa_email);
+	gcal_wipe_free(gi->sa_key);
+	gi->client_id = n.client_id;
+	gi->client_secret = n.client_secret;
+	gi->sa_email = n.sa_email;
+	gi->sa_key = n.sa_key;
+	gi->cred = n.cred;
+	if (endpoint) {
+		free(gi->token_endpoint);
+		gi->token_endpoint = endpoint;
+	}
+	/* The access token belongs to the old client: get one for the new. */
+	gcal_wipe_free(gi->access_token);
+	gi->access_token = NULL;
+	gi->expiry_ms = 0;
+	return PLAYOUT_OK;
+}
+
+/* The value behind ref when it differs from the one seen (seen updated),
+ * else NULL. host->secret is a memory read between SIGHUPs. */
+static char *gcal_changed(struct gcal_inst *gi, const char *ref, unsigned char seen[32])
+{
+	struct playout_error e = { 0 };
+	unsigned char md[32];
+	char *value = NULL;
+
+	if (!ref || gi->host->secret(gi->host, ref, &value, &e) != PLAYOUT_OK)
+		return NULL;
+	gcal_digest(value, md);
+	if (memcmp(md, seen, sizeof md) == 0) {
+		gcal_wipe_free(value);
+		return NULL;
+	}
+	memcpy(seen, md, sizeof md);
+	return value;
+}
+
+/* After a SIGHUP the credentials or the token may hold another value (a
+ * station that re-ran playoutctl gcal-auth): take it. A value that will not
+ * do is reported once and the ones in use stay. */
+static void gcal_follow_secrets(struct gcal_inst *gi)
+{
+	const struct playout_host *h = gi->host;
+	struct playout_error e = { 0 };
+	char *value = gcal_changed(gi, gi->credentials_ref, gi->creds_seen);
+
+	if (value) {
+		if (gcal_swap_credentials(gi, value, &e) == PLAYOUT_OK)
+			h->log(h, PLAYOUT_LOG_NOTICE, "new credentials in %s: using them",
+			       gcal_ref_name(gi->credentials_ref));
+		else
+			h->log(h, PLAYOUT_LOG_WARN, "new credentials in %s, not usable (%s): "
+			       "keeping the ones in use", gcal_ref_name(gi->credentials_ref), e.msg);
+		gcal_wipe_free(value);
+	}
+	if (gi->cred != GCAL_INSTALLED || !(value = gcal_changed(gi, gi->token_ref, gi->token_seen)))
+		return;
+	struct json_object *doc = gcal_json_parse(value, strlen(value));
+	gcal_wipe_free(value);
+	if (!doc || !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		h->log(h, PLAYOUT_LOG_WARN, "new token in %s is not a token.json (JSON object): "
+		       "keeping the one in use", gcal_ref_name(gi->token_ref));
+		return;
+	}
+	if (gcal_adopt_token(gi, doc) != PLAYOUT_OK) {
+		h->log(h, PLAYOUT_LOG_WARN, "new token in %s: out of memory",
+		       gcal_ref_name(gi->token_ref));
+		return;
+	}
+	/* The state store's copy would look newer at the next start. */
+	const char *json = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (h->kv_put(h, "token", json) != PLAYOUT_OK)
+		h->log(h, PLAYOUT_LOG_WARN, "cannot keep the new token in the state store");
+	h->log(h, PLAYOUT_LOG_NOTICE, "new token in %s: using it", gcal_ref_name(gi->token_ref));
+}
+
 static const char *gcal_conf_str(const config_setting_t *conf, const char *key)
 {
 	const char *v = NULL;
@@ -990,6 +1121,7 @@ static void gcal_destroy(void *inst)
 	free(gi->token_endpoint);
 	free(gi->subject);
 	free(gi->token_ref);
+	free(gi->credentials_ref);
 	free(gi->client_id);
 	gcal_wipe_free(gi->client_secret);
 	free(gi->sa_email);
@@ -1046,14 +1178,19 @@ static int gcal_create(const config_setting_t *conf, const struct playout_host *
 				       host->config_file, config_setting_source_line(conf));
 		goto fail;
 	}
+	gi->credentials_ref = gcal_strdup(s);
+	if (!gi->credentials_ref)
+		goto nomem;
 	rc = host->secret(host, s, &value, err);
 	if (rc != PLAYOUT_OK)
 		goto fail;
+	gcal_digest(value, gi->creds_seen);
 	rc = gcal_read_credentials(gi, value, &token_uri, &creds, err);
 	gcal_wipe_free(value);
 	if (rc != PLAYOUT_OK)
 		goto fail;
 	s = gcal_conf_str(conf, "token_endpoint");
+	gi->token_endpoint_set = s != NULL;
 	gi->token_endpoint = gcal_strdup(s ? s : token_uri ? token_uri : GCAL_DEFAULT_TOKEN_ENDPOINT);
 	json_object_put(creds);
 	creds = NULL;

@@ -37,7 +37,9 @@ extern const struct playout_plugin playout_plugin;
 
 struct icecast {
 	const struct playout_host *host;
-	char *hostname, *mount, *user, *password;
+	char *hostname, *mount, *user;
+	char *password_ref; /* the setting; the value is asked for at each open */
+	char *password;     /* the value of the last open */
 	char *ca_directory, *ca_file;
 	char *name, *description, *genre, *url;
 	unsigned short port;
@@ -234,6 +236,7 @@ static void icecast_destroy(void *inst)
 		shout_free(ic->shout);
 	}
 	icecast_wipe_free(ic->password);
+	icecast_wipe_free(ic->password_ref); /* a literal is the password */
 	free(ic->hostname);
 	free(ic->mount);
 	free(ic->user);
@@ -302,6 +305,7 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	if (icecast_dup_setting(conf, "host", "127.0.0.1", &ic->hostname) ||
 	    icecast_dup_setting(conf, "mount", NULL, &ic->mount) ||
 	    icecast_dup_setting(conf, "user", "source", &ic->user) ||
+	    icecast_dup_setting(conf, "password", NULL, &ic->password_ref) ||
 	    icecast_dup_setting(conf, "ca_directory", NULL, &ic->ca_directory) ||
 	    icecast_dup_setting(conf, "ca_file", NULL, &ic->ca_file) ||
 	    icecast_dup_setting(conf, "stream_name", NULL, &ic->name) ||
@@ -317,6 +321,7 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 				       "%s: the host offers no secret resolver for \"password\"", who);
 		goto fail;
 	}
+	/* Read now so a bad reference stops the start; each open asks again. */
 	rc = host->secret(host, password_ref, &ic->password, err);
 	if (rc != PLAYOUT_OK)
 		goto fail;
@@ -330,6 +335,23 @@ fail:
 }
 
 /* ---- output operations ------------------------------------------------- */
+
+/* The password as the host has it now: a memory read, which follows a
+ * password changed in SSM (or its file) once playoutd had a SIGHUP. When the
+ * host cannot say, the last value stays. */
+static void icecast_take_password(struct icecast *ic)
+{
+	struct playout_error e = { 0 };
+	char *pw = NULL;
+
+	if (ic->host->secret(ic->host, ic->password_ref, &pw, &e) != PLAYOUT_OK) {
+		ic->host->log(ic->host, PLAYOUT_LOG_WARN, "password: %s (using the one read before)",
+			      e.msg);
+		return;
+	}
+	icecast_wipe_free(ic->password);
+	ic->password = pw;
+}
 
 /* Apply every setting to a fresh shout_t. */
 static int icecast_configure(struct icecast *ic, shout_t *s,
@@ -452,6 +474,7 @@ static int icecast_open(void *inst, const struct playout_item_meta *first,
 		return playout_error_set(err, PLAYOUT_ENOMEM, "%s: connect %s:%u%s: out of memory",
 					 ic->host->instance, ic->hostname, (unsigned)ic->port,
 					 ic->mount);
+	icecast_take_password(ic);
 	rc = icecast_configure(ic, ic->shout, first, err);
 	if (rc != PLAYOUT_OK)
 		return rc;

@@ -3,7 +3,10 @@
  * Keys are data, never paths: only a plain "<name>.mp3" directly under the
  * prefix becomes an asset; downloads go to the path the core gives, through a
  * resumable partial inside host->cache_dir/.part. Requests and bytes are
- * counted per UTC day in the state store. Not for uploads.
+ * counted per UTC day in the state store. Not for uploads. fetch runs on the
+ * core's download threads, several at once when the storage group sets
+ * "downloads": it reads the instance's settings only, and the counters take
+ * a lock.
  */
 #include <playout/plugin.h>
 
@@ -11,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +36,9 @@
 struct s3 {
 	const struct playout_host *host;
 	char *bucket, *prefix, *region, *endpoint;
-	int64_t max_bytes_per_s;
+	int64_t max_bytes_per_s;      /* of one download: the setting's share */
+	pthread_mutex_t count_mu;     /* the counters' read-modify-write: the
+	                                 core's download threads count too */
 	int list_days, full_list_h, page_size, timeout_s, download_timeout_s;
 	struct playout_assets full;   /* the last full listing of the prefix */
 	int64_t full_at_ms;           /* its wall-clock time; 0: none */
@@ -51,7 +57,8 @@ static const struct playout_setting s3_settings[] = {
 	{"prefix", PLAYOUT_SET_STRING, 0, 0, 0, "key prefix of the programme files (default \"\")"},
 	{"region", PLAYOUT_SET_STRING, 0, 0, 0, "bucket region (default: aws.region)"},
 	{"endpoint", PLAYOUT_SET_STRING, 0, 0, 0, "http://127.0.0.1:PORT for tests (path-style URLs)"},
-	{"max_bytes_per_s", PLAYOUT_SET_INT, 0, 0, INT64_C(1) << 40, "download rate limit; 0: none"},
+	{"max_bytes_per_s", PLAYOUT_SET_INT, 0, 0, INT64_C(1) << 40,
+	 "download rate limit of all downloads together, shared equally among the storage's 'downloads'; 0: none"},
 	{"list_days", PLAYOUT_SET_INT, 0, 1, 62, "dated prefixes listed each round, from yesterday (default 3)"},
 	{"full_list_h", PLAYOUT_SET_INT, 0, 0, 24 * 366, "hours between full listings (default 24; 0: every round)"},
 	{"page_size", PLAYOUT_SET_INT, 0, 1, 1000, "keys per listing page (default 1000)"},
@@ -191,11 +198,13 @@ static void count_add(struct s3 *s, const char *what, int64_t n)
 	snprintf(key, sizeof key, "%s:%04d-%02d-%02d", what, tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday);
 	long long cur = 0;
+	pthread_mutex_lock(&s->count_mu);
 	if (s->host->kv_get(s->host, key, &old) == PLAYOUT_OK && old)
 		cur = strtoll(old, NULL, 10);
 	free(old);
 	snprintf(val, sizeof val, "%lld", cur + (long long)n);
 	s->host->kv_put(s->host, key, val); /* playoutctl has no writable state: fine */
+	pthread_mutex_unlock(&s->count_mu);
 }
 
 /* ---- requests -------------------------------------------------------------- */
@@ -852,6 +861,7 @@ static void s3_destroy(void *inst)
 	for (size_t i = 0; i < s->nwarned; i++)
 		free(s->warned[i]);
 	free(s->warned);
+	pthread_mutex_destroy(&s->count_mu);
 	free(s);
 }
 
@@ -862,6 +872,7 @@ static int s3_create(const config_setting_t *conf, const struct playout_host *ho
 	if (!s)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "s3: out of memory");
 	s->host = host;
+	pthread_mutex_init(&s->count_mu, NULL);
 	s->bucket = opt_string(conf, "bucket", NULL);
 	s->prefix = opt_string(conf, "prefix", "");
 	s->region = opt_string(conf, "region", NULL);
@@ -871,6 +882,11 @@ static int s3_create(const config_setting_t *conf, const struct playout_host *ho
 		s->max_bytes_per_s = rate;
 	else
 		s->max_bytes_per_s = opt_int(conf, "max_bytes_per_s", 0);
+	/* "downloads" is the core's key (it runs that many fetches at once):
+	 * give each its share so that together they keep to the limit */
+	int downloads = opt_int(conf, "downloads", 1);
+	if (downloads > 1 && s->max_bytes_per_s > 0)
+		s->max_bytes_per_s = s->max_bytes_per_s / downloads > 0 ? s->max_bytes_per_s / downloads : 1;
 	s->list_days = opt_int(conf, "list_days", 3);
 	s->full_list_h = opt_int(conf, "full_list_h", 24);
 	s->page_size = opt_int(conf, "page_size", 1000);

@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
@@ -72,6 +73,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "range": self.headers.get("Range", ""),
             "if_match": self.headers.get("If-Match", ""),
             "verdict": verdict, "status": status,
+            "t0": getattr(self, "t0", 0.0),  # when the request arrived
             # the access key that signed it, so tests can say whose keys were used
             "akid": self.headers.get("Authorization", "").partition("Credential=")[2]
                     .split("/")[0]}) + "\n")
@@ -98,6 +100,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, b"armed\n", "text/plain")
 
     def _handle(self):
+        self.t0 = time.time()
         if self.path.startswith("/__proxy/"):
             return self._control()
         st = self.server.state

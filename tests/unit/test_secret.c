@@ -1,5 +1,6 @@
 /*
- * Secret references (literal, file:, env:, ssm:), plus the two ways the core
+ * Secret references (literal, file:, env:, ssm:) and the cache host->secret
+ * serves them from (read again on SIGHUP), plus the two ways the core
  * puts words in front of people: diag lines ("file:line: error: ...") and
  * log lines (timestamped in the foreground, "<N>" under systemd).
  */
@@ -397,6 +398,282 @@ static void test_diag_log_writes_errors_and_warnings(void)
 	po_log_init(1, PLAYOUT_LOG_INFO);
 }
 
+
+/* ---- the cache behind host->secret ------------------------------------------ */
+
+/* A fetch that counts its calls and reads the real reference. */
+struct counting {
+	int calls;
+	int put_during; /* store "stored-meanwhile" into the ref while fetching */
+};
+
+static int counting_fetch(void *ctx, const char *ref, char **value, struct playout_error *err)
+{
+	struct counting *c = ctx;
+	c->calls++;
+	if (c->put_during)
+		CU_ASSERT_EQUAL(po_secret_cache_put(ref, "stored-meanwhile", err), PLAYOUT_OK);
+	return po_secret_resolve(ref, value, err);
+}
+
+static char *cached(const char *ref, struct counting *c)
+{
+	char *v = NULL;
+	struct playout_error e = {0};
+	if (po_secret_cached(ref, counting_fetch, c, &v, &e) != PLAYOUT_OK)
+		return NULL;
+	return v;
+}
+
+/* 1 when ref is served as want (the served copy is freed). */
+static int serves(const char *ref, struct counting *c, const char *want)
+{
+	char *v = cached(ref, c);
+	int ok = v && strcmp(v, want) == 0;
+	po_secret_free(v);
+	return ok;
+}
+
+static void test_cache_reads_once_then_serves_from_memory(void)
+{
+	struct counting c = {0};
+	char ref[4200];
+	po_secret_cache_clear();
+	snprintf(ref, sizeof ref, "file:%s", write_tmp("c1", "first\n", 6));
+	CU_ASSERT_TRUE(serves(ref, &c, "first"));
+	CU_ASSERT_TRUE(serves(ref, &c, "first"));
+	CU_ASSERT_EQUAL(c.calls, 1);
+	/* the file changes: still the value in memory until a reload */
+	write_tmp("c1", "second\n", 7);
+	CU_ASSERT_TRUE(serves(ref, &c, "first"));
+	CU_ASSERT_EQUAL(c.calls, 1);
+	/* a caller's copy is its own */
+	char *v = cached(ref, &c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	v[0] = 'X';
+	po_secret_free(v);
+	CU_ASSERT_TRUE(serves(ref, &c, "first"));
+	/* literals are not kept (and never fetched): the reference is the value */
+	CU_ASSERT_TRUE(serves("plain-literal", &c, "plain-literal"));
+	CU_ASSERT_EQUAL(c.calls, 1);
+	/* a failed first read is not remembered: the next call tries again */
+	char missing[4200];
+	snprintf(missing, sizeof missing, "file:%s/nope", po_test_tmpdir());
+	CU_ASSERT_PTR_NULL(cached(missing, &c));
+	CU_ASSERT_PTR_NULL(cached(missing, &c));
+	CU_ASSERT_EQUAL(c.calls, 3);
+	po_secret_cache_clear();
+	/* cleared: read afresh */
+	CU_ASSERT_TRUE(serves(ref, &c, "second"));
+	CU_ASSERT_EQUAL(c.calls, 4);
+	po_secret_cache_clear();
+}
+
+static void test_cache_reload_sees_changed_files_and_env(void)
+{
+	struct counting c = {0};
+	struct po_secret_reload r;
+	char ref1[4200], ref2[4200];
+	po_secret_cache_clear();
+	snprintf(ref1, sizeof ref1, "file:%s", write_tmp("r1", "one\n", 4));
+	snprintf(ref2, sizeof ref2, "file:%s", write_tmp("r2", "two\n", 4));
+	CU_ASSERT_EQUAL_FATAL(setenv("PO_TEST_CACHE", "env-one", 1), 0);
+	CU_ASSERT_TRUE(serves(ref1, &c, "one"));
+	CU_ASSERT_TRUE(serves(ref2, &c, "two"));
+	CU_ASSERT_TRUE(serves("env:PO_TEST_CACHE", &c, "env-one"));
+	write_tmp("r1", "one-rotated\n", 12);
+	CU_ASSERT_EQUAL_FATAL(setenv("PO_TEST_CACHE", "env-two", 1), 0);
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	CU_ASSERT_EQUAL(r.read, 3);
+	CU_ASSERT_EQUAL(r.changed, 2);
+	CU_ASSERT_EQUAL(r.failed, 0);
+	CU_ASSERT_EQUAL(c.calls, 6);
+	CU_ASSERT_TRUE(serves(ref1, &c, "one-rotated"));
+	CU_ASSERT_TRUE(serves(ref2, &c, "two"));
+	CU_ASSERT_TRUE(serves("env:PO_TEST_CACHE", &c, "env-two"));
+	CU_ASSERT_EQUAL(c.calls, 6); /* served from memory again */
+	/* nothing changed since: nothing counted as changed */
+	po_secret_cache_reload(NULL, NULL, &r);
+	CU_ASSERT_EQUAL(r.read, 3);
+	CU_ASSERT_EQUAL(r.changed, 0);
+	unsetenv("PO_TEST_CACHE");
+	po_secret_cache_clear();
+}
+
+static void test_cache_reload_failure_keeps_value_and_names_only_the_ref(void)
+{
+	struct counting c = {0};
+	struct po_secret_reload r;
+	struct capture cap;
+	char ref[4300], path[4200];
+	po_secret_cache_clear();
+	po_log_init(1, PLAYOUT_LOG_INFO);
+	snprintf(path, sizeof path, "%s", write_tmp("gone", "kept-value-77\n", 14));
+	snprintf(ref, sizeof ref, "file:%s", path);
+	CU_ASSERT_TRUE(serves(ref, &c, "kept-value-77"));
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	capture_begin(&cap, "reload.log");
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	char *out = capture_end(&cap);
+	CU_ASSERT_EQUAL(r.failed, 1);
+	CU_ASSERT_EQUAL(r.read, 0);
+	CU_ASSERT_EQUAL(r.changed, 0);
+	CU_ASSERT_TRUE(serves(ref, &c, "kept-value-77"));
+	/* one warning: the reference, the reason, never the value */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " warn core: secret file:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, strerror(ENOENT)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "keeping the value read before"));
+	CU_ASSERT_PTR_NULL(strstr(out, "kept-value"));
+	free(out);
+	/* back again with another value: the next reload takes it */
+	write_tmp("gone", "new-value\n", 10);
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	CU_ASSERT_EQUAL(r.changed, 1);
+	CU_ASSERT_EQUAL(r.failed, 0);
+	CU_ASSERT_TRUE(serves(ref, &c, "new-value"));
+	po_secret_cache_clear();
+}
+
+static void test_cache_store_is_served_and_wins_over_a_reload_under_way(void)
+{
+	struct counting c = {0};
+	struct po_secret_reload r;
+	struct playout_error e = {0};
+	char ref[4200];
+	po_secret_cache_clear();
+	snprintf(ref, sizeof ref, "file:%s", write_tmp("st", "on-disk\n", 8));
+	/* a store makes the value known without a read */
+	CU_ASSERT_EQUAL(po_secret_cache_put(ref, "stored", &e), PLAYOUT_OK);
+	CU_ASSERT_TRUE(serves(ref, &c, "stored"));
+	CU_ASSERT_EQUAL(c.calls, 0);
+	/* a literal is never kept */
+	CU_ASSERT_EQUAL(po_secret_cache_put("literal-x", "y", &e), PLAYOUT_OK);
+	CU_ASSERT_TRUE(serves("literal-x", &c, "literal-x"));
+	/* a store while the reload reads: the reload's older answer loses */
+	c.put_during = 1;
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	c.put_during = 0;
+	CU_ASSERT_EQUAL(c.calls, 1);
+	CU_ASSERT_EQUAL(r.changed, 0);
+	CU_ASSERT_TRUE(serves(ref, &c, "stored-meanwhile"));
+	/* without one, the reload takes what is on disk */
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	CU_ASSERT_EQUAL(r.changed, 1);
+	CU_ASSERT_TRUE(serves(ref, &c, "on-disk"));
+	po_secret_cache_clear();
+}
+
+/* What po_secret_free released: lengths, and whether each was all zeros. */
+static size_t released, released_dirty, released_len[16];
+
+static void observe_free(const char *value, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (value[i] != '\0') {
+			released_dirty++;
+			break;
+		}
+	if (released < sizeof released_len / sizeof released_len[0])
+		released_len[released] = len;
+	released++;
+}
+
+static int released_one_of(size_t len)
+{
+	for (size_t i = 0; i < released && i < sizeof released_len / sizeof released_len[0]; i++)
+		if (released_len[i] == len)
+			return 1;
+	return 0;
+}
+
+static void test_cache_wipes_replaced_and_cleared_values(void)
+{
+	struct counting c = {0};
+	struct po_secret_reload r;
+	struct playout_error e = {0};
+	char ref[4200];
+	po_secret_cache_clear();
+	snprintf(ref, sizeof ref, "file:%s", write_tmp("w", "twelve-chars\n", 13));
+	CU_ASSERT_TRUE(serves(ref, &c, "twelve-chars"));
+	po_secret_observe_free(observe_free);
+	released = released_dirty = 0;
+	/* replaced by a store: the old value (12 bytes) is wiped */
+	CU_ASSERT_EQUAL(po_secret_cache_put(ref, "a-value-of-17-chr", &e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(released, 1);
+	CU_ASSERT_TRUE(released_one_of(12));
+	/* replaced by a reload: the stored value (17) is wiped, and so is the
+	 * reload's own buffer when the value did not change */
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	CU_ASSERT_EQUAL(r.changed, 1);
+	CU_ASSERT_TRUE(released_one_of(17));
+	size_t before = released;
+	po_secret_cache_reload(counting_fetch, &c, &r);
+	CU_ASSERT_EQUAL(r.changed, 0);
+	CU_ASSERT_EQUAL(released, before + 1);
+	/* cleared: every kept value is wiped */
+	CU_ASSERT_EQUAL(po_secret_cache_put("ssm:/x", "ssm-value", &e), PLAYOUT_OK);
+	before = released;
+	po_secret_cache_clear();
+	CU_ASSERT_EQUAL(released, before + 2);
+	CU_ASSERT_TRUE(released_one_of(9));
+	CU_ASSERT_EQUAL(released_dirty, 0);
+	po_secret_observe_free(NULL);
+}
+
+/* Readers on other threads while the control thread reloads: each read is
+ * one whole value, old or new. */
+struct reader {
+	const char *ref;
+	int bad, n;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	for (int i = 0; i < 2000; i++) {
+		char *v = NULL;
+		struct playout_error e = {0};
+		if (po_secret_cached(rd->ref, NULL, NULL, &v, &e) != PLAYOUT_OK ||
+		    (strcmp(v, "aaaaaaaa") != 0 && strcmp(v, "bbbbbbbbbbbbbbbb") != 0))
+			rd->bad++;
+		po_secret_free(v);
+		rd->n++;
+	}
+	return NULL;
+}
+
+static void test_cache_reads_from_threads_during_reloads(void)
+{
+	struct po_secret_reload r;
+	char ref[4200];
+	po_secret_cache_clear();
+	snprintf(ref, sizeof ref, "file:%s", write_tmp("t", "aaaaaaaa\n", 9));
+	CU_ASSERT_TRUE(serves(ref, &(struct counting){0}, "aaaaaaaa"));
+	struct reader rd[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		rd[i] = (struct reader){.ref = ref};
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, reader_main, &rd[i]), 0);
+	}
+	size_t changed = 0;
+	for (int i = 0; i < 50; i++) {
+		if (i % 2)
+			write_tmp("t", "aaaaaaaa\n", 9);
+		else
+			write_tmp("t", "bbbbbbbbbbbbbbbb\n", 17);
+		po_secret_cache_reload(NULL, NULL, &r);
+		changed += r.changed;
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(rd[i].n, 2000);
+		CU_ASSERT_EQUAL(rd[i].bad, 0);
+	}
+	CU_ASSERT_EQUAL(changed, 50);
+	po_secret_cache_clear();
+}
+
 static const struct po_test secret_tests[] = {
 	{"secret_literal_detection", test_secret_literal_detection},
 	{"secret_literal_resolves_to_itself", test_secret_literal_resolves_to_itself},
@@ -408,6 +685,18 @@ static const struct po_test secret_tests[] = {
 	{"secret_empty_file_is_an_error", test_secret_empty_file_is_an_error},
 	{"secret_env_set_unset_and_empty", test_secret_env_set_unset_and_empty},
 	{"secret_ssm_is_reserved_until_aws_support", test_secret_ssm_is_reserved_until_aws_support},
+	{NULL, NULL},
+};
+
+static const struct po_test cache_tests[] = {
+	{"cache_reads_once_then_serves_from_memory", test_cache_reads_once_then_serves_from_memory},
+	{"cache_reload_sees_changed_files_and_env", test_cache_reload_sees_changed_files_and_env},
+	{"cache_reload_failure_keeps_value_and_names_only_the_ref",
+	 test_cache_reload_failure_keeps_value_and_names_only_the_ref},
+	{"cache_store_is_served_and_wins_over_a_reload_under_way",
+	 test_cache_store_is_served_and_wins_over_a_reload_under_way},
+	{"cache_wipes_replaced_and_cleared_values", test_cache_wipes_replaced_and_cleared_values},
+	{"cache_reads_from_threads_during_reloads", test_cache_reads_from_threads_during_reloads},
 	{NULL, NULL},
 };
 
@@ -434,6 +723,7 @@ static const struct po_test log_tests[] = {
 
 static const struct po_suite suites[] = {
 	{"secret", secret_tests, NULL, NULL},
+	{"cache", cache_tests, NULL, NULL},
 	{"diag", diag_tests, NULL, NULL},
 	{"log", log_tests, NULL, NULL},
 	{NULL, NULL, NULL, NULL},

@@ -659,6 +659,100 @@ static void test_unknown_calendar_is_not_found(void)
 	env_close(&e);
 }
 
+
+/* A SIGHUP that brings a new token (the station re-ran gcal-auth): the next
+ * fetch takes it; a value that is no token.json is refused with a warning.
+ * (The fake host reads file: afresh on each call, as the real host does
+ * after a SIGHUP.) */
+static void write_token(const char *path, const char *tok)
+{
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "{\"token\":\"%s\",\"refresh_token\":\"1//refresh-test\","
+		"\"expiry\":\"2099-01-01T00:00:00Z\"}\n", tok);
+	fclose(f);
+}
+
+static void test_new_token_after_sighup_is_taken(void)
+{
+	char path[512], conf[4096], body[256];
+	one_event();
+	snprintf(body, sizeof body, "{\"access_tokens\":{\"ya29.first\":%lld,\"ya29.second\":%lld}}",
+		 (long long)time(NULL) + 3600, (long long)time(NULL) + 3600);
+	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", body), 0);
+	snprintf(path, sizeof path, "%s/token-hup.json", po_test_tmpdir());
+	write_token(path, "ya29.first");
+	snprintf(conf, sizeof conf, "credentials = \"%s\"; token = \"file:%s\";", installed_creds, path);
+	struct po_fake_host *fh = new_host();
+	struct env e;
+	env_open_with(&e, fh, conf);
+	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	log_reset();
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(log_count("ya29.first", NULL), 1);
+	/* unchanged: nothing new said */
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_FALSE(po_fake_host_log_contains(fh, "new token"));
+	write_token(path, "ya29.second");
+	log_reset();
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.slots.n, 1);
+	CU_ASSERT_EQUAL(log_count("ya29.second", NULL), 1);
+	CU_ASSERT_EQUAL(log_count("ya29.first", NULL), 0);
+	CU_ASSERT_EQUAL(log_count("/token", NULL), 0);
+	CU_ASSERT_TRUE(po_fake_host_log_contains(fh, "new token in file:"));
+	char *kv = NULL;
+	CU_ASSERT_EQUAL(po_fake_host(fh)->kv_get(po_fake_host(fh), "token", &kv), PLAYOUT_OK);
+	CU_ASSERT(kv && strstr(kv, "ya29.second"));
+	free(kv);
+	/* a broken value: warned once, the token in use stays */
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("not json\n", f);
+	fclose(f);
+	size_t warns = po_fake_host_log_count(fh, PLAYOUT_LOG_WARN);
+	log_reset();
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(log_count("ya29.second", NULL), 2);
+	CU_ASSERT_EQUAL(po_fake_host_log_count(fh, PLAYOUT_LOG_WARN), warns + 1);
+	CU_ASSERT_TRUE(po_fake_host_log_contains(fh, "not a token.json"));
+	env_close(&e);
+}
+
+static void test_new_credentials_after_sighup_are_taken(void)
+{
+	char cpath[512], conf[4096], body[256];
+	one_event();
+	snprintf(body, sizeof body, "{\"access_tokens\":{}}");
+	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", body), 0);
+	snprintf(cpath, sizeof cpath, "%s/creds-hup.json", po_test_tmpdir());
+	FILE *f = fopen(cpath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"installed\":{\"client_id\":\"test-client.apps.googleusercontent.com\","
+	      "\"client_secret\":\"test-secret\"}}\n", f);
+	fclose(f);
+	snprintf(conf, sizeof conf, "credentials = \"file:%s\"; token = \"{\\\"token\\\":\\\"x\\\","
+		 "\\\"refresh_token\\\":\\\"1//refresh-test\\\",\\\"expiry\\\":\\\"2001-01-01T00:00:00Z\\\"}\";",
+		 cpath);
+	struct po_fake_host *fh = new_host();
+	struct env e;
+	env_open_with(&e, fh, conf);
+	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	/* a client the fake does not know: the refresh with it is refused */
+	f = fopen(cpath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"installed\":{\"client_id\":\"other-client\",\"client_secret\":\"other\"}}\n", f);
+	fclose(f);
+	log_reset();
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "invalid_client"));
+	CU_ASSERT_TRUE(po_fake_host_log_contains(fh, "new credentials in file:"));
+	CU_ASSERT_EQUAL(log_count("other-client", NULL), 1); /* a new token asked for with it */
+	env_close(&e);
+}
+
 static const struct po_test fetch_tests[] = {
 	{ "test_fetch_follows_three_pages", test_fetch_follows_three_pages },
 	{ "test_html_descriptions_give_pid_and_type", test_html_descriptions_give_pid_and_type },
@@ -683,6 +777,8 @@ static const struct po_test auth_tests[] = {
 	{ "test_installed_credentials_without_token_are_refused",
 	  test_installed_credentials_without_token_are_refused },
 	{ "test_service_account_jwt_is_accepted", test_service_account_jwt_is_accepted },
+	{ "test_new_token_after_sighup_is_taken", test_new_token_after_sighup_is_taken },
+	{ "test_new_credentials_after_sighup_are_taken", test_new_credentials_after_sighup_are_taken },
 	{ NULL, NULL },
 };
 

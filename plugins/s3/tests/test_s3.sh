@@ -175,4 +175,62 @@ po_check "both programmes went out byte for byte, bravo while S3 was down" \
 po_check "playoutd is still running" kill -0 "$DPID"
 po_kill "$DPID"; po_unregister_pid "$DPID"
 
+# ---- two downloads at once, sharing one bandwidth limit
+# Two 20 s files (about 320 kB each), downloads = 2 and 160 kB/s in all: each
+# download gets 80 kB/s, so both requests arrive together and each takes
+# about 4 s (one at a time, the second would start 2 s after the first).
+E=$(po_tmpdir) || exit 1
+po_mp3 "$E/charlie.mp3" 20 440 && po_mp3 "$E/delta.mp3" 20 550 ||
+	{ echo "not ok - cannot make test mp3s (lame)"; po_result $NAME; }
+"$PO_PY" "$S3DIR/s3put.py" "$S3PORT" prerecs charlie.mp3 "$E/charlie.mp3" delta.mp3 "$E/delta.mp3"
+cat >"$E/schedule.csv" <<'EOC'
+"2026-12-01T11:00:00Z","2026-12-01T11:00:20Z","charlie","charlie.mp3","Charlie Show"
+"2026-12-01T11:01:00Z","2026-12-01T11:01:20Z","delta","delta.mp3","Delta Show"
+EOC
+start_proxy || echo "# the proxy did not restart"
+: >"$T/proxy.log"
+sed -e "s|$D/|$E/|g" -e 's|endpoint = "http://127.0.0.1:[0-9]*"|endpoint = "http://127.0.0.1:'"$PPORT"'"; downloads = 2; max_bytes_per_s = 160000|' \
+	"$D/playout.conf" >"$E/playout.conf"
+po_spawn_out "$E/playoutd.log" "$PO_BUILDDIR/playoutd" -c "$E/playout.conf" -f \
+	--pretend-now 2026-12-01T10:00:00Z
+DPID=$PO_LAST_PID
+both_cached() { test -f "$E/cache/charlie.mp3" -a -f "$E/cache/delta.mp3"; }
+po_wait_for 30 both_cached
+po_check "playoutd fetched both files (downloads = 2)" both_cached
+po_check "the cached files equal the objects" \
+	sh -c "cmp -s '$E/charlie.mp3' '$E/cache/charlie.mp3' && cmp -s '$E/delta.mp3' '$E/cache/delta.mp3'"
+concurrent() {
+	"$PO_PY" - "$T/proxy.log" "$E/playoutd.log" <<'EOP'
+import json, re, sys
+t0 = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["method"] == "GET" and r["key"] in ("charlie.mp3", "delta.mp3") and r["status"] == 200:
+        t0.setdefault(r["key"], r["t0"])
+took = {m.group(1): float(m.group(2)) for m in
+        re.finditer(r"fetched (\w+\.mp3) \(\d+ bytes\) in ([0-9.]+) s", open(sys.argv[2]).read())}
+print("# GET arrivals %s, download times %s" % (t0, took))
+ok = len(t0) == 2 and abs(t0["charlie.mp3"] - t0["delta.mp3"]) < 1.0
+ok = ok and len(took) == 2 and min(took.values()) >= 3.0
+sys.exit(0 if ok else 1)
+EOP
+}
+po_check "both GETs arrived within 1 s and each took >= 3 s (the limit shared)" concurrent
+
+# ---- SIGTERM in the middle of a download: a prompt, clean exit; the part stays
+po_mp3 "$E/echo.mp3" 60 660 &&
+	"$PO_PY" "$S3DIR/s3put.py" "$S3PORT" prerecs 20261201_1102_echo.mp3 "$E/echo.mp3"
+kill -HUP "$DPID" # a dated name: the next listing of the day's prefix finds it
+po_wait_for 20 grep -q '"key": "20261201_1102_echo.mp3"' "$T/proxy.log"
+po_wait_for 5 test -s "$E/cache/.part/20261201_1102_echo.mp3.s3partial"
+kill -TERM "$DPID"
+gone() { ! kill -0 "$DPID" 2>/dev/null || [ "$(ps -o stat= -p "$DPID" | cut -c1)" = Z ]; }
+po_wait_for 3 gone
+po_check "SIGTERM during a 12 s download: playoutd is gone within 3 s" gone
+rc=0; po_reap "$DPID" || rc=$?; po_unregister_pid "$DPID"
+po_check "... and exits 0 (rc=$rc)" test "$rc" -eq 0
+po_check "the partial download is kept for a resume" test -s "$E/cache/.part/20261201_1102_echo.mp3.s3partial"
+po_check "no half file in the cache" test ! -e "$E/cache/20261201_1102_echo.mp3"
+[ "$PO_FAILED" -gt 0 ] && { ls -la "$E/cache" "$E/cache/.part"; tail -n 15 "$E/playoutd.log"; } | sed 's/^/# /'
+
 po_result $NAME
