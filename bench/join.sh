@@ -4,6 +4,9 @@
 # on the same two files, `cat A B` as the copy floor, and the planner's join
 # (segment list only, in process: bench/join_plan). Medians over N runs;
 # whether each output's ffprobe duration is right (within one frame).
+# playoutctl fsyncs its output before the rename (crash safety) and cat does
+# not, so `cat A B; sync OUT` is timed too (the durable copy floor), and
+# `playoutctl join --help` (what starting the program costs, no work).
 # usage: bench/join.sh [N]   (env: PO_BUILDDIR, default the current folder)
 set -u
 N=${1:-5}
@@ -30,7 +33,7 @@ now_ns() { date +%s%N; }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 
-t_ff=() t_po=() t_cat=()
+t_ff=() t_po=() t_cat=() t_sync=() t_start=()
 for ((i = 0; i < N; i++)); do
 	rm -f "$W"/*.mp3 "$W/list.txt"
 	t0=$(now_ns)
@@ -42,10 +45,16 @@ for ((i = 0; i < N; i++)); do
 	t2=$(now_ns)
 	cat "$A" "$B" >"$W/cat.mp3"
 	t3=$(now_ns)
+	cat "$A" "$B" >"$W/catsync.mp3" && sync "$W/catsync.mp3"
+	t4=$(now_ns)
+	"$CTL" join --help >/dev/null 2>&1
+	t5=$(now_ns)
 	t_ff+=($(((t1 - t0) / 1000))) t_po+=($(((t2 - t1) / 1000))) t_cat+=($(((t3 - t2) / 1000)))
+	t_sync+=($(((t4 - t3) / 1000))) t_start+=($(((t5 - t4) / 1000)))
 done
 ms() { printf '%s\n' "$@" | median | awk '{printf "%.1f", $1 / 1000}'; }
 FF=$(ms "${t_ff[@]}") PO=$(ms "${t_po[@]}") CAT=$(ms "${t_cat[@]}")
+SYNC=$(ms "${t_sync[@]}") START=$(ms "${t_start[@]}")
 
 # The right duration: A's frames that end by 30:00 plus all of B's frames.
 frames=$(sed -n 's/.*: \([0-9]*\) frames,.*/\1/p' "$W/playout.txt" | head -1)
@@ -57,10 +66,13 @@ echo "# bench_join  A=$(basename "$A") B=$(basename "$B") 128k  N=$N  host=$(una
 printf '%-28s %10s %s\n' \
 	ffmpeg_two_runs "$FF" ms \
 	playoutctl_join "$PO" ms \
-	cat_copy_floor "$CAT" ms
-awk -v f="$FF" -v p="$PO" -v c="$CAT" 'BEGIN {
+	cat_copy_floor "$CAT" ms \
+	cat_sync_floor "$SYNC" ms \
+	playoutctl_startup "$START" ms
+awk -v f="$FF" -v p="$PO" -v c="$CAT" -v s="$SYNC" 'BEGIN {
 	printf "%-28s %10.1f x\n", "speedup_vs_ffmpeg", f / p
-	printf "%-28s %10.2f x\n", "ratio_to_cat", p / c }'
+	printf "%-28s %10.2f x\n", "ratio_to_cat", p / c
+	printf "%-28s %10.2f x\n", "ratio_to_cat_sync", p / s }'
 if [ -x "$PLAN" ]; then
 	"$PLAN" "$A" "$B" "$N" | awk '{printf "%-28s %10s %s\n", $1, $2, $3}'
 else

@@ -75,6 +75,18 @@ int po_mp3_index_file(const char *path, struct po_mp3_index **out, struct playou
  * name is used in messages; file_size is n and file_mtime_ms 0. */
 int po_mp3_index_mem(const void *buf, size_t n, const char *name, struct po_mp3_index **out,
 		     struct playout_error *err);
+/* How frames are found. The index functions above use AUTO: the header
+ * chain followed by hand when the file is one clean chain, else libmpg123
+ * frame by frame (the reference). Tests and the fuzzer force either walk
+ * and check that both give the same index. */
+enum po_mp3_walk {
+	PO_MP3_WALK_AUTO = 0,
+	PO_MP3_WALK_REF,   /* libmpg123 only */
+	PO_MP3_WALK_CHAIN, /* the chain only; PLAYOUT_EINVAL when the file is not one */
+};
+/* po_mp3_index_mem with the walk chosen. */
+int po_mp3_index_mem_walk(const void *buf, size_t n, const char *name, int walk,
+			  struct po_mp3_index **out, struct playout_error *err);
 struct po_mp3_index *po_mp3_index_ref(struct po_mp3_index *ix);
 void po_mp3_index_unref(struct po_mp3_index *ix); /* NULL is a no-op */
 

@@ -1,6 +1,6 @@
 /*
  * Gapless MP3 joins (see mp3join.h): a cut-and-append planned as a segment
- * list, and a segment list rendered to a file frame by frame behind a fresh
+ * list, and a segment list rendered to a file run by run behind a fresh
  * Info/Xing frame. Bytes are copied, never decoded. Not for air time.
  */
 #include "mp3join.h"
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define COPY_BUF (1024 * 1024)
+#define SYNC_SLICE (4 * 1024 * 1024) /* bytes copied between writeback starts */
 #define XING_PAYLOAD 120 /* "Xing", flags, frames, bytes, 100-byte TOC, quality */
 
 /* Layer III bitrates in kbps by header index: MPEG-1, then MPEG-2/2.5. */
@@ -147,7 +148,8 @@ struct render {
 	int out_fd;
 	char *tmp_path;
 	int64_t written;
-	int bitrate_bits;   /* header bitrate index of the first frame; -1 mixed */
+	int bitrate_kbps;   /* of every frame so far (see header_kbps); -2 none yet, -1 mixed */
+	int no_cfr;         /* copy_file_range does not work here: use buf */
 };
 
 static int write_all(int fd, const void *p, size_t len)
@@ -247,58 +249,189 @@ static int render_resolve(struct render *r, struct playout_error *err)
 	return PLAYOUT_OK;
 }
 
-/* Copy part i's frames to the output, checking each frame's sync word and
- * noting whether the bitrate changes. */
-static int render_copy_part(struct render *r, size_t i, struct playout_error *err)
+/* The render's copy buffer, made on first use: a CBR join never needs it. */
+static int render_buf(struct render *r, struct playout_error *err)
+{
+	if (!r->buf && !(r->buf = malloc(COPY_BUF)))
+		return playout_error_set(err, PLAYOUT_ENOMEM, "mp3join: out of memory");
+	return PLAYOUT_OK;
+}
+
+/* Have the kernel start writing what we wrote so far (without waiting), so
+ * the disk works while we copy and the final fsync waits for little. */
+static void start_writeback(struct render *r)
+{
+#ifdef __linux__
+	(void)sync_file_range(r->out_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)r;
+#endif
+}
+
+/* Append len bytes of in_fd from off to the output. copy_file_range keeps
+ * the bytes in the kernel (or shares the blocks, on filesystems that can);
+ * where it cannot work (across filesystems of different kinds, kernels
+ * before 4.5, special files) the bytes go through the buffer. A short source is an
+ * error (errno 0: the file ended early). */
+static int copy_bytes(struct render *r, int in_fd, off_t off, size_t len,
+		      struct playout_error *err)
+{
+	errno = 0;
+#ifdef __linux__
+	while (len > 0 && !r->no_cfr) {
+		ssize_t c = copy_file_range(in_fd, &off, r->out_fd, NULL,
+					    len < SYNC_SLICE ? len : SYNC_SLICE, 0);
+		if (c > 0) {
+			len -= (size_t)c;
+			r->written += c;
+			start_writeback(r);
+			continue;
+		}
+		if (c == 0) {
+			errno = 0;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return -1;
+		r->no_cfr = 1; /* and go on below with what is left */
+	}
+#endif
+	if (len > 0 && render_buf(r, err) < 0)
+		return -1;
+	while (len > 0) {
+		size_t chunk = len < COPY_BUF ? len : COPY_BUF;
+		errno = 0;
+		if (read_at(in_fd, r->buf, chunk, off) < 0 || write_all(r->out_fd, r->buf, chunk) < 0)
+			return -1;
+		off += (off_t)chunk;
+		len -= chunk;
+		r->written += (int64_t)chunk;
+		start_writeback(r);
+	}
+	return 0;
+}
+
+/* The bitrate of a header as the Info/Xing choice compares it: kbps, or a
+ * value no table entry has for free format and the invalid index. */
+static int header_kbps(const unsigned char *h)
+{
+	int bits = h[2] >> 4, mpeg1 = (h[1] >> 3 & 3) == 3;
+	return bits >= 1 && bits <= 14 ? l3_kbps[mpeg1 ? 0 : 1][bits] : 1000 + bits;
+}
+
+static void note_kbps(struct render *r, int kbps)
+{
+	if (r->bitrate_kbps == -2)
+		r->bitrate_kbps = kbps;
+	else if (r->bitrate_kbps != kbps)
+		r->bitrate_kbps = -1;
+}
+
+/* 1 when the 4 bytes at off are a frame header of bitrate kbps (any when
+ * kbps is 0). */
+static int header_ok(int fd, uint32_t off, int kbps)
+{
+	unsigned char h[4];
+	return read_at(fd, h, 4, (off_t)off) == 0 && h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 &&
+	       (kbps == 0 || header_kbps(h) == kbps);
+}
+
+/* Read frames [k, e) of part i (contiguous, len bytes) through the buffer,
+ * check every sync word, note every bitrate, and write them. */
+static int copy_run_read(struct render *r, size_t i, int fd, uint32_t k, uint32_t e, size_t len,
+			 struct playout_error *err)
 {
 	const struct po_join_part *p = &r->parts[i];
 	const struct po_mp3_frame *fr = r->ix[i]->frames + r->first[i];
+	int rc = render_buf(r, err);
+
+	if (rc < 0)
+		return rc;
+	errno = 0;
+	if (read_at(fd, r->buf, len, (off_t)fr[k].offset) < 0)
+		return playout_error_set(err, PLAYOUT_EIO,
+					 "mp3join: %s: cannot read frames %u..%u at byte %u: %s",
+					 p->path, r->first[i] + k, r->first[i] + e - 1, fr[k].offset,
+					 errno ? strerror(errno) : "short file");
+	size_t at = 0;
+	for (uint32_t j = k; j < e; j++) {
+		const unsigned char *h = r->buf + at;
+		if (h[0] != 0xFF || (h[1] & 0xE0) != 0xE0)
+			return playout_error_set(err, PLAYOUT_EINVAL,
+						 "mp3join: %s: no frame at byte %u (frame %u); "
+						 "did the file change since it was indexed?",
+						 p->path, fr[j].offset, r->first[i] + j);
+		note_kbps(r, header_kbps(h));
+		at += fr[j].len;
+	}
+	if (write_all(r->out_fd, r->buf, len) < 0)
+		return playout_error_set(err, PLAYOUT_EIO, "mp3join: %s: write: %s", r->tmp_path,
+					 strerror(errno));
+	r->written += (int64_t)len;
+	start_writeback(r);
+	return PLAYOUT_OK;
+}
+
+/* Copy part i's frames to the output, one contiguous run (frames with no
+ * damage between them: damaged bytes are no frames and stay behind) at a
+ * time, and note the bitrates for the Info/Xing choice. The file may have
+ * changed since it was indexed: its size and mtime (when the index has one)
+ * must still be the indexed ones and each run's first and last headers are
+ * checked. A CBR file (its index says
+ * one bitrate) has each run copied whole by copy_bytes, never read by us; a
+ * VBR file is read through the buffer, where every frame is looked at. */
+static int render_copy_part(struct render *r, size_t i, struct playout_error *err)
+{
+	const struct po_join_part *p = &r->parts[i];
+	const struct po_mp3_index *ix = r->ix[i];
+	const struct po_mp3_frame *fr = ix->frames + r->first[i];
 	uint32_t count = r->count[i];
+	int kbps = ix->bitrate_kbps; /* > 0: CBR */
 	int rc = PLAYOUT_OK;
+	struct stat st;
 	int fd = open(p->path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return playout_error_set(err, errno == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
 					 "mp3join: %s: cannot open: %s", p->path, strerror(errno));
-	for (uint32_t k = 0; k < count;) {
-		/* A run of contiguous frames that fits the buffer. */
+	if (fstat(fd, &st) < 0)
+		st.st_size = -1;
+	int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	if (st.st_size != ix->file_size || (ix->file_mtime_ms && mtime_ms != ix->file_mtime_ms)) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL,
+				       "mp3join: %s changed since it was indexed (%lld bytes, %lld "
+				       "then; modified %lld ms after); index it again", p->path,
+				       (long long)st.st_size, (long long)ix->file_size,
+				       (long long)(mtime_ms - ix->file_mtime_ms));
+		goto out;
+	}
+	if (kbps > 0 && count > 0)
+		note_kbps(r, kbps);
+	for (uint32_t k = 0; k < count && rc == PLAYOUT_OK;) {
 		uint32_t e = k + 1;
-		size_t len = fr[k].len;
+		uint64_t len = fr[k].len;
 		while (e < count && fr[e].offset == fr[e - 1].offset + fr[e - 1].len &&
-		       len + fr[e].len <= COPY_BUF) {
+		       (kbps > 0 || len + fr[e].len <= COPY_BUF)) {
 			len += fr[e].len;
 			e++;
 		}
-		if (len > COPY_BUF || read_at(fd, r->buf, len, (off_t)fr[k].offset) < 0) {
+		uint32_t bad = !header_ok(fd, fr[k].offset, kbps) ? k
+			       : !header_ok(fd, fr[e - 1].offset, kbps) ? e - 1 : UINT32_MAX;
+		if (bad != UINT32_MAX)
+			rc = playout_error_set(err, PLAYOUT_EINVAL,
+					       "mp3join: %s: no frame at byte %u (frame %u); "
+					       "did the file change since it was indexed?",
+					       p->path, fr[bad].offset, r->first[i] + bad);
+		else if (kbps <= 0)
+			rc = copy_run_read(r, i, fd, k, e, (size_t)len, err);
+		else if (copy_bytes(r, fd, (off_t)fr[k].offset, (size_t)len, err) < 0)
 			rc = playout_error_set(err, PLAYOUT_EIO,
-					       "mp3join: %s: cannot read frames %u..%u at byte %u: %s",
-					       p->path, r->first[i] + k, r->first[i] + e - 1,
-					       fr[k].offset, errno ? strerror(errno) : "short file");
-			goto out;
-		}
-		size_t at = 0;
-		for (uint32_t j = k; j < e; j++) {
-			const unsigned char *h = r->buf + at;
-			if (h[0] != 0xFF || (h[1] & 0xE0) != 0xE0) {
-				rc = playout_error_set(err, PLAYOUT_EINVAL,
-						       "mp3join: %s: no frame at byte %u (frame %u); "
-						       "did the file change since it was indexed?",
-						       p->path, fr[j].offset, r->first[i] + j);
-				goto out;
-			}
-			int bits = h[2] >> 4;
-			if (r->bitrate_bits == -2)
-				r->bitrate_bits = bits;
-			else if (r->bitrate_bits != bits)
-				r->bitrate_bits = -1;
-			at += fr[j].len;
-		}
-		if (write_all(r->out_fd, r->buf, len) < 0) {
-			rc = playout_error_set(err, PLAYOUT_EIO, "mp3join: %s: write: %s", r->tmp_path,
-					       strerror(errno));
-			goto out;
-		}
-		r->written += (int64_t)len;
+					       "mp3join: copying frames %u..%u of %s (byte %u) to "
+					       "%s: %s", r->first[i] + k, r->first[i] + e - 1,
+					       p->path, fr[k].offset, r->tmp_path,
+					       errno ? strerror(errno) : "the file ended early");
 		k = e;
 	}
 out:
@@ -399,15 +532,10 @@ static int copy_tag(struct render *r, uint32_t *tag_len, struct playout_error *e
 	/* Only a tag that ends before the first audio frame is a tag. */
 	if (len == 0 || (r->ix[0]->nframes && len > r->ix[0]->frames[0].offset))
 		goto out;
-	for (uint32_t at = 0; at < len;) {
-		size_t chunk = len - at < COPY_BUF ? len - at : COPY_BUF;
-		if (read_at(fd, r->buf, chunk, at) < 0 || write_all(r->out_fd, r->buf, chunk) < 0) {
-			rc = playout_error_set(err, PLAYOUT_EIO,
-					       "mp3join: copying the ID3v2 tag of %s to %s: %s",
-					       p->path, r->tmp_path, strerror(errno));
-			goto out;
-		}
-		at += (uint32_t)chunk;
+	if (copy_bytes(r, fd, 0, len, err) < 0) {
+		rc = playout_error_set(err, PLAYOUT_EIO, "mp3join: copying the ID3v2 tag of %s to %s: %s",
+				       p->path, r->tmp_path, errno ? strerror(errno) : "short file");
+		goto out;
 	}
 	*tag_len = len;
 out:
@@ -483,12 +611,11 @@ int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *ou
 	r.parts = parts;
 	r.n = n;
 	r.out_fd = -1;
-	r.bitrate_bits = -2;
+	r.bitrate_kbps = -2;
 	r.ix = calloc(n, sizeof *r.ix);
 	r.first = calloc(n, sizeof *r.first);
 	r.count = calloc(n, sizeof *r.count);
-	r.buf = malloc(COPY_BUF);
-	if (!r.ix || !r.first || !r.count || !r.buf) {
+	if (!r.ix || !r.first || !r.count) {
 		rc = playout_error_set(err, PLAYOUT_ENOMEM, "mp3join: out of memory");
 		goto out;
 	}
@@ -559,8 +686,19 @@ int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *ou
 	unsigned char toc[100];
 	uint64_t stream_bytes = audio_bytes + xing_len;
 	build_toc(&r, xing_len, (uint32_t)total_frames, stream_bytes, toc);
-	fill_xing(xing, xhdr, side, r.bitrate_bits == -1, (uint32_t)total_frames,
+	fill_xing(xing, xhdr, side, r.bitrate_kbps == -1, (uint32_t)total_frames,
 		  (uint32_t)stream_bytes, toc);
+	/* Crash safety: the new name must never reach the disk before the
+	 * bytes do, or a power cut could leave a short or empty join under it
+	 * (ext4 and XFS allocate late; only ext4's replacing rename forces the
+	 * data out first, and a first join replaces nothing). So fsync before
+	 * the rename, always: the disk must take the whole join anyway, and
+	 * for an hour at 128 kbps that (about 40 ms on the VM this was measured
+	 * on) is more than the copy itself. The copy started the writeback as
+	 * it went, so this waits for the tail and the flush only. The folder's
+	 * fsync after the rename makes the name itself durable before we
+	 * report success. A process crash needs none of this (the rename alone
+	 * keeps a half-written join out of sight); a power cut does. */
 	if (pwrite(r.out_fd, xing, xing_len, (off_t)tag_len) != (ssize_t)xing_len ||
 	    fsync(r.out_fd) < 0) {
 		rc = playout_error_set(err, PLAYOUT_EIO, "mp3join: %s: write/fsync: %s", r.tmp_path,
@@ -588,7 +726,7 @@ int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *ou
 		res->bytes = (int64_t)(tag_len + stream_bytes);
 		res->duration_ms = (int64_t)total_frames * ix0->samples_per_frame * 1000 /
 				   ix0->sample_rate;
-		res->vbr = r.bitrate_bits == -1;
+		res->vbr = r.bitrate_kbps == -1;
 	}
 out:
 	if (r.out_fd >= 0)

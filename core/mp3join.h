@@ -53,9 +53,13 @@ int po_mp3join_plan(const char *path_a, const struct po_mp3_index *a,
  * the result's frame count, byte count and a 100-entry TOC, then the frames.
  * Written to a temporary file in out_path's folder, fsynced and renamed over
  * out_path (the folder is fsynced too); on any failure the temporary file is
- * removed and out_path is untouched. res may be NULL.
+ * removed and out_path is untouched. res may be NULL. Frames are copied in
+ * contiguous runs (copy_file_range where it works); damaged bytes between
+ * frames are left behind. An index is trusted only while its file keeps
+ * the indexed size and mtime and the runs' end headers are still frames.
  * Returns 0, PLAYOUT_EINVAL (bad parts, incompatible formats, frame range
- * outside a file), PLAYOUT_ENOTFOUND, PLAYOUT_EIO or PLAYOUT_ENOMEM. */
+ * outside a file, a file changed since it was indexed), PLAYOUT_ENOTFOUND,
+ * PLAYOUT_EIO or PLAYOUT_ENOMEM. */
 int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *out_path,
 		      struct po_join_result *res, struct playout_error *err);
 

@@ -791,6 +791,198 @@ static void test_prefixes_and_bit_flips_never_crash(void)
 	free(b);
 }
 
+/* ---- the header chain against the libmpg123 walk ------------------------ */
+
+/* The first field where two indexes differ, or NULL when they are the same
+ * (all but refs and the file's mtime). */
+static const char *index_diff(const struct po_mp3_index *a, const struct po_mp3_index *b)
+{
+#define SAME(f) if (a->f != b->f) return #f
+	SAME(version); SAME(layer); SAME(sample_rate); SAME(channels);
+	SAME(samples_per_frame); SAME(bitrate_kbps); SAME(nframes); SAME(duration_ms);
+	SAME(file_size); SAME(resyncs); SAME(header_kind); SAME(header_offset);
+	SAME(header_len); SAME(header_frames); SAME(enc_delay); SAME(enc_padding);
+	SAME(id3v2_bytes); SAME(id3v1_bytes); SAME(ape_bytes); SAME(ndamaged);
+	SAME(gapless_ms);
+#undef SAME
+	if (strcmp(a->encoder, b->encoder) != 0)
+		return "encoder";
+	if (memcmp(a->frames, b->frames, a->nframes * sizeof *a->frames) != 0)
+		return "frames";
+	if (a->ndamaged && memcmp(a->damaged, b->damaged, a->ndamaged * sizeof *a->damaged) != 0)
+		return "damaged";
+	return NULL;
+}
+
+/* Index the bytes every way: the chain must accept them exactly when
+ * want_chain, and the automatic walk (from memory and from the file) must
+ * give libmpg123's index, or fail with its error. Returns the failures. */
+static int check_walks_agree(const char *name, const unsigned char *b, size_t n, int want_chain)
+{
+	struct po_mp3_index *ref = NULL, *chain = NULL, *mem = NULL, *file = NULL;
+	struct playout_error e1 = { 0, "" }, e2 = { 0, "" }, e3 = { 0, "" }, e4 = { 0, "" };
+	int bad = 0;
+	const char *path = tmp_path(name);
+	spit(path, b, n, NULL, 0, NULL, 0);
+	int rr = po_mp3_index_mem_walk(b, n, path, PO_MP3_WALK_REF, &ref, &e1);
+	int rc = po_mp3_index_mem_walk(b, n, path, PO_MP3_WALK_CHAIN, &chain, &e2);
+	int rm = po_mp3_index_mem(b, n, path, &mem, &e3);
+	int rf = po_mp3_index_file(path, &file, &e4);
+	if ((rc == PLAYOUT_OK) != want_chain) {
+		fprintf(stderr, "%s: the chain %s it (%s)\n", name, rc ? "refused" : "took", e2.msg);
+		bad++;
+	}
+	const struct po_mp3_index *got[3] = { chain, mem, file };
+	const int codes[3] = { rc, rm, rf };
+	const char *what[3] = { "chain", "auto (memory)", "auto (file)" };
+	for (int k = 0; k < 3; k++) {
+		if (k == 0 && rc != PLAYOUT_OK)
+			continue;
+		if (codes[k] != rr) {
+			fprintf(stderr, "%s: %s returns %d, libmpg123 %d (%s)\n", name, what[k],
+				codes[k], rr, e1.msg);
+			bad++;
+		} else if (rr == PLAYOUT_OK && index_diff(got[k], ref)) {
+			fprintf(stderr, "%s: %s differs from libmpg123 in %s\n", name, what[k],
+				index_diff(got[k], ref));
+			bad++;
+		}
+	}
+	if (rr != PLAYOUT_OK && (strcmp(e1.msg, e3.msg) != 0)) {
+		fprintf(stderr, "%s: errors differ: '%s' / '%s'\n", name, e1.msg, e3.msg);
+		bad++;
+	}
+	po_mp3_index_unref(ref);
+	po_mp3_index_unref(chain);
+	po_mp3_index_unref(mem);
+	po_mp3_index_unref(file);
+	return bad;
+}
+
+/* A fixture encoded with lame, read back (NULL when lame failed). */
+static unsigned char *encoded(const char *name, int rate, int ch, double s, int kbps,
+			      const char *const *extra, size_t *n)
+{
+	const char *p = tmp_path(name);
+	if (encode(p, rate, ch, s, kbps, extra) != 0)
+		return NULL;
+	return slurp(p, n);
+}
+
+static void test_chain_walk_gives_libmpg123_index_on_every_kind_of_file(void)
+{
+	static const char *const none[] = { NULL }, *const t[] = { "-t", NULL },
+		*const crc[] = { "-p", NULL }, *const v2[] = { "-V2", NULL },
+		*const v6[] = { "-V6", NULL }, *const ff[] = { "--freeformat", "-t", NULL },
+		*const st[] = { "-t", "-m", "s", NULL }, *const js[] = { "-t", "--resample", "44.1", NULL };
+	static const struct {
+		const char *name;
+		int rate, ch, kbps;
+		const char *const *extra;
+		int chain;
+	} enc[] = {
+		{ "w_info44m.mp3", 44100, 1, 128, none, 1 },  /* Info frame, padding bits */
+		{ "w_raw44m.mp3", 44100, 1, 128, t, 0 + 1 },  /* no Info frame */
+		{ "w_info48s.mp3", 48000, 2, 192, none, 1 },
+		{ "w_raw32m.mp3", 32000, 1, 64, t, 1 },
+		{ "w_info22s.mp3", 22050, 2, 64, none, 1 },   /* MPEG-2 */
+		{ "w_raw24m.mp3", 24000, 1, 32, t, 1 },
+		{ "w_info11m.mp3", 11025, 1, 32, none, 1 },   /* MPEG-2.5 */
+		{ "w_raw8m.mp3", 8000, 1, 16, t, 1 },
+		{ "w_xing44s.mp3", 44100, 2, 0, v2, 1 },      /* VBR */
+		{ "w_xing22m.mp3", 22050, 1, 0, v6, 1 },
+		{ "w_crc44s.mp3", 44100, 2, 128, crc, 0 },   /* CRC: libmpg123 only */
+		{ "w_free44s.mp3", 44100, 2, 128, ff, 0 },   /* free format */
+		{ "w_st44s.mp3", 44100, 2, 128, st, 1 },     /* plain stereo */
+	};
+	int bad = 0;
+	unsigned char *raw44 = NULL, *info44 = NULL, *st44 = NULL, *js44 = NULL, *raw48 = NULL;
+	size_t nraw44 = 0, ninfo44 = 0, nst44 = 0, njs44 = 0, nraw48 = 0;
+	for (size_t i = 0; i < sizeof enc / sizeof enc[0]; i++) {
+		size_t n = 0;
+		unsigned char *b = encoded(enc[i].name, enc[i].rate, enc[i].ch, 2.0, enc[i].kbps,
+					   enc[i].extra, &n);
+		CU_ASSERT_FATAL(b != NULL);
+		bad += check_walks_agree(enc[i].name, b, n, enc[i].chain);
+		free(b);
+	}
+	raw44 = slurp(tmp_path("w_raw44m.mp3"), &nraw44);
+	info44 = slurp(tmp_path("w_info44m.mp3"), &ninfo44);
+	st44 = slurp(tmp_path("w_st44s.mp3"), &nst44);
+	js44 = encoded("w_js44s.mp3", 44100, 2, 1.0, 96, js, &njs44);
+	raw48 = encoded("w_raw48m.mp3", 48000, 1, 1.0, 128, t, &nraw48);
+	CU_ASSERT_FATAL(raw44 && info44 && st44 && js44 && raw48);
+	size_t flen = hand_frame_len(info44, ninfo44),
+	       cap = 2 * (ninfo44 + nraw44 + nst44 + njs44 + nraw48) + (1 << 16);
+	unsigned char *b = calloc(1, cap);
+	CU_ASSERT_FATAL(b != NULL && flen > 100);
+
+	/* Tags at both ends: ID3v2 in front, APE and ID3v1 behind. */
+	static const unsigned char id3[32] = "ID3\x03\0\0\0\0\0\x16";
+	static const unsigned char ape[32] = "APETAGEX\xd0\x07\0\0\x20\0\0\0";
+	memcpy(b, id3, 32);
+	memcpy(b + 32, info44, ninfo44);
+	memcpy(b + 32 + ninfo44, ape, 32);
+	memset(b + 64 + ninfo44, 0, 128);
+	memcpy(b + 64 + ninfo44, "TAG", 3);
+	bad += check_walks_agree("w_tags.mp3", b, 64 + ninfo44 + 128, 1);
+	struct po_mp3_index *tags = NULL;
+	CU_ASSERT_EQUAL(po_mp3_index_mem(b, 64 + ninfo44 + 128, "tags", &tags, NULL), 0);
+	CU_ASSERT(tags && tags->id3v2_bytes == 32 && tags->ape_bytes == 32 &&
+		  tags->id3v1_bytes == 128 && tags->ndamaged == 0);
+	po_mp3_index_unref(tags);
+	/* Stereo then joint stereo, and 128 then 96 kbps: one class, a VBR chain. */
+	memcpy(b, st44, nst44);
+	memcpy(b + nst44, js44, njs44);
+	bad += check_walks_agree("w_modes.mp3", b, nst44 + njs44, 1);
+	/* A sample rate change: both walks refuse it with the same message. */
+	memcpy(b, raw44, nraw44);
+	memcpy(b + nraw44, raw48, nraw48);
+	bad += check_walks_agree("w_rate.mp3", b, nraw44 + nraw48, 0);
+	/* Junk in the middle, at the end, a truncated last frame. */
+	memcpy(b, info44, flen * 20);
+	memset(b + flen * 20, 'j', 300);
+	memcpy(b + flen * 20 + 300, info44 + flen * 20, ninfo44 - flen * 20);
+	bad += check_walks_agree("w_junk.mp3", b, ninfo44 + 300, 0);
+	memcpy(b, info44, ninfo44);
+	memset(b + ninfo44, 0, 50);
+	bad += check_walks_agree("w_tailjunk.mp3", b, ninfo44 + 50, 0);
+	bad += check_walks_agree("w_trunc.mp3", info44, ninfo44 - 100, 0);
+	/* One audio frame; the Info frame alone; one frame without it. */
+	bad += check_walks_agree("w_one.mp3", info44, 2 * flen, 1);
+	bad += check_walks_agree("w_infoonly.mp3", info44, flen, 0);
+	bad += check_walks_agree("w_single.mp3", raw44, hand_frame_len(raw44, nraw44), 0);
+	bad += check_walks_agree("w_two.mp3", raw44, hand_frame_len(raw44, nraw44) +
+				 hand_frame_len(raw44 + hand_frame_len(raw44, nraw44), nraw44), 1);
+	/* An Info frame that claims the wrong frame count. */
+	memcpy(b, info44, ninfo44);
+	b[21 + 8 + 3] ^= 0x10;
+	bad += check_walks_agree("w_count.mp3", b, ninfo44, 1);
+	b[21 + 8] = b[21 + 9] = b[21 + 10] = 0;
+	b[21 + 11] = 5;
+	bad += check_walks_agree("w_count5.mp3", b, ninfo44, 1);
+	/* Two files one after the other (`cat A B`): libmpg123 plays the second
+	 * Info frame as audio, and so must the chain. */
+	memcpy(b, info44, ninfo44);
+	memcpy(b + ninfo44, info44, ninfo44);
+	bad += check_walks_agree("w_cat.mp3", b, 2 * ninfo44, 1);
+	/* An Info frame without a LAME tag: libmpg123 is asked for the delay. */
+	memcpy(b, info44, ninfo44);
+	memset(b + 21 + 120, 0, 36);
+	bad += check_walks_agree("w_nolame.mp3", b, ninfo44, 0);
+	/* Side info bytes under the Info frame: libmpg123 then plays it. */
+	memcpy(b, info44, ninfo44);
+	b[10] = 0x42;
+	bad += check_walks_agree("w_side.mp3", b, ninfo44, 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	free(b);
+	free(raw44);
+	free(info44);
+	free(st44);
+	free(js44);
+	free(raw48);
+}
+
 static const struct po_test tests[] = {
 	{ "test_cbr_index_matches_hand_parsed_headers", test_cbr_index_matches_hand_parsed_headers },
 	{ "test_frames_tile_the_file_exactly", test_frames_tile_the_file_exactly },
@@ -817,6 +1009,7 @@ static const struct po_test tests[] = {
 	{ "test_truncated_file_keeps_whole_frames_and_reports_the_tail", test_truncated_file_keeps_whole_frames_and_reports_the_tail },
 	{ "test_index_from_memory_matches_index_from_file", test_index_from_memory_matches_index_from_file },
 	{ "test_prefixes_and_bit_flips_never_crash", test_prefixes_and_bit_flips_never_crash },
+	{ "test_chain_walk_gives_libmpg123_index_on_every_kind_of_file", test_chain_walk_gives_libmpg123_index_on_every_kind_of_file },
 	{ NULL, NULL },
 };
 

@@ -455,6 +455,156 @@ static void test_vbr_join_gets_a_xing_header(void)
 	po_mp3_index_unref(b);
 }
 
+/* Junk between two frames of A is no audio: the join of A with junk is the
+ * join of A without it, byte for byte. */
+static void test_junk_between_frames_stays_out_of_the_join(void)
+{
+	char junked[4300], clean_out[4300], junk_out[4300];
+	struct po_mp3_index *a = NULL, *j = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+	size_t na, n1, n2;
+
+	snprintf(junked, sizeof junked, "%s/junked.mp3", dir);
+	snprintf(clean_out, sizeof clean_out, "%s/clean-join.mp3", dir);
+	snprintf(junk_out, sizeof junk_out, "%s/junk-join.mp3", dir);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(a_path, &a, &err), 0);
+	unsigned char *pa = slurp(a_path, &na);
+	CU_ASSERT_FATAL(pa != NULL && a->nframes > 200);
+	size_t cut = a->frames[100].offset;
+	FILE *f = fopen(junked, "wb");
+	CU_ASSERT_FATAL(f != NULL);
+	fwrite(pa, 1, cut, f);
+	for (int i = 0; i < 300; i++)
+		fputc('j', f);
+	fwrite(pa + cut, 1, na - cut, f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(junked, &j, &err), 0);
+	CU_ASSERT_EQUAL(j->ndamaged, 1);
+	CU_ASSERT_EQUAL(j->nframes, a->nframes);
+	po_mp3_index_unref(j);
+	po_mp3_index_unref(a);
+	a = j = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(join_files(a_path, b_path, 10000, clean_out, &a, &b, parts, &res, &err), 0);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+	CU_ASSERT_EQUAL_FATAL(join_files(junked, b_path, 10000, junk_out, &j, &b, parts, &res, &err), 0);
+	unsigned char *p1 = slurp(clean_out, &n1), *p2 = slurp(junk_out, &n2);
+	CU_ASSERT_FATAL(p1 && p2);
+	CU_ASSERT_EQUAL(n1, n2);
+	CU_ASSERT(n1 == n2 && memcmp(p1, p2, n1) == 0);
+	free(p1);
+	free(p2);
+	free(pa);
+	po_mp3_index_unref(j);
+	po_mp3_index_unref(b);
+}
+
+/* A file rewritten in place after it was indexed, even at the same size and
+ * with its old mtime put back, is refused rather than copied blind. */
+static void test_a_source_changed_after_indexing_is_refused(void)
+{
+	char src[4300], out[4300];
+	struct po_mp3_index *a = NULL;
+	struct playout_error err = { 0, "" };
+	struct stat st;
+	size_t n;
+
+	snprintf(src, sizeof src, "%s/changed.mp3", dir);
+	snprintf(out, sizeof out, "%s/changed-join.mp3", dir);
+	unsigned char *p = slurp(a_path, &n);
+	CU_ASSERT_FATAL(p != NULL);
+	FILE *f = fopen(src, "wb");
+	CU_ASSERT_FATAL(f != NULL);
+	fwrite(p, 1, n, f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(src, &a, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(src, &st), 0);
+	struct po_join_part part[1] = { { src, a, 0, 0 } };
+
+	/* touched: the mtime says so */
+	struct timespec later[2] = { st.st_atim, { st.st_mtim.tv_sec + 5, st.st_mtim.tv_nsec } };
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, src, later, 0), 0);
+	CU_ASSERT_EQUAL(po_mp3join_render(part, 1, out, NULL, &err), PLAYOUT_EINVAL);
+	CU_ASSERT(strstr(err.msg, "changed since it was indexed") != NULL);
+
+	/* rewritten at the same size, old mtime back: the headers say so */
+	int fd = open(src, O_WRONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(pwrite(fd, "JUNK", 4, (off_t)a->frames[a->nframes - 1].offset), 4);
+	close(fd);
+	struct timespec back[2] = { st.st_atim, st.st_mtim };
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, src, back, 0), 0);
+	err.msg[0] = '\0';
+	CU_ASSERT_EQUAL(po_mp3join_render(part, 1, out, NULL, &err), PLAYOUT_EINVAL);
+	CU_ASSERT(strstr(err.msg, "did the file change") != NULL);
+	CU_ASSERT(access(out, F_OK) != 0);
+	CU_ASSERT_EQUAL(hidden_files(dir), 0);
+	free(p);
+	po_mp3_index_unref(a);
+}
+
+/* Two CBR files at different bitrates make a VBR join: a Xing header. */
+static void test_cbr_parts_at_two_bitrates_get_a_xing_header(void)
+{
+	char wav[4300], c_path[4300], out[4300];
+	struct po_mp3_index *a = NULL, *c = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+	size_t n;
+
+	snprintf(wav, sizeof wav, "%s/c.wav", dir);
+	snprintf(c_path, sizeof c_path, "%s/c160.mp3", dir);
+	snprintf(out, sizeof out, "%s/two-rates.mp3", dir);
+	CU_ASSERT_FATAL(make_wav(wav, 2, 44100, 2, 330) == 0 && lame(wav, c_path, "j", "160", NULL) == 0);
+	CU_ASSERT_EQUAL_FATAL(join_files(a_path, c_path, 5000, out, &a, &c, parts, &res, &err), 0);
+	CU_ASSERT_EQUAL(a->bitrate_kbps, 128);
+	CU_ASSERT_EQUAL(c->bitrate_kbps, 160);
+	CU_ASSERT_EQUAL(res.vbr, 1);
+	unsigned char *p = slurp(out, &n);
+	CU_ASSERT_FATAL(p != NULL);
+	size_t tag = 10 + ((size_t)p[6] << 21 | (size_t)p[7] << 14 | (size_t)p[8] << 7 | p[9]);
+	CU_ASSERT_FATAL(memcmp(p, "ID3", 3) == 0 && tag + 64 < n);
+	CU_ASSERT_EQUAL(memcmp(p + tag + 36, "Xing", 4), 0);
+	free(p);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(c);
+}
+
+/* Rendered onto another filesystem (where copy_file_range may refuse to
+ * work and the bytes go through a buffer): the same bytes. */
+static void test_join_onto_another_filesystem_is_the_same_bytes(void)
+{
+	char here[4300], there[64] = "/dev/shm/po-join-XXXXXX", there_out[128];
+	struct po_mp3_index *a = NULL, *b = NULL;
+	struct po_join_part parts[2];
+	struct po_join_result res;
+	struct playout_error err = { 0, "" };
+	struct stat s1, s2;
+	size_t n1, n2;
+
+	if (stat("/dev/shm", &s1) < 0 || stat(dir, &s2) < 0 || s1.st_dev == s2.st_dev ||
+	    !mkdtemp(there)) {
+		fprintf(stderr, "  (no second filesystem at /dev/shm: skipped)\n");
+		return;
+	}
+	snprintf(here, sizeof here, "%s/here.mp3", dir);
+	snprintf(there_out, sizeof there_out, "%s/there.mp3", there);
+	CU_ASSERT_EQUAL_FATAL(join_files(a_path, b_path, 10000, here, &a, &b, parts, &res, &err), 0);
+	CU_ASSERT_EQUAL(po_mp3join_render(parts, 2, there_out, &res, &err), 0);
+	unsigned char *p1 = slurp(here, &n1), *p2 = slurp(there_out, &n2);
+	CU_ASSERT(p1 && p2 && n1 == n2 && memcmp(p1, p2, n1) == 0);
+	free(p1);
+	free(p2);
+	unlink(there_out);
+	rmdir(there);
+	po_mp3_index_unref(a);
+	po_mp3_index_unref(b);
+}
+
 static void test_parse_time_accepts_mm_ss_and_seconds(void)
 {
 	int64_t ms = -1;
@@ -483,6 +633,14 @@ static const struct po_test tests[] = {
 	{ "no_temporary_file_after_success_or_failure",
 	  test_no_temporary_file_after_success_or_failure },
 	{ "vbr_join_gets_a_xing_header", test_vbr_join_gets_a_xing_header },
+	{ "junk_between_frames_stays_out_of_the_join",
+	  test_junk_between_frames_stays_out_of_the_join },
+	{ "a_source_changed_after_indexing_is_refused",
+	  test_a_source_changed_after_indexing_is_refused },
+	{ "cbr_parts_at_two_bitrates_get_a_xing_header",
+	  test_cbr_parts_at_two_bitrates_get_a_xing_header },
+	{ "join_onto_another_filesystem_is_the_same_bytes",
+	  test_join_onto_another_filesystem_is_the_same_bytes },
 	{ "parse_time_accepts_mm_ss_and_seconds", test_parse_time_accepts_mm_ss_and_seconds },
 	{ NULL, NULL },
 };
