@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	printf("index_frames %u count\n", frames);
 	report("index_60min_128k_wall", t, n);
 	report("index_60min_128k_cpu", c, n);
-	struct po_probe_opts o = { -50, 10 };
+	struct po_probe_opts o = { .silence_threshold_db = -50, .silence_max_s = 10 };
 	for (int i = 0; i < np; i++) {
 		struct po_probe p;
 		double t0 = now_ms(), c0 = cpu_ms();

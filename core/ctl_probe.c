@@ -24,8 +24,7 @@ static void load_opts(const char *conf_path, struct po_probe_opts *o)
 {
 	struct po_config c;
 	struct po_diag d;
-	o->silence_threshold_db = -50;
-	o->silence_max_s = 10;
+	*o = (struct po_probe_opts){.silence_threshold_db = -50, .silence_max_s = 10};
 	if (!conf_path || access(conf_path, R_OK) != 0)
 		return;
 	po_diag_init(&d);

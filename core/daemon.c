@@ -178,7 +178,8 @@ static int start_worker(struct po_daemon *d)
 	struct po_worker_conf wc = {
 		.cache_dir = rt->conf.cache_dir,
 		.state = rt->state,
-		.probe = {rt->conf.probe_silence_threshold_db, rt->conf.probe_silence_max_s},
+		.probe = {.silence_threshold_db = rt->conf.probe_silence_threshold_db,
+			  .silence_max_s = rt->conf.probe_silence_max_s},
 		.downloads = 1,
 	};
 	if (rt->storage) {

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "mp3.h"
+#include "mp3_store.h"
 
 #define MEDIA_FORMAT "po-media 1"
 
@@ -154,6 +155,10 @@ int po_probe_file(const char *path, const struct po_probe_opts *o, struct po_pro
 	int64_t frames_total = 0;
 	for (;;) {
 		size_t got = 0;
+		if (o->stop && __atomic_load_n(o->stop, __ATOMIC_RELAXED)) {
+			rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "probe: %s: stopped", path);
+			goto out;
+		}
 		int r = mpg123_read(mh, buf, bufsize, &got);
 		size_t frames = got / (sizeof(float) * (size_t)channels);
 		if (frames > 0) {
@@ -349,6 +354,30 @@ int po_media_decode(const char *text, struct po_media *m)
 	return PLAYOUT_OK;
 }
 
+/* The frame index of path: the one stored in st (mp3_store.c, shared with
+ * po_runtime_index, so a file is indexed once however it is asked for),
+ * else made now and stored with PO_MEDIA_STORE. */
+static int index_of(struct po_state *st, const char *path, const struct stat *sb,
+		    int64_t mtime_ms, int how, struct po_mp3_index **ix, struct playout_error *e)
+{
+	if (st) {
+		int rc = po_mp3_store_load(st, path, sb->st_size, mtime_ms, ix, e);
+		if (rc == PLAYOUT_OK)
+			return rc;
+		if (rc != PLAYOUT_ENOTFOUND)
+			po_log_warnx("probe", "%s; indexing it again", e->msg);
+		*e = (struct playout_error){0};
+	}
+	int rc = po_mp3_index_file(path, ix, e);
+	if (rc == PLAYOUT_OK && st && (how & PO_MEDIA_STORE)) {
+		struct playout_error se = {0};
+		if (po_mp3_store_save(st, path, *ix, &se) < 0)
+			po_log_warnx("probe", "%s: cannot keep its frame index in the state: %s",
+				     path, se.msg);
+	}
+	return rc;
+}
+
 int po_media_scan(struct po_state *st, const char *path, const struct po_probe_opts *o, int how,
 		  struct po_media *out, struct playout_error *err)
 {
@@ -369,7 +398,7 @@ int po_media_scan(struct po_state *st, const char *path, const struct po_probe_o
 
 	struct po_mp3_index *ix = NULL;
 	struct playout_error e = {0};
-	int rc = po_mp3_index_file(path, &ix, &e);
+	int rc = index_of(st, path, &sb, mtime_ms, how, &ix, &e);
 	if (rc == PLAYOUT_ENOTFOUND || rc == PLAYOUT_EIO || rc == PLAYOUT_ENOMEM) {
 		*err = e;
 		return rc;
@@ -381,9 +410,10 @@ int po_media_scan(struct po_state *st, const char *path, const struct po_probe_o
 		snprintf(out->index_error, sizeof out->index_error, "%.150s", e.msg);
 	}
 	if (out->indexed && (how & PO_MEDIA_PROBE)) {
-		struct po_probe_opts def = { -50, 10 };
+		struct po_probe_opts def = { .silence_threshold_db = -50, .silence_max_s = 10 };
 		rc = po_probe_file(path, o ? o : &def, &out->probe, &e);
-		if (rc == PLAYOUT_ENOMEM || rc == PLAYOUT_EIO || rc == PLAYOUT_ENOTFOUND) {
+		if (rc == PLAYOUT_ENOMEM || rc == PLAYOUT_EIO || rc == PLAYOUT_ENOTFOUND ||
+		    rc == PLAYOUT_EUNAVAIL) {
 			*err = e;
 			return rc;
 		}

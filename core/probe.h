@@ -23,6 +23,9 @@ struct po_probe_opts {
 	double silence_threshold_db; /* a 10 ms block whose PEAK sample (any
 	                                channel) is below this dBFS is silent */
 	double silence_max_s;        /* report silent runs longer than this */
+	const int *stop;             /* NULL, or a flag another thread sets to end
+	                                a probe early (PLAYOUT_EUNAVAIL, nothing
+	                                kept): the daemon is stopping */
 };
 
 #define PO_PROBE_MAX_SILENCES 16
@@ -79,9 +82,12 @@ enum po_media_how {
 
 /* The media facts of path: from st when size and mtime match (and the probe
  * is there if asked for), else computed now (stored with PO_MEDIA_STORE).
+ * The frame index behind them is itself taken from st when stored there
+ * (mp3_store.c) and, when made here, stored with PO_MEDIA_STORE, so
+ * po_runtime_index does not index the file a second time.
  * st may be NULL (no cache). PLAYOUT_OK with out filled, also for a file
  * with no audio (out->flags says so); PLAYOUT_ENOTFOUND/EIO when the file
- * cannot be read. Control thread (st is used by one thread at a time). */
+ * cannot be read. Any thread (the state locks per call). */
 int po_media_scan(struct po_state *st, const char *path, const struct po_probe_opts *o, int how,
 		  struct po_media *out, struct playout_error *err);
 

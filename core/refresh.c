@@ -91,8 +91,8 @@ static void gather_assets(struct po_runtime *rt, const struct po_refresh_opts *o
 static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *o,
 			   const struct playout_slots *slots, struct playout_assets *as)
 {
-	const struct po_probe_opts popts = { rt->conf.probe_silence_threshold_db,
-					     rt->conf.probe_silence_max_s };
+	const struct po_probe_opts popts = { .silence_threshold_db = rt->conf.probe_silence_threshold_db,
+					     .silence_max_s = rt->conf.probe_silence_max_s };
 	int how = rt->state && o->write_state ? PO_MEDIA_PROBE | PO_MEDIA_STORE : 0;
 	if (o->worker)
 		how &= ~PO_MEDIA_PROBE;
@@ -223,6 +223,8 @@ static void evict(struct po_runtime *rt, const struct po_rundown *r,
 		po_log_warnx("cache", "eviction: %s", e.msg);
 	else if (removed > 0)
 		po_log_info("cache", "removed %d file%s past retention", removed, removed == 1 ? "" : "s");
+	if (removed >= 0)
+		po_runtime_index_prune(rt); /* forget indexes of files that left the cache */
 	free(keep);
 }
 

@@ -13,6 +13,7 @@
 #include "host.h"
 #include "http.h"
 #include "log.h"
+#include "mp3_store.h"
 #include "secret.h"
 #include "timeutil.h"
 
@@ -144,6 +145,36 @@ struct po_instance *po_runtime_nth(struct po_runtime *rt, int kind, size_t i)
 	return NULL;
 }
 
+static int64_t mtime_ms_of(const struct stat *sb)
+{
+	return (int64_t)sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000;
+}
+
+/* The index of path from the state, else made now and kept in the state
+ * when the handle may write. NULL with err filled when the file will not
+ * index. */
+static struct po_mp3_index *load_or_index(struct po_runtime *rt, const char *name,
+					  const char *path, const struct stat *sb,
+					  struct playout_error *err)
+{
+	struct po_mp3_index *idx = NULL;
+	struct playout_error e = {0};
+	if (rt->state) {
+		int rc = po_mp3_store_load(rt->state, path, sb->st_size, mtime_ms_of(sb), &idx, &e);
+		if (rc == PLAYOUT_OK)
+			return idx;
+		if (rc != PLAYOUT_ENOTFOUND)
+			po_log_warnx("cache", "%s: %s; indexing it again", name, e.msg);
+	}
+	if (po_mp3_index_file(path, &idx, err) < 0)
+		return NULL;
+	if (rt->state && !po_state_readonly(rt->state) &&
+	    po_mp3_store_save(rt->state, path, idx, &e) < 0)
+		po_log_warnx("cache", "%s: cannot keep its frame index in the state: %s", name,
+			     e.msg);
+	return idx;
+}
+
 struct po_mp3_index *po_runtime_index(struct po_runtime *rt, const char *name,
 				      struct playout_error *err)
 {
@@ -155,7 +186,7 @@ struct po_mp3_index *po_runtime_index(struct po_runtime *rt, const char *name,
 		playout_error_set(err, PLAYOUT_ENOTFOUND, "%s: not in the cache", name);
 		return NULL;
 	}
-	int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	int64_t mtime_ms = mtime_ms_of(&st);
 	struct po_index_entry *slot = NULL;
 	for (size_t i = 0; i < rt->nindex; i++) {
 		struct po_index_entry *e = &rt->index[i];
@@ -166,8 +197,8 @@ struct po_mp3_index *po_runtime_index(struct po_runtime *rt, const char *name,
 		slot = e; /* the file changed: index it again in place */
 		break;
 	}
-	struct po_mp3_index *idx = NULL;
-	if (po_mp3_index_file(path, &idx, err) < 0)
+	struct po_mp3_index *idx = load_or_index(rt, name, path, &st, err);
+	if (!idx)
 		return NULL;
 	if (!slot) {
 		if (rt->nindex == rt->capindex) {
@@ -186,8 +217,47 @@ struct po_mp3_index *po_runtime_index(struct po_runtime *rt, const char *name,
 	} else {
 		po_mp3_index_unref(slot->idx);
 	}
-	slot->size = st.st_size;
-	slot->mtime_ms = mtime_ms;
+	/* keyed by what was indexed: a file that changed meanwhile differs from
+	 * it at the next call and is indexed again */
+	slot->size = idx->file_size;
+	slot->mtime_ms = idx->file_mtime_ms;
 	slot->idx = idx;
 	return idx;
+}
+
+/* 1 when path is still there with this size and mtime. */
+static int same_file(const char *path, int64_t size, int64_t mtime_ms)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && (int64_t)sb.st_size == size && mtime_ms_of(&sb) == mtime_ms;
+}
+
+static int keep_row(const char *path, int64_t size, int64_t mtime_ms, void *arg)
+{
+	(void)arg;
+	return same_file(path, size, mtime_ms);
+}
+
+int po_runtime_index_prune(struct po_runtime *rt)
+{
+	size_t w = 0;
+	int dropped = 0;
+	for (size_t i = 0; i < rt->nindex; i++) {
+		struct po_index_entry *e = &rt->index[i];
+		char path[4096];
+		if (po_cache_path(rt->conf.cache_dir, e->name, path, sizeof path, NULL) == PLAYOUT_OK &&
+		    same_file(path, e->size, e->mtime_ms)) {
+			rt->index[w++] = *e;
+			continue;
+		}
+		po_mp3_index_unref(e->idx);
+		dropped++;
+	}
+	rt->nindex = w;
+	if (rt->state && !po_state_readonly(rt->state)) {
+		int n = po_state_media_prune(rt->state, keep_row, NULL);
+		if (n > 0)
+			po_log_info("cache", "forgot the stored scans of %d file(s) gone or changed", n);
+	}
+	return dropped;
 }

@@ -65,10 +65,18 @@ void po_runtime_close(struct po_runtime *rt);
 /* The instances of one kind, in config order: call with i = 0, 1, ... until NULL. */
 struct po_instance *po_runtime_nth(struct po_runtime *rt, int kind, size_t i);
 
-/* The frame index of a cached file, built once per (name, size, mtime).
- * Returns a borrowed pointer valid until the runtime closes or the entry is
- * replaced (take a ref to keep it), or NULL with err filled. */
+/* The frame index of a cached file, built once per (name, size, mtime):
+ * from memory, else from the state store (mp3_store.c), else indexed now and
+ * stored when the state is writable (playoutctl's read-only handle only
+ * reads). Returns a borrowed pointer valid until the runtime closes, the
+ * entry is replaced or po_runtime_index_prune drops it (take a ref to keep
+ * it), or NULL with err filled. */
 struct po_mp3_index *po_runtime_index(struct po_runtime *rt, const char *name,
 				      struct playout_error *err);
+/* After cache eviction: drop the in-memory indexes of files no longer in the
+ * cache with their size and mtime, and (writable state) the stored scans and
+ * indexes of every file gone or changed. Returns how many in-memory entries
+ * were dropped. Control thread. */
+int po_runtime_index_prune(struct po_runtime *rt);
 
 #endif

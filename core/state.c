@@ -1,6 +1,8 @@
 /*
  * The state store on sqlite3: opening (lock file, pragmas, schema migrations)
- * and one transaction per public call, with bound parameters only.
+ * and one transaction per public call, with bound parameters only. The
+ * handle's mutex is held exactly while a transaction is open (st_begin takes
+ * it, st_end drops it), so calls from two threads never interleave.
  */
 #include "state.h"
 
@@ -8,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +31,15 @@ struct po_state {
 	int mode;
 	int lock_fd;   /* PO_STATE_DAEMON: "<path>.lock", write-locked; else -1 */
 	int version;   /* PRAGMA user_version after open */
-	char errmsg[256];
+	pthread_mutex_t mu; /* held from st_begin to st_end */
+	int mu_up;     /* mu initialised */
 };
+
+/* The last failure, per thread like errno: two threads share a handle, and
+ * one's message must not be overwritten by (or read while written by) the
+ * other's. err_st says which handle it belongs to. */
+static _Thread_local char err_text[256];
+static _Thread_local const struct po_state *err_st;
 
 /* ---- schema ----------------------------------------------------------- */
 
@@ -75,6 +85,11 @@ static const struct migration migrations[] = {
 	 "CREATE TABLE media("
 	 " path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
 	 " info TEXT NOT NULL, scanned_ms INTEGER NOT NULL);"},
+	{3, /* issue 3: the frame index itself (mp3_store.c's blob), per file. A
+	     * table of its own: media rows are replaced whole by media_put. */
+	 "CREATE TABLE media_index("
+	 " path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	 " blob BLOB NOT NULL, stored_ms INTEGER NOT NULL);"},
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -105,6 +120,19 @@ static int code_of(int sqlite_rc)
 	}
 }
 
+/* Record a message for po_state_errmsg without logging it (an expected
+ * answer such as "no state yet"). */
+static void st_note(const struct po_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void st_note(const struct po_state *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err_text, sizeof err_text, fmt, ap);
+	va_end(ap);
+	err_st = st;
+}
+
 /* Record a message "state PATH: what: why", log it and return code. */
 static int st_fail(struct po_state *st, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -115,8 +143,8 @@ static int st_fail(struct po_state *st, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	snprintf(st->errmsg, sizeof st->errmsg, "state %s: %s", st->path, what);
-	po_log_errorx(LOG_SRC, "%s", st->errmsg);
+	st_note(st, "state %s: %s", st->path, what);
+	po_log_errorx(LOG_SRC, "%s", err_text);
 	return code;
 }
 
@@ -128,7 +156,19 @@ static int st_sqlfail(struct po_state *st, int rc, const char *what)
 
 const char *po_state_errmsg(const struct po_state *st)
 {
-	return st ? st->errmsg : "state: no handle";
+	if (!st)
+		return "state: no handle";
+	return err_st == st ? err_text : "";
+}
+
+/* Forget this thread's message for st (a new or closed handle may reuse the
+ * address of an old one). */
+static void st_forget(const struct po_state *st)
+{
+	if (err_st == st) {
+		err_st = NULL;
+		err_text[0] = '\0';
+	}
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -147,27 +187,31 @@ static int st_exec(struct po_state *st, const char *sql, const char *what)
 }
 
 /* Start a transaction: IMMEDIATE for writes (takes the write lock now, so
- * the busy timeout applies here and not half way through), deferred for reads. */
+ * the busy timeout applies here and not half way through), deferred for reads.
+ * Takes the handle's mutex; on success the caller must call st_end, which
+ * drops it. On failure the mutex is not held. */
 static int st_begin(struct po_state *st, int write, const char *what)
 {
 	if (!st || !st->db)
 		return PLAYOUT_EINVAL;
 	if (write && st->mode == PO_STATE_READONLY)
 		return st_fail(st, PLAYOUT_EINVAL, "%s: handle is read-only", what);
-	return st_exec(st, write ? "BEGIN IMMEDIATE" : "BEGIN", what);
+	pthread_mutex_lock(&st->mu);
+	int rc = st_exec(st, write ? "BEGIN IMMEDIATE" : "BEGIN", what);
+	if (rc < 0)
+		pthread_mutex_unlock(&st->mu);
+	return rc;
 }
 
 /* End the transaction begun by st_begin: COMMIT when rc is OK, else ROLLBACK.
- * Returns rc, or the COMMIT failure. */
+ * Returns rc, or the COMMIT failure. Drops the mutex. */
 static int st_end(struct po_state *st, int rc, const char *what)
 {
-	if (rc == PLAYOUT_OK) {
+	if (rc == PLAYOUT_OK)
 		rc = st_exec(st, "COMMIT", what);
-		if (rc == PLAYOUT_OK)
-			return rc;
-	}
-	if (!sqlite3_get_autocommit(st->db))
+	if (rc < 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
 
@@ -205,7 +249,7 @@ static void col_copy(char *dst, size_t cap, sqlite3_stmt *s, int col)
 /* Fill err for a failure before a handle exists. */
 static int open_fail(struct po_state *st, struct playout_error *err, int code)
 {
-	playout_error_set(err, code, "%s", st->errmsg);
+	playout_error_set(err, code, "%s", po_state_errmsg(st));
 	po_state_close(st);
 	return code;
 }
@@ -251,9 +295,8 @@ static int take_lock(struct po_state *st)
 		}
 		struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
 		if (fcntl(st->lock_fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK) {
-			snprintf(st->errmsg, sizeof st->errmsg,
-				 "state %s is in use by another playoutd (pid %ld)", st->path,
-				 (long)who.l_pid);
+			st_note(st, "state %s is in use by another playoutd (pid %ld)", st->path,
+				(long)who.l_pid);
 			rc = PLAYOUT_EUNAVAIL;
 			goto out;
 		}
@@ -369,8 +412,7 @@ static int open_reader(struct po_state *st)
 	if (version > SCHEMA_LATEST)
 		return refuse_newer(st, version);
 	if (version == 0) {
-		snprintf(st->errmsg, sizeof st->errmsg, "no state yet at %s: has playoutd run?",
-			 st->path);
+		st_note(st, "no state yet at %s: has playoutd run?", st->path);
 		return PLAYOUT_ENOTFOUND;
 	}
 	if (version < SCHEMA_LATEST)
@@ -397,12 +439,18 @@ int po_state_open(const char *path, int mode, struct po_state **out, struct play
 	}
 	st->mode = mode;
 	st->lock_fd = -1;
+	st_forget(st);
+	if (pthread_mutex_init(&st->mu, NULL) != 0) {
+		free(st->path);
+		free(st);
+		return playout_error_set(err, PLAYOUT_ENOMEM, "state %s: cannot create a mutex", path);
+	}
+	st->mu_up = 1;
 
 	int rc, flags;
 	if (mode == PO_STATE_READONLY) {
 		if (access(path, F_OK) < 0) {
-			snprintf(st->errmsg, sizeof st->errmsg,
-				 "no state yet at %s: has playoutd run?", path);
+			st_note(st, "no state yet at %s: has playoutd run?", path);
 			return open_fail(st, err, PLAYOUT_ENOTFOUND);
 		}
 		flags = SQLITE_OPEN_READONLY;
@@ -427,6 +475,7 @@ int po_state_open(const char *path, int mode, struct po_state **out, struct play
 	rc = mode == PO_STATE_READONLY ? open_reader(st) : open_writer(st);
 	if (rc < 0)
 		return open_fail(st, err, rc);
+	st_forget(st);
 	*out = st;
 	return PLAYOUT_OK;
 }
@@ -439,13 +488,22 @@ void po_state_close(struct po_state *st)
 		po_log_errorx(LOG_SRC, "state %s: close: %s", st->path, sqlite3_errmsg(st->db));
 	if (st->lock_fd >= 0)
 		close(st->lock_fd); /* releases the lock */
+	if (st->mu_up)
+		pthread_mutex_destroy(&st->mu);
+	st_forget(st);
 	free(st->path);
 	free(st);
 }
 
+/* Set once by po_state_open, read-only afterwards: no lock needed. */
 int po_state_schema_version(struct po_state *st)
 {
 	return st ? st->version : 0;
+}
+
+int po_state_readonly(const struct po_state *st)
+{
+	return !st || st->mode == PO_STATE_READONLY;
 }
 
 /* ---- key-value -------------------------------------------------------- */
@@ -571,6 +629,193 @@ int po_state_media_put(struct po_state *st, const char *path, int64_t size, int6
 	}
 	sqlite3_finalize(s);
 	return st_end(st, rc, "media_put");
+}
+
+/* ---- media index (schema v3) ------------------------------------------ */
+
+int po_state_media_index_get(struct po_state *st, const char *path, int64_t size,
+			     int64_t mtime_ms, void **blob, size_t *len)
+{
+	if (!path || !blob || !len)
+		return PLAYOUT_EINVAL;
+	*blob = NULL;
+	*len = 0;
+	int rc = st_begin(st, 0, "media_index_get");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"SELECT blob FROM media_index WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
+			&s, "media_index_get");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, size);
+		sqlite3_bind_int64(s, 3, mtime_ms);
+		int src = sqlite3_step(s);
+		if (src == SQLITE_ROW) {
+			/* column_blob, then column_bytes: the order sqlite documents
+			 * as safe */
+			const void *b = sqlite3_column_blob(s, 0);
+			int n = sqlite3_column_bytes(s, 0);
+			*blob = malloc(n > 0 ? (size_t)n : 1);
+			if (!*blob)
+				rc = PLAYOUT_ENOMEM;
+			else if (n > 0)
+				memcpy(*blob, b, (size_t)n);
+			*len = n > 0 ? (size_t)n : 0;
+		} else if (src == SQLITE_DONE) {
+			rc = PLAYOUT_ENOTFOUND;
+		} else {
+			rc = st_sqlfail(st, src, "media_index_get");
+		}
+	}
+	sqlite3_finalize(s);
+	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, "media_index_get");
+	if (end < 0 && rc == PLAYOUT_OK) {
+		free(*blob);
+		*blob = NULL;
+		*len = 0;
+	}
+	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+}
+
+int po_state_media_index_put(struct po_state *st, const char *path, int64_t size,
+			     int64_t mtime_ms, const void *blob, size_t len)
+{
+	if (!path || !blob || len > INT32_MAX)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "media_index_put");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"INSERT OR REPLACE INTO media_index(path, size, mtime_ms, blob, stored_ms)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
+			&s, "media_index_put");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, size);
+		sqlite3_bind_int64(s, 3, mtime_ms);
+		sqlite3_bind_blob(s, 4, blob, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, wall_ms());
+		rc = st_step_done(st, s, "media_index_put");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "media_index_put");
+}
+
+struct media_key {
+	char *path;
+	int64_t size, mtime_ms;
+};
+
+static void free_keys(struct media_key *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+/* Every (path, size, mtime) in media and media_index, in one read. */
+static int media_keys(struct po_state *st, struct media_key **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	int rc = st_begin(st, 0, "media_prune");
+	if (rc < 0)
+		return rc;
+	struct media_key *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"SELECT path, size, mtime_ms FROM media UNION"
+			" SELECT path, size, mtime_ms FROM media_index",
+			&s, "media_prune");
+	int src = SQLITE_DONE;
+	while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct media_key *nv = realloc(v, ncap * sizeof *nv);
+			if (!nv) {
+				rc = PLAYOUT_ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		const unsigned char *t = sqlite3_column_text(s, 0);
+		v[n].path = strdup(t ? (const char *)t : "");
+		v[n].size = sqlite3_column_int64(s, 1);
+		v[n].mtime_ms = sqlite3_column_int64(s, 2);
+		if (!v[n].path) {
+			rc = PLAYOUT_ENOMEM;
+			break;
+		}
+		n++;
+	}
+	if (rc == PLAYOUT_OK && src != SQLITE_DONE)
+		rc = st_sqlfail(st, src, "media_prune");
+	sqlite3_finalize(s);
+	rc = st_end(st, rc, "media_prune");
+	if (rc < 0) {
+		free_keys(v, n);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return PLAYOUT_OK;
+}
+
+int po_state_media_prune(struct po_state *st,
+			 int (*keep)(const char *path, int64_t size, int64_t mtime_ms, void *arg),
+			 void *arg)
+{
+	if (!keep)
+		return PLAYOUT_EINVAL;
+	struct media_key *v = NULL;
+	size_t n = 0;
+	int rc = media_keys(st, &v, &n);
+	if (rc < 0)
+		return rc;
+	/* Ask without the lock held: keep may stat files or call the state. */
+	size_t ndrop = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (keep(v[i].path, v[i].size, v[i].mtime_ms, arg))
+			free(v[i].path);
+		else
+			v[ndrop++] = v[i]; /* v[0..ndrop) are the rows to drop */
+	}
+	int removed = 0;
+	sqlite3_stmt *del[2] = {NULL, NULL};
+	if (ndrop == 0)
+		goto out;
+	rc = st_begin(st, 1, "media_prune");
+	if (rc < 0)
+		goto out;
+	/* size and mtime in the condition: a row rewritten since the read is kept */
+	rc = st_prepare(st, "DELETE FROM media WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
+			&del[0], "media_prune");
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st, "DELETE FROM media_index WHERE path = ?1 AND size = ?2"
+				" AND mtime_ms = ?3", &del[1], "media_prune");
+	for (size_t i = 0; rc == PLAYOUT_OK && i < ndrop; i++) {
+		int changed = 0;
+		for (int k = 0; rc == PLAYOUT_OK && k < 2; k++) {
+			sqlite3_bind_text(del[k], 1, v[i].path, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(del[k], 2, v[i].size);
+			sqlite3_bind_int64(del[k], 3, v[i].mtime_ms);
+			rc = st_step_done(st, del[k], "media_prune: delete");
+			if (rc == PLAYOUT_OK)
+				changed += sqlite3_changes(st->db);
+		}
+		removed += changed > 0;
+	}
+	sqlite3_finalize(del[0]);
+	sqlite3_finalize(del[1]);
+	rc = st_end(st, rc, "media_prune");
+out:
+	free_keys(v, ndrop);
+	return rc < 0 ? rc : removed;
 }
 
 /* ---- slots ------------------------------------------------------------ */

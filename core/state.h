@@ -1,9 +1,14 @@
 /*
  * The state store: one sqlite database in WAL mode, with a schema version and
- * migrations. The daemon writes from its control thread; playoutctl opens it
- * read-only at the same time (busy timeout, WAL) and never blocks it.
- * Each public call is one transaction, so a crash leaves it consistent.
- * A po_state handle is used by one thread at a time.
+ * migrations. The daemon writes (control thread and worker thread, through
+ * one handle); playoutctl opens it read-only at the same time (busy timeout,
+ * WAL) and never blocks it. Each public call is one transaction, so a crash
+ * leaves it consistent.
+ * Threads: every function below except open/close may be called from any
+ * thread on a shared handle. Each holds the handle's mutex for its whole
+ * transaction, so two threads' calls never interleave; a long call (a big
+ * put_assets) makes the other thread wait for it. open and close are not
+ * concurrent with anything on that handle.
  */
 #ifndef PO_STATE_H
 #define PO_STATE_H
@@ -31,9 +36,13 @@ void po_state_close(struct po_state *st); /* NULL is a no-op */
 int po_state_schema_version(struct po_state *st);
 /* The version this build creates and migrates to. */
 int po_state_schema_latest(void);
-/* The last failure on this handle, "state PATH: what: sqlite's text" (also
- * logged); "" when none. Valid until the next call on st. */
+/* The last failure of the CALLING thread on this handle, "state PATH: what:
+ * sqlite's text" (also logged); "" when none. Per thread, like errno: the
+ * other thread's failures never show here. Valid until this thread's next
+ * call on st. */
 const char *po_state_errmsg(const struct po_state *st);
+/* 1 for a PO_STATE_READONLY handle (or NULL): writes would be refused. */
+int po_state_readonly(const struct po_state *st);
 
 /* Key-value table. ns: "core" or an instance label. get: *value malloc'd
  * (caller frees), PLAYOUT_ENOTFOUND when absent. */
@@ -49,6 +58,23 @@ int po_state_media_get(struct po_state *st, const char *path, int64_t size, int6
 		       char **info);
 int po_state_media_put(struct po_state *st, const char *path, int64_t size, int64_t mtime_ms,
 		       const char *info);
+
+/* The frame index (schema v3): mp3_store.c's blob, opaque here, in a table of
+ * its own with the same key. get: *blob malloc'd (caller frees), *len its
+ * bytes; PLAYOUT_ENOTFOUND when absent or size/mtime differ. put replaces
+ * the row of path; len at most INT32_MAX. */
+int po_state_media_index_get(struct po_state *st, const char *path, int64_t size,
+			     int64_t mtime_ms, void **blob, size_t *len);
+int po_state_media_index_put(struct po_state *st, const char *path, int64_t size,
+			     int64_t mtime_ms, const void *blob, size_t len);
+/* Drop the media and frame-index rows whose (path, size, mtime) keep answers
+ * 0 for: files evicted from the cache or changed. keep is called without the
+ * lock held (it may stat or call the state) and at most once per stored key;
+ * a row rewritten meanwhile with another size/mtime is kept. Returns how many
+ * keys were dropped (>= 0) or a negative code. Writable handles only. */
+int po_state_media_prune(struct po_state *st,
+			 int (*keep)(const char *path, int64_t size, int64_t mtime_ms, void *arg),
+			 void *arg);
 
 /* Slots: the last good answer of each schedule source. put replaces every
  * slot of `source` overlapping [from_ms, to_ms) with v; get appends the

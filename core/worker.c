@@ -120,7 +120,7 @@ static int run_probe(struct po_worker *w, const struct job *j)
 		po_log_info("probe", "%s: probed in %.1f s%s%s", j->path,
 			    (double)(mono_ms() - t0) / 1000.0, m.flags ? ": " : "",
 			    m.flags ? m.why : "");
-	else
+	else if (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED))
 		po_log_warnx("probe", "%s", e.msg);
 	return rc;
 }
@@ -190,6 +190,7 @@ int po_worker_start(const struct po_worker_conf *c, struct po_worker **out,
 	if (!w)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "worker: out of memory");
 	w->c = *c;
+	w->c.probe.stop = &w->quit; /* a stop ends a long decode at once */
 	if (w->c.downloads < 1)
 		w->c.downloads = 1;
 	if (w->c.downloads > WORKER_MAX_DOWNLOADS)
@@ -218,7 +219,7 @@ void po_worker_stop(struct po_worker *w)
 	if (!w)
 		return;
 	pthread_mutex_lock(&w->mu);
-	w->quit = 1;
+	__atomic_store_n(&w->quit, 1, __ATOMIC_RELAXED); /* read unlocked by probes */
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	po_http_abort_all(1); /* a download in flight ends within a second */

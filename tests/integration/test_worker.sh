@@ -85,9 +85,29 @@ po_check "all three files were probed, the news due first before it aired" order
 kill -TERM "$DPID" 2>/dev/null
 rc=0; po_reap "$DPID" || rc=$?
 po_check "SIGTERM: playoutd exits 0 (rc=$rc)" test "$rc" -eq 0
+
+# ---- SIGTERM while an hour is being decoded: the probe stops, playoutd too
+mkdir -p "$T/drop2" "$T/cache2"
+L="$D/20260329_0200_long.mp3"
+cat "$L" "$L" "$L" >"$T/drop2/20260329_0300_hour.mp3"
+sed -e "s|$T/state.db|$T/state2.db|" -e "s|$T/cache\"|$T/cache2\"|" -e "s|path = \"$D\"|path = \"$T/drop2\"|" \
+	"$CONF" >"$T/playout2.conf"
+po_spawn_out "$T/playoutd2.log" "$PLAYOUTD" -c "$T/playout2.conf" -f --pretend-now 2026-03-29T00:59:54Z
+DPID=$PO_LAST_PID
+po_wait_for 20 grep -q 'fetched 20260329_0300_hour.mp3' "$T/playoutd2.log"
+sleep 1 # into the decode, which takes several seconds (not an assertion)
+t0=$(date +%s%N)
+kill -TERM "$DPID" 2>/dev/null
+rc=0; po_reap "$DPID" || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+po_check "SIGTERM during the decode of an hour: exit 0 within 1500 ms (rc=$rc, $ms ms)" \
+	test "$rc" -eq 0 -a "$ms" -lt 1500
+po_check "... and the unfinished probe is neither logged as done nor as a failure" \
+	sh -c "! grep -q 'hour.mp3: probed\|warn probe' '$T/playoutd2.log'"
 if [ "$PO_FAILED" -gt 0 ]; then
 	echo "# playoutd log (last 30 lines):"
 	tail -n 30 "$T/playoutd.log" | sed 's/^/#   /'
+	[ -f "$T/playoutd2.log" ] && tail -n 10 "$T/playoutd2.log" | sed 's/^/#   /'
 	sed 's/^/# rundown: /' "$T/rundown.txt"
 fi
 po_result $NAME

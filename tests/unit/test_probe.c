@@ -20,7 +20,7 @@
 #include "rundown.h"
 #include "state.h"
 
-static const struct po_probe_opts opts = { -50, 10 };
+static const struct po_probe_opts opts = { .silence_threshold_db = -50, .silence_max_s = 10 };
 
 static char *tmp_path(const char *name)
 {
@@ -147,7 +147,7 @@ static void test_silence_shorter_than_the_limit_is_not_a_run(void)
 	struct playout_error err = {0};
 	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
 	CU_ASSERT_EQUAL(pr.nsilences_total, 0);
-	struct po_probe_opts tight = { -50, 2 };
+	struct po_probe_opts tight = { .silence_threshold_db = -50, .silence_max_s = 2 };
 	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &tight, &pr, &err), PLAYOUT_OK);
 	CU_ASSERT_EQUAL(pr.nsilences_total, 1);
 }

@@ -1,10 +1,12 @@
 /*
  * Tests for core/state.c: schema and migrations, every table's round trip,
- * readers beside a writer, the daemon lock and crash consistency.
+ * readers beside a writer, the daemon lock and crash consistency, and two
+ * threads sharing one handle.
  */
 #include "runner.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "mp3_store.h"
 #include "state.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -818,6 +821,345 @@ static void test_crash_mid_transaction_leaves_db_consistent(void)
 	po_state_close(st);
 }
 
+/* ---- schema v3: the frame index ----------------------------------------- */
+
+static int table_exists(sqlite3 *db, const char *name)
+{
+	char sql[200];
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", name);
+	return raw_int(db, sql) == 1;
+}
+
+/* Turn a fresh database back into what an older build left: the later
+ * migrations only add tables, so dropping them gives that version's schema. */
+static void make_old_file(const char *path, int version)
+{
+	struct po_state *st = open_ok(path, PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_kv_put(st, "core", "token", "kept"), PLAYOUT_OK);
+	if (version >= 2)
+		CU_ASSERT_EQUAL(po_state_media_put(st, "/c/a.mp3", 10, 20, "summary"), PLAYOUT_OK);
+	po_state_close(st);
+	sqlite3 *db = raw_open(path);
+	char sql[200];
+	snprintf(sql, sizeof sql, "DROP TABLE media_index;%s PRAGMA user_version = %d;",
+		 version < 2 ? " DROP TABLE media;" : "", version);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_FALSE(table_exists(db, "media_index"));
+	sqlite3_close(db);
+}
+
+static void test_v2_and_v1_files_migrate_to_v3_keeping_their_rows(void)
+{
+	CU_ASSERT_EQUAL(po_state_schema_latest(), 3);
+	for (int from = 1; from <= 2; from++) {
+		const char *path = db_path(from == 1 ? "from-v1" : "from-v2");
+		make_old_file(path, from);
+		/* playoutctl does not migrate: it asks for the daemon */
+		struct po_state *ro = NULL;
+		struct playout_error err = {0, ""};
+		CU_ASSERT_EQUAL(po_state_open(path, PO_STATE_READONLY, &ro, &err), PLAYOUT_EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "older"));
+
+		struct po_state *st = open_ok(path, PO_STATE_DAEMON);
+		CU_ASSERT_EQUAL(po_state_schema_version(st), 3);
+		char *v = NULL;
+		CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
+		CU_ASSERT_STRING_EQUAL(v ? v : "", "kept");
+		free(v);
+		v = NULL;
+		CU_ASSERT_EQUAL(po_state_media_get(st, "/c/a.mp3", 10, 20, &v),
+				from == 2 ? PLAYOUT_OK : PLAYOUT_ENOTFOUND);
+		free(v);
+		CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/a.mp3", 10, 20, "\0\1\2", 3),
+				PLAYOUT_OK);
+		po_state_close(st);
+		sqlite3 *db = raw_open(path);
+		CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 3);
+		CU_ASSERT(table_exists(db, "media"));
+		CU_ASSERT(table_exists(db, "media_index"));
+		CU_ASSERT_EQUAL(raw_int(db, "SELECT length(blob) FROM media_index"), 3);
+		sqlite3_close(db);
+	}
+}
+
+static void test_media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime(void)
+{
+	const char *path = db_path("media-index");
+	struct po_state *st = open_ok(path, PO_STATE_WRITER);
+	unsigned char blob[1000];
+	for (size_t i = 0; i < sizeof blob; i++)
+		blob[i] = (unsigned char)(i * 7); /* NUL bytes and all */
+	void *got = NULL;
+	size_t len = 99;
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len),
+			PLAYOUT_ENOTFOUND);
+	CU_ASSERT_PTR_NULL(got);
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/x.mp3", 1, 2, blob, sizeof blob),
+			PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(len, sizeof blob);
+	CU_ASSERT_EQUAL(memcmp(got, blob, len), 0);
+	free(got);
+	got = NULL;
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 3, &got, &len),
+			PLAYOUT_ENOTFOUND);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 2, 2, &got, &len),
+			PLAYOUT_ENOTFOUND);
+	/* the file changed: the new key replaces the row */
+	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/x.mp3", 5, 6, blob, 10), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len),
+			PLAYOUT_ENOTFOUND);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(len, 10);
+	free(got);
+	/* a media_put of the same path leaves the index alone */
+	CU_ASSERT_EQUAL(po_state_media_put(st, "/c/x.mp3", 5, 6, "summary"), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
+	free(got);
+	po_state_close(st);
+
+	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
+	CU_ASSERT(po_state_readonly(ro));
+	CU_ASSERT_EQUAL(po_state_media_index_put(ro, "/c/y.mp3", 1, 2, blob, 4), PLAYOUT_EINVAL);
+	CU_ASSERT_EQUAL(po_state_media_index_get(ro, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
+	free(got);
+	po_state_close(ro);
+}
+
+/* A small real-looking index: 50 frames of 418 bytes after a 1000-byte tag. */
+static struct po_mp3_index *small_index(void)
+{
+	struct po_mp3_index *ix = calloc(1, sizeof *ix);
+	CU_ASSERT_FATAL(ix != NULL);
+	ix->refs = 1;
+	ix->version = 10;
+	ix->layer = 3;
+	ix->sample_rate = 44100;
+	ix->channels = 1;
+	ix->samples_per_frame = 1152;
+	ix->bitrate_kbps = 128;
+	ix->nframes = 50;
+	ix->frames = calloc(50, sizeof *ix->frames);
+	CU_ASSERT_FATAL(ix->frames != NULL);
+	for (uint32_t i = 0; i < 50; i++) {
+		ix->frames[i].offset = 1000 + i * 418;
+		ix->frames[i].len = 418;
+	}
+	ix->file_size = 1000 + 50 * 418;
+	ix->file_mtime_ms = 1774746000123;
+	ix->id3v2_bytes = 1000;
+	ix->enc_delay = ix->enc_padding = -1;
+	ix->duration_ms = 50 * 1152 * 1000 / 44100;
+	ix->gapless_ms = ix->duration_ms;
+	return ix;
+}
+
+static void test_corrupted_stored_index_is_refused_not_trusted(void)
+{
+	const char *path = db_path("corrupt-index");
+	struct po_state *st = open_ok(path, PO_STATE_WRITER);
+	struct po_mp3_index *ix = small_index(), *back = NULL;
+	struct playout_error err = {0, ""};
+	CU_ASSERT_EQUAL(po_mp3_store_save(st, "/c/z.mp3", ix, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
+					  &err), PLAYOUT_OK);
+	CU_ASSERT(back && back->nframes == 50 && back->frames[49].offset == 1000 + 49 * 418);
+	po_mp3_index_unref(back);
+	back = NULL;
+
+	/* one frame length changed on disk (419 for 418): every later offset would
+	 * be wrong, so the checksum must refuse it */
+	sqlite3 *db = raw_open(path);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE media_index SET blob = CAST("
+				     " substr(blob, 1, 112 + 2*10) || x'a301' || substr(blob, 112 + 2*11 + 1)"
+				     " AS BLOB)", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(raw_int(db, "SELECT typeof(blob) = 'blob' FROM media_index"), 1);
+	CU_ASSERT_EQUAL(raw_int(db, "SELECT length(blob) FROM media_index"), 112 + 2 * 50 + 4);
+	sqlite3_close(db);
+	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
+					  &err), PLAYOUT_EPROTO);
+	CU_ASSERT_PTR_NULL(back);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "checksum"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/c/z.mp3"));
+
+	/* cut short on disk: truncated */
+	db = raw_open(path);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE media_index SET blob = substr(blob, 1, 150)",
+				     NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
+					  &err), PLAYOUT_EPROTO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated"));
+	po_mp3_index_unref(ix);
+	po_state_close(st);
+}
+
+struct prune_arg {
+	const char *gone;
+	int calls;
+};
+
+static int keep_all_but(const char *path, int64_t size, int64_t mtime_ms, void *arg)
+{
+	struct prune_arg *a = arg;
+	(void)size;
+	(void)mtime_ms;
+	a->calls++;
+	return strcmp(path, a->gone) != 0;
+}
+
+static void test_media_prune_drops_summary_and_index_of_files_gone(void)
+{
+	struct po_state *st = open_ok(db_path("prune"), PO_STATE_WRITER);
+	CU_ASSERT_EQUAL(po_state_media_put(st, "/c/gone.mp3", 1, 2, "s"), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/gone.mp3", 1, 2, "b", 1), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_media_put(st, "/c/here.mp3", 3, 4, "s"), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/here.mp3", 3, 4, "b", 1), PLAYOUT_OK);
+	struct prune_arg a = {"/c/gone.mp3", 0};
+	CU_ASSERT_EQUAL(po_state_media_prune(st, keep_all_but, &a), 1);
+	CU_ASSERT_EQUAL(a.calls, 2); /* once per key, not per table */
+	char *v = NULL;
+	void *b = NULL;
+	size_t len = 0;
+	CU_ASSERT_EQUAL(po_state_media_get(st, "/c/gone.mp3", 1, 2, &v), PLAYOUT_ENOTFOUND);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/gone.mp3", 1, 2, &b, &len),
+			PLAYOUT_ENOTFOUND);
+	CU_ASSERT_EQUAL(po_state_media_get(st, "/c/here.mp3", 3, 4, &v), PLAYOUT_OK);
+	free(v);
+	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/here.mp3", 3, 4, &b, &len), PLAYOUT_OK);
+	free(b);
+	CU_ASSERT_EQUAL(po_state_media_prune(st, keep_all_but, &a), 0);
+	po_state_close(st);
+}
+
+/* ---- two threads on one handle ---------------------------------------- */
+
+#define HAMMER_ROUNDS 300
+
+struct hammer {
+	struct po_state *st;
+	int id;
+	int failures;
+	char first_failure[300];
+};
+
+static void hammer_fail(struct hammer *h, const char *what, int rc)
+{
+	if (h->failures++ == 0)
+		snprintf(h->first_failure, sizeof h->first_failure, "thread %d: %s: %d %s", h->id,
+			 what, rc, po_state_errmsg(h->st));
+}
+
+/* kv_put then kv_get of our own keys; the value read must be ours. */
+static void *hammer_kv(void *arg)
+{
+	struct hammer *h = arg;
+	char ns[16], key[16], val[32];
+	snprintf(ns, sizeof ns, "t%d", h->id);
+	for (int i = 0; i < HAMMER_ROUNDS; i++) {
+		snprintf(key, sizeof key, "k%d", i % 7);
+		snprintf(val, sizeof val, "v%d-%d", h->id, i);
+		int rc = po_state_kv_put(h->st, ns, key, val);
+		if (rc != PLAYOUT_OK) {
+			hammer_fail(h, "kv_put", rc);
+			continue;
+		}
+		char *got = NULL;
+		rc = po_state_kv_get(h->st, ns, key, &got);
+		if (rc != PLAYOUT_OK || strcmp(got, val) != 0)
+			hammer_fail(h, "kv_get", rc);
+		free(got);
+	}
+	return NULL;
+}
+
+/* put_rundown of 3 items (a multi-statement transaction) then get_rundown:
+ * all 3 back, with this round's pid; kv writes in between. */
+static void *hammer_rundown(void *arg)
+{
+	struct hammer *h = arg;
+	for (int i = 0; i < HAMMER_ROUNDS; i++) {
+		char pid[32];
+		snprintf(pid, sizeof pid, "r%d", i);
+		struct playout_item v[3] = {mkitem(1000, 2000, pid), mkitem(2000, 3000, pid),
+					    mkitem(3000, 4000, pid)};
+		int rc = po_state_put_rundown(h->st, i, 0, v, 3);
+		if (rc != PLAYOUT_OK) {
+			hammer_fail(h, "put_rundown", rc);
+			continue;
+		}
+		struct playout_item *got = NULL;
+		size_t n = 0;
+		rc = po_state_get_rundown(h->st, 0, 10000, &got, &n);
+		if (rc != PLAYOUT_OK || n != 3 || strcmp(got[0].pid, pid) != 0 ||
+		    strcmp(got[2].pid, pid) != 0)
+			hammer_fail(h, "get_rundown", rc);
+		free(got);
+		rc = po_state_kv_put(h->st, "rundown", "round", pid);
+		if (rc != PLAYOUT_OK)
+			hammer_fail(h, "kv_put", rc);
+	}
+	return NULL;
+}
+
+static void test_two_threads_share_one_handle_without_interleaving(void)
+{
+	struct po_state *st = open_ok(db_path("threads"), PO_STATE_DAEMON);
+	struct hammer a = {st, 1, 0, ""}, b = {st, 2, 0, ""}, c = {st, 3, 0, ""};
+	pthread_t ta, tb, tc;
+	CU_ASSERT_FATAL(pthread_create(&ta, NULL, hammer_kv, &a) == 0);
+	CU_ASSERT_FATAL(pthread_create(&tb, NULL, hammer_rundown, &b) == 0);
+	CU_ASSERT_FATAL(pthread_create(&tc, NULL, hammer_kv, &c) == 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(tc, NULL);
+	if (a.failures || b.failures || c.failures)
+		fprintf(stderr, "%d/%d/%d failures: %s%s%s\n", a.failures, b.failures, c.failures,
+			a.first_failure, b.first_failure, c.first_failure);
+	CU_ASSERT_EQUAL(a.failures + b.failures + c.failures, 0);
+	char *v = NULL;
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "rundown", "round", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "r299");
+	free(v);
+	CU_ASSERT_EQUAL(po_state_kv_get(st, "t3", "k5", &v), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "v3-299");
+	free(v);
+	po_state_close(st);
+}
+
+struct errmsg_arg {
+	struct po_state *st;
+	int rc;
+	int saw_own;
+};
+
+static void *fail_a_write(void *arg)
+{
+	struct errmsg_arg *e = arg;
+	e->rc = po_state_kv_put(e->st, "core", "k", "v");
+	e->saw_own = strstr(po_state_errmsg(e->st), "read-only") != NULL;
+	return NULL;
+}
+
+static void test_errmsg_is_per_thread(void)
+{
+	const char *path = db_path("errmsg-threads");
+	po_state_close(open_ok(path, PO_STATE_WRITER));
+	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
+	struct errmsg_arg e = {ro, 0, 0};
+	pthread_t t;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, fail_a_write, &e) == 0);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(e.rc, PLAYOUT_EINVAL);
+	CU_ASSERT(e.saw_own);
+	CU_ASSERT_STRING_EQUAL(po_state_errmsg(ro), ""); /* not this thread's failure */
+	CU_ASSERT_EQUAL(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(ro), "read-only"));
+	po_state_close(ro);
+}
+
 static const struct po_test schema_tests[] = {
 	{"open_creates_schema_in_wal_and_reports_version",
 	 test_open_creates_schema_in_wal_and_reports_version},
@@ -827,6 +1169,8 @@ static const struct po_test schema_tests[] = {
 	 test_writer_in_missing_directory_fails_clearly},
 	{"readonly_on_missing_file_fails_clearly", test_readonly_on_missing_file_fails_clearly},
 	{"readonly_handle_refuses_writes", test_readonly_handle_refuses_writes},
+	{"v2_and_v1_files_migrate_to_v3_keeping_their_rows",
+	 test_v2_and_v1_files_migrate_to_v3_keeping_their_rows},
 	{NULL, NULL},
 };
 
@@ -850,6 +1194,12 @@ static const struct po_test data_tests[] = {
 	{"play_end_of_unknown_id_is_enotfound", test_play_end_of_unknown_id_is_enotfound},
 	{"close_open_plays_marks_only_playing_as_interrupted",
 	 test_close_open_plays_marks_only_playing_as_interrupted},
+	{"media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime",
+	 test_media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime},
+	{"corrupted_stored_index_is_refused_not_trusted",
+	 test_corrupted_stored_index_is_refused_not_trusted},
+	{"media_prune_drops_summary_and_index_of_files_gone",
+	 test_media_prune_drops_summary_and_index_of_files_gone},
 	{NULL, NULL},
 };
 
@@ -862,10 +1212,18 @@ static const struct po_test process_tests[] = {
 	{NULL, NULL},
 };
 
+static const struct po_test thread_tests[] = {
+	{"two_threads_share_one_handle_without_interleaving",
+	 test_two_threads_share_one_handle_without_interleaving},
+	{"errmsg_is_per_thread", test_errmsg_is_per_thread},
+	{NULL, NULL},
+};
+
 static const struct po_suite suites[] = {
 	{"state_schema", schema_tests, NULL, NULL},
 	{"state_data", data_tests, NULL, NULL},
 	{"state_processes", process_tests, NULL, NULL},
+	{"state_threads", thread_tests, NULL, NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
