@@ -13,6 +13,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "secret.h"
+#include "secret_cache.h"
 #include "timeutil.h"
 
 static void host_log(const struct playout_host *h, int level, const char *fmt, ...)

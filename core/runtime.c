@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mp3_store.h"
 #include "secret.h"
+#include "secret_cache.h"
 #include "timeutil.h"
 
 static int open_instances(struct po_runtime *rt, int flags, struct po_diag *d)

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "log.h"
 #include "secret.h"
+#include "secret_cache.h"
 
 static char *write_tmp(const char *name, const char *content, size_t len)
 {
