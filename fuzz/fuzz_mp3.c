@@ -4,12 +4,16 @@
  * the libmpg123 walk, damage listing). Must never crash, leak or read out of
  * bounds. Differential too: whenever the hand-followed header chain accepts
  * the bytes, the libmpg123 walk (the reference) must give the same index.
+ * And the state store's form of an index (mp3_store) must give back the
+ * same index; the raw bytes are also offered to its decoder as a blob.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mp3.h"
+#include "mp3_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,7 +47,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((uint64_t)ix->frames[i].offset + ix->frames[i].len > size)
 				__builtin_trap();
 		(void)po_mp3_frame_at_ms(ix, ix->duration_ms / 2);
+		unsigned char *blob = NULL;
+		size_t len = 0;
+		struct po_mp3_index *back = NULL;
+		if (po_mp3_store_encode(ix, &blob, &len, &err) == PLAYOUT_OK &&
+		    (po_mp3_store_decode(blob, len, &back, &err) != PLAYOUT_OK ||
+		     !same_index(ix, back)))
+			__builtin_trap();
+		free(blob);
+		po_mp3_index_unref(back);
 	}
+	struct po_mp3_index *blob_ix = NULL;
+	if (po_mp3_store_decode(data, size, &blob_ix, &err) == PLAYOUT_OK)
+		po_mp3_index_unref(blob_ix);
 	if (po_mp3_index_mem_walk(data, size, "fuzz", PO_MP3_WALK_CHAIN, &chain, &err) ==
 	    PLAYOUT_OK) {
 		if (po_mp3_index_mem_walk(data, size, "fuzz", PO_MP3_WALK_REF, &ref, &err) !=
