@@ -508,39 +508,76 @@ int po_state_readonly(const struct po_state *st)
 
 /* ---- key-value -------------------------------------------------------- */
 
+/* Step s for at most one row and copy its column 0, NUL-terminated: text,
+ * or a blob when len is given (*len: its bytes). PLAYOUT_ENOTFOUND: no row. */
+static int st_copy_cell(struct po_state *st, sqlite3_stmt *s, void **out, size_t *len,
+			const char *what)
+{
+	int src = sqlite3_step(s);
+	if (src == SQLITE_DONE)
+		return PLAYOUT_ENOTFOUND;
+	if (src != SQLITE_ROW)
+		return st_sqlfail(st, src, what);
+	/* column_blob/text, then column_bytes: the order sqlite documents as safe */
+	const void *p = len ? sqlite3_column_blob(s, 0) : (const void *)sqlite3_column_text(s, 0);
+	int n = sqlite3_column_bytes(s, 0);
+	size_t bytes = n > 0 && p ? (size_t)n : 0;
+	unsigned char *v = malloc(bytes + 1);
+	if (!v)
+		return PLAYOUT_ENOMEM;
+	if (bytes)
+		memcpy(v, p, bytes);
+	v[bytes] = '\0';
+	*out = v;
+	if (len)
+		*len = bytes;
+	return PLAYOUT_OK;
+}
+
+/* A read of one cell in its own transaction: ?1 is t1; ?2 is t2, or (t2
+ * NULL) ?2 and ?3 are i2 and i3. Not found is an answer, not a failure: the
+ * read ends normally and PLAYOUT_ENOTFOUND is returned. */
+static int st_lookup(struct po_state *st, const char *sql, const char *t1, const char *t2,
+		     int64_t i2, int64_t i3, void **out, size_t *len, const char *what)
+{
+	*out = NULL;
+	if (len)
+		*len = 0;
+	int rc = st_begin(st, 0, what);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st, sql, &s, what);
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_text(s, 1, t1, -1, SQLITE_STATIC);
+		if (t2) {
+			sqlite3_bind_text(s, 2, t2, -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_int64(s, 2, i2);
+			sqlite3_bind_int64(s, 3, i3);
+		}
+		rc = st_copy_cell(st, s, out, len, what);
+	}
+	sqlite3_finalize(s);
+	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, what);
+	if (end < 0 && rc == PLAYOUT_OK) {
+		free(*out);
+		*out = NULL;
+		if (len)
+			*len = 0;
+	}
+	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+}
+
 int po_state_kv_get(struct po_state *st, const char *ns, const char *key, char **value)
 {
 	if (!ns || !key || !value)
 		return PLAYOUT_EINVAL;
-	*value = NULL;
-	int rc = st_begin(st, 0, "kv_get");
-	if (rc < 0)
-		return rc;
-	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2", &s, "kv_get");
-	if (rc == PLAYOUT_OK) {
-		sqlite3_bind_text(s, 1, ns, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-		int src = sqlite3_step(s);
-		if (src == SQLITE_ROW) {
-			const unsigned char *t = sqlite3_column_text(s, 0);
-			*value = strdup(t ? (const char *)t : "");
-			if (!*value)
-				rc = PLAYOUT_ENOMEM;
-		} else if (src == SQLITE_DONE) {
-			rc = PLAYOUT_ENOTFOUND;
-		} else {
-			rc = st_sqlfail(st, src, "kv_get");
-		}
-	}
-	sqlite3_finalize(s);
-	/* not found is an answer, not a failure: end the read normally */
-	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, "kv_get");
-	if (end < 0 && rc == PLAYOUT_OK) {
-		free(*value);
-		*value = NULL;
-	}
-	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+	void *v = NULL;
+	int rc = st_lookup(st, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2", ns, key, 0, 0,
+			   &v, NULL, "kv_get");
+	*value = v;
+	return rc;
 }
 
 int po_state_kv_put(struct po_state *st, const char *ns, const char *key, const char *value)
@@ -574,36 +611,37 @@ int po_state_media_get(struct po_state *st, const char *path, int64_t size, int6
 {
 	if (!path || !info)
 		return PLAYOUT_EINVAL;
-	*info = NULL;
-	int rc = st_begin(st, 0, "media_get");
+	void *v = NULL;
+	int rc = st_lookup(st, "SELECT info FROM media WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
+			   path, NULL, size, mtime_ms, &v, NULL, "media_get");
+	*info = v;
+	return rc;
+}
+
+/* Store one row of media or media_index (sql names the table): ?1..?3 the
+ * file's path, size and mtime, ?4 the value (text, or a blob of blob_len
+ * bytes when blob_len >= 0), ?5 now. */
+static int media_row_put(struct po_state *st, const char *sql, const char *path, int64_t size,
+			 int64_t mtime_ms, const void *value, int blob_len, const char *what)
+{
+	int rc = st_begin(st, 1, what);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, "SELECT info FROM media WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
-			&s, "media_get");
+	rc = st_prepare(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, size);
 		sqlite3_bind_int64(s, 3, mtime_ms);
-		int src = sqlite3_step(s);
-		if (src == SQLITE_ROW) {
-			const unsigned char *t = sqlite3_column_text(s, 0);
-			*info = strdup(t ? (const char *)t : "");
-			if (!*info)
-				rc = PLAYOUT_ENOMEM;
-		} else if (src == SQLITE_DONE) {
-			rc = PLAYOUT_ENOTFOUND;
-		} else {
-			rc = st_sqlfail(st, src, "media_get");
-		}
+		if (blob_len >= 0)
+			sqlite3_bind_blob(s, 4, value, blob_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_text(s, 4, value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, wall_ms());
+		rc = st_step_done(st, s, what);
 	}
 	sqlite3_finalize(s);
-	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, "media_get");
-	if (end < 0 && rc == PLAYOUT_OK) {
-		free(*info);
-		*info = NULL;
-	}
-	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+	return st_end(st, rc, what);
 }
 
 int po_state_media_put(struct po_state *st, const char *path, int64_t size, int64_t mtime_ms,
@@ -611,24 +649,10 @@ int po_state_media_put(struct po_state *st, const char *path, int64_t size, int6
 {
 	if (!path || !info)
 		return PLAYOUT_EINVAL;
-	int rc = st_begin(st, 1, "media_put");
-	if (rc < 0)
-		return rc;
-	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
-			"INSERT OR REPLACE INTO media(path, size, mtime_ms, info, scanned_ms)"
-			" VALUES(?1, ?2, ?3, ?4, ?5)",
-			&s, "media_put");
-	if (rc == PLAYOUT_OK) {
-		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, size);
-		sqlite3_bind_int64(s, 3, mtime_ms);
-		sqlite3_bind_text(s, 4, info, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, wall_ms());
-		rc = st_step_done(st, s, "media_put");
-	}
-	sqlite3_finalize(s);
-	return st_end(st, rc, "media_put");
+	return media_row_put(st,
+			     "INSERT OR REPLACE INTO media(path, size, mtime_ms, info, scanned_ms)"
+			     " VALUES(?1, ?2, ?3, ?4, ?5)",
+			     path, size, mtime_ms, info, -1, "media_put");
 }
 
 /* ---- media index (schema v3) ------------------------------------------ */
@@ -638,45 +662,9 @@ int po_state_media_index_get(struct po_state *st, const char *path, int64_t size
 {
 	if (!path || !blob || !len)
 		return PLAYOUT_EINVAL;
-	*blob = NULL;
-	*len = 0;
-	int rc = st_begin(st, 0, "media_index_get");
-	if (rc < 0)
-		return rc;
-	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
-			"SELECT blob FROM media_index WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
-			&s, "media_index_get");
-	if (rc == PLAYOUT_OK) {
-		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, size);
-		sqlite3_bind_int64(s, 3, mtime_ms);
-		int src = sqlite3_step(s);
-		if (src == SQLITE_ROW) {
-			/* column_blob, then column_bytes: the order sqlite documents
-			 * as safe */
-			const void *b = sqlite3_column_blob(s, 0);
-			int n = sqlite3_column_bytes(s, 0);
-			*blob = malloc(n > 0 ? (size_t)n : 1);
-			if (!*blob)
-				rc = PLAYOUT_ENOMEM;
-			else if (n > 0)
-				memcpy(*blob, b, (size_t)n);
-			*len = n > 0 ? (size_t)n : 0;
-		} else if (src == SQLITE_DONE) {
-			rc = PLAYOUT_ENOTFOUND;
-		} else {
-			rc = st_sqlfail(st, src, "media_index_get");
-		}
-	}
-	sqlite3_finalize(s);
-	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, "media_index_get");
-	if (end < 0 && rc == PLAYOUT_OK) {
-		free(*blob);
-		*blob = NULL;
-		*len = 0;
-	}
-	return rc == PLAYOUT_ENOTFOUND ? rc : end;
+	return st_lookup(st,
+			 "SELECT blob FROM media_index WHERE path = ?1 AND size = ?2 AND mtime_ms = ?3",
+			 path, NULL, size, mtime_ms, blob, len, "media_index_get");
 }
 
 int po_state_media_index_put(struct po_state *st, const char *path, int64_t size,
@@ -684,24 +672,10 @@ int po_state_media_index_put(struct po_state *st, const char *path, int64_t size
 {
 	if (!path || !blob || len > INT32_MAX)
 		return PLAYOUT_EINVAL;
-	int rc = st_begin(st, 1, "media_index_put");
-	if (rc < 0)
-		return rc;
-	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
-			"INSERT OR REPLACE INTO media_index(path, size, mtime_ms, blob, stored_ms)"
-			" VALUES(?1, ?2, ?3, ?4, ?5)",
-			&s, "media_index_put");
-	if (rc == PLAYOUT_OK) {
-		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, size);
-		sqlite3_bind_int64(s, 3, mtime_ms);
-		sqlite3_bind_blob(s, 4, blob, (int)len, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, wall_ms());
-		rc = st_step_done(st, s, "media_index_put");
-	}
-	sqlite3_finalize(s);
-	return st_end(st, rc, "media_index_put");
+	return media_row_put(st,
+			     "INSERT OR REPLACE INTO media_index(path, size, mtime_ms, blob, stored_ms)"
+			     " VALUES(?1, ?2, ?3, ?4, ?5)",
+			     path, size, mtime_ms, blob, (int)len, "media_index_put");
 }
 
 struct media_key {
