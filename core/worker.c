@@ -252,10 +252,23 @@ unsigned po_worker_collect(struct po_worker *w)
 	return ok;
 }
 
+/* Forget failed downloads nobody asked for again long after their wait
+ * ended (the file left the rundown or the storage): the list stays small
+ * in a daemon that runs for months. */
+static void sweep_locked(struct po_worker *w, int64_t now)
+{
+	for (struct job *j = w->jobs, *next; j; j = next) {
+		next = j->next;
+		if (j->state == JOB_WAITING && now > j->retry_at_ms + 2 * RETRY_MAX_MS)
+			unlink_job(w, j);
+	}
+}
+
 /* Queue a new job, or requeue a waiting one whose wait is over. */
 static int queue(struct po_worker *w, struct job *fresh)
 {
 	pthread_mutex_lock(&w->mu);
+	sweep_locked(w, mono_ms());
 	struct job *j = find(w, fresh->kind, job_name(fresh));
 	int queued = 0;
 	if (!j) {
