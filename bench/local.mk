@@ -7,5 +7,6 @@ bench_index_CFLAGS = $(AM_CFLAGS) $(MPG123_CFLAGS) $(EBUR128_CFLAGS)
 
 benchmarks: bench/index
 	./bench/index
+	sh $(srcdir)/bench/index_tools.sh
 
 .PHONY: benchmarks
