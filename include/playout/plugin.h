@@ -303,7 +303,8 @@ struct playout_host {
 
 	/* Key-value state that survives restarts, namespaced per instance.
 	 * kv_get: *value malloc'd (caller frees) or PLAYOUT_ENOTFOUND.
-	 * Control thread only. */
+	 * Any thread; each call is atomic, a get then a put is not (a counter
+	 * several threads add to needs the plugin's own lock). */
 	int (*kv_get)(const struct playout_host *h, const char *key, char **value);
 	int (*kv_put)(const struct playout_host *h, const char *key, const char *value);
 
@@ -360,9 +361,13 @@ struct playout_schedule_ops {
 struct playout_storage_ops {
 	/* Control thread. Append every complete, playable-looking file. */
 	int (*list)(void *inst, struct playout_assets *out, struct playout_error *err);
-	/* Control thread (or the core's fetch worker). Copy asset to dest_path,
-	 * a path inside the cache that does not exist yet; write it completely
-	 * or remove it. The core renames it into place. */
+	/* A download thread of the core: several at once (the storage group's
+	 * "downloads", default 1), each with its own asset, while the control
+	 * thread may call list; keep shared instance state under a lock. Copy
+	 * asset to dest_path, a path inside the cache that does not exist yet;
+	 * write it completely or remove it. The core renames it into place.
+	 * When the daemon stops, host->http calls in flight end with an error
+	 * within about a second: keep what arrived if you can resume it. */
 	int (*fetch)(void *inst, const struct playout_asset *asset, const char *dest_path,
 		     struct playout_error *err);
 	/* Optional. A descriptor that becomes readable when the storage may have
