@@ -152,7 +152,7 @@ static void *thread_main(void *p)
 			unlink_job(w, j);
 			w->ok++;
 		} else if (kind == JOB_FETCH) {
-			int64_t wait = RETRY_FIRST_MS << (j->fails < 5 ? j->fails : 5);
+			int64_t wait = (int64_t)w->c.retry_ms << (j->fails < 5 ? j->fails : 5);
 			j->fails++;
 			j->state = JOB_WAITING;
 			j->retry_at_ms = mono_ms() + (wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS);
@@ -195,6 +195,8 @@ int po_worker_start(const struct po_worker_conf *c, struct po_worker **out,
 		w->c.downloads = 1;
 	if (w->c.downloads > WORKER_MAX_DOWNLOADS)
 		w->c.downloads = WORKER_MAX_DOWNLOADS;
+	if (w->c.retry_ms <= 0)
+		w->c.retry_ms = RETRY_FIRST_MS;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -5,7 +5,8 @@
  * thread queues jobs and is told through a descriptor when some ended; it
  * then plans again. Jobs are named by file: a file already queued or
  * running is not queued twice, and a download that failed waits (30 s,
- * doubling up to 10 min) before it may be queued again.
+ * doubling up to 10 min) before it may be queued again; one nobody asks for
+ * again is forgotten.
  */
 #ifndef PO_WORKER_H
 #define PO_WORKER_H
@@ -27,6 +28,8 @@ struct po_worker_conf {
 	struct po_state *state;                /* probes keep their answer here; may be NULL */
 	struct po_probe_opts probe;
 	int downloads;                         /* at once, >= 1 */
+	int retry_ms;                          /* first wait after a failed
+	                                          download; 0: 30 s */
 };
 
 int po_worker_start(const struct po_worker_conf *c, struct po_worker **out,
