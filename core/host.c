@@ -2,7 +2,7 @@
  * The playout_host services plugins call: a thin layer over the core's log,
  * clock, secret, time-zone, state and AWS/HTTP modules. Nothing here keeps
  * state of its own; host->core is the runtime (secret values are cached by
- * core/secret.c).
+ * core/secret_cache.c).
  */
 #include "host.h"
 
