@@ -1113,61 +1113,44 @@ static void *grow(void *arr, size_t *cap, size_t size)
 	return na;
 }
 
-int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
-			 struct playout_item **v, size_t *n)
+/* A read of many rows into one array, in its own transaction: sql with
+ * ?1 = from_ms and ?2 = to_ms; row fills one zeroed element of size bytes
+ * from the current row (it may fail with st_fail). *v malloc'd. */
+static int st_read_rows(struct po_state *st, const char *sql, int64_t from_ms, int64_t to_ms,
+			size_t size, int (*row)(struct po_state *, sqlite3_stmt *, void *),
+			void **v, size_t *n, const char *what)
 {
-	if (!v || !n)
-		return PLAYOUT_EINVAL;
 	*v = NULL;
 	*n = 0;
-	int rc = st_begin(st, 0, "get_rundown");
+	int rc = st_begin(st, 0, what);
 	if (rc < 0)
 		return rc;
-	struct playout_item *arr = NULL;
+	unsigned char *arr = NULL;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
-			"SELECT start_ms, end_ms, decision, pid, title, source, reason, cap_s,"
-			" segments FROM rundown WHERE start_ms < ?2 AND end_ms > ?1"
-			" ORDER BY start_ms, rowid",
-			&s, "get_rundown");
+	rc = st_prepare(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, from_ms);
 		sqlite3_bind_int64(s, 2, to_ms);
 		int src;
 		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
 			if (len == cap) {
-				void *na = grow(arr, &cap, sizeof *arr);
+				void *na = grow(arr, &cap, size);
 				if (!na) {
 					rc = PLAYOUT_ENOMEM;
 					break;
 				}
 				arr = na;
 			}
-			struct playout_item *it = &arr[len];
-			memset(it, 0, sizeof *it);
-			it->start_ms = sqlite3_column_int64(s, 0);
-			it->end_ms = sqlite3_column_int64(s, 1);
-			it->decision = sqlite3_column_int(s, 2);
-			COL_COPY(it->pid, s, 3);
-			COL_COPY(it->title, s, 4);
-			COL_COPY(it->source, s, 5);
-			COL_COPY(it->reason, s, 6);
-			it->cap_s = sqlite3_column_int(s, 7);
-			const unsigned char *seg = sqlite3_column_text(s, 8);
-			if (seg_decode(seg ? (const char *)seg : "", it) < 0) {
-				rc = st_fail(st, PLAYOUT_EPROTO,
-					     "get_rundown: item at %" PRId64 " has malformed segments",
-					     it->start_ms);
-				break;
-			}
-			len++;
+			memset(arr + len * size, 0, size);
+			rc = row(st, s, arr + len * size);
+			len += rc == PLAYOUT_OK;
 		}
 		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
-			rc = st_sqlfail(st, src, "get_rundown");
+			rc = st_sqlfail(st, src, what);
 	}
 	sqlite3_finalize(s);
-	rc = st_end(st, rc, "get_rundown");
+	rc = st_end(st, rc, what);
 	if (rc < 0) {
 		free(arr);
 		return rc;
@@ -1175,6 +1158,39 @@ int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
 	*v = arr;
 	*n = len;
 	return PLAYOUT_OK;
+}
+
+static int rundown_row(struct po_state *st, sqlite3_stmt *s, void *elem)
+{
+	struct playout_item *it = elem;
+	it->start_ms = sqlite3_column_int64(s, 0);
+	it->end_ms = sqlite3_column_int64(s, 1);
+	it->decision = sqlite3_column_int(s, 2);
+	COL_COPY(it->pid, s, 3);
+	COL_COPY(it->title, s, 4);
+	COL_COPY(it->source, s, 5);
+	COL_COPY(it->reason, s, 6);
+	it->cap_s = sqlite3_column_int(s, 7);
+	const unsigned char *seg = sqlite3_column_text(s, 8);
+	if (seg_decode(seg ? (const char *)seg : "", it) < 0)
+		return st_fail(st, PLAYOUT_EPROTO,
+			       "get_rundown: item at %" PRId64 " has malformed segments", it->start_ms);
+	return PLAYOUT_OK;
+}
+
+int po_state_get_rundown(struct po_state *st, int64_t from_ms, int64_t to_ms,
+			 struct playout_item **v, size_t *n)
+{
+	if (!v || !n)
+		return PLAYOUT_EINVAL;
+	void *arr = NULL;
+	int rc = st_read_rows(st,
+			      "SELECT start_ms, end_ms, decision, pid, title, source, reason, cap_s,"
+			      " segments FROM rundown WHERE start_ms < ?2 AND end_ms > ?1"
+			      " ORDER BY start_ms, rowid",
+			      from_ms, to_ms, sizeof **v, rundown_row, &arr, n, "get_rundown");
+	*v = arr;
+	return rc;
 }
 
 /* ---- plays ------------------------------------------------------------ */
@@ -1249,65 +1265,39 @@ int po_state_play_end(struct po_state *st, const struct po_play *p)
 	return st_end(st, rc, "play_end");
 }
 
+static int play_row(struct po_state *st, sqlite3_stmt *s, void *elem)
+{
+	struct po_play *p = elem;
+	(void)st;
+	p->id = sqlite3_column_int64(s, 0);
+	COL_COPY(p->output, s, 1);
+	COL_COPY(p->pid, s, 2);
+	COL_COPY(p->title, s, 3);
+	COL_COPY(p->asset, s, 4);
+	p->decision = sqlite3_column_int(s, 5);
+	p->scheduled_ms = sqlite3_column_int64(s, 6);
+	p->started_us = sqlite3_column_int64(s, 7);
+	p->start_error_us = sqlite3_column_int64(s, 8);
+	p->ended_ms = sqlite3_column_int64(s, 9);
+	p->bytes = sqlite3_column_int64(s, 10);
+	COL_COPY(p->outcome, s, 11);
+	COL_COPY(p->detail, s, 12);
+	return PLAYOUT_OK;
+}
+
 int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
 		       struct po_play **v, size_t *n)
 {
 	if (!v || !n)
 		return PLAYOUT_EINVAL;
-	*v = NULL;
-	*n = 0;
-	int rc = st_begin(st, 0, "get_plays");
-	if (rc < 0)
-		return rc;
-	struct po_play *arr = NULL;
-	size_t len = 0, cap = 0;
-	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
-			"SELECT id, output, pid, title, asset, decision, scheduled_ms, started_us,"
-			" start_error_us, ended_ms, bytes, outcome, detail FROM plays"
-			" WHERE scheduled_ms >= ?1 AND scheduled_ms < ?2 ORDER BY scheduled_ms, id",
-			&s, "get_plays");
-	if (rc == PLAYOUT_OK) {
-		sqlite3_bind_int64(s, 1, from_ms);
-		sqlite3_bind_int64(s, 2, to_ms);
-		int src;
-		while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-			if (len == cap) {
-				void *na = grow(arr, &cap, sizeof *arr);
-				if (!na) {
-					rc = PLAYOUT_ENOMEM;
-					break;
-				}
-				arr = na;
-			}
-			struct po_play *p = &arr[len++];
-			memset(p, 0, sizeof *p);
-			p->id = sqlite3_column_int64(s, 0);
-			COL_COPY(p->output, s, 1);
-			COL_COPY(p->pid, s, 2);
-			COL_COPY(p->title, s, 3);
-			COL_COPY(p->asset, s, 4);
-			p->decision = sqlite3_column_int(s, 5);
-			p->scheduled_ms = sqlite3_column_int64(s, 6);
-			p->started_us = sqlite3_column_int64(s, 7);
-			p->start_error_us = sqlite3_column_int64(s, 8);
-			p->ended_ms = sqlite3_column_int64(s, 9);
-			p->bytes = sqlite3_column_int64(s, 10);
-			COL_COPY(p->outcome, s, 11);
-			COL_COPY(p->detail, s, 12);
-		}
-		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
-			rc = st_sqlfail(st, src, "get_plays");
-	}
-	sqlite3_finalize(s);
-	rc = st_end(st, rc, "get_plays");
-	if (rc < 0) {
-		free(arr);
-		return rc;
-	}
+	void *arr = NULL;
+	int rc = st_read_rows(st,
+			      "SELECT id, output, pid, title, asset, decision, scheduled_ms, started_us,"
+			      " start_error_us, ended_ms, bytes, outcome, detail FROM plays"
+			      " WHERE scheduled_ms >= ?1 AND scheduled_ms < ?2 ORDER BY scheduled_ms, id",
+			      from_ms, to_ms, sizeof **v, play_row, &arr, n, "get_plays");
 	*v = arr;
-	*n = len;
-	return PLAYOUT_OK;
+	return rc;
 }
 
 int po_state_close_open_plays(struct po_state *st, int64_t now_ms)
