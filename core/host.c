@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws.h"
+#include "http.h"
 #include "log.h"
 #include "runtime.h"
 #include "secret.h"
@@ -132,6 +133,12 @@ static int host_secret_store(const struct playout_host *h, const char *ref, cons
 	return po_secret_cache_put(ref, value, err);
 }
 
+static int host_stopping(const struct playout_host *h)
+{
+	(void)h;
+	return po_http_aborting();
+}
+
 void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 {
 	struct playout_host *h = &inst->host;
@@ -151,6 +158,7 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 	h->http = host_http;
 	h->instance_metadata = host_instance_metadata;
 	h->secret_store = host_secret_store;
+	h->stopping = host_stopping;
 }
 
 void po_host_reload_secrets(struct po_runtime *rt)

@@ -112,9 +112,14 @@ void po_http_abort_all(int on)
 	__atomic_store_n(&aborting, on, __ATOMIC_RELAXED);
 }
 
-static int is_aborting(void)
+int po_http_aborting(void)
 {
 	return __atomic_load_n(&aborting, __ATOMIC_RELAXED);
+}
+
+static int is_aborting(void)
+{
+	return po_http_aborting();
 }
 
 /* libcurl calls this about once a second even when no byte moves, so a

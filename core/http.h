@@ -21,6 +21,8 @@ void po_http_global_cleanup(void);
  * second with an error and none retries (the daemon is stopping and waits
  * for its downloads). 0: back to normal. */
 void po_http_abort_all(int on);
+/* 1 between po_http_abort_all(1) and po_http_abort_all(0). Any thread. */
+int po_http_aborting(void);
 
 /* SigV4 signing material for one exchange; all strings borrowed for the
  * call. session_token NULL or "" for long-term keys.

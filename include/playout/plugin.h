@@ -334,6 +334,13 @@ struct playout_host {
 	 * Never logs the value. Control thread. */
 	int (*secret_store)(const struct playout_host *h, const char *ref, const char *value,
 			    struct playout_error *err);
+
+	/* 1 once the daemon is stopping (SIGTERM), else 0. Thread-safe, a
+	 * memory read. An op that waits on a peer (a connect, a write to a
+	 * slow server) must poll it at least every 200 ms and give up with an
+	 * error when it turns 1: the daemon stops within 2 s in every state.
+	 * Appended in ABI 1: a core that fills it is the core that loads you. */
+	int (*stopping)(const struct playout_host *h);
 };
 
 /* ---- kinds and their operations ---------------------------------------- */

@@ -37,6 +37,7 @@ struct po_fake_host {
 	size_t nlines, caplines;
 	struct fake_kv *kv;
 	size_t nkv, capkv;
+	int stopping;             /* atomic: host->stopping's answer */
 };
 
 static const char *const level_names[] = { "error", "warn", "notice", "info", "debug" };
@@ -183,6 +184,16 @@ out:
 	return rc;
 }
 
+static int fake_stopping(const struct playout_host *h)
+{
+	return __atomic_load_n(&fake_of(h)->stopping, __ATOMIC_ACQUIRE);
+}
+
+void po_fake_host_set_stopping(struct po_fake_host *fh, int on)
+{
+	__atomic_store_n(&fh->stopping, on, __ATOMIC_RELEASE);
+}
+
 struct po_fake_host *po_fake_host_new(const char *instance, const char *cache_dir)
 {
 	struct po_fake_host *fh = calloc(1, sizeof *fh);
@@ -213,6 +224,7 @@ struct po_fake_host *po_fake_host_new(const char *instance, const char *cache_di
 	fh->host.local_to_utc = fake_local_to_utc;
 	fh->host.kv_get = fake_kv_get;
 	fh->host.kv_put = fake_kv_put;
+	fh->host.stopping = fake_stopping;
 	return fh;
 }
 

@@ -31,6 +31,9 @@ void po_fake_host_set_now(struct po_fake_host *fh, int64_t ms);
  * call po_tz_set (core/timeutil.h) too. */
 void po_fake_host_set_timezone(struct po_fake_host *fh, const char *zone);
 
+/* What host->stopping answers from now on (0 at first). Any thread. */
+void po_fake_host_set_stopping(struct po_fake_host *fh, int on);
+
 /* 1 when a captured log line (message text, without the instance prefix)
  * contains needle, else 0. */
 int po_fake_host_log_contains(struct po_fake_host *fh, const char *needle);
