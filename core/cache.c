@@ -146,14 +146,6 @@ fail:
 	return rc;
 }
 
-static int in_keep(const char *name, const char *const *keep, size_t nkeep)
-{
-	for (size_t i = 0; i < nkeep; i++)
-		if (keep[i] && strcmp(keep[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* The instant a cached file belongs to: its air time, else its mtime. */
 static int64_t evict_time_ms(const char *name, const struct stat *st)
 {
@@ -165,8 +157,8 @@ static int64_t evict_time_ms(const char *name, const struct stat *st)
 	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
 }
 
-int po_cache_evict(const char *dir, const char *const *keep, size_t nkeep, int64_t now_ms,
-		   int64_t retention_ms, struct playout_error *err)
+int po_cache_evict(const char *dir, int (*keep)(const char *name, void *arg), void *arg,
+		   int64_t now_ms, int64_t retention_ms, struct playout_error *err)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
@@ -183,7 +175,7 @@ int po_cache_evict(const char *dir, const char *const *keep, size_t nkeep, int64
 	while ((de = readdir(dp))) {
 		struct stat st;
 		const char *name = de->d_name;
-		if (!po_cache_name_ok(name) || in_keep(name, keep, nkeep))
+		if (!po_cache_name_ok(name) || (keep && keep(name, arg)))
 			continue;
 		/* lstat semantics: a symlink is not a regular file and stays */
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))

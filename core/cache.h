@@ -3,7 +3,7 @@
  * audio into. Names are storage keys treated as data, never as paths: a name
  * that is not a plain file name is refused. Files arrive through a temporary
  * file in <cache>/.part, are checked, fsynced and renamed into place.
- * Control thread.
+ * Any thread: the control thread plans and evicts, download threads fetch.
  */
 #ifndef PO_CACHE_H
 #define PO_CACHE_H
@@ -35,14 +35,15 @@ int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void 
 		   const struct playout_asset *a, struct playout_error *err);
 
 /* Remove cached programme files that are no longer wanted. A regular file
- * directly in dir is removed when its name is not in keep (borrowed, nkeep
- * bare names: the rundown's files and the listed files still ahead) and its
- * time is more than retention_ms before now_ms: its air time when the name
- * follows yyyymmdd_hhmm_<pid>.mp3 (station zone), else its mtime (the
- * storage's). Never follows symlinks, never touches names starting with '.'
- * (.part and its resumable partials), sub-directories or anything outside
- * dir. Returns the number of files removed (>= 0) or a negative code. */
-int po_cache_evict(const char *dir, const char *const *keep, size_t nkeep, int64_t now_ms,
-		   int64_t retention_ms, struct playout_error *err);
+ * directly in dir is removed when keep (may be NULL) answers 0 for its name
+ * and its time is more than retention_ms before now_ms: its air time when
+ * the name follows yyyymmdd_hhmm_<pid>.mp3 (station zone), else its mtime
+ * (the storage's). So a file whose air time is ahead of now_ms always stays:
+ * pass the real time, never a rehearsal clock. Never follows symlinks, never
+ * touches names starting with '.' (.part and its resumable partials),
+ * sub-directories or anything outside dir. Returns the number of files
+ * removed (>= 0) or a negative code. */
+int po_cache_evict(const char *dir, int (*keep)(const char *name, void *arg), void *arg,
+		   int64_t now_ms, int64_t retention_ms, struct playout_error *err);
 
 #endif

@@ -190,8 +190,12 @@ int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json)
 		.to_ms = from_ms + (int64_t)(hours > 0 ? hours : rt.conf.horizon_h) * 3600000,
 	};
 	struct po_rundown r;
+	struct po_plan_inputs in = {0};
 	struct playout_error e = {0};
-	if (po_refresh(&rt, &o, &r, &e) < 0) {
+	po_refresh_gather(&rt, o.from_ms, o.to_ms, &in);
+	int rc = po_refresh(&rt, &o, &in, &r, &e);
+	po_plan_inputs_free(&in);
+	if (rc < 0) {
 		fprintf(stderr, "playoutctl: %s\n", e.msg);
 		po_runtime_close(&rt);
 		return 1;

@@ -12,7 +12,10 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "gather.h"
 #include "host.h"
+#include "http.h"
+#include "inputs.h"
 #include "log.h"
 #include "player.h"
 #include "refresh.h"
@@ -25,6 +28,9 @@
 
 struct po_daemon {
 	struct po_runtime rt;
+	struct po_inputs *inputs;          /* schedule, storage, chores threads */
+	struct po_plan_inputs pin;         /* what the next plan is made from */
+	uint64_t listing_gen;              /* the listing pin.cat was copied from */
 	struct po_snapbox box;
 	struct po_playq q;
 	struct po_worker *worker;          /* downloads and probes */
@@ -71,16 +77,23 @@ static void log_rundown(const struct po_rundown *r, int64_t now)
 		      next ? "; next: " : "", next ? next->pid : "", next ? " at " : "", at);
 }
 
-/* Keep the DNS record pointing here; a failure never stops playout. */
-static void update_dns(struct po_daemon *d)
+/* The inputs as they stand: the last good slots and the storage's last
+ * good listing. While the storage cannot answer and no listing was ever
+ * kept (a new state), the cached files are the catalogue. Never waits on
+ * the network. */
+static void take_inputs(struct po_daemon *d, int64_t from_ms, int64_t to_ms)
 {
-	struct po_instance *pi = d->rt.dns;
-	struct playout_error e = {0};
-	if (!pi)
+	struct po_plan_inputs *pin = &d->pin;
+	char why[256];
+	int status = PO_LISTING_OK;
+
+	pin->slots.n = 0;
+	po_inputs_slots(d->inputs, from_ms, to_ms, &pin->slots);
+	if (!d->rt.storage)
 		return;
-	const struct playout_dns_ops *ops = pi->mod.plugin->ops;
-	if (ops->update(pi->inst, &e) < 0)
-		po_log_warnx(pi->conf->label, "DNS update failed: %s", e.msg);
+	po_inputs_listing(d->inputs, &d->listing_gen, &pin->cat, &status, why, sizeof why);
+	if (status != PO_LISTING_OK && pin->cat.n == 0)
+		po_gather_add_cached(&d->rt, &pin->cat);
 }
 
 static void plan_and_publish(struct po_daemon *d)
@@ -96,14 +109,14 @@ static void plan_and_publish(struct po_daemon *d)
 	};
 	struct po_rundown r;
 	struct playout_error e = {0};
-	if (po_refresh(rt, &o, &r, &e) < 0) {
+	take_inputs(d, o.from_ms, o.to_ms);
+	if (po_refresh(rt, &o, &d->pin, &r, &e) < 0) {
 		po_log_errorx("planner", "planning failed: %s", e.msg);
 		return;
 	}
 	struct po_snapshot *snap = po_refresh_snapshot(rt, &r, now, d->worker);
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
-	update_dns(d);
 	uint64_t sig = rundown_sig(&r);
 	if (sig != d->last_plan_sig)
 		log_rundown(&r, now);
@@ -218,7 +231,7 @@ static int open_fds(struct po_daemon *d, int *sfd, int *tfd, int *qfd)
 }
 
 /* Drain a storage watch descriptor and (re)arm the quiet timer: a copy in
- * progress raises many events, one plan after it is enough. */
+ * progress raises many events, one listing after it is enough. */
 static void storage_changed(int wfd, int qfd)
 {
 	char buf[4096];
@@ -229,52 +242,60 @@ static void storage_changed(int wfd, int qfd)
 }
 
 /* Returns when SIGTERM or SIGINT arrives. */
+/* Returns when SIGTERM or SIGINT arrives. Every wake-up is handled without
+ * waiting on the network: inputs, downloads and probes answer through
+ * descriptors, and each answer re-plans from what has arrived. */
 static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 {
 	const struct playout_storage_ops *sops =
 		d->rt.storage ? d->rt.storage->mod.plugin->ops : NULL;
 	int wfd = sops && sops->watch_fd ? sops->watch_fd(d->rt.storage->inst) : -1;
 	for (;;) {
-		struct pollfd pf[6] = {
+		struct pollfd pf[7] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = tfd, .events = POLLIN},
 			{.fd = d->q.efd, .events = POLLIN},
 			{.fd = wfd, .events = POLLIN}, /* ignored by poll when -1 */
 			{.fd = qfd, .events = POLLIN},
 			{.fd = po_worker_fd(d->worker), .events = POLLIN},
+			{.fd = po_inputs_fd(d->inputs), .events = POLLIN},
 		};
-		if (poll(pf, 6, -1) < 0) {
+		if (poll(pf, 7, po_inputs_overdue(d->inputs) ? 1000 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			po_log_error("core", "poll");
 			return;
 		}
+		int replan = 0;
+		uint64_t ticks;
 		if (pf[2].revents & POLLIN)
 			record_plays(d);
 		if (pf[3].revents & POLLIN)
 			storage_changed(wfd, qfd);
-		uint64_t ticks;
 		if ((pf[5].revents & POLLIN) && po_worker_collect(d->worker) > 0)
-			plan_and_publish(d); /* a file arrived or a probe answered */
+			replan = 1; /* a file arrived or a probe answered */
+		if ((pf[6].revents & POLLIN) && po_inputs_collect(d->inputs))
+			replan = 1; /* a source answered */
 		if ((pf[4].revents & POLLIN) && read(qfd, &ticks, sizeof ticks) > 0) {
-			po_log_info("planner", "storage changed: planning again");
-			plan_and_publish(d);
+			po_log_info("planner", "storage changed: listing again");
+			po_inputs_kick_storage(d->inputs);
 		}
 		if ((pf[1].revents & POLLIN) && read(tfd, &ticks, sizeof ticks) > 0)
-			plan_and_publish(d);
+			replan = 1; /* time moved on; the inputs ask again by themselves */
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof si) != sizeof si)
-				continue;
-			if (si.ssi_signo == SIGHUP) {
+			if (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo != SIGHUP) {
+					po_log_notice("core", "%s: stopping", strsignal((int)si.ssi_signo));
+					return;
+				}
 				po_log_notice("core", "SIGHUP: reading secrets again and planning");
-				po_host_reload_secrets(&d->rt);
-				plan_and_publish(d);
-				continue;
+				po_inputs_reload(d->inputs);
+				replan = 1;
 			}
-			po_log_notice("core", "%s: stopping", strsignal((int)si.ssi_signo));
-			return;
 		}
+		if (replan)
+			plan_and_publish(d);
 	}
 }
 
@@ -322,9 +343,13 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
 	if (start_worker(d) < 0)
 		goto out;
+	if (po_inputs_start(&d->rt, &d->inputs, &e) < 0) {
+		po_log_errorx("core", "%s", e.msg);
+		goto out;
+	}
 	if (open_fds(d, &sfd, &tfd, &qfd) < 0)
 		goto out;
-	plan_and_publish(d);
+	plan_and_publish(d); /* from the state and the cache: nobody is asked */
 	if (start_players(d) < 0)
 		goto out;
 	po_log_notice("core", "%s: on duty with %zu output%s", d->rt.conf.station, d->nplayers,
@@ -332,14 +357,24 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	control_loop(d, sfd, tfd, qfd);
 	status = 0;
 out:
+	/* A bounded stop: every call waiting on the network (HTTP, an output
+	 * polling host->stopping) gives up now, so air closes first and the
+	 * rest follows within about a second. */
+	po_http_abort_all(1);
 	for (size_t i = 0; i < d->nplayers; i++)
 		po_player_stop(d->players[i]);
-	po_worker_stop(d->worker); /* after the players: air closes first */
+	size_t stuck = po_inputs_stop(d->inputs);
+	po_worker_stop(d->worker);
 	if (d->q_up) {
 		record_plays(d);
 		po_playq_destroy(&d->q);
 	}
-	po_runtime_close(&d->rt);
+	if (stuck)
+		po_log_warnx("core", "%zu input thread%s still inside a plugin: leaving without closing the plugins",
+			     stuck, stuck == 1 ? " is" : "s are");
+	else
+		po_runtime_close(&d->rt);
+	po_plan_inputs_free(&d->pin);
 	po_snapbox_destroy(&d->box);
 	po_diag_free(&diag);
 	if (sfd >= 0)
@@ -348,7 +383,8 @@ out:
 		close(tfd);
 	if (qfd >= 0)
 		close(qfd);
-	free(d);
+	if (!stuck)
+		free(d);
 	if (status == 0)
 		po_log_notice("core", "stopped");
 	return status;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -43,6 +44,8 @@ struct po_player {
 	/* Player-thread state from here on. */
 	struct po_snapshot *snap;       /* newest snapshot seen */
 	uint64_t gen;
+	uint64_t followed_gen;          /* the snapshot the item on air was checked against */
+	int64_t born_ms;                /* items starting before this are not ours to report */
 	int out_open;
 	int64_t last_end_ns;            /* audio end of the last item played */
 	int64_t last_start_ms;          /* items starting at or before this are done */
@@ -421,18 +424,16 @@ static void init_play_record(const struct po_player *p, const struct po_air_item
 	snprintf(play->outcome, sizeof play->outcome, "playing");
 }
 
-/* Lay out the segments on the item's clock. */
-static void init_play(struct po_player *p, const struct po_air_item *it, struct play *pl)
+/* Lay out the segments of it on the item's clock, reading from fds. */
+static void lay_out(const struct po_air_item *it, const int *fds, struct play *pl)
 {
-	memset(pl, 0, sizeof *pl);
-	pl->start_ns = it->item.start_ms * NS_PER_MS;
-	pl->cut_ns = (it->item.end_ms - it->item.start_ms) * NS_PER_MS;
 	int64_t off = 0;
+	memset(pl->seg, 0, sizeof pl->seg);
 	for (size_t k = 0; k < it->item.nseg; k++) {
 		struct seg_run *sr = &pl->seg[k];
 		const struct po_mp3_index *ix = it->idx[k];
 		const struct playout_segment *sg = &it->item.seg[k];
-		sr->fd = p->prep_fd[k];
+		sr->fd = fds[k];
 		sr->ix = ix;
 		sr->rate = ix->sample_rate;
 		sr->frame_num = (int64_t)ix->samples_per_frame * NS_PER_S;
@@ -444,8 +445,112 @@ static void init_play(struct po_player *p, const struct po_air_item *it, struct 
 	}
 	pl->nseg = it->item.nseg;
 	pl->total_ns = off;
+}
+
+static void init_play(struct po_player *p, const struct po_air_item *it, struct play *pl)
+{
+	memset(pl, 0, sizeof *pl);
+	pl->start_ns = it->item.start_ms * NS_PER_MS;
+	pl->cut_ns = (it->item.end_ms - it->item.start_ms) * NS_PER_MS;
+	lay_out(it, p->prep_fd, pl);
 	while (pl->s < pl->nseg && pl->seg[pl->s].count == 0)
 		pl->s++;
+}
+
+/* ---- following the plan while an item is on air ---------------------- */
+
+/* The new plan's item at the same instant continues what is on air when the
+ * segments up to the cursor's are the same files from the same frame: then
+ * it may end elsewhere or go on into more segments (a half-hour join formed
+ * after the first half began). */
+static int continues(const struct po_air_item *cur, const struct po_air_item *nw, size_t s)
+{
+	if (nw->item.nseg <= s)
+		return 0;
+	for (size_t k = 0; k <= s && k < cur->item.nseg; k++) {
+		if (nw->idx[k] != cur->idx[k] || !nw->path[k] || !cur->path[k] ||
+		    strcmp(nw->path[k], cur->path[k]) != 0 ||
+		    nw->item.seg[k].first_frame != cur->item.seg[k].first_frame)
+			return 0;
+	}
+	return 1;
+}
+
+/* Take item k of snap as the item on air: reuse the open files, open the
+ * new ones, lay the segments out again and keep the position. 0, or -1
+ * (nothing changed) when a new file cannot be opened. */
+static int adopt(struct po_player *p, struct play *pl, struct po_snapshot *snap, size_t k)
+{
+	const struct po_air_item *cur = &p->prep_snap->v[p->prep_i], *nw = &snap->v[k];
+	int fds[PLAYOUT_MAX_SEGMENTS];
+	for (size_t i = 0; i < PLAYOUT_MAX_SEGMENTS; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < nw->item.nseg; i++) {
+		for (size_t c = 0; c < cur->item.nseg && fds[i] < 0; c++)
+			if (p->prep_fd[c] >= 0 && cur->path[c] && nw->path[i] &&
+			    strcmp(cur->path[c], nw->path[i]) == 0 && cur->idx[c] == nw->idx[i])
+				fds[i] = dup(p->prep_fd[c]);
+		if (fds[i] < 0 && nw->path[i] && nw->idx[i] && nw->idx[i]->nframes)
+			fds[i] = open(nw->path[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			po_log_warnx(p->label, "%s: cannot follow the new plan: %s", nw->item.seg[i].asset,
+				     strerror(errno));
+			for (size_t j = 0; j < i; j++)
+				close(fds[j]);
+			return -1;
+		}
+	}
+	int64_t t = pl->s < pl->nseg ? cursor_deadline(pl) : pl->total_ns;
+	struct po_snapshot *old = p->prep_snap;
+	for (size_t i = 0; i < PLAYOUT_MAX_SEGMENTS; i++) {
+		if (p->prep_fd[i] >= 0)
+			close(p->prep_fd[i]);
+		p->prep_fd[i] = fds[i];
+	}
+	p->prep_snap = po_snapshot_ref(snap);
+	p->prep_i = k;
+	po_snapshot_unref(old);
+	lay_out(nw, p->prep_fd, pl);
+	seek_to(pl, t);
+	return 0;
+}
+
+/* A new plan arrived while an item is on air: follow it. The item's end
+ * moves to where the new plan ends it, and anything planned to start before
+ * that end cuts it there, frame-exact, on the same connection. An item the
+ * new plan no longer holds plays on to its old end unless something else
+ * starts first. */
+static void follow_plan(struct po_player *p, struct play *pl, struct po_play *play)
+{
+	refresh_snap(p);
+	if (p->gen == p->followed_gen || !p->snap)
+		return;
+	p->followed_gen = p->gen;
+	const struct po_air_item *cur = &p->prep_snap->v[p->prep_i];
+	int64_t start = cur->item.start_ms, end = cur->item.end_ms;
+	const struct po_air_item *next = NULL;
+	for (size_t i = 0; i < p->snap->n; i++) {
+		const struct po_air_item *x = &p->snap->v[i];
+		if (x->item.start_ms == start && x->item.nseg && pl->s < pl->nseg &&
+		    continues(cur, x, pl->s) && adopt(p, pl, p->snap, i) == 0) {
+			cur = &p->prep_snap->v[p->prep_i];
+			end = cur->item.end_ms;
+		}
+		if (x->item.start_ms > start && x->item.nseg && (!next || x->item.start_ms < next->item.start_ms))
+			next = x;
+	}
+	if (next && next->item.start_ms < end)
+		end = next->item.start_ms;
+	int64_t cut_ns = (end - start) * NS_PER_MS;
+	if (cut_ns == pl->cut_ns)
+		return;
+	char at[16];
+	time_t secs = (time_t)(end / 1000);
+	struct tm tm;
+	strftime(at, sizeof at, "%H:%M:%S", gmtime_r(&secs, &tm));
+	add_detail(play, "end moved to %s UTC by a new plan", at);
+	pl->cut_ns = cut_ns;
+	pl->cut = 0; /* send_due decides again against the new end */
 }
 
 /* Sleep to an absolute deadline in slices; returns 1 when stopped. */
@@ -496,6 +601,7 @@ static void play_item(struct po_player *p)
 	}
 	fill_meta(it, &meta);
 	init_play(p, it, &pl);
+	p->followed_gen = UINT64_MAX; /* check the newest plan at once */
 
 	int64_t t0 = now_ns(p) - pl.start_ns;
 	if (t0 > JOIN_SLACK_NS) {
@@ -515,6 +621,8 @@ static void play_item(struct po_player *p)
 			interrupted = 1;
 			break;
 		}
+		follow_plan(p, &pl, &play);
+		it = &p->prep_snap->v[p->prep_i];
 		int64_t t = now_ns(p);
 		int64_t rel = t - pl.start_ns;
 		int64_t end_rel = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
@@ -631,11 +739,38 @@ static void open_early(struct po_player *p, int64_t start)
 		p->out_open = 1;
 }
 
+/* Items of the plan whose whole time passed without this player starting
+ * them (the output was busy with an item that ran on, or the file came too
+ * late) are reported, so every planned item either played or says why not. */
+static void report_missed(struct po_player *p, int64_t now_ms)
+{
+	if (!p->snap)
+		return;
+	for (size_t i = 0; i < p->snap->n; i++) {
+		const struct po_air_item *it = &p->snap->v[i];
+		struct po_play play;
+		if (it->item.nseg == 0 || it->item.start_ms <= p->last_start_ms ||
+		    it->item.start_ms < p->born_ms)
+			continue;
+		if (it->item.end_ms > now_ms)
+			break; /* sorted by start: the rest is still ahead */
+		init_play_record(p, it, &play);
+		snprintf(play.outcome, sizeof play.outcome, "missed");
+		add_detail(&play, "its time passed before this output could start it");
+		play.ended_ms = now_ms;
+		post(p, PO_PLAYQ_BEGIN, &play);
+		post(p, PO_PLAYQ_END, &play);
+		p->last_start_ms = it->item.start_ms;
+	}
+}
+
 static void *player_main(void *arg)
 {
 	struct po_player *p = arg;
+	p->born_ms = po_clock_now_ms(p->clock);
 	while (!stopping(p)) {
 		refresh_snap(p);
+		report_missed(p, po_clock_now_ms(p->clock));
 		int64_t t = now_ns(p);
 		size_t i = 0;
 		const struct po_air_item *it =

@@ -1,147 +1,140 @@
 /*
- * The planning pass of refresh.h: gather slots and assets, cache the files
- * the next hours need, plan, and turn the plan into a player snapshot.
+ * The planning pass of refresh.h: what the cache knows, the plan, the files
+ * it needs, eviction, and the plan turned into a player snapshot.
  */
 #include "refresh.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache.h"
+#include "catalog.h"
 #include "filename.h"
+#include "gather.h"
 #include "log.h"
 #include "probe.h"
 #include "timeutil.h"
 #include "worker.h"
 
-static void gather_slots(struct po_runtime *rt, const struct po_refresh_opts *o,
-			 struct playout_slots *all)
+void po_plan_inputs_free(struct po_plan_inputs *in)
 {
-	int64_t now = po_clock_now_ms(&rt->clock);
+	free(in->slots.v);
+	free(in->cat.v);
+	memset(in, 0, sizeof *in);
+}
+
+void po_refresh_gather(struct po_runtime *rt, int64_t from_ms, int64_t to_ms,
+		       struct po_plan_inputs *in)
+{
 	struct po_instance *pi;
+	int64_t now = po_clock_now_ms(&rt->clock);
 	for (size_t i = 0; (pi = po_runtime_nth(rt, PLAYOUT_KIND_SCHEDULE, i)); i++) {
-		const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
-		struct playout_slots got = {0};
 		struct playout_error e = {0};
-		if (ops->fetch(pi->inst, o->from_ms, o->to_ms, &got, &e) == PLAYOUT_OK) {
-			for (size_t k = 0; k < got.n; k++) {
-				snprintf(got.v[k].source, sizeof got.v[k].source, "%s", pi->conf->label);
-				playout_slots_push(all, &got.v[k]);
-			}
-			if (o->write_state && rt->state)
-				po_state_put_slots(rt->state, pi->conf->label, o->from_ms, o->to_ms, now,
-						   got.v, got.n);
-		} else if (rt->state) {
-			int64_t at = po_state_slots_fetched_ms(rt->state, pi->conf->label);
-			po_log_warnx(pi->conf->label, "schedule unavailable (%s); using the last good answer%s%.0f min old",
-				     e.msg, at ? ", " : " (none)", at ? (now - at) / 60000.0 : 0.0);
-			po_state_get_slots(rt->state, pi->conf->label, o->from_ms, o->to_ms, all);
-		} else {
-			po_log_warnx(pi->conf->label, "schedule unavailable: %s", e.msg);
-		}
-		free(got.v);
-	}
-}
-
-/* Parse names and drop the ones the cache could never hold. */
-static void parse_assets(struct playout_assets *as)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < as->n; i++) {
-		struct playout_asset *a = &as->v[i];
-		if (!po_cache_name_ok(a->name)) {
-			po_log_warnx("storage", "skipping \"%.80s\": not a plain file name", a->name);
+		if (po_gather_slots(rt, pi, from_ms, to_ms, 0, &in->slots, &e) == PLAYOUT_OK)
 			continue;
-		}
-		if (po_filename_to_asset(a) < 0) {
-			a->start_ms = a->start_alt_ms = 0;
-			a->pid[0] = '\0';
-		}
-		as->v[w++] = *a;
+		int64_t at = po_gather_last_slots(rt, pi, from_ms, to_ms, &in->slots);
+		if (at)
+			po_log_warnx(pi->conf->label, "schedule unavailable (%s); using the daemon's last good answer, %.0f min old",
+				     e.msg, (now - at) / 60000.0);
+		else
+			po_log_warnx(pi->conf->label, "schedule unavailable (%s); no earlier answer is stored",
+				     e.msg);
 	}
-	as->n = w;
-}
-
-static void gather_assets(struct po_runtime *rt, const struct po_refresh_opts *o,
-			  struct playout_assets *as)
-{
 	if (!rt->storage)
 		return;
-	const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops;
+	struct playout_assets last = {0};
 	struct playout_error e = {0};
-	if (ops->list(rt->storage->inst, as, &e) == PLAYOUT_OK) {
-		parse_assets(as);
-		if (o->write_state && rt->state)
-			po_state_put_assets(rt->state, as->v, as->n);
+	po_gather_last_listing(rt, &last);
+	int st = po_gather_listing(rt, &last, 0, &in->cat, &e);
+	if (st == PO_LISTING_OK) {
+		free(last.v);
 		return;
 	}
-	as->n = 0;
-	po_log_warnx(rt->storage->conf->label, "listing failed (%s); planning with the last listing",
-		     e.msg);
-	if (rt->state)
-		po_state_get_assets(rt->state, as);
+	free(in->cat.v);
+	in->cat = last;
+	if (in->cat.n == 0)
+		po_gather_add_cached(rt, &in->cat);
+	po_log_warnx(rt->storage->conf->label, "storage unreachable: %s; planning with the %s", e.msg,
+		     last.n ? "daemon's last good listing" : "files in the cache");
 }
 
-/* Fill duration and frame fields of assets whose cached copy is current,
- * and the probe's flags. The cache only holds files the planning window
- * needs, so only those are decoded; the daemon (write_state) probes a file
- * once and keeps the answer in the state: on its worker when it has one (an
- * hour takes seconds to decode; the answer comes with a later plan), else
- * here. playoutctl reads those answers and otherwise only indexes. Then the
- * short-file rule. */
-static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *o,
-			   const struct playout_slots *slots, struct playout_assets *as)
+/* Fill in one cached asset: probe flags (the daemon probes a file once and
+ * keeps the answer in the state: on its worker when it has one, as an hour
+ * takes seconds to decode; else here), frame index fields, then the
+ * short-file rule. playoutctl reads those answers and otherwise only
+ * indexes. */
+static void fill_cached(struct po_runtime *rt, const struct po_refresh_opts *o,
+			const struct playout_slots *slots, struct playout_asset *a)
 {
 	const struct po_probe_opts popts = { .silence_threshold_db = rt->conf.probe_silence_threshold_db,
 					     .silence_max_s = rt->conf.probe_silence_max_s };
 	int how = rt->state && o->write_state ? PO_MEDIA_PROBE | PO_MEDIA_STORE : 0;
+	struct playout_error e = {0};
+	char path[4096];
+	struct po_media m;
+
 	if (o->worker)
 		how &= ~PO_MEDIA_PROBE;
-	for (size_t i = 0; i < as->n; i++) {
-		struct playout_asset *a = &as->v[i];
-		struct playout_error e = {0};
-		char path[4096];
-		struct po_media m;
-		a->flags = 0;
-		a->why[0] = '\0';
-		if (!po_cache_has(rt->conf.cache_dir, a))
-			continue;
-		if (po_cache_path(rt->conf.cache_dir, a->name, path, sizeof path, &e) == PLAYOUT_OK &&
-		    po_media_scan(rt->state, path, &popts, how, &m, &e) == PLAYOUT_OK) {
-			if (o->worker && m.indexed && !m.probed)
-				po_worker_probe(o->worker, path, a->start_ms);
-			a->flags = m.flags;
-			snprintf(a->why, sizeof a->why, "%s", m.why);
-			if (m.flags & PO_ASSET_UNPLAYABLE)
-				continue;
-		} else if (e.msg[0]) {
-			po_log_warnx("probe", "%s: %s", a->name, e.msg);
-		}
-		struct po_mp3_index *ix = po_runtime_index(rt, a->name, &e);
-		if (!ix) {
-			po_log_warnx("cache", "%s: %s", a->name, e.msg);
-			continue;
-		}
-		a->duration_ms = ix->duration_ms;
-		a->nframes = ix->nframes;
-		a->sample_rate = ix->sample_rate;
-		a->samples_per_frame = ix->samples_per_frame;
+	a->flags = 0;
+	a->why[0] = '\0';
+	if (po_cache_path(rt->conf.cache_dir, a->name, path, sizeof path, &e) == PLAYOUT_OK &&
+	    po_media_scan(rt->state, path, &popts, how, &m, &e) == PLAYOUT_OK) {
+		if (o->worker && m.indexed && !m.probed)
+			po_worker_probe(o->worker, path, a->start_ms);
+		a->flags = m.flags;
+		snprintf(a->why, sizeof a->why, "%s", m.why);
+		if (m.flags & PO_ASSET_UNPLAYABLE)
+			return;
+	} else if (e.msg[0]) {
+		po_log_warnx("probe", "%s: %s", a->name, e.msg);
 	}
-	po_probe_flag_short(as->v, as->n, slots->v, slots->n, rt->conf.probe_min_fill_percent);
+	struct po_mp3_index *ix = po_runtime_index(rt, a->name, &e);
+	if (!ix) {
+		po_log_warnx("cache", "%s: %s", a->name, e.msg);
+		return;
+	}
+	a->duration_ms = ix->duration_ms;
+	a->nframes = ix->nframes;
+	a->sample_rate = ix->sample_rate;
+	a->samples_per_frame = ix->samples_per_frame;
+	po_probe_flag_short(a, 1, slots->v, slots->n, rt->conf.probe_min_fill_percent);
 }
 
-static const struct playout_asset *find_asset(const struct playout_assets *as, const char *name)
+/* The cache holds only what the planning window needs (plus files past
+ * their air time for a while), so walk it, not the listing: each cached
+ * file the catalogue lists with the same size and mtime is filled in. */
+static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *o,
+			   const struct playout_slots *slots, struct playout_assets *cat)
 {
-	for (size_t i = 0; i < as->n; i++)
-		if (strcmp(as->v[i].name, name) == 0)
-			return &as->v[i];
-	return NULL;
+	int dfd = open(rt->conf.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	if (!dp) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((de = readdir(dp))) {
+		struct stat st;
+		struct playout_asset *a;
+		if (de->d_name[0] == '.' || !(a = po_catalog_find_exact(cat->v, cat->n, de->d_name)) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+		if (st.st_size == a->size && mtime_ms == a->mtime_ms)
+			fill_cached(rt, o, slots, a);
+	}
+	closedir(dp);
 }
 
 /* Copy into the cache every file an item of the window still needs, or
  * queue it on the worker (earliest air first). Returns how many files
  * arrived in this pass. */
 static int fetch_needed(struct po_runtime *rt, const struct po_rundown *r,
-			const struct playout_assets *as, int64_t now_ms, struct po_worker *worker)
+			const struct playout_assets *cat, int64_t now_ms, struct po_worker *worker)
 {
 	int arrived = 0;
 	if (!rt->storage)
@@ -152,7 +145,7 @@ static int fetch_needed(struct po_runtime *rt, const struct po_rundown *r,
 		if (it->end_ms <= now_ms)
 			continue;
 		for (size_t s = 0; s < it->nseg; s++) {
-			const struct playout_asset *a = find_asset(as, it->seg[s].asset);
+			const struct playout_asset *a = po_catalog_find(cat->v, cat->n, it->seg[s].asset);
 			struct playout_error e = {0};
 			if (!a || po_cache_has(rt->conf.cache_dir, a))
 				continue;
@@ -173,16 +166,16 @@ static int fetch_needed(struct po_runtime *rt, const struct po_rundown *r,
 }
 
 static int plan(struct po_runtime *rt, const struct po_refresh_opts *o,
-		const struct playout_slots *slots, const struct playout_assets *as,
-		struct po_rundown *out, struct playout_error *err)
+		const struct po_plan_inputs *pin, struct po_rundown *out, struct playout_error *err)
 {
 	struct po_plan_input in = {
 		.from_ms = o->from_ms,
 		.to_ms = o->to_ms,
-		.slots = slots->v,
-		.nslots = slots->n,
-		.assets = as->v,
-		.nassets = as->n,
+		.slots = pin->slots.v,
+		.nslots = pin->slots.n,
+		.assets = pin->cat.v,
+		.nassets = pin->cat.n,
+		.assets_sorted = 1,
 		.caps = rt->conf.caps,
 		.ncaps = rt->conf.ncaps,
 	};
@@ -199,60 +192,64 @@ static int plan(struct po_runtime *rt, const struct po_refresh_opts *o,
 	return po_plan(&in, out, err);
 }
 
-/* Keep what the rundown needs and every listed file still ahead; older
- * files go once they are cache_retention_days past their air time. */
-static void evict(struct po_runtime *rt, const struct po_rundown *r,
-		  const struct playout_assets *as, int64_t now_ms)
+struct keep_ctx {
+	const struct po_rundown *r;
+	const struct playout_assets *cat;
+};
+
+/* Kept: a file the rundown plays, and an undated file still listed (a
+ * sustainer: it is wanted again and again, and evicting it would only
+ * download it again). Dated files are judged by their air time. */
+static int keep_file(const char *name, void *arg)
 {
-	size_t cap = as->n, n = 0;
-	for (size_t i = 0; i < r->n; i++)
-		cap += r->v[i].nseg;
-	const char **keep = calloc(cap ? cap : 1, sizeof *keep);
+	const struct keep_ctx *k = arg;
+	for (size_t i = 0; i < k->r->n; i++)
+		for (size_t s = 0; s < k->r->v[i].nseg; s++)
+			if (strcmp(k->r->v[i].seg[s].asset, name) == 0)
+				return 1;
+	const struct playout_asset *a = po_catalog_find(k->cat->v, k->cat->n, name);
+	return a && a->start_ms == 0 && strcmp(a->name, name) == 0;
+}
+
+/* Files go once they are cache_retention_days past their air time, by the
+ * real clock: a rehearsal (--pretend-now) on a shared cache never removes a
+ * programme that is still ahead. */
+static void evict(struct po_runtime *rt, const struct po_rundown *r,
+		  const struct playout_assets *cat)
+{
+	struct po_clock real;
+	struct keep_ctx k = {r, cat};
 	struct playout_error e = {0};
-	if (!keep)
-		return;
-	for (size_t i = 0; i < r->n; i++)
-		for (size_t s = 0; s < r->v[i].nseg; s++)
-			keep[n++] = r->v[i].seg[s].asset;
-	for (size_t i = 0; i < as->n; i++)
-		if (as->v[i].start_ms > now_ms || as->v[i].start_alt_ms > now_ms)
-			keep[n++] = as->v[i].name;
-	int removed = po_cache_evict(rt->conf.cache_dir, keep, n, now_ms,
+	po_clock_init(&real, 0);
+	int removed = po_cache_evict(rt->conf.cache_dir, keep_file, &k, po_clock_now_ms(&real),
 				     (int64_t)rt->conf.cache_retention_days * 86400000, &e);
 	if (removed < 0)
 		po_log_warnx("cache", "eviction: %s", e.msg);
 	else if (removed > 0)
 		po_log_info("cache", "removed %d file%s past retention", removed, removed == 1 ? "" : "s");
 	if (removed >= 0)
-		po_runtime_index_prune(rt); /* forget indexes of files that left the cache */
-	free(keep);
+		po_runtime_index_prune(rt); /* forget indexes of files gone or changed */
 }
 
-int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po_rundown *out,
-	       struct playout_error *err)
+int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po_plan_inputs *in,
+	       struct po_rundown *out, struct playout_error *err)
 {
-	struct playout_slots slots = {0};
-	struct playout_assets as = {0};
 	int64_t now = po_clock_now_ms(&rt->clock);
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	gather_slots(rt, o, &slots);
-	gather_assets(rt, o, &as);
-	fill_durations(rt, o, &slots, &as);
-	rc = plan(rt, o, &slots, &as, out, err);
-	if (rc == PLAYOUT_OK && o->fetch && fetch_needed(rt, out, &as, now, o->worker) > 0) {
+	fill_durations(rt, o, &in->slots, &in->cat);
+	rc = plan(rt, o, in, out, err);
+	if (rc == PLAYOUT_OK && o->fetch && fetch_needed(rt, out, &in->cat, now, o->worker) > 0) {
 		/* Durations are known now: plan again so caps and ends are exact. */
 		po_rundown_free(out);
-		fill_durations(rt, o, &slots, &as);
-		rc = plan(rt, o, &slots, &as, out, err);
+		fill_durations(rt, o, &in->slots, &in->cat);
+		rc = plan(rt, o, in, out, err);
 	}
 	if (rc == PLAYOUT_OK && o->write_state && rt->state)
 		po_state_put_rundown(rt->state, now, o->from_ms, out->v, out->n);
 	if (rc == PLAYOUT_OK && o->fetch)
-		evict(rt, out, &as, now);
-	free(slots.v);
-	free(as.v);
+		evict(rt, out, &in->cat);
 	return rc;
 }
 

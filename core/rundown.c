@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "log.h"
 #include "probe.h"
 
@@ -29,6 +30,8 @@ struct cand {
 
 struct plan {
 	const struct po_plan_input *in;
+	size_t *near;       /* dated assets whose time is near the window */
+	size_t nnear;
 	struct cand *c;
 	size_t nc;
 	struct playout_item *v;
@@ -121,6 +124,8 @@ static int64_t largest_cap_ms(const struct po_cap *caps, size_t ncaps)
 static const struct playout_asset *asset_by_name(const struct po_plan_input *in,
 						 const char *name)
 {
+	if (in->assets_sorted)
+		return po_catalog_find(in->assets, in->nassets, name);
 	for (size_t i = 0; i < in->nassets; i++)
 		if (strcasecmp(in->assets[i].name, name) == 0)
 			return &in->assets[i];
@@ -148,16 +153,18 @@ static int unplayable(const struct playout_asset *a)
 }
 
 /* The flagged file that would have filled this slot, or NULL. */
-static const struct playout_asset *flagged_for_slot(const struct po_plan_input *in,
+static const struct playout_asset *flagged_for_slot(const struct plan *p,
 						    const struct playout_slot *sl)
 {
-	for (size_t i = 0; i < in->nassets; i++) {
-		const struct playout_asset *a = &in->assets[i];
-		if (!unplayable(a))
-			continue;
-		if (sl->expected_file[0] && strcasecmp(a->name, sl->expected_file) == 0)
+	const struct po_plan_input *in = p->in;
+	if (sl->expected_file[0]) {
+		const struct playout_asset *a = asset_by_name(in, sl->expected_file);
+		if (a && unplayable(a))
 			return a;
-		if (a->start_ms != 0 && strcasecmp(a->pid, sl->pid) == 0 &&
+	}
+	for (size_t i = 0; i < p->nnear; i++) {
+		const struct playout_asset *a = &in->assets[p->near[i]];
+		if (unplayable(a) && strcasecmp(a->pid, sl->pid) == 0 &&
 		    (a->start_ms == sl->start_ms || a->start_alt_ms == sl->start_ms))
 			return a;
 	}
@@ -183,6 +190,50 @@ static int cand_push(struct plan *p, size_t *cap, const struct cand *x)
 	return PLAYOUT_OK;
 }
 
+/* The longest an item can last: a known duration, a slot, or the largest
+ * cap when neither is known. */
+static int64_t longest_item_ms(const struct po_plan_input *in)
+{
+	int64_t l = largest_cap_ms(in->caps, in->ncaps);
+	if (l < DEFAULT_UNKNOWN_LEN_MS)
+		l = DEFAULT_UNKNOWN_LEN_MS;
+	for (size_t i = 0; i < in->nassets; i++)
+		if (in->assets[i].duration_ms > l)
+			l = in->assets[i].duration_ms;
+	for (size_t i = 0; i < in->nslots; i++)
+		if (in->slots[i].end_ms - in->slots[i].start_ms > l)
+			l = in->slots[i].end_ms - in->slots[i].start_ms;
+	return l;
+}
+
+/* The dated assets whose time lies within an item's length of the window:
+ * no other file can play in it, start before it and still be on air, or cut
+ * an item in it. Everything after this works on these few. */
+static int find_near(struct plan *p)
+{
+	const struct po_plan_input *in = p->in;
+	int64_t l = longest_item_ms(in);
+	int64_t lo = in->from_ms - l, hi = in->to_ms + l;
+	size_t cap = 0;
+	for (size_t i = 0; i < in->nassets; i++) {
+		const struct playout_asset *a = &in->assets[i];
+		int in_reach = (a->start_ms != 0 && a->start_ms >= lo && a->start_ms < hi) ||
+			       (a->start_alt_ms != 0 && a->start_alt_ms >= lo && a->start_alt_ms < hi);
+		if (!in_reach)
+			continue;
+		if (p->nnear == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			size_t *v = realloc(p->near, ncap * sizeof *v);
+			if (!v)
+				return PLAYOUT_ENOMEM;
+			p->near = v;
+			cap = ncap;
+		}
+		p->near[p->nnear++] = i;
+	}
+	return PLAYOUT_OK;
+}
+
 /* Where each asset could play: at the slot that names it (expected_file)
  * and at the time its own name carries (rules 1 and 2). */
 static int collect_candidates(struct plan *p)
@@ -199,19 +250,17 @@ static int collect_candidates(struct plan *p)
 		const struct playout_slot *sl = &in->slots[s];
 		if (!sl->expected_file[0])
 			continue;
-		for (size_t a = 0; a < in->nassets; a++) {
-			if (strcasecmp(in->assets[a].name, sl->expected_file) != 0 ||
-			    unplayable(&in->assets[a]))
-				continue;
-			struct cand x = { .asset = a, .start_ms = sl->start_ms,
-					  .slot = (long)s, .by_name = 1 };
-			claimed[a] = 1;
-			rc = cand_push(p, &cap, &x);
-			break;
-		}
+		const struct playout_asset *named = asset_by_name(in, sl->expected_file);
+		if (!named || unplayable(named))
+			continue;
+		size_t a = (size_t)(named - in->assets);
+		struct cand x = { .asset = a, .start_ms = sl->start_ms, .slot = (long)s, .by_name = 1 };
+		claimed[a] = 1;
+		rc = cand_push(p, &cap, &x);
 	}
 
-	for (size_t a = 0; a < in->nassets && rc == PLAYOUT_OK; a++) {
+	for (size_t k = 0; k < p->nnear && rc == PLAYOUT_OK; k++) {
+		size_t a = p->near[k];
 		const struct playout_asset *as = &in->assets[a];
 		struct cand x = { .asset = a, .start_ms = as->start_ms, .slot = -1 };
 
@@ -413,7 +462,7 @@ static int add_slot_items(struct plan *p)
 		/* "20260329_0100_abc.mp3 is silent throughout; " when a file was
 		 * there but the probe keeps it off air. */
 		char lead[200] = "";
-		const struct playout_asset *bad = flagged_for_slot(in, sl);
+		const struct playout_asset *bad = flagged_for_slot(p, sl);
 		if (bad)
 			str_setf(lead, sizeof lead, "%.90s %.100s; ", bad->name,
 				 bad->why[0] ? bad->why : "is flagged by the probe");
@@ -598,7 +647,9 @@ int po_plan(const struct po_plan_input *in, struct po_rundown *out, struct playo
 
 	memset(&p, 0, sizeof p);
 	p.in = in;
-	rc = collect_candidates(&p);
+	rc = find_near(&p);
+	if (rc == PLAYOUT_OK)
+		rc = collect_candidates(&p);
 	if (rc == PLAYOUT_OK) {
 		pick_winners(&p, in->assets);
 		rc = add_asset_items(&p);
@@ -610,6 +661,7 @@ int po_plan(const struct po_plan_input *in, struct po_rundown *out, struct playo
 		rc = run_join(&p);
 	}
 	free(p.c);
+	free(p.near);
 	if (rc != PLAYOUT_OK) {
 		free(p.v);
 		return playout_error_set(err, rc, "planner: out of memory building the rundown");

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "catalog.h"
 #include "log.h"
 
 #define LOG_SRC "state"
@@ -908,6 +909,35 @@ int64_t po_state_slots_fetched_ms(struct po_state *st, const char *source)
 
 /* ---- assets ----------------------------------------------------------- */
 
+static const char ASSET_INSERT[] =
+	"INSERT OR REPLACE INTO assets(name, size, mtime_ms, etag, start_ms, start_alt_ms, pid,"
+	" duration_ms, nframes, sample_rate, samples_per_frame)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+/* Write one asset row with a prepared ASSET_INSERT. */
+static int bind_asset(struct po_state *st, sqlite3_stmt *ins, const struct playout_asset *a)
+{
+	BIND_FIELD(ins, 1, a->name);
+	sqlite3_bind_int64(ins, 2, a->size);
+	sqlite3_bind_int64(ins, 3, a->mtime_ms);
+	BIND_FIELD(ins, 4, a->etag);
+	sqlite3_bind_int64(ins, 5, a->start_ms);
+	sqlite3_bind_int64(ins, 6, a->start_alt_ms);
+	BIND_FIELD(ins, 7, a->pid);
+	sqlite3_bind_int64(ins, 8, a->duration_ms);
+	sqlite3_bind_int64(ins, 9, a->nframes);
+	sqlite3_bind_int(ins, 10, a->sample_rate);
+	sqlite3_bind_int(ins, 11, a->samples_per_frame);
+	return st_step_done(st, ins, "assets: insert");
+}
+
+static int same_listed(const struct playout_asset *a, const struct playout_asset *b)
+{
+	return a->size == b->size && a->mtime_ms == b->mtime_ms && strcmp(a->etag, b->etag) == 0 &&
+	       a->start_ms == b->start_ms && a->start_alt_ms == b->start_alt_ms &&
+	       strcmp(a->pid, b->pid) == 0;
+}
+
 int po_state_put_assets(struct po_state *st, const struct playout_asset *v, size_t n)
 {
 	if (n && !v)
@@ -919,27 +949,58 @@ int po_state_put_assets(struct po_state *st, const struct playout_asset *v, size
 	rc = st_exec(st, "DELETE FROM assets", "put_assets: delete");
 	if (rc == PLAYOUT_OK)
 		rc = st_prepare(st,
-				"INSERT OR REPLACE INTO assets(name, size, mtime_ms, etag, start_ms,"
-				" start_alt_ms, pid, duration_ms, nframes, sample_rate,"
-				" samples_per_frame) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				ASSET_INSERT,
 				&ins, "put_assets");
-	for (size_t i = 0; rc == PLAYOUT_OK && i < n; i++) {
-		const struct playout_asset *a = &v[i];
-		BIND_FIELD(ins, 1, a->name);
-		sqlite3_bind_int64(ins, 2, a->size);
-		sqlite3_bind_int64(ins, 3, a->mtime_ms);
-		BIND_FIELD(ins, 4, a->etag);
-		sqlite3_bind_int64(ins, 5, a->start_ms);
-		sqlite3_bind_int64(ins, 6, a->start_alt_ms);
-		BIND_FIELD(ins, 7, a->pid);
-		sqlite3_bind_int64(ins, 8, a->duration_ms);
-		sqlite3_bind_int64(ins, 9, a->nframes);
-		sqlite3_bind_int(ins, 10, a->sample_rate);
-		sqlite3_bind_int(ins, 11, a->samples_per_frame);
-		rc = st_step_done(st, ins, "put_assets: insert");
-	}
+	for (size_t i = 0; rc == PLAYOUT_OK && i < n; i++)
+		rc = bind_asset(st, ins, &v[i]);
 	sqlite3_finalize(ins);
 	return st_end(st, rc, "put_assets");
+}
+
+int po_state_sync_assets(struct po_state *st, const struct playout_asset *old, size_t nold,
+			 const struct playout_asset *cur, size_t ncur, size_t *written)
+{
+	if ((nold && !old) || (ncur && !cur))
+		return PLAYOUT_EINVAL;
+	size_t i = 0, j = 0, w = 0;
+	*written = 0;
+	/* Most rounds change nothing: do not even open a transaction. */
+	while (i < nold && j < ncur && strcmp(old[i].name, cur[j].name) == 0 &&
+	       same_listed(&old[i], &cur[j]))
+		i++, j++;
+	if (i == nold && j == ncur)
+		return PLAYOUT_OK;
+	int rc = st_begin(st, 1, "sync_assets");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *ins = NULL, *del = NULL;
+	rc = st_prepare(st,
+			ASSET_INSERT,
+			&ins, "sync_assets");
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st, "DELETE FROM assets WHERE name = ?1", &del, "sync_assets");
+	while (rc == PLAYOUT_OK && (i < nold || j < ncur)) {
+		int c = i == nold ? 1 : j == ncur ? -1 : po_catalog_cmp(old[i].name, cur[j].name);
+		if (c < 0) {
+			BIND_FIELD(del, 1, old[i].name);
+			rc = st_step_done(st, del, "sync_assets: delete");
+			i++;
+		} else if (c > 0 || !same_listed(&old[i], &cur[j])) {
+			rc = bind_asset(st, ins, &cur[j]);
+			i += c == 0;
+			j++;
+		} else {
+			i++, j++;
+			continue;
+		}
+		w++;
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	rc = st_end(st, rc, "sync_assets");
+	if (rc == PLAYOUT_OK)
+		*written = w;
+	return rc;
 }
 
 int po_state_get_assets(struct po_state *st, struct playout_assets *out)

@@ -90,6 +90,12 @@ int64_t po_state_slots_fetched_ms(struct po_state *st, const char *source);
 /* Assets: the storage listing, replaced whole on every successful list. */
 int po_state_put_assets(struct po_state *st, const struct playout_asset *v, size_t n);
 int po_state_get_assets(struct po_state *st, struct playout_assets *out);
+/* Bring the stored listing from old (what is stored) to cur (the new
+ * listing), both sorted in the catalogue's order (catalog.h): only rows
+ * added, changed or gone are written, so an unchanged archive of 100,000
+ * files costs one pass in memory and no write. *written: rows written. */
+int po_state_sync_assets(struct po_state *st, const struct playout_asset *old, size_t nold,
+			 const struct playout_asset *cur, size_t ncur, size_t *written);
 
 /* Rundown decisions: replaces every stored item that ends after from_ms with
  * the items of v that end after from_ms (others in v are ignored, so the

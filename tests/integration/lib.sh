@@ -76,6 +76,11 @@ po_cleanup() {
 		po_kill "$p"
 	done
 	PO_PIDS=""
+	# a test that mounts a file system under its tmpdir (a drop folder
+	# unmounted mid-test) may have left it mounted if it failed early
+	for d in $(awk -v r="$PO_ROOT/" 'index($2, r) == 1 { print $2 }' /proc/mounts 2>/dev/null); do
+		umount -l "$d" 2>/dev/null
+	done
 	for d in $PO_DIRS; do
 		rm -rf "$d"
 	done
@@ -348,4 +353,40 @@ with wave.open(path, "wb") as w:
 EOF
 	lame -m m -b 128 --cbr -t --quiet "$out.wav" "$out" || { rm -f "$out.wav"; return 1; }
 	rm -f "$out.wav"
+}
+
+# po_play_field CONF OUTPUT ASSET FIELD: one field of the newest play of ASSET
+# on OUTPUT in `playoutctl history --json` (empty when there is none).
+po_play_field() {
+	"$PO_BUILDDIR/playoutctl" -c "$1" history --json 2>/dev/null | "$PO_PY" -c '
+import json, sys
+out, asset, field = sys.argv[1:]
+try:
+    plays = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+for p in reversed(plays):
+    if p.get("output") == out and p.get("asset") == asset:
+        print(p.get(field, ""))
+        break
+' "$2" "$3" "$4"
+}
+
+# po_stop_timed PID: SIGTERM, wait (at most 10 s, then SIGKILL) for the exit;
+# sets PO_STOP_MS to the milliseconds until it exited and returns its exit
+# status. Call it directly, not in $(...): only this shell can reap PID.
+po_stop_timed() {
+	local pid=$1 t0 t1 rc=0 i=0
+	t0=$(date +%s%N)
+	kill -TERM "$pid" 2>/dev/null
+	while [ $i -lt 1000 ] && kill -0 "$pid" 2>/dev/null &&
+		[ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	t1=$(date +%s%N)
+	[ $i -ge 1000 ] && kill -KILL "$pid" 2>/dev/null
+	po_reap "$pid" || rc=$?
+	PO_STOP_MS=$(((t1 - t0) / 1000000))
+	return $rc
 }

@@ -5,3 +5,6 @@ tests_tools_run_output_LDADD = $(LTDL_LIBS) $(LIBCONFIG_LIBS)
 
 TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \
 	tests/integration/test_reload.sh
+# the fault suite: each case a station met, each must leave no programme lost
+TESTS += tests/integration/test_fault_late.sh tests/integration/test_fault_boot.sh \
+	tests/integration/test_fault_unmount.sh

@@ -62,10 +62,16 @@ static void test_evict_removes_dated_file_past_retention(void)
 	touch(dir, "20261120_1000_old.mp3", now);
 	/* airs tomorrow, uploaded a year ago */
 	touch(dir, "20261126_1000_next.mp3", now - 365 * DAY_MS);
-	int n = po_cache_evict(dir, NULL, 0, now, 2 * DAY_MS, NULL);
+	int n = po_cache_evict(dir, NULL, NULL, now, 2 * DAY_MS, NULL);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_FALSE(exists(dir, "20261120_1000_old.mp3"));
 	CU_ASSERT_TRUE(exists(dir, "20261126_1000_next.mp3"));
+}
+
+static int keep_show(const char *name, void *arg)
+{
+	(void)arg;
+	return strcmp(name, "20261101_1000_show.mp3") == 0;
 }
 
 static void test_evict_keeps_files_the_rundown_needs(void)
@@ -75,8 +81,7 @@ static void test_evict_keeps_files_the_rundown_needs(void)
 	int64_t now = t_2026_11_25;
 	touch(dir, "20261101_1000_show.mp3", now);
 	touch(dir, "20261101_1100_other.mp3", now);
-	const char *keep[] = {"20261101_1000_show.mp3"};
-	CU_ASSERT_EQUAL(po_cache_evict(dir, keep, 1, now, DAY_MS, NULL), 1);
+	CU_ASSERT_EQUAL(po_cache_evict(dir, keep_show, NULL, now, DAY_MS, NULL), 1);
 	CU_ASSERT_TRUE(exists(dir, "20261101_1000_show.mp3"));
 	CU_ASSERT_FALSE(exists(dir, "20261101_1100_other.mp3"));
 }
@@ -88,7 +93,7 @@ static void test_evict_judges_undated_names_by_mtime(void)
 	int64_t now = t_2026_11_25;
 	touch(dir, "jingle.mp3", now - 10 * DAY_MS);
 	touch(dir, "sustainer.mp3", now - HOUR_MS);
-	CU_ASSERT_EQUAL(po_cache_evict(dir, NULL, 0, now, 7 * DAY_MS, NULL), 1);
+	CU_ASSERT_EQUAL(po_cache_evict(dir, NULL, NULL, now, 7 * DAY_MS, NULL), 1);
 	CU_ASSERT_FALSE(exists(dir, "jingle.mp3"));
 	CU_ASSERT_TRUE(exists(dir, "sustainer.mp3"));
 }
@@ -113,7 +118,7 @@ static void test_evict_never_follows_symlinks_or_enters_part(void)
 	CU_ASSERT_FATAL(mkdir(p, 0750) == 0);
 	touch(p, "20200101_1000_deep.mp3", old);
 
-	CU_ASSERT_EQUAL(po_cache_evict(dir, NULL, 0, t_2026_11_25, DAY_MS, NULL), 0);
+	CU_ASSERT_EQUAL(po_cache_evict(dir, NULL, NULL, t_2026_11_25, DAY_MS, NULL), 0);
 	CU_ASSERT_TRUE(exists(outside, "20200101_1000_victim.mp3"));
 	CU_ASSERT_TRUE(exists(dir, "20200101_1000_link.mp3"));
 	CU_ASSERT_TRUE(exists(dir, ".part/20200101_1000_x.mp3.s3partial"));
@@ -126,7 +131,7 @@ static void test_evict_reports_a_missing_cache(void)
 	struct playout_error e = {0};
 	char p[4096];
 	join(p, sizeof p, po_test_tmpdir(), "no-such-cache");
-	CU_ASSERT_EQUAL(po_cache_evict(p, NULL, 0, t_2026_11_25, DAY_MS, &e), PLAYOUT_EIO);
+	CU_ASSERT_EQUAL(po_cache_evict(p, NULL, NULL, t_2026_11_25, DAY_MS, &e), PLAYOUT_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no-such-cache"));
 }
 

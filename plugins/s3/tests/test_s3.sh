@@ -165,9 +165,9 @@ DPID=$PO_LAST_PID
 po_wait_for 15 test -f "$D/cache/bravo.mp3"
 po_check "playoutd brought both programmes into the cache" test -f "$D/cache/bravo.mp3"
 po_kill "$PROXYPID"; po_unregister_pid "$PROXYPID"
-po_wait_for 25 grep -q 'listing failed' "$D/playoutd.log"
+po_wait_for 25 grep -q 'storage unreachable' "$D/playoutd.log"
 po_check "playoutd says the listing failed and it plans with the last one" \
-	grep -q 'listing failed.*last listing' "$D/playoutd.log"
+	grep -q 'storage unreachable.*last good listing' "$D/playoutd.log"
 cat "$D/alpha.mp3" "$D/bravo.mp3" >"$D/expect.mp3"
 po_wait_for 25 cmp -s "$D/expect.mp3" "$D/out.mp3"
 po_check "both programmes went out byte for byte, bravo while S3 was down" \

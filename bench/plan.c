@@ -1,0 +1,151 @@
+/*
+ * bench/plan: the cost of planning with a large archive. A catalogue of N
+ * dated files (one every 30 minutes, going back years, as a bucket that
+ * keeps every edition has), a schedule for the horizon, and the daemon's
+ * planning pass (po_refresh: cache walk, plan, rundown kept in the state,
+ * eviction) timed over repeated rounds, as after every download, probe or
+ * answer. The listing's own costs, paid once per listing on the storage
+ * thread, are timed too: parsing and sorting, and bringing the stored
+ * listing up to date (all rows the first time, none when nothing changed,
+ * one when one file arrived).
+ * Prints `name value unit` lines. usage: plan [N files] [rounds]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "diag.h"
+#include "refresh.h"
+#include "runtime.h"
+#include "timeutil.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp);
+	return v[n / 2];
+}
+
+/* N files named for every half hour back from the end of the horizon. */
+static void make_listing(struct playout_assets *as, size_t n, int64_t last_ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct playout_asset a;
+		time_t t = (time_t)((last_ms - (int64_t)i * 1800000) / 1000);
+		struct tm tm;
+		memset(&a, 0, sizeof a);
+		gmtime_r(&t, &tm);
+		snprintf(a.name, sizeof a.name, "%04d%02d%02d_%02d%02d_show%zu.mp3", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, i % 40);
+		a.size = 57600000;
+		a.mtime_ms = last_ms - (int64_t)i * 1800000 - 86400000;
+		playout_assets_push(as, &a);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	size_t nfiles = argc > 1 ? (size_t)atol(argv[1]) : 100000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 21;
+	char dir[] = "/tmp/po-bench-plan-XXXXXX", path[4200];
+	double t0, *v;
+	if (rounds < 1 || rounds > 1000 || !mkdtemp(dir))
+		return 2;
+	v = calloc((size_t)rounds, sizeof *v);
+
+	/* A schedule of half-hour slots for 36 h, every slot named like its file. */
+	int64_t now = (time(NULL) / 1800) * 1800 * 1000LL;
+	snprintf(path, sizeof path, "%s/schedule.csv", dir);
+	FILE *f = fopen(path, "w");
+	for (int i = -2; i < 72; i++) {
+		char a[40], b[40];
+		po_iso8601_utc(now + (int64_t)i * 1800000, a, sizeof a);
+		po_iso8601_utc(now + (int64_t)(i + 1) * 1800000, b, sizeof b);
+		fprintf(f, "\"%s\",\"%s\",\"show%d\",\"\",\"Show\"\n", a, b, i % 7 == 3 ? 99 : i % 40);
+	}
+	fclose(f);
+	snprintf(path, sizeof path, "%s/playout.conf", dir);
+	f = fopen(path, "w");
+	fprintf(f, "station = \"bench\"; timezone = \"UTC\";\n"
+		   "state = \"%s/state.db\"; cache = \"%s/cache\";\n"
+		   "schedule = ( { plugin = \"csv\"; path = \"%s/schedule.csv\"; } );\n"
+		   "outputs = ( { plugin = \"file\"; path = \"%s/out.mp3\"; } );\n",
+		dir, dir, dir, dir);
+	fclose(f);
+
+	struct po_runtime rt;
+	struct po_diag d;
+	struct playout_error e = {0};
+	po_diag_init(&d);
+	if (po_runtime_open(&rt, path, PO_RT_STATE_DAEMON, 0, &d, &e) < 0) {
+		fprintf(stderr, "plan: %s\n", e.msg);
+		po_diag_log(&d, "config");
+		return 1;
+	}
+	struct po_plan_inputs in = {0};
+	int64_t from = now - (int64_t)rt.conf.lookback_h * 3600000;
+	int64_t to = now + (int64_t)rt.conf.horizon_h * 3600000;
+	po_refresh_gather(&rt, from, to, &in);
+
+	make_listing(&in.cat, nfiles, to);
+	t0 = now_ms();
+	po_catalog_prepare(&in.cat);
+	printf("files %zu\n", in.cat.n);
+	printf("listing_parse_sort %.1f ms\n", now_ms() - t0);
+
+	size_t written = 0;
+	t0 = now_ms();
+	po_state_sync_assets(rt.state, NULL, 0, in.cat.v, in.cat.n, &written);
+	printf("listing_store_first %.1f ms (%zu rows)\n", now_ms() - t0, written);
+	t0 = now_ms();
+	po_state_sync_assets(rt.state, in.cat.v, in.cat.n, in.cat.v, in.cat.n, &written);
+	printf("listing_store_unchanged %.2f ms (%zu rows)\n", now_ms() - t0, written);
+	struct playout_assets one = {0};
+	for (size_t i = 0; i < in.cat.n; i++)
+		playout_assets_push(&one, &in.cat.v[i]);
+	one.v[one.n / 2].size++;
+	t0 = now_ms();
+	po_state_sync_assets(rt.state, in.cat.v, in.cat.n, one.v, one.n, &written);
+	printf("listing_store_one_changed %.2f ms (%zu rows)\n", now_ms() - t0, written);
+	free(one.v);
+
+	struct po_refresh_opts o = {.from_ms = from, .to_ms = to, .write_state = 1, .fetch = 1};
+	size_t items = 0;
+	for (int r = 0; r < rounds; r++) {
+		struct po_rundown rd;
+		t0 = now_ms();
+		if (po_refresh(&rt, &o, &in, &rd, &e) < 0) {
+			fprintf(stderr, "plan: %s\n", e.msg);
+			return 1;
+		}
+		v[r] = now_ms() - t0;
+		items = rd.n;
+		po_rundown_free(&rd);
+	}
+	printf("rundown_items %zu\n", items);
+	printf("plan_round_median %.1f ms (N=%d; target under 100 ms)\n", median(v, rounds), rounds);
+	printf("plan_round_max %.1f ms\n", v[rounds - 1]);
+
+	po_plan_inputs_free(&in);
+	po_runtime_close(&rt);
+	po_diag_free(&d);
+	free(v);
+	snprintf(path, sizeof path, "%s/state.db", dir);
+	unlink(path);
+	return 0;
+}

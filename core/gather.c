@@ -1,0 +1,116 @@
+/*
+ * One answer from an input, or the last good one (gather.h).
+ */
+#include "gather.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "catalog.h"
+#include "log.h"
+
+int po_gather_slots(struct po_runtime *rt, struct po_instance *pi, int64_t from_ms,
+		    int64_t to_ms, int store, struct playout_slots *out,
+		    struct playout_error *err)
+{
+	const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
+	struct playout_slots got = {0};
+	int rc = ops->fetch(pi->inst, from_ms, to_ms, &got, err);
+	if (rc == PLAYOUT_OK) {
+		for (size_t k = 0; k < got.n && rc == PLAYOUT_OK; k++) {
+			snprintf(got.v[k].source, sizeof got.v[k].source, "%s", pi->conf->label);
+			rc = playout_slots_push(out, &got.v[k]);
+		}
+		if (rc < 0)
+			playout_error_set(err, rc, "out of memory");
+	} else if (err && !err->msg[0]) {
+		playout_error_set(err, rc, "failed without a message (code %d)", rc);
+	}
+	if (rc == PLAYOUT_OK && store && rt->state && !po_state_readonly(rt->state))
+		po_state_put_slots(rt->state, pi->conf->label, from_ms, to_ms,
+				   po_clock_now_ms(&rt->clock), got.v, got.n);
+	free(got.v);
+	return rc;
+}
+
+int64_t po_gather_last_slots(struct po_runtime *rt, struct po_instance *pi, int64_t from_ms,
+			     int64_t to_ms, struct playout_slots *out)
+{
+	if (!rt->state)
+		return 0;
+	po_state_get_slots(rt->state, pi->conf->label, from_ms, to_ms, out);
+	return po_state_slots_fetched_ms(rt->state, pi->conf->label);
+}
+
+int po_gather_listing(struct po_runtime *rt, const struct playout_assets *prev, int store,
+		      struct playout_assets *out, struct playout_error *err)
+{
+	const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops;
+	int rc = ops->list(rt->storage->inst, out, err);
+	if (rc != PLAYOUT_OK) {
+		if (err && !err->msg[0])
+			playout_error_set(err, rc, "failed without a message (code %d)", rc);
+		out->n = 0;
+		return PO_LISTING_FAILED;
+	}
+	po_catalog_prepare(out);
+	if (out->n == 0 && prev && prev->n > 0) {
+		playout_error_set(err, PLAYOUT_EUNAVAIL,
+				  "listed no files where the last listing had %zu: taken as an "
+				  "outage (an unmounted share or a vanished folder looks like this)",
+				  prev->n);
+		return PO_LISTING_EMPTY;
+	}
+	if (store && rt->state && !po_state_readonly(rt->state)) {
+		size_t written = 0;
+		if (po_state_sync_assets(rt->state, prev ? prev->v : NULL, prev ? prev->n : 0,
+					 out->v, out->n, &written) == PLAYOUT_OK && written)
+			po_log_debug("storage", "listing: %zu of %zu rows changed", written, out->n);
+	}
+	return PO_LISTING_OK;
+}
+
+void po_gather_last_listing(struct po_runtime *rt, struct playout_assets *out)
+{
+	if (rt->state)
+		po_state_get_assets(rt->state, out);
+	po_catalog_sort(out);
+}
+
+size_t po_gather_add_cached(struct po_runtime *rt, struct playout_assets *cat)
+{
+	int dfd = open(rt->conf.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = dfd >= 0 ? fdopendir(dfd) : NULL;
+	size_t n0 = cat->n, added = 0;
+	struct dirent *de;
+	if (!dp) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((de = readdir(dp))) {
+		struct stat st;
+		struct playout_asset a;
+		if (!po_cache_name_ok(de->d_name) || po_catalog_find_exact(cat->v, n0, de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		memset(&a, 0, sizeof a);
+		snprintf(a.name, sizeof a.name, "%s", de->d_name);
+		a.size = st.st_size;
+		a.mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+		if (playout_assets_push(cat, &a) == PLAYOUT_OK)
+			added++;
+	}
+	closedir(dp);
+	if (added) {
+		struct playout_assets extra = {cat->v + n0, added, added};
+		po_catalog_prepare(&extra); /* parse the names */
+		cat->n = n0 + extra.n;
+		po_catalog_sort(cat);
+	}
+	return added;
+}
