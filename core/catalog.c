@@ -29,7 +29,7 @@ void po_catalog_sort(struct playout_assets *as)
 		qsort(as->v, as->n, sizeof *as->v, asset_cmp);
 }
 
-void po_catalog_prepare(struct playout_assets *as)
+void po_catalog_prepare(struct playout_assets *as, const struct playout_assets *known)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < as->n; i++) {
@@ -39,7 +39,15 @@ void po_catalog_prepare(struct playout_assets *as)
 			po_log_warnx("storage", "skipping \"%.80s\": not a plain file name", a->name);
 			continue;
 		}
-		if (po_filename_to_asset(a) < 0) {
+		/* Station time to UTC costs microseconds a name: a listing of
+		 * 100,000 files takes the answer of the last one where it can. */
+		const struct playout_asset *k =
+			known ? po_catalog_find_exact(known->v, known->n, a->name) : NULL;
+		if (k) {
+			a->start_ms = k->start_ms;
+			a->start_alt_ms = k->start_alt_ms;
+			memcpy(a->pid, k->pid, sizeof a->pid);
+		} else if (po_filename_to_asset(a) < 0) {
 			a->start_ms = a->start_alt_ms = 0;
 			a->pid[0] = '\0';
 		}
@@ -84,10 +92,11 @@ const struct playout_asset *po_catalog_find(const struct playout_asset *v, size_
 	return first;
 }
 
-struct playout_asset *po_catalog_find_exact(struct playout_asset *v, size_t n, const char *name)
+struct playout_asset *po_catalog_find_exact(const struct playout_asset *v, size_t n,
+					    const char *name)
 {
 	for (size_t i = lower_bound(v, n, name); i < n && strcasecmp(v[i].name, name) == 0; i++)
 		if (strcmp(v[i].name, name) == 0)
-			return &v[i];
+			return (struct playout_asset *)&v[i];
 	return NULL;
 }

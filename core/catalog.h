@@ -17,8 +17,9 @@
 int po_catalog_cmp(const char *a, const char *b);
 
 /* Drop names the cache refuses (with a warning), parse the others (air time,
- * pid; the core's fields from the probe are cleared) and sort. */
-void po_catalog_prepare(struct playout_assets *as);
+ * pid; the core's fields from the probe are cleared) and sort. known (a
+ * sorted catalogue, may be NULL): names it holds are not parsed again. */
+void po_catalog_prepare(struct playout_assets *as, const struct playout_assets *known);
 
 /* Sort only (the names are parsed already: a stored listing). */
 void po_catalog_sort(struct playout_assets *as);
@@ -27,7 +28,8 @@ void po_catalog_sort(struct playout_assets *as);
  * (an exact match preferred among names that differ only in case), or NULL. */
 const struct playout_asset *po_catalog_find(const struct playout_asset *v, size_t n,
 					    const char *name);
-/* The same, byte for byte. */
-struct playout_asset *po_catalog_find_exact(struct playout_asset *v, size_t n, const char *name);
+/* The same, byte for byte (mutable when v is). */
+struct playout_asset *po_catalog_find_exact(const struct playout_asset *v, size_t n,
+					    const char *name);
 
 #endif

@@ -57,7 +57,7 @@ int po_gather_listing(struct po_runtime *rt, const struct playout_assets *prev, 
 		out->n = 0;
 		return PO_LISTING_FAILED;
 	}
-	po_catalog_prepare(out);
+	po_catalog_prepare(out, prev);
 	if (out->n == 0 && prev && prev->n > 0) {
 		playout_error_set(err, PLAYOUT_EUNAVAIL,
 				  "listed no files where the last listing had %zu: taken as an "
@@ -108,7 +108,7 @@ size_t po_gather_add_cached(struct po_runtime *rt, struct playout_assets *cat)
 	closedir(dp);
 	if (added) {
 		struct playout_assets extra = {cat->v + n0, added, added};
-		po_catalog_prepare(&extra); /* parse the names */
+		po_catalog_prepare(&extra, NULL); /* parse the names */
 		cat->n = n0 + extra.n;
 		po_catalog_sort(cat);
 	}

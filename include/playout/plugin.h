@@ -324,14 +324,14 @@ struct playout_host {
 
 	/* EC2 instance metadata (IMDSv2: token, then GET) at path, such as
 	 * "meta-data/public-ipv4". *value malloc'd; caller frees. ENOTFOUND off
-	 * EC2 or for a missing path. Control thread. */
+	 * EC2 or for a missing path. Any thread. */
 	int (*instance_metadata)(const struct playout_host *h, const char *path, char **value,
 				 struct playout_error *err);
 
 	/* Write a new value back to where a secret reference points (a refreshed
 	 * OAuth token): file:/path (atomic replace, mode 0600) or ssm:/name
 	 * (PutParameter, SecureString). PLAYOUT_EINVAL for literal and env:.
-	 * Never logs the value. Control thread. */
+	 * Never logs the value. Any thread. */
 	int (*secret_store)(const struct playout_host *h, const char *ref, const char *value,
 			    struct playout_error *err);
 
@@ -355,10 +355,14 @@ enum playout_kind {
 };
 
 /* Every op may be called only from the thread named; all return PLAYOUT_OK
- * or a negative enum playout_code with err filled. */
+ * or a negative enum playout_code with err filled. Calls that wait on the
+ * network (schedule fetch, storage list and fetch, DNS update) run on
+ * threads of the core's own, never on the control thread that plans or on
+ * a player: the plan goes on with the last good answer while they wait. */
 
 struct playout_schedule_ops {
-	/* Control thread. Append the slots overlapping [from_ms, to_ms) to out.
+	/* This instance's input thread (one per schedule instance; never two
+	 * calls at once). Append the slots overlapping [from_ms, to_ms) to out.
 	 * A source that fails returns an error; the core then keeps the last
 	 * good answer of this instance. Bad entries are logged and skipped. */
 	int (*fetch)(void *inst, int64_t from_ms, int64_t to_ms,
@@ -366,10 +370,14 @@ struct playout_schedule_ops {
 };
 
 struct playout_storage_ops {
-	/* Control thread. Append every complete, playable-looking file. */
+	/* The storage's input thread. Append every complete, playable-looking
+	 * file. A folder or bucket that cannot be read is an error (EUNAVAIL),
+	 * never an empty listing: the core then plans with the last good one.
+	 * An empty listing where the last one had files is taken as an outage
+	 * too. */
 	int (*list)(void *inst, struct playout_assets *out, struct playout_error *err);
 	/* A download thread of the core: several at once (the storage group's
-	 * "downloads", default 1), each with its own asset, while the control
+	 * "downloads", default 1), each with its own asset, while the input
 	 * thread may call list; keep shared instance state under a lock. Copy
 	 * asset to dest_path, a path inside the cache that does not exist yet;
 	 * write it completely or remove it. The core renames it into place.
@@ -422,7 +430,8 @@ struct playout_output_ops {
 };
 
 struct playout_dns_ops {
-	/* Control thread; called at start and then every planning round. Find
+	/* The core's chores thread; called at start and then every plan
+	 * interval. Find
 	 * this machine's address (as the instance is configured: instance
 	 * metadata, a fixed address or a "what is my IP" URL) and point the
 	 * record at it when it differs from what the record holds. Must be cheap
