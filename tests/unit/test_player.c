@@ -242,6 +242,9 @@ struct scen {
 	int64_t fail_write_rel_ms;
 	int fail_opens_after;
 	int fail_first_opens;
+	int64_t replan_at_rel_ms;  /* publish items2 then (a plan changed on air) */
+	struct item_spec items2[2];
+	size_t nitems2;
 	/* results */
 	struct rec *rec;
 	struct po_snapbox box;
@@ -253,7 +256,8 @@ struct scen {
 	int started;
 };
 
-enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE, NSCEN };
+enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE,
+       S_NEWCUT, S_NEWJOIN, NSCEN };
 
 static struct scen sc[NSCEN] = {
 	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
@@ -279,6 +283,17 @@ static struct scen sc[NSCEN] = {
 			 .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
 	[S_SEGS] = { .name = "segs", .nitems = 1, .keep_open_ms = 1000,
 		     .items = { { 0, 10000, { { &fa, 5, 15 }, { &fb, 0, 20 } }, 2 } } },
+	/* a late file: an item at +600 ms appears while the first is on air */
+	[S_NEWCUT] = { .name = "newcut", .nitems = 1, .keep_open_ms = 1000,
+		       .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } },
+		       .replan_at_rel_ms = 200, .nitems2 = 2,
+		       .items2 = { { 0, 600, { { &fa, 0, 0 } }, 1 },
+				   { 600, 400, { { &fb, 0, 0 } }, 1 } } },
+	/* a half-hour join formed after the first half began */
+	[S_NEWJOIN] = { .name = "newjoin", .nitems = 1, .keep_open_ms = 1000,
+			.items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } },
+			.replan_at_rel_ms = 300, .nitems2 = 1,
+			.items2 = { { 0, 10000, { { &fa, 0, 20 }, { &fb, 0, 20 } }, 2 } } },
 };
 
 static struct po_clock clk;
@@ -325,14 +340,15 @@ static size_t frames_bytes(const struct exp_frame *f, size_t n, unsigned char *b
 	return at;
 }
 
-static struct po_snapshot *build_snapshot(const struct scen *s)
+static struct po_snapshot *build_snapshot(const struct scen *s, const struct item_spec *items,
+					  size_t nitems)
 {
-	struct po_snapshot *snap = po_snapshot_new(s->nitems);
+	struct po_snapshot *snap = po_snapshot_new(nitems);
 	if (!snap)
 		return NULL;
 	snap->planned_ms = T0_ms;
-	for (size_t i = 0; i < s->nitems; i++) {
-		const struct item_spec *is = &s->items[i];
+	for (size_t i = 0; i < nitems; i++) {
+		const struct item_spec *is = &items[i];
 		struct po_air_item *ai = &snap->v[i];
 		ai->item.start_ms = T0_ms + is->start_rel_ms;
 		ai->item.end_ms = ai->item.start_ms + is->len_ms;
@@ -383,7 +399,7 @@ static int run_scenarios(void)
 		if (s->fail_write_rel_ms)
 			s->rec->fail_write_from_ns = (T0_ms + s->fail_write_rel_ms) * MS;
 		po_snapbox_init(&s->box);
-		po_snapbox_publish(&s->box, build_snapshot(s));
+		po_snapbox_publish(&s->box, build_snapshot(s, s->items, s->nitems));
 		struct po_player_conf pc = {
 			.label = s->name, .ops = &rec_ops, .inst = s->rec, .clock = &clk,
 			.box = &s->box, .q = &s->q, .send_ahead_ms = AHEAD_MS,
@@ -392,6 +408,13 @@ static int run_scenarios(void)
 		if (po_player_start(&pc, &s->player, NULL) < 0)
 			return 1;
 		s->started = 1;
+	}
+	/* The plans that change on air (in time order). */
+	for (int i = 0; i < NSCEN; i++) {
+		if (!sc[i].nitems2)
+			continue;
+		po_clock_sleep_until_ns(&clk, (T0_ms + sc[i].replan_at_rel_ms) * MS);
+		po_snapbox_publish(&sc[i].box, build_snapshot(&sc[i], sc[i].items2, sc[i].nitems2));
 	}
 	/* The mid-item stop. */
 	po_clock_sleep_until_ns(&clk, (T0_ms + sc[S_STOP].stop_at_rel_ms) * MS);
@@ -783,6 +806,42 @@ static void test_segments_at_two_sample_rates_play_in_order_on_time(void)
 	CU_ASSERT_EQUAL(count_ev(r, EV_OPEN), 1);
 }
 
+static void test_new_item_in_a_new_plan_cuts_the_one_on_air(void)
+{
+	const struct scen *s = &sc[S_NEWCUT];
+	struct exp_frame f[128];
+	size_t n1 = expected(&s->items2[0], f, 128, NULL);
+	size_t n2 = expected(&s->items2[1], f + n1, 128 - n1, NULL);
+	static unsigned char want[128 * 420];
+	size_t len = frames_bytes(f, n1 + n2, want);
+	/* 600 ms of a (23 frames of 26.1 ms), then 400 ms of b (17 of 24 ms) */
+	CU_ASSERT_EQUAL(n1, 23);
+	CU_ASSERT_EQUAL(n2, 17);
+	CU_ASSERT_EQUAL(s->rec->n, len);
+	CU_ASSERT(s->rec->n == len && memcmp(s->rec->data, want, len) == 0);
+	const struct po_play *e0 = &msg_of(s, PO_PLAYQ_END, 0)->play;
+	CU_ASSERT_STRING_EQUAL(e0->outcome, "cut");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e0->detail, "end moved to"));
+	const struct po_play *b1 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
+	CU_ASSERT_EQUAL(b1->scheduled_ms, T0_ms + 600);
+	CU_ASSERT(b1->start_error_us >= 0 && b1->start_error_us < 50000);
+	CU_ASSERT_EQUAL(count_ev(s->rec, EV_OPEN), 1); /* the same connection */
+}
+
+static void test_join_formed_on_air_continues_into_the_second_half(void)
+{
+	const struct scen *s = &sc[S_NEWJOIN];
+	struct exp_frame f[64];
+	size_t n = expected(&s->items2[0], f, 64, NULL);
+	static unsigned char want[64 * 420];
+	size_t len = frames_bytes(f, n, want);
+	CU_ASSERT_EQUAL(n, 40);
+	CU_ASSERT_EQUAL(s->rec->n, len);
+	CU_ASSERT(s->rec->n == len && memcmp(s->rec->data, want, len) == 0);
+	CU_ASSERT_STRING_EQUAL(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
+	CU_ASSERT_EQUAL(msg_of(s, PO_PLAYQ_BEGIN, 1)->type, 0); /* one play, not two */
+}
+
 /* ---- playq and snapshot ------------------------------------------------- */
 
 static int readable(int fd)
@@ -921,6 +980,8 @@ static const struct po_test player_tests[] = {
 	{ "test_stop_mid_item_reports_interrupted_and_closes", test_stop_mid_item_reports_interrupted_and_closes },
 	{ "test_joined_late_item_starts_at_the_frame_due_now", test_joined_late_item_starts_at_the_frame_due_now },
 	{ "test_segments_at_two_sample_rates_play_in_order_on_time", test_segments_at_two_sample_rates_play_in_order_on_time },
+	{ "test_new_item_in_a_new_plan_cuts_the_one_on_air", test_new_item_in_a_new_plan_cuts_the_one_on_air },
+	{ "test_join_formed_on_air_continues_into_the_second_half", test_join_formed_on_air_continues_into_the_second_half },
 	{ "test_snapshot_unref_frees_paths_and_releases_indexes", test_snapshot_unref_frees_paths_and_releases_indexes },
 	{ "test_player_start_refuses_missing_ops", test_player_start_refuses_missing_ops },
 	{ NULL, NULL },
