@@ -38,6 +38,7 @@ struct po_daemon {
 	int64_t play_id[PO_MAX_INSTANCES]; /* the open play row of each output */
 	size_t nplayers;
 	uint64_t last_plan_sig;            /* to log only rundowns that changed */
+	int64_t unaired_upto_ms;           /* items starting up to here were judged */
 	int q_up;                          /* q initialised */
 };
 
@@ -96,6 +97,46 @@ static void take_inputs(struct po_daemon *d, int64_t from_ms, int64_t to_ms)
 		po_gather_add_cached(&d->rt, &pin->cat);
 }
 
+/* An item whose files never reached the cache in its time never reaches
+ * the players: once its time is over, record it as failed on every output,
+ * so the history says why it did not air. */
+static void record_unaired(struct po_daemon *d, const struct po_rundown *r,
+			   const struct po_snapshot *snap, int64_t now)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct playout_item *it = &r->v[i];
+		int aired = 0;
+		if (it->nseg == 0 || it->start_ms <= d->unaired_upto_ms)
+			continue;
+		if (it->end_ms > now)
+			break; /* sorted: the rest is not over yet */
+		for (size_t k = 0; snap && k < snap->n && !aired; k++)
+			aired = snap->v[k].item.start_ms == it->start_ms;
+		d->unaired_upto_ms = it->start_ms;
+		if (aired)
+			continue;
+		int pending = po_worker_fetching(d->worker, it->seg[0].asset);
+		struct po_instance *pi;
+		for (size_t k = 0; (pi = po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, k)); k++) {
+			struct po_play p;
+			memset(&p, 0, sizeof p);
+			snprintf(p.output, sizeof p.output, "%s", pi->conf->label);
+			snprintf(p.pid, sizeof p.pid, "%s", it->pid);
+			snprintf(p.title, sizeof p.title, "%s", it->title);
+			snprintf(p.asset, sizeof p.asset, "%s", it->seg[0].asset);
+			p.decision = it->decision;
+			p.scheduled_ms = it->start_ms;
+			p.ended_ms = now;
+			snprintf(p.outcome, sizeof p.outcome, "failed");
+			snprintf(p.detail, sizeof p.detail, "not in the cache in its time: %s",
+				 pending ? "its download had not finished" : "the storage could not provide it");
+			if (po_state_play_begin(d->rt.state, &p) == PLAYOUT_OK)
+				po_state_play_end(d->rt.state, &p);
+			po_log_warnx(p.output, "not on air: %s (%s): %s", it->pid, p.asset, p.detail);
+		}
+	}
+}
+
 static void plan_and_publish(struct po_daemon *d)
 {
 	struct po_runtime *rt = &d->rt;
@@ -115,6 +156,7 @@ static void plan_and_publish(struct po_daemon *d)
 		return;
 	}
 	struct po_snapshot *snap = po_refresh_snapshot(rt, &r, now, d->worker);
+	record_unaired(d, &r, snap, now);
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
 	uint64_t sig = rundown_sig(&r);
@@ -341,6 +383,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_notice("core", "rehearsal: the clock reads %s", at);
 	}
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
+	d->unaired_upto_ms = po_clock_now_ms(&d->rt.clock); /* the past is not ours */
 	if (start_worker(d) < 0)
 		goto out;
 	if (po_inputs_start(&d->rt, &d->inputs, &e) < 0) {
