@@ -5,6 +5,7 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <time.h>
 
 #define NS_PER_S 1000000000LL
@@ -17,9 +18,24 @@ static int64_t realtime_ns(void)
 	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
+int po_clock_pretend(struct po_clock *c, int64_t pretend_ms, struct playout_error *err)
+{
+	c->offset_ns = 0;
+	if (pretend_ms < PO_CLOCK_MIN_MS || pretend_ms >= PO_CLOCK_END_MS)
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "the clock can start from 1970-01-01T00:00:00Z up to "
+					 "2199-12-31T23:59:59Z (it counts nanoseconds in 64 bits)");
+	/* in range, pretend_ms * NS_PER_MS < 7.3e18 < INT64_MAX, and the real
+	 * clock is in range too until 2262 */
+	c->offset_ns = pretend_ms * NS_PER_MS - realtime_ns();
+	return PLAYOUT_OK;
+}
+
 void po_clock_init(struct po_clock *c, int64_t pretend_ms)
 {
-	c->offset_ns = pretend_ms ? pretend_ms * NS_PER_MS - realtime_ns() : 0;
+	c->offset_ns = 0;
+	if (pretend_ms)
+		po_clock_pretend(c, pretend_ms, NULL);
 }
 
 int64_t po_clock_now_ns(const struct po_clock *c)
@@ -36,7 +52,15 @@ int64_t po_clock_now_ms(const struct po_clock *c)
 
 void po_clock_sleep_until_ns(const struct po_clock *c, int64_t deadline_ns)
 {
-	int64_t real = deadline_ns - c->offset_ns;
+	int64_t real;
+	/* deadline_ns - offset_ns, saturated: a far deadline on a clock set
+	 * back (a negative offset) must not wrap into the past */
+	if (c->offset_ns < 0 && deadline_ns > INT64_MAX + c->offset_ns)
+		real = INT64_MAX;
+	else if (c->offset_ns > 0 && deadline_ns < INT64_MIN + c->offset_ns)
+		return;
+	else
+		real = deadline_ns - c->offset_ns;
 	if (real <= 0)
 		return;
 	struct timespec ts = {

@@ -9,16 +9,32 @@
 
 #include <stdint.h>
 
+#include <playout/plugin.h>
+
+/* The instants a pretend clock may start at: 1970-01-01T00:00:00Z up to,
+ * not including, 2200-01-01T00:00:00Z. Nanoseconds in an int64_t end in
+ * April 2262; stopping decades short leaves every sum the daemon makes
+ * (a horizon of days ahead, a rehearsal that runs for years) in range. */
+#define PO_CLOCK_MIN_MS INT64_C(0)
+#define PO_CLOCK_END_MS INT64_C(7258118400000)
+
 struct po_clock {
 	int64_t offset_ns; /* added to CLOCK_REALTIME; 0 for the real clock */
 };
 
-/* pretend_ms: the UTC instant "now" should be; 0 for the real clock. */
+/* pretend_ms: the UTC instant "now" should be; 0 for the real clock. An
+ * instant outside [PO_CLOCK_MIN_MS, PO_CLOCK_END_MS) also gives the real
+ * clock: check it first with po_clock_pretend. */
 void po_clock_init(struct po_clock *c, int64_t pretend_ms);
+/* Start c at the UTC instant pretend_ms (1970 itself included). Returns
+ * PLAYOUT_OK, or PLAYOUT_EINVAL with err saying the range when the clock
+ * cannot represent the instant; c is then the real clock. */
+int po_clock_pretend(struct po_clock *c, int64_t pretend_ms, struct playout_error *err);
 int64_t po_clock_now_ns(const struct po_clock *c);
 int64_t po_clock_now_ms(const struct po_clock *c);
 /* Sleep until the clock reads deadline_ns; restarts after signals. Returns
- * at once when the deadline has passed. Thread-safe. */
+ * at once when the deadline has passed. Any deadline is safe (INT64_MAX:
+ * as long as the clock can count). Thread-safe. */
 void po_clock_sleep_until_ns(const struct po_clock *c, int64_t deadline_ns);
 
 #endif

@@ -143,18 +143,20 @@ static const char *nearest(const char *key, const char *const *known,
 	return best_d <= limit ? best : NULL;
 }
 
-static void warn_unknown(const struct po_config *c, const config_setting_t *s,
-			 const char *where, const char *const *known,
-			 const struct playout_setting *settings, struct po_diag *d)
+/* An unknown key is an error, not a warning: a mistyped `pasword` that
+ * passed would leave the default in force without a word. */
+static void unknown_key(const struct po_config *c, const config_setting_t *s,
+			const char *where, const char *const *known,
+			const struct playout_setting *settings, struct po_diag *d)
 {
 	const char *key = config_setting_name(s);
 	const char *near = nearest(key, known, settings);
 
 	if (near)
-		po_diag_warn(d, src(c, s), s, "unknown key '%s'%s (did you mean '%s'?)",
-			     key, where, near);
+		po_diag_error(d, src(c, s), s, "unknown key '%s'%s (did you mean '%s'?)",
+			      key, where, near);
 	else
-		po_diag_warn(d, src(c, s), s, "unknown key '%s'%s (ignored)", key, where);
+		po_diag_error(d, src(c, s), s, "unknown key '%s'%s", key, where);
 }
 
 static int in_list(const char *key, const char *const *list)
@@ -281,7 +283,7 @@ static void get_probe(struct po_config *c, const config_setting_t *root, struct 
 	for (int k = 0; k < config_setting_length(s); k++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
 		if (!in_list(config_setting_name(m), probe_keys))
-			warn_unknown(c, m, " in the probe group", probe_keys, NULL, d);
+			unknown_key(c, m, " in the probe group", probe_keys, NULL, d);
 	}
 	get_number(c, s, "silence_threshold_db", -120, 0, &c->probe_silence_threshold_db, d);
 	get_number(c, s, "silence_max_s", 0.1, 3600, &c->probe_silence_max_s, d);
@@ -323,7 +325,7 @@ static void get_caps(struct po_config *c, const config_setting_t *root, struct p
 		for (int k = 0; k < config_setting_length(row); k++) {
 			const config_setting_t *m = config_setting_get_elem(row, (unsigned)k);
 			if (!in_list(config_setting_name(m), cap_keys))
-				warn_unknown(c, m, " in a caps row", cap_keys, NULL, d);
+				unknown_key(c, m, " in a caps row", cap_keys, NULL, d);
 		}
 		b = config_setting_get_member(row, "below_s");
 		cap = config_setting_get_member(row, "cap_s");
@@ -397,7 +399,7 @@ static void get_aws(struct po_config *c, const config_setting_t *root, struct po
 	for (int k = 0; k < config_setting_length(s); k++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
 		if (!in_list(config_setting_name(m), aws_keys))
-			warn_unknown(c, m, " in 'aws'", aws_keys, NULL, d);
+			unknown_key(c, m, " in 'aws'", aws_keys, NULL, d);
 	}
 	for (int i = 0; aws_keys[i]; i++)
 		get_string(c, s, aws_keys[i], &v[i], d);
@@ -588,7 +590,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	for (int k = 0; k < config_setting_length(root); k++) {
 		const config_setting_t *m = config_setting_get_elem(root, (unsigned)k);
 		if (!in_list(config_setting_name(m), top_keys))
-			warn_unknown(c, m, "", top_keys, NULL, d);
+			unknown_key(c, m, "", top_keys, NULL, d);
 	}
 	get_string(c, root, "station", &c->station, d);
 	get_string(c, root, "timezone", &c->timezone, d);
@@ -746,6 +748,7 @@ int po_config_check_instance(const struct po_config *c, const struct po_instance
 			     const struct playout_setting *settings, struct po_diag *d)
 {
 	static const char *const always[] = { "plugin", "instance", NULL };
+	static const char *const always_storage[] = { "plugin", "instance", "downloads", NULL };
 	size_t before = d->nerrors;
 	const config_setting_t *g = ic->group;
 	char where[128];
@@ -782,7 +785,9 @@ int po_config_check_instance(const struct po_config *c, const struct po_instance
 		for (size_t i = 0; !known && settings && settings[i].name; i++)
 			known = !strcmp(key, settings[i].name);
 		if (!known)
-			warn_unknown(c, m, where, always, settings, d);
+			unknown_key(c, m, where,
+				    ic->kind == PLAYOUT_KIND_STORAGE ? always_storage : always,
+				    settings, d);
 	}
 	return (int)(d->nerrors - before);
 }

@@ -89,52 +89,120 @@ static void print_request_counts(struct po_runtime *rt, const char *label, int64
 	po_state_close(st);
 }
 
-int po_ctl_check(const char *conf_path)
+/* What check found: problems stop a start; outages only stop it with
+ * --strict. */
+struct check_tally {
+	int problems;
+	int outages;
+};
+
+/* An answer that says a source is out of reach for now, as against one
+ * that says the configuration is wrong. The daemon starts through an
+ * outage (it plans from its last good answers and the cache), so check
+ * must not stop it for one. EAUTH counts here: a role or a token that is
+ * not yet available at boot looks the same as a refused one. */
+static int is_outage(int code)
+{
+	return code == PLAYOUT_EUNAVAIL || code == PLAYOUT_ETIMEOUT || code == PLAYOUT_EAUTH ||
+	       code == PLAYOUT_EIO;
+}
+
+static void report_failure(struct check_tally *t, const char *label, const struct playout_error *e)
+{
+	if (is_outage(e->code)) {
+		printf("%s: unreachable: %s (an outage, not a configuration error)\n", label,
+		       e->msg[0] ? e->msg : "no answer");
+		t->outages++;
+	} else {
+		printf("%s: FAILED: %s\n", label, e->msg[0] ? e->msg : "no reason given");
+		t->problems++;
+	}
+}
+
+/* The state store: an existing file must open (and be writable by this
+ * user, the daemon's); a missing one needs a folder the daemon can write. */
+static void check_state(struct check_tally *t, const char *path)
+{
+	if (access(path, F_OK) != 0) {
+		if (!dir_writable(path)) {
+			printf("state: %s: its folder is not writable by this user\n", path);
+			t->problems++;
+		}
+		return;
+	}
+	struct po_state *st = NULL;
+	struct playout_error e = {0};
+	if (po_state_open(path, PO_STATE_READONLY, &st, &e) < 0) {
+		printf("state: %s: cannot be opened: %s\n", path, e.msg);
+		t->problems++;
+		return;
+	}
+	po_state_close(st);
+	if (access(path, W_OK) != 0) {
+		printf("state: %s: not writable by this user\n", path);
+		t->problems++;
+	}
+}
+
+static void check_sources(struct check_tally *t, struct po_runtime *rt, int64_t now)
+{
+	struct po_instance *pi;
+	for (size_t i = 0; (pi = po_runtime_nth(rt, PLAYOUT_KIND_SCHEDULE, i)); i++) {
+		const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
+		struct playout_slots s = {0};
+		struct playout_error e = {0};
+		if (ops->fetch(pi->inst, now, now + (int64_t)rt->conf.horizon_h * 3600000, &s, &e) < 0)
+			report_failure(t, pi->conf->label, &e);
+		else
+			printf("%s: ok, %zu slots in the next %d h\n", pi->conf->label, s.n,
+			       rt->conf.horizon_h);
+		free(s.v);
+		print_schedule_age(rt, pi->conf->label, now);
+	}
+	if (rt->storage) {
+		const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops;
+		struct playout_assets a = {0};
+		struct playout_error e = {0};
+		if (ops->list(rt->storage->inst, &a, &e) < 0)
+			report_failure(t, rt->storage->conf->label, &e);
+		else
+			printf("%s: ok, %zu files\n", rt->storage->conf->label, a.n);
+		free(a.v);
+		print_request_counts(rt, rt->storage->conf->label, now);
+	}
+}
+
+int po_ctl_check(const char *conf_path, int flags)
 {
 	struct po_runtime rt;
-	int problems = 0;
+	struct check_tally t = {0};
 	if (ctl_open(&rt, conf_path, PO_RT_NO_STATE) < 0) {
 		po_runtime_close(&rt);
 		fprintf(stderr, "configuration has errors\n");
 		return 1;
 	}
 	int64_t now = po_clock_now_ms(&rt.clock);
-	if (!dir_writable(rt.conf.state_path)) {
-		printf("state: %s: its folder is not writable by this user\n", rt.conf.state_path);
-		problems++;
-	}
+	check_state(&t, rt.conf.state_path);
+	if (!(flags & PO_CHECK_OFFLINE))
+		check_sources(&t, &rt, now);
 	struct po_instance *pi;
-	for (size_t i = 0; (pi = po_runtime_nth(&rt, PLAYOUT_KIND_SCHEDULE, i)); i++) {
-		const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
-		struct playout_slots s = {0};
-		struct playout_error e = {0};
-		if (ops->fetch(pi->inst, now, now + (int64_t)rt.conf.horizon_h * 3600000, &s, &e) < 0) {
-			printf("%s: FAILED: %s\n", pi->conf->label, e.msg);
-			problems++;
-		} else {
-			printf("%s: ok, %zu slots in the next %d h\n", pi->conf->label, s.n, rt.conf.horizon_h);
-		}
-		free(s.v);
-		print_schedule_age(&rt, pi->conf->label, now);
-	}
-	if (rt.storage) {
-		const struct playout_storage_ops *ops = rt.storage->mod.plugin->ops;
-		struct playout_assets a = {0};
-		struct playout_error e = {0};
-		if (ops->list(rt.storage->inst, &a, &e) < 0) {
-			printf("%s: FAILED: %s\n", rt.storage->conf->label, e.msg);
-			problems++;
-		} else {
-			printf("%s: ok, %zu files\n", rt.storage->conf->label, a.n);
-		}
-		free(a.v);
-		print_request_counts(&rt, rt.storage->conf->label, now);
-	}
 	for (size_t i = 0; (pi = po_runtime_nth(&rt, PLAYOUT_KIND_OUTPUT, i)); i++)
 		printf("%s: loaded (not connected: the mount may be on air)\n", pi->conf->label);
 	po_runtime_close(&rt);
-	printf(problems ? "%d problem%s\n" : "configuration OK\n", problems, problems == 1 ? "" : "s");
-	return problems ? 1 : 0;
+	if (t.problems) {
+		printf("%d problem%s\n", t.problems, t.problems == 1 ? "" : "s");
+		return 1;
+	}
+	if (t.outages) {
+		printf("configuration OK; %d source%s unreachable: %s\n", t.outages,
+		       t.outages == 1 ? "" : "s",
+		       (flags & PO_CHECK_STRICT) ? "--strict counts that as a failure"
+						 : "the daemon starts and plans from its last good answers and the cache");
+		return (flags & PO_CHECK_STRICT) ? 1 : 0;
+	}
+	printf((flags & PO_CHECK_OFFLINE) ? "configuration OK (sources not asked: --offline)\n"
+					  : "configuration OK\n");
+	return 0;
 }
 
 static void print_item_json(const struct playout_item *it, int first)

@@ -8,7 +8,12 @@
 
 #include <stdint.h>
 
-int po_ctl_check(const char *conf_path);
+/* check's flags */
+#define PO_CHECK_STRICT 0x1  /* an unreachable source fails the check */
+#define PO_CHECK_OFFLINE 0x2 /* ask no source: config, plugins, state only */
+/* 0: the daemon would start (outages are reported, not counted); 1: a
+ * configuration, plugin or state error, or with PO_CHECK_STRICT an outage. */
+int po_ctl_check(const char *conf_path, int flags);
 /* from: ISO 8601 (no offset: station time), NULL for now. hours 0: the horizon. */
 int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json);
 int po_ctl_history(const char *conf_path, int json);

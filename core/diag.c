@@ -42,6 +42,16 @@ static int grow(struct po_diag *d)
 	return 0;
 }
 
+/* "file:line: error: " into buf (NULL, 0: only measure); snprintf's return. */
+static int put_head(char *buf, size_t n, const char *where, int line, const char *kind)
+{
+	if (where && line > 0)
+		return snprintf(buf, n, "%s:%d: %s: ", where, line, kind);
+	if (where)
+		return snprintf(buf, n, "%s: %s: ", where, kind);
+	return snprintf(buf, n, "%s: ", kind);
+}
+
 static void add(struct po_diag *d, int is_error, const char *file,
 		const config_setting_t *s, const char *fmt, va_list ap)
 {
@@ -55,13 +65,8 @@ static void add(struct po_diag *d, int is_error, const char *file,
 	if (!where)
 		where = file;
 
-	char head[512];
-	if (where && line > 0)
-		snprintf(head, sizeof head, "%s:%d: %s: ", where, line, kind);
-	else if (where)
-		snprintf(head, sizeof head, "%s: %s: ", where, kind);
-	else
-		snprintf(head, sizeof head, "%s: ", kind);
+	/* The head holds a path of any length: measured, never cut. */
+	int hlen = put_head(NULL, 0, where, line, kind);
 
 	/* An error counts even when memory runs out, so the caller still fails. */
 	if (is_error)
@@ -71,13 +76,13 @@ static void add(struct po_diag *d, int is_error, const char *file,
 	va_copy(aq, ap);
 	int body = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
-	if (body < 0 || grow(d) != 0)
+	if (hlen < 0 || body < 0 || grow(d) != 0)
 		return;
-	size_t hlen = strlen(head);
-	char *line_buf = malloc(hlen + (size_t)body + 1);
+	size_t size = (size_t)hlen + (size_t)body + 1;
+	char *line_buf = malloc(size);
 	if (!line_buf)
 		return;
-	memcpy(line_buf, head, hlen);
+	put_head(line_buf, size, where, line, kind);
 	vsnprintf(line_buf + hlen, (size_t)body + 1, fmt, ap);
 	d->msg[d->n] = line_buf;
 	d->is_error[d->n] = (unsigned char)is_error;

@@ -87,7 +87,16 @@ static size_t put_prefix(char *buf, size_t cap, int level, const char *src)
 	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-/* errnum >= 0: append ": strerror(errnum)". */
+/* The length to keep of text that a bounded printf cut to room - 1 bytes:
+ * whole words and whole characters only (the last byte written is not
+ * looked past). */
+static size_t cut_clean(const char *text, size_t room)
+{
+	return room < 2 ? 0 : playout_text_cut_at(text, room - 2);
+}
+
+/* errnum >= 0: append ": strerror(errnum)". A line too long for the buffer
+ * ends at a word, with a mark that says it was cut. */
 static void log_line(int level, const char *src, int errnum, const char *fmt, va_list ap)
 {
 	static const char cut[] = "... [truncated]";
@@ -108,7 +117,7 @@ static void log_line(int level, const char *src, int errnum, const char *fmt, va
 		n = 0;
 	if ((size_t)n >= cap - len) {
 		truncated = 1;
-		n = (int)(cap - len - 1);
+		n = (int)cut_clean(buf + len, cap - len);
 	}
 	flatten(buf + len, (size_t)n);
 	len += (size_t)n;
@@ -124,7 +133,7 @@ static void log_line(int level, const char *src, int errnum, const char *fmt, va
 			n = 0;
 		if ((size_t)n >= cap - len) {
 			truncated = 1;
-			n = (int)(cap - len - 1);
+			n = (int)cut_clean(buf + len, cap - len);
 		}
 		len += (size_t)n;
 	}

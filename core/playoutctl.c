@@ -15,14 +15,20 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: playoutctl [-c FILE] COMMAND [options]\n"
-		   "  check                         load config and plugins, test each source\n"
+		   "  check [--strict] [--offline]  load config, plugins and state, ask each source\n"
 		   "  rundown [--from T] [--hours N] [--json]   the plan, item by item, and why\n"
 		   "  history [--json]              what played, with measured start error\n"
 		   "  status [--json]               what is on air now, what is next\n"
 		   "  plugins                       what can be loaded\n"
 		   "  probe FILE.mp3 [--json]       frames, duration, format, damage, loudness, silences\n"
 		   "  join A.mp3 B.mp3 OUT.mp3 [--at MM:SS]   cut A at --at (30:00) and append B\n"
-		   "  gcal-auth                     one-time Google consent: writes the token\n");
+		   "  gcal-auth                     one-time Google consent: writes the token\n"
+		   "check exits 0 when the daemon would start: a source that cannot be reached\n"
+		   "(a calendar, a bucket, a drop folder) is reported as an outage, not counted;\n"
+		   "1 for a configuration error, a plugin that will not load or start, a state\n"
+		   "file that cannot be opened, or, with --strict, any unreachable source.\n"
+		   "--offline asks no source (for ExecStartPre: a blackholed endpoint would\n"
+		   "hold the start for minutes). Every command exits 2 for a usage error.\n");
 }
 
 int main(int argc, char **argv)
@@ -32,11 +38,13 @@ int main(int argc, char **argv)
 		{"from", required_argument, NULL, 'F'},
 		{"hours", required_argument, NULL, 'H'},
 		{"json", no_argument, NULL, 'j'},
+		{"strict", no_argument, NULL, 'S'},
+		{"offline", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *conf = DEFAULT_CONF, *from = NULL;
-	int hours = 0, json = 0, conf_given = 0, ch;
+	int hours = 0, json = 0, conf_given = 0, check_flags = 0, ch;
 
 	/* Commands that take their own arguments get everything after the
 	 * command word: playoutctl [-c FILE] probe FILE.mp3 --json */
@@ -77,6 +85,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'j': json = 1; break;
+		case 'S': check_flags |= PO_CHECK_STRICT; break;
+		case 'O': check_flags |= PO_CHECK_OFFLINE; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -88,7 +98,11 @@ int main(int argc, char **argv)
 	const char *cmd = argv[optind];
 	po_log_init(1, PLAYOUT_LOG_WARN);
 	if (strcmp(cmd, "check") == 0)
-		return po_ctl_check(conf);
+		return po_ctl_check(conf, check_flags);
+	if (check_flags) {
+		fprintf(stderr, "playoutctl: --strict and --offline belong to check\n");
+		return 2;
+	}
 	if (strcmp(cmd, "rundown") == 0)
 		return po_ctl_rundown(conf, from, hours, json);
 	if (strcmp(cmd, "history") == 0)

@@ -64,7 +64,11 @@ int main(int argc, char **argv)
 		/* The rehearsal clock starts now, as the process starts, not
 		 * once the config and plugins are loaded. */
 		struct po_clock c;
-		po_clock_init(&c, at_ms);
+		struct playout_error e = {0};
+		if (po_clock_pretend(&c, at_ms, &e) < 0) {
+			fprintf(stderr, "playoutd: --pretend-now %s: %s\n", pretend, e.msg);
+			return 2;
+		}
 		o.clock_offset_ns = c.offset_ns;
 	}
 	return po_daemon_run(&o);

@@ -45,8 +45,29 @@ struct playout_error {
 	char msg[256];
 };
 
+/* Where to end text that must be cut to at most n bytes (s holds more than
+ * n): after the last whole word when one ends in the second half, else at a
+ * UTF-8 character boundary, so no word and no character is cut in two.
+ * Trailing spaces are not kept. */
+static inline size_t playout_text_cut_at(const char *s, size_t n)
+{
+	size_t end = n;
+	while (end > 0 && ((unsigned char)s[end] & 0xC0u) == 0x80u)
+		end--; /* s[end] continues a character: keep none of it */
+	for (size_t i = end; i > n / 2; i--) {
+		if (s[i] == ' ') {
+			end = i;
+			break;
+		}
+	}
+	while (end > 0 && s[end - 1] == ' ')
+		end--;
+	return end;
+}
+
 /* Fill err (may be NULL) and return code, so callers can `return
- * playout_error_set(err, PLAYOUT_EIO, "...", ...);`. */
+ * playout_error_set(err, PLAYOUT_EIO, "...", ...);`. A message longer than
+ * msg ends at a word with "...", so a reader sees it was shortened. */
 static inline int playout_error_set(struct playout_error *err, int code,
 				    const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -57,8 +78,13 @@ static inline int playout_error_set(struct playout_error *err, int code,
 		va_list ap;
 		va_start(ap, fmt);
 		err->code = code;
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 		va_end(ap);
+		if (n >= (int)sizeof err->msg) {
+			/* msg[252] is still text: the cut may look at it */
+			size_t at = playout_text_cut_at(err->msg, sizeof err->msg - 4);
+			memcpy(err->msg + at, "...", 4);
+		}
 	}
 	return code;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The command line as a station engineer meets it: playoutctl check, rundown,
 # history and plugins on a real config and drop folder; every bad config
-# refused with file:line; a second daemon on the same state refused; SIGTERM
-# exits 0. Uses the file output, so no Icecast is needed here.
+# refused with file:line; check through an outage (exit 0; --strict 1); a
+# second daemon on the same state refused; SIGTERM exits 0. Uses the file output, so no Icecast is needed here.
 set -u
 . "$PO_SRCDIR/tests/integration/lib.sh"
 D="$PO_BUILDDIR/playoutd"
@@ -66,7 +66,62 @@ po_check "the wrong type names file:line and the key" sh -c "grep 'type.conf:4:'
 
 conf typo.conf 'timzone = "UTC";'
 "$C" -c "$T/typo.conf" check >"$T/typo.out" 2>&1
-po_check "an unknown key suggests the nearest one" sh -c "grep -q \"did you mean 'timezone'\" '$T/typo.out'"
+po_check "check: a config with a typo exits 1" test $? -eq 1
+po_check "an unknown key is an error at file:line, with the nearest key" \
+	po_file_contains "$T/typo.out" "typo.conf:4: error: unknown key 'timzone' (did you mean 'timezone'?)"
+"$D" -c "$T/typo.conf" -f >"$T/typo-d.out" 2>&1
+po_check "an unknown key stops playoutd" test $? -ne 0
+conf pasword.conf "" '{ plugin = "icecast"; mount = "/m"; pasword = "env:ICE"; }'
+"$C" -c "$T/pasword.conf" check >"$T/pasword.out" 2>&1
+po_check "a mistyped pasword does not pass silently" sh -c \
+	"test $? -eq 1 && grep -q \"pasword.conf:7: error: unknown key 'pasword' in icecast (did you mean 'password'?)\" '$T/pasword.out'"
+
+# ---- check during an outage: reported, exit 0; --strict exits 1 ----
+# The bucket's endpoint is a loopback port nobody listens on: every request
+# is refused at once, as with a provider down or the uplink gone at boot.
+CLOSED=$(po_free_port)
+cat >"$T/outage.conf" <<CONF
+station = "CLI test"; timezone = "UTC";
+state = "$T/outage-state.db"; cache = "$T/outage-cache";
+aws = { region = "eu-west-1"; access_key = "AKIDEXAMPLE"; secret_key = "env:PO_TEST_SECRET"; };
+schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
+storage = { plugin = "s3"; bucket = "prerecs"; endpoint = "http://127.0.0.1:$CLOSED"; };
+outputs = ( $FILE_OUT );
+CONF
+chmod 600 "$T/outage.conf"
+export PO_TEST_SECRET=not-a-real-secret
+"$C" -c "$T/outage.conf" check >"$T/outage.out" 2>&1
+rc=$?
+cat "$T/outage.out" | sed 's/^/# /'
+po_check "check: an unreachable bucket exits 0" test $rc -eq 0
+po_check "check names the outage as an outage" \
+	sh -c "grep '^s3: unreachable: ' '$T/outage.out' | grep -q '127.0.0.1:$CLOSED.*(an outage, not a configuration error)'"
+po_check "the schedule that answers is still checked" po_file_contains "$T/outage.out" "csv: ok, "
+po_check "check says the daemon starts regardless" \
+	po_file_contains "$T/outage.out" "configuration OK; 1 source unreachable"
+"$C" -c "$T/outage.conf" check --strict >"$T/strict.out" 2>&1
+po_check "check --strict: an unreachable bucket exits 1" test $? -eq 1
+po_check "check --strict says why it failed" po_file_contains "$T/strict.out" "--strict"
+"$C" -c "$T/outage.conf" check --offline >"$T/offline.out" 2>&1
+po_check "check --offline (the unit's ExecStartPre) asks no source and exits 0" \
+	sh -c "test $? -eq 0 && ! grep -q unreachable '$T/offline.out' && grep -q 'configuration OK' '$T/offline.out'"
+# A schedule file on a share that is not mounted is an outage too.
+sed "s|$T/schedule.csv|$T/unmounted/schedule.csv|" "$T/good.conf" >"$T/nocsv.conf"
+chmod 600 "$T/nocsv.conf"
+"$C" -c "$T/nocsv.conf" check >"$T/nocsv.out" 2>&1
+po_check "check: a schedule file out of reach exits 0, named as an outage" \
+	sh -c "test $? -eq 0 && grep -q '^csv: unreachable: .*(an outage' '$T/nocsv.out'"
+po_check "check --strict: the same exits 1" sh -c "! '$C' -c '$T/nocsv.conf' check --strict >/dev/null 2>&1"
+"$C" -c "$T/good.conf" rundown --strict >/dev/null 2>&1
+po_check "--strict belongs to check alone" test $? -eq 2
+
+# ---- check: a state file that cannot be opened is an error ----
+sed "s|$T/state.db|$T/bad-state.db|" "$T/good.conf" >"$T/badstate.conf"
+chmod 600 "$T/badstate.conf"
+head -c 4096 /dev/urandom >"$T/bad-state.db"
+"$C" -c "$T/badstate.conf" check --offline >"$T/badstate.out" 2>&1
+po_check "check: a state file that cannot be opened exits 1, naming it" \
+	sh -c "test $? -eq 1 && grep -q 'state: $T/bad-state.db: cannot be opened' '$T/badstate.out'"
 
 conf nosuch.conf "" '{ plugin = "nosuch"; }'
 "$D" -c "$T/nosuch.conf" -f >"$T/nosuch.out" 2>&1
@@ -85,6 +140,10 @@ po_check "the refusal does not print the secret" po_file_lacks "$T/secret.out" "
 
 "$D" -c "$T/good.conf" -f --pretend-now yesterday >"$T/pretend.out" 2>&1
 po_check "a bad --pretend-now is refused with exit 2" test $? -eq 2
+"$D" -c "$T/good.conf" -f --pretend-now 2300-01-01T00:00:00Z >"$T/pretend2300.out" 2>&1
+po_check "a rehearsal past 2262 is refused with exit 2, not wrapped" test $? -eq 2
+po_check "the refusal says which instants the clock can start at" \
+	po_file_contains "$T/pretend2300.out" "2199-12-31T23:59:59Z"
 
 # ---- one daemon per state file; SIGTERM exits 0 ----
 po_spawn_out "$T/d1.out" "$D" -c "$T/good.conf" -f --pretend-now 2030-01-01T09:59:00Z

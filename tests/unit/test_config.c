@@ -230,7 +230,7 @@ static void test_bad_fixture_reports_every_problem_with_its_line(void)
 	dump(&d);
 	snprintf(want, sizeof want, "%s:1: error: key 'station' must not be empty", path);
 	CU_ASSERT_TRUE(has(&d, want));
-	snprintf(want, sizeof want, "%s:2: warning: unknown key 'timzone' (did you mean 'timezone'?)", path);
+	snprintf(want, sizeof want, "%s:2: error: unknown key 'timzone' (did you mean 'timezone'?)", path);
 	CU_ASSERT_TRUE(has(&d, want));
 	snprintf(want, sizeof want, "%s:3: error: key 'horizon_h' must be an integer (got a string)", path);
 	CU_ASSERT_TRUE(has(&d, want));
@@ -240,7 +240,7 @@ static void test_bad_fixture_reports_every_problem_with_its_line(void)
 	CU_ASSERT_TRUE(has(&d, want));
 	snprintf(want, sizeof want, "%s: error: no 'storage' section", path);
 	CU_ASSERT_TRUE(has(&d, want));
-	CU_ASSERT_EQUAL(d.nerrors, 5);
+	CU_ASSERT_EQUAL(d.nerrors, 6); /* the unknown key counts as one */
 	CU_ASSERT_EQUAL(d.n, 6);
 	done(&c, &d);
 }
@@ -341,19 +341,21 @@ static void test_log_level_names(void)
 	expect_error("log_level = 3;\n" MIN_TAIL, "key 'log_level' must be a string (got an integer)");
 }
 
-static void test_unknown_top_level_key_warns_with_nearest_key(void)
+static void test_unknown_top_level_key_is_an_error_with_nearest_key(void)
 {
 	struct po_config c;
 	struct po_diag d;
 
 	CU_ASSERT_EQUAL(load(&c, &d, MIN_TAIL "timzone = \"UTC\";\nouputs = 1;\nzzzzzzzzzz = 1;\n"),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(d.nerrors, 0);
+			PLAYOUT_ECONFIG);
+	dump(&d);
+	CU_ASSERT_EQUAL(d.nerrors, 3);
 	CU_ASSERT_EQUAL(d.n, 3);
-	CU_ASSERT_TRUE(has(&d, "t.conf:3: warning: unknown key 'timzone' (did you mean 'timezone'?)"));
-	CU_ASSERT_TRUE(has(&d, "t.conf:4: warning: unknown key 'ouputs' (did you mean 'outputs'?)"));
+	CU_ASSERT_TRUE(has(&d, "t.conf:3: error: unknown key 'timzone' (did you mean 'timezone'?)"));
+	CU_ASSERT_TRUE(has(&d, "t.conf:4: error: unknown key 'ouputs' (did you mean 'outputs'?)"));
 	/* nothing close: no silly suggestion */
-	CU_ASSERT_TRUE(has(&d, "t.conf:5: warning: unknown key 'zzzzzzzzzz' (ignored)"));
+	CU_ASSERT_TRUE(has(&d, "t.conf:5: error: unknown key 'zzzzzzzzzz'"));
+	CU_ASSERT_FALSE(has(&d, "did you mean 'z"));
 	done(&c, &d);
 }
 
@@ -507,8 +509,8 @@ static void test_aws_group_is_validated(void)
 		     "t.conf:3: error: key 'ssm_endpoint' must be a URL starting with http:// or https://");
 	expect_error(MIN_TAIL "aws = \"eu-west-1\";\n", "t.conf:3: error: key 'aws' must be a group (got a string)");
 
-	CU_ASSERT_EQUAL(load(&c, &d, MIN_TAIL "aws = { regoin = \"x\"; };\n"), PLAYOUT_OK);
-	CU_ASSERT_TRUE(has(&d, "t.conf:3: warning: unknown key 'regoin' in 'aws' (did you mean 'region'?)"));
+	CU_ASSERT_EQUAL(load(&c, &d, MIN_TAIL "aws = { regoin = \"x\"; };\n"), PLAYOUT_ECONFIG);
+	CU_ASSERT_TRUE(has(&d, "t.conf:3: error: unknown key 'regoin' in 'aws' (did you mean 'region'?)"));
 	done(&c, &d);
 }
 
@@ -715,14 +717,14 @@ static void test_settings_ranges(void)
 	po_diag_free(&d);
 }
 
-static void test_settings_unknown_key_warns_with_nearest(void)
+static void test_settings_unknown_key_is_an_error_with_nearest(void)
 {
 	struct po_diag d;
 
-	CU_ASSERT_EQUAL(check_body("path = \"/x\";\nprot = 8000;\npluginn = \"y\";", &d), 0);
-	CU_ASSERT_EQUAL(d.nerrors, 0);
-	CU_ASSERT_TRUE(has(&d, "t.conf:4: warning: unknown key 'prot' in x (did you mean 'port'?)"));
-	CU_ASSERT_TRUE(has(&d, "t.conf:5: warning: unknown key 'pluginn' in x (did you mean 'plugin'?)"));
+	CU_ASSERT_EQUAL(check_body("path = \"/x\";\nprot = 8000;\npluginn = \"y\";", &d), 2);
+	CU_ASSERT_EQUAL(d.nerrors, 2);
+	CU_ASSERT_TRUE(has(&d, "t.conf:4: error: unknown key 'prot' in x (did you mean 'port'?)"));
+	CU_ASSERT_TRUE(has(&d, "t.conf:5: error: unknown key 'pluginn' in x (did you mean 'plugin'?)"));
 	po_diag_free(&d);
 }
 
@@ -733,9 +735,32 @@ static void test_settings_null_table_allows_only_plugin_and_name(void)
 
 	CU_ASSERT_EQUAL_FATAL(load(&c, &d, "storage = { plugin = \"localdisk\"; instance = \"a\";\n  extra = 1; };\n"
 				   "outputs = { plugin = \"file\"; };\n"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_config_check_instance(&c, &c.inst[0], NULL, &d), 0);
+	CU_ASSERT_EQUAL(po_config_check_instance(&c, &c.inst[0], NULL, &d), 1);
 	CU_ASSERT_EQUAL(d.n, 1);
-	CU_ASSERT_TRUE(has(&d, "t.conf:2: warning: unknown key 'extra' in localdisk:a"));
+	CU_ASSERT_TRUE(has(&d, "t.conf:2: error: unknown key 'extra' in localdisk:a"));
+	done(&c, &d);
+}
+
+/* A mistyped secret must not pass: the default (no password) would be used. */
+static void test_mistyped_password_is_an_error_naming_the_key(void)
+{
+	static const struct playout_setting ice[] = {
+		{ "mount", PLAYOUT_SET_STRING, 1, 0, 0, NULL },
+		{ "password", PLAYOUT_SET_SECRET, 0, 0, 0, NULL },
+		{ NULL, 0, 0, 0, 0, NULL },
+	};
+	struct po_config c;
+	struct po_diag d;
+
+	CU_ASSERT_EQUAL_FATAL(load(&c, &d, "storage = { plugin = \"localdisk\";\n  downlods = 2; };\n"
+				   "outputs = { plugin = \"icecast\"; mount = \"/m\";\n  pasword = \"env:P\"; };\n"),
+			      PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_config_check_instance(&c, &c.inst[0], NULL, &d), 1);
+	CU_ASSERT_EQUAL(po_config_check_instance(&c, &c.inst[1], ice, &d), 1);
+	dump(&d);
+	CU_ASSERT_EQUAL(d.nerrors, 2);
+	CU_ASSERT_TRUE(has(&d, "t.conf:2: error: unknown key 'downlods' in localdisk (did you mean 'downloads'?)"));
+	CU_ASSERT_TRUE(has(&d, "t.conf:4: error: unknown key 'pasword' in icecast (did you mean 'password'?)"));
 	done(&c, &d);
 }
 
@@ -762,7 +787,7 @@ static const struct po_test tests[] = {
 	{ "test_integer_keys_check_type_and_range", test_integer_keys_check_type_and_range },
 	{ "test_integer_keys_accept_their_bounds", test_integer_keys_accept_their_bounds },
 	{ "test_log_level_names", test_log_level_names },
-	{ "test_unknown_top_level_key_warns_with_nearest_key", test_unknown_top_level_key_warns_with_nearest_key },
+	{ "test_unknown_top_level_key_is_an_error_with_nearest_key", test_unknown_top_level_key_is_an_error_with_nearest_key },
 	{ "test_storage_and_an_output_are_required", test_storage_and_an_output_are_required },
 	{ "test_sections_reject_wrong_shapes", test_sections_reject_wrong_shapes },
 	{ "test_instance_without_plugin_key_is_an_error_at_its_line", test_instance_without_plugin_key_is_an_error_at_its_line },
@@ -781,7 +806,8 @@ static const struct po_test tests[] = {
 	{ "test_settings_missing_required_key", test_settings_missing_required_key },
 	{ "test_settings_wrong_types", test_settings_wrong_types },
 	{ "test_settings_ranges", test_settings_ranges },
-	{ "test_settings_unknown_key_warns_with_nearest", test_settings_unknown_key_warns_with_nearest },
+	{ "test_settings_unknown_key_is_an_error_with_nearest", test_settings_unknown_key_is_an_error_with_nearest },
+	{ "test_mistyped_password_is_an_error_naming_the_key", test_mistyped_password_is_an_error_naming_the_key },
 	{ "test_settings_null_table_allows_only_plugin_and_name", test_settings_null_table_allows_only_plugin_and_name },
 	{ "test_free_accepts_null_and_a_zeroed_config", test_free_accepts_null_and_a_zeroed_config },
 	{ NULL, NULL },

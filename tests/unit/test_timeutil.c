@@ -365,6 +365,55 @@ static void test_clock_sleep_returns_at_once_for_past_deadline(void)
 	CU_ASSERT(po_clock_now_ns(&c) - before < SLACK_NS);
 }
 
+/* Past 2262 the nanoseconds no longer fit an int64_t: a rehearsal there
+ * must be refused, not wrapped to 1677. */
+static void test_clock_pretend_refuses_instants_it_cannot_count(void)
+{
+	struct po_clock c;
+	struct playout_error e = {0};
+	const int64_t refused[] = {
+		utc(2262, 4, 12, 0, 0, 0), utc(2300, 1, 1, 0, 0, 0), utc(9999, 12, 31, 23, 59, 59),
+		utc(2200, 1, 1, 0, 0, 0), utc(1969, 12, 31, 23, 59, 59), INT64_MAX, INT64_MIN,
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		c.offset_ns = 12345;
+		CU_ASSERT_EQUAL(po_clock_pretend(&c, refused[i], &e), PLAYOUT_EINVAL);
+		CU_ASSERT_EQUAL(c.offset_ns, 0); /* the real clock, never a wrapped one */
+		po_clock_init(&c, refused[i]);
+		CU_ASSERT_EQUAL(c.offset_ns, 0);
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "2199-12-31T23:59:59Z"));
+}
+
+static void test_clock_pretend_accepts_the_ends_of_its_range(void)
+{
+	struct po_clock c;
+	struct playout_error e = {0};
+	int64_t last = utc(2199, 12, 31, 23, 59, 59);
+	CU_ASSERT_EQUAL(po_clock_pretend(&c, last, &e), PLAYOUT_OK);
+	int64_t now = po_clock_now_ms(&c);
+	CU_ASSERT(now >= last && now - last < 200);
+	/* a horizon of 14 days in nanoseconds, from there, still fits */
+	CU_ASSERT(po_clock_now_ns(&c) < INT64_MAX - 14 * 86400 * 1000000000LL);
+
+	/* 1970-01-01T00:00:00Z is 0 ms: a rehearsal there, not the real clock */
+	CU_ASSERT_EQUAL(po_clock_pretend(&c, 0, &e), PLAYOUT_OK);
+	CU_ASSERT(c.offset_ns < 0);
+	now = po_clock_now_ms(&c);
+	CU_ASSERT(now >= 0 && now < 200);
+}
+
+static void test_clock_sleep_takes_any_deadline_without_overflow(void)
+{
+	struct po_clock c;
+	/* a clock set forward: INT64_MIN - offset would wrap to the far future */
+	CU_ASSERT_EQUAL(po_clock_pretend(&c, utc(2199, 1, 1, 0, 0, 0), NULL), PLAYOUT_OK);
+	int64_t before = po_clock_now_ns(&c);
+	po_clock_sleep_until_ns(&c, INT64_MIN);
+	po_clock_sleep_until_ns(&c, INT64_MIN + 1);
+	CU_ASSERT(po_clock_now_ns(&c) - before < SLACK_NS);
+}
+
 static const struct po_test zone_tests[] = {
 	{"tz_set_accepts_known_zone", test_tz_set_accepts_known_zone},
 	{"tz_set_rejects_unknown_zone_naming_it", test_tz_set_rejects_unknown_zone_naming_it},
@@ -410,6 +459,12 @@ static const struct po_test clock_tests[] = {
 	{"clock_sleep_wakes_at_or_after_deadline", test_clock_sleep_wakes_at_or_after_deadline},
 	{"clock_sleep_returns_at_once_for_past_deadline",
 	 test_clock_sleep_returns_at_once_for_past_deadline},
+	{"clock_pretend_refuses_instants_it_cannot_count",
+	 test_clock_pretend_refuses_instants_it_cannot_count},
+	{"clock_pretend_accepts_the_ends_of_its_range",
+	 test_clock_pretend_accepts_the_ends_of_its_range},
+	{"clock_sleep_takes_any_deadline_without_overflow",
+	 test_clock_sleep_takes_any_deadline_without_overflow},
 	{NULL, NULL},
 };
 
