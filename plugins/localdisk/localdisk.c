@@ -48,10 +48,7 @@ struct localdisk_inst {
 	char *path;               /* as configured */
 	int64_t settle_ms;
 	int watch_fd;             /* inotify instance, or -1 */
-	int watching;             /* a watch is on the folder watch_dev/watch_ino */
-	int watch_failed;         /* the last try failed, and said so */
-	dev_t watch_dev;
-	ino_t watch_ino;
+	int watch_failed;         /* the last inotify_add_watch failed, and said so */
 	struct localdisk_seen_set seen;  /* the previous list's candidates */
 	struct localdisk_seen_set empties; /* 0-byte files warned about, with mtime */
 	char **warned;            /* symlink names already warned about */
@@ -257,11 +254,13 @@ static int localdisk_unmounted(struct localdisk_inst *li, int dfd, const struct 
 } /* localdisk_unmounted */
 
 /* Inotify watches die with an unmount (IN_IGNORED) and name an inode, not a
- * path: watch the folder that is there now, once per folder identity. */
-static void localdisk_rewatch(struct localdisk_inst *li, const struct stat *st)
+ * path: watch the folder that is there now, at every listing. A share mounted
+ * again may come back with the same device and inode numbers, so only the
+ * kernel can tell whether the watch is still there; adding it again to a
+ * watched folder only returns the watch it has. */
+static void localdisk_rewatch(struct localdisk_inst *li)
 {
-	if (li->watch_fd < 0 || (li->watching && li->watch_dev == st->st_dev &&
-				 li->watch_ino == st->st_ino))
+	if (li->watch_fd < 0)
 		return;
 	if (inotify_add_watch(li->watch_fd, li->path, LD_WATCH_MASK) < 0) {
 		if (!li->watch_failed) /* the next list tries again, quietly */
@@ -271,9 +270,6 @@ static void localdisk_rewatch(struct localdisk_inst *li, const struct stat *st)
 		return;
 	}
 	li->watch_failed = 0;
-	li->watching = 1;
-	li->watch_dev = st->st_dev;
-	li->watch_ino = st->st_ino;
 }
 
 /* ---- list -------------------------------------------------------------------- */
@@ -404,7 +400,7 @@ static int localdisk_list(void *inst, struct playout_assets *out, struct playout
 	rc = localdisk_unmounted(li, dfd, &dst, now.n, err);
 	if (rc != PLAYOUT_OK)
 		goto out; /* li->seen stays: a share that comes back is not "changed" */
-	localdisk_rewatch(li, &dst);
+	localdisk_rewatch(li);
 	/* file times are real: a rehearsal clock must not decide settling */
 	int64_t now_ms = li->host->wall_ms(li->host);
 	if (now.n) /* qsort must not see NULL, even for 0 items */
