@@ -5,3 +5,6 @@ tests_tools_run_output_LDADD = $(LTDL_LIBS) $(LIBCONFIG_LIBS)
 
 TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \
 	tests/integration/test_reload.sh
+
+# fault case 9 of issue 8: FIFOs in the drop folder
+TESTS += tests/integration/test_fault_fifo.sh
