@@ -137,6 +137,8 @@ T0=$(date +%s%N)
 kill -TERM "$DPID" 2>/dev/null
 po_wait_for 10 daemon_gone
 STOP_MS=$(( ($(date +%s%N) - T0) / 1000000 ))
+# a daemon that would not stop is killed here (reaped by po_kill), not waited on
+daemon_gone || { po_kill "$DPID"; RUNNING=0; }
 rc=0; po_reap "$DPID" || rc=$?
 echo "# SIGTERM to exit: $STOP_MS ms (polled every 50 ms)"
 po_check "SIGTERM: playoutd exits 0 (rc=$rc)" test "$RUNNING" -eq 1 -a "$rc" -eq 0
