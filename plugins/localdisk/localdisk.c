@@ -464,9 +464,16 @@ static int localdisk_open_source(struct localdisk_inst *li, const char *name, in
 						 src, real);
 		fd = open(real, LD_OPEN_FLAGS);
 	}
-	if (fd < 0)
-		return playout_error_set(err, errno == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
-					 "cannot open %s: %s", src, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+		struct stat dst;
+		/* the folder gone (an unmounted share) is an outage, not a lost file */
+		if ((e == ENOENT || e == ENOTDIR) && (stat(li->path, &dst) != 0 || !S_ISDIR(dst.st_mode)))
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot open %s: the drop folder "
+						 "is not there: check that its share is mounted", src);
+		return playout_error_set(err, e == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
+					 "cannot open %s: %s", src, strerror(e));
+	}
 	*fd_out = fd;
 	return PLAYOUT_OK;
 }

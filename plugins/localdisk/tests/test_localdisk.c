@@ -488,6 +488,11 @@ static void test_fetch_of_a_vanished_file_is_not_found(void)
 	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "20260329_0100_gone.mp3"));
 	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	/* with the folder gone too, it is an outage */
+	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
+	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "the drop folder is not there"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
 	env_close(&e);
 }
 
