@@ -132,6 +132,10 @@ po_check "the FIFO from the start was never fetched" \
 	po_file_lacks "$T/playoutd.log" "20260329_0101_pipe.mp3"
 
 # ---- a bounded stop
+# Two figures: the process gone (what systemd sees), and the daemon's own
+# "stopped" line (what playoutd controls). A sanitizer build's leak scan at
+# exit comes after "stopped" and can take most of a second on a loaded
+# machine: there the 2 s bound holds for "stopped" and the exit gets 5 s.
 daemon_gone() { ! kill -0 "$DPID" 2>/dev/null || [ "$(ps -o stat= -p "$DPID" | cut -c1)" = Z ]; }
 T0=$(date +%s%N)
 kill -TERM "$DPID" 2>/dev/null
@@ -140,9 +144,28 @@ STOP_MS=$(( ($(date +%s%N) - T0) / 1000000 ))
 # a daemon that would not stop is killed here (reaped by po_kill), not waited on
 daemon_gone || { po_kill "$DPID"; RUNNING=0; }
 rc=0; po_reap "$DPID" || rc=$?
-echo "# SIGTERM to exit: $STOP_MS ms (polled every 50 ms)"
+STOPPED_MS=$("$PO_PY" - "$T/playoutd.log" "$T0" <<'EOF'
+import calendar, re, sys, time
+t0_ms = int(sys.argv[2]) // 1000000
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)Z notice core: stopped$", line)
+    if m:
+        t = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2))
+        print(int(round(t * 1000)) - t0_ms)
+        break
+else:
+    print(99999)
+EOF
+)
+echo "# SIGTERM to \"stopped\" logged: $STOPPED_MS ms; to the process gone: $STOP_MS ms (polled every 50 ms)"
+echo "# the daemon's last words:"
+sed -n '/Terminated: stopping/,$p' "$T/playoutd.log" | sed 's/^/#   /'
+EXIT_LIMIT_MS=2000
+ldd "$PLAYOUTD" 2>/dev/null | grep -q libasan && EXIT_LIMIT_MS=5000
 po_check "SIGTERM: playoutd exits 0 (rc=$rc)" test "$RUNNING" -eq 1 -a "$rc" -eq 0
-po_check "SIGTERM: playoutd is gone in under 2 s ($STOP_MS ms)" test "$STOP_MS" -lt 2000
+po_check "SIGTERM: playoutd logs \"stopped\" in under 2 s ($STOPPED_MS ms)" test "$STOPPED_MS" -lt 2000
+po_check "SIGTERM: playoutd is gone in under $EXIT_LIMIT_MS ms ($STOP_MS ms)" \
+	test "$STOP_MS" -lt "$EXIT_LIMIT_MS"
 if [ "$PO_FAILED" -gt 0 ]; then
 	echo "# playoutd log (last 40 lines):"
 	tail -n 40 "$T/playoutd.log" | sed 's/^/#   /'
