@@ -2,7 +2,10 @@
  * localdisk: storage from a local drop folder. list() reports settled .mp3
  * files (unchanged for settle_s and since the previous list); fetch() copies
  * one into the cache. Symlinks count only when they resolve inside the folder.
- * Subfolders are not listed (asset names are bare file names).
+ * Subfolders, FIFOs, devices and empty files are not listed (asset names are
+ * bare file names), and nothing here opens one without O_NONBLOCK. A folder
+ * that is missing, unreadable or looks unmounted is an error, never an empty
+ * listing.
  */
 #include <playout/plugin.h>
 
@@ -16,10 +19,17 @@
 #include <strings.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #define LD_COPY_BUF (64 * 1024)
+/* Files arrive by rsync or SMB: a finished write or a rename into the folder
+ * is when a new programme may have landed; IN_UNMOUNT comes by itself. */
+#define LD_WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | \
+		       IN_ONLYDIR)
+/* File times in ms stay within +-2^53 (285,000 years): no overflow below */
+#define LD_MTIME_MAX_S (INT64_C(9007199254740991) / 1000)
 
 /* What a file looked like at the previous list. */
 struct localdisk_seen {
@@ -37,10 +47,18 @@ struct localdisk_inst {
 	const struct playout_host *host;
 	char *path;               /* as configured */
 	int64_t settle_ms;
-	int watch_fd;             /* inotify on the folder, or -1 */
+	int watch_fd;             /* inotify instance, or -1 */
+	int watch_failed;         /* the last inotify_add_watch failed, and said so */
 	struct localdisk_seen_set seen;  /* the previous list's candidates */
+	struct localdisk_seen_set empties; /* 0-byte files warned about, with mtime */
 	char **warned;            /* symlink names already warned about */
 	size_t nwarned;
+	/* the folder at the last listing that found files (localdisk_unmounted) */
+	int have_id;
+	dev_t dev;
+	ino_t ino;
+	int mounted_loaded;       /* was_mount_point read from the host's kv */
+	int was_mount_point;
 };
 
 /* ---- names ----------------------------------------------------------------- */
@@ -131,10 +149,134 @@ static void localdisk_warn_outside(struct localdisk_inst *li, const char *name, 
 		li->nwarned++;
 }
 
+/* ---- the folder itself ---------------------------------------------------- */
+
+/* Open the folder for reading, never blocking (a FIFO or a device put where
+ * the folder was fails here), with its identity in *st. Every way it can be
+ * missing is an outage, not an empty folder. */
+static int localdisk_open_folder(struct localdisk_inst *li, int *dfd_out, struct stat *st,
+				 struct playout_error *err)
+{
+	int dfd = open(li->path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (dfd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "drop folder %s does not exist: "
+						 "check the path and that its share is mounted",
+						 li->path);
+		if (e == ENOTDIR)
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "drop folder %s is not a "
+						 "directory: check the path and that its share is "
+						 "mounted", li->path);
+		if (e == EACCES || e == EPERM)
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "drop folder %s is not readable "
+						 "by playoutd (%s): check its permissions", li->path,
+						 strerror(e));
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot open drop folder %s (%s): "
+					 "check that its share is mounted", li->path, strerror(e));
+	}
+	if (fstat(dfd, st) != 0) {
+		int e = errno;
+		close(dfd);
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot stat drop folder %s (%s): "
+					 "check that its share is mounted", li->path, strerror(e));
+	}
+	*dfd_out = dfd;
+	return PLAYOUT_OK;
+}
+
+/* The stored memory that the folder was a mount point (see localdisk_unmounted):
+ * the configured path, kept under this key, or "" when it was not. */
+#define LD_KV_MOUNTED "mount_point"
+
+static void localdisk_load_mounted(struct localdisk_inst *li)
+{
+	char *v = NULL;
+	li->mounted_loaded = 1;
+	if (li->host->kv_get && li->host->kv_get(li->host, LD_KV_MOUNTED, &v) == PLAYOUT_OK && v)
+		li->was_mount_point = strcmp(v, li->path) == 0;
+	free(v);
+}
+
+static void localdisk_store_mounted(struct localdisk_inst *li, int mount_point)
+{
+	if (li->was_mount_point == mount_point)
+		return;
+	li->was_mount_point = mount_point;
+	if (li->host->kv_put)
+		li->host->kv_put(li->host, LD_KV_MOUNTED, mount_point ? li->path : "");
+}
+
+/* An unmounted share leaves the bare directory it was mounted on, usually
+ * empty: an empty folder that is not the one last seen holding files (another
+ * device or inode), or no longer a mount point when it was one (remembered
+ * across restarts), is an outage. nfiles: the candidates found now.
+ * PLAYOUT_OK when the listing stands; else EUNAVAIL with err filled. */
+static int localdisk_unmounted(struct localdisk_inst *li, int dfd, const struct stat *st,
+			       size_t nfiles, struct playout_error *err)
+{
+	struct stat parent;
+	/* st_dev differs from the parent's only on a mount point (a bind mount
+	 * of the same filesystem is told by its inode instead, in memory only);
+	 * -1: cannot tell */
+	int mount_point = -1;
+	if (fstatat(dfd, "..", &parent, 0) == 0)
+		mount_point = parent.st_dev != st->st_dev;
+
+	if (!li->mounted_loaded)
+		localdisk_load_mounted(li);
+	if (nfiles) {
+		li->have_id = 1;
+		li->dev = st->st_dev;
+		li->ino = st->st_ino;
+		if (mount_point >= 0)
+			localdisk_store_mounted(li, mount_point);
+		return PLAYOUT_OK;
+	}
+	if (li->have_id && li->dev != st->st_dev)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "drop folder %s looks unmounted: device changed (%u:%u, "
+					 "was %u:%u) and it holds no files: check its mount",
+					 li->path, major(st->st_dev), minor(st->st_dev),
+					 major(li->dev), minor(li->dev));
+	if (li->have_id && li->ino != st->st_ino)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "drop folder %s looks unmounted or replaced: another "
+					 "directory (inode %llu, was %llu) that holds no files: "
+					 "check its mount", li->path,
+					 (unsigned long long)st->st_ino, (unsigned long long)li->ino);
+	if (li->was_mount_point && mount_point == 0)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "drop folder %s looks unmounted: it was a mount point and "
+					 "is now a bare directory that holds no files: check its "
+					 "mount", li->path);
+	return PLAYOUT_OK;
+} /* localdisk_unmounted */
+
+/* Inotify watches die with an unmount (IN_IGNORED) and name an inode, not a
+ * path: watch the folder that is there now, at every listing. A share mounted
+ * again may come back with the same device and inode numbers, so only the
+ * kernel can tell whether the watch is still there; adding it again to a
+ * watched folder only returns the watch it has. */
+static void localdisk_rewatch(struct localdisk_inst *li)
+{
+	if (li->watch_fd < 0)
+		return;
+	if (inotify_add_watch(li->watch_fd, li->path, LD_WATCH_MASK) < 0) {
+		if (!li->watch_failed) /* the next list tries again, quietly */
+			li->host->log(li->host, PLAYOUT_LOG_WARN, "cannot watch %s (%s): changes are "
+				      "seen at the next planning round", li->path, strerror(errno));
+		li->watch_failed = 1;
+		return;
+	}
+	li->watch_failed = 0;
+}
+
 /* ---- list -------------------------------------------------------------------- */
 
-/* stat name in the folder, following a symlink only into the folder.
- * 1: usable regular file in *st; 0: skip it. */
+/* stat name in the folder, following a symlink only into the folder; never
+ * opens it (a FIFO or a device must not block the listing).
+ * 1: a regular file (of any size) in *st; 0: skip it. */
 static int localdisk_stat_entry(struct localdisk_inst *li, int dfd, const char *dir_real, const char *name,
 			 struct stat *st)
 {
@@ -153,55 +295,120 @@ static int localdisk_stat_entry(struct localdisk_inst *li, int dfd, const char *
 		if (stat(real, st) != 0)
 			return 0;
 	}
-	return S_ISREG(st->st_mode) && st->st_size > 0;
+	return S_ISREG(st->st_mode);
 }
 
-static int localdisk_list(void *inst, struct playout_assets *out, struct playout_error *err)
+/* st's mtime in ms. tv_nsec is never negative, so a time before 1970 comes
+ * out right (-1.5 s is tv_sec -2 + 0.5 s); absurd years are clamped. */
+static int64_t localdisk_mtime_ms(const struct stat *st)
 {
-	struct localdisk_inst *li = inst;
-	struct localdisk_seen_set now = { 0 };
-	char dir_real[PATH_MAX];
-	DIR *d = NULL;
-	int rc;
+	int64_t s = (int64_t)st->st_mtim.tv_sec;
+	if (s > LD_MTIME_MAX_S)
+		s = LD_MTIME_MAX_S;
+	if (s < -LD_MTIME_MAX_S)
+		s = -LD_MTIME_MAX_S;
+	return s * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
 
-	if (!realpath(li->path, dir_real))
-		return playout_error_set(err, PLAYOUT_EUNAVAIL, "drop folder %s: %s", li->path,
-					 strerror(errno));
-	d = opendir(li->path);
-	if (!d)
-		return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot open drop folder %s: %s",
-					 li->path, strerror(errno));
-	/* file times are real: a rehearsal clock must not decide settling */
-	int64_t now_ms = li->host->wall_ms(li->host);
+/* Read the folder's candidates: files with bytes into *files, settled or not;
+ * empty ones into *empties. */
+static int localdisk_read_folder(struct localdisk_inst *li, DIR *d, const char *dir_real,
+				 struct localdisk_seen_set *files, struct localdisk_seen_set *empties,
+				 struct playout_error *err)
+{
 	for (;;) {
 		errno = 0;
 		struct dirent *de = readdir(d);
 		if (!de) {
-			if (errno) {
-				rc = playout_error_set(err, PLAYOUT_EIO, "cannot read drop folder %s: %s",
-						       li->path, strerror(errno));
-				goto out;
-			}
-			break;
+			if (errno) /* a share that went away under us: an outage */
+				return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot read drop folder "
+							 "%s (%s): check that its share is mounted",
+							 li->path, strerror(errno));
+			return PLAYOUT_OK;
 		}
 		if (!localdisk_name_wanted(de->d_name))
 			continue;
 		struct stat st;
 		if (!localdisk_stat_entry(li, dirfd(d), dir_real, de->d_name, &st))
 			continue;
-		int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-		rc = localdisk_seen_push(&now, de->d_name, (int64_t)st.st_size, mtime_ms);
-		if (rc != PLAYOUT_OK) {
-			rc = playout_error_set(err, rc, "listing %s: out of memory", li->path);
-			goto out;
-		}
+		int rc = localdisk_seen_push(st.st_size > 0 ? files : empties, de->d_name,
+					     (int64_t)st.st_size, localdisk_mtime_ms(&st));
+		if (rc != PLAYOUT_OK)
+			return playout_error_set(err, rc, "listing %s: out of memory", li->path);
 	}
+}
+
+/* A settled file: older than settle_s by the real clock (a future mtime is
+ * not settled). Written as a difference so a negative mtime (before 1970)
+ * compares like any other. */
+static int localdisk_settled(const struct localdisk_inst *li, int64_t mtime_ms, int64_t now_ms)
+{
+	return now_ms - mtime_ms >= li->settle_ms;
+}
+
+/* Say once per file and mtime that a settled empty .mp3 is left out; forget
+ * the ones that are gone or changed, so li->empties stays small. */
+static void localdisk_warn_empties(struct localdisk_inst *li, struct localdisk_seen_set *empties,
+				   int64_t now_ms)
+{
+	struct localdisk_seen_set keep = { 0 };
+	for (size_t i = 0; i < empties->n; i++) {
+		const struct localdisk_seen *f = &empties->v[i];
+		if (!localdisk_settled(li, f->mtime_ms, now_ms))
+			continue; /* being written, maybe: not yet worth a word */
+		const struct localdisk_seen *prev = localdisk_seen_find(&li->empties, f->name);
+		if (!prev || prev->mtime_ms != f->mtime_ms)
+			li->host->log(li->host, PLAYOUT_LOG_WARN,
+				      "%s/%s is empty (0 bytes): ignored until it has content",
+				      li->path, f->name);
+		if (localdisk_seen_push(&keep, f->name, 0, f->mtime_ms) != PLAYOUT_OK)
+			break; /* out of memory: at worst a warning is repeated */
+	}
+	if (keep.n)
+		qsort(keep.v, keep.n, sizeof *keep.v, localdisk_seen_cmp);
+	free(li->empties.v);
+	li->empties = keep;
+}
+
+static int localdisk_list(void *inst, struct playout_assets *out, struct playout_error *err)
+{
+	struct localdisk_inst *li = inst;
+	struct localdisk_seen_set now = { 0 }, empties = { 0 };
+	char dir_real[PATH_MAX];
+	struct stat dst;
+	DIR *d = NULL;
+	int dfd = -1, rc;
+
+	rc = localdisk_open_folder(li, &dfd, &dst, err);
+	if (rc != PLAYOUT_OK)
+		return rc;
+	d = fdopendir(dfd);
+	if (!d) {
+		rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot read drop folder %s (%s): "
+				       "check that its share is mounted", li->path, strerror(errno));
+		close(dfd);
+		return rc;
+	}
+	if (!realpath(li->path, dir_real)) {
+		rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "drop folder %s (%s): check that its "
+				       "share is mounted", li->path, strerror(errno));
+		goto out;
+	}
+	rc = localdisk_read_folder(li, d, dir_real, &now, &empties, err);
+	if (rc != PLAYOUT_OK)
+		goto out;
+	rc = localdisk_unmounted(li, dfd, &dst, now.n, err);
+	if (rc != PLAYOUT_OK)
+		goto out; /* li->seen stays: a share that comes back is not "changed" */
+	localdisk_rewatch(li);
+	/* file times are real: a rehearsal clock must not decide settling */
+	int64_t now_ms = li->host->wall_ms(li->host);
 	if (now.n) /* qsort must not see NULL, even for 0 items */
 		qsort(now.v, now.n, sizeof *now.v, localdisk_seen_cmp);
 	for (size_t i = 0; i < now.n; i++) {
 		const struct localdisk_seen *f = &now.v[i];
 		/* still being written: touched within settle_s (or dated in the future) */
-		if (f->mtime_ms > now_ms - li->settle_ms)
+		if (!localdisk_settled(li, f->mtime_ms, now_ms))
 			continue;
 		/* changed since the previous list: an upload that keeps the old mtime */
 		const struct localdisk_seen *prev = localdisk_seen_find(&li->seen, f->name);
@@ -218,19 +425,27 @@ static int localdisk_list(void *inst, struct playout_assets *out, struct playout
 			goto out;
 		}
 	}
+	localdisk_warn_empties(li, &empties, now_ms);
 	free(li->seen.v);
 	li->seen = now;
 	now.v = NULL;
 	rc = PLAYOUT_OK;
 out:
 	free(now.v);
-	closedir(d);
+	free(empties.v);
+	closedir(d); /* closes dfd */
 	return rc;
 } /* localdisk_list */
 
 /* ---- fetch ------------------------------------------------------------------- */
 
-/* Open the asset for reading: O_NOFOLLOW, or an in-folder symlink's target. */
+/* O_NONBLOCK: opening a FIFO for reading waits for a writer, and a device
+ * may wait for its hardware; the type is checked on the descriptor after. */
+#define LD_OPEN_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+
+/* Open the asset for reading: O_NOFOLLOW, or an in-folder symlink's target.
+ * Never blocks; the descriptor may be anything but a symlink (see
+ * localdisk_check_source). */
 static int localdisk_open_source(struct localdisk_inst *li, const char *name, int *fd_out,
 			  struct playout_error *err)
 {
@@ -238,7 +453,7 @@ static int localdisk_open_source(struct localdisk_inst *li, const char *name, in
 	int fd;
 
 	snprintf(src, sizeof src, "%s/%s", li->path, name);
-	fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(src, LD_OPEN_FLAGS);
 	if (fd < 0 && errno == ELOOP) {
 		char dir_real[PATH_MAX], real[PATH_MAX];
 		if (!realpath(li->path, dir_real) || !realpath(src, real))
@@ -247,12 +462,60 @@ static int localdisk_open_source(struct localdisk_inst *li, const char *name, in
 			return playout_error_set(err, PLAYOUT_EINVAL,
 						 "%s: symlink to %s, outside the drop folder: refused",
 						 src, real);
-		fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(real, LD_OPEN_FLAGS);
 	}
-	if (fd < 0)
-		return playout_error_set(err, errno == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
-					 "cannot open %s: %s", src, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+		struct stat dst;
+		/* the folder gone (an unmounted share) is an outage, not a lost file */
+		if ((e == ENOENT || e == ENOTDIR) && (stat(li->path, &dst) != 0 || !S_ISDIR(dst.st_mode)))
+			return playout_error_set(err, PLAYOUT_EUNAVAIL, "cannot open %s: the drop folder "
+						 "is not there: check that its share is mounted", src);
+		return playout_error_set(err, e == ENOENT ? PLAYOUT_ENOTFOUND : PLAYOUT_EIO,
+					 "cannot open %s: %s", src, strerror(e));
+	}
 	*fd_out = fd;
+	return PLAYOUT_OK;
+}
+
+static const char *localdisk_type_name(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* The opened source is the regular file listed: refuse anything else, then
+ * make reads blocking again (a regular file ignores O_NONBLOCK, but the copy
+ * must not depend on that). */
+static int localdisk_check_source(struct localdisk_inst *li, int fd, const struct playout_asset *asset,
+				  struct playout_error *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return playout_error_set(err, PLAYOUT_EIO, "cannot stat %s/%s: %s", li->path,
+					 asset->name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return playout_error_set(err, PLAYOUT_EINVAL, "%s/%s is %s, not a regular file: "
+					 "refused", li->path, asset->name,
+					 localdisk_type_name(st.st_mode));
+	if ((int64_t)st.st_size != asset->size)
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "%s/%s changed since listed (%lld bytes, listed %lld)",
+					 li->path, asset->name, (long long)st.st_size,
+					 (long long)asset->size);
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return playout_error_set(err, PLAYOUT_EIO, "%s/%s: fcntl: %s", li->path,
+					 asset->name, strerror(errno));
 	return PLAYOUT_OK;
 }
 
@@ -304,7 +567,6 @@ static int localdisk_fetch(void *inst, const struct playout_asset *asset, const 
 		    struct playout_error *err)
 {
 	struct localdisk_inst *li = inst;
-	struct stat st;
 	int in = -1, out = -1, rc;
 
 	if (!localdisk_bare(asset->name))
@@ -314,23 +576,9 @@ static int localdisk_fetch(void *inst, const struct playout_asset *asset, const 
 	rc = localdisk_open_source(li, asset->name, &in, err);
 	if (rc != PLAYOUT_OK)
 		return rc;
-	if (fstat(in, &st) != 0) {
-		rc = playout_error_set(err, PLAYOUT_EIO, "cannot stat %s/%s: %s", li->path,
-				       asset->name, strerror(errno));
+	rc = localdisk_check_source(li, in, asset, err);
+	if (rc != PLAYOUT_OK)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = playout_error_set(err, PLAYOUT_EINVAL, "%s/%s is not a regular file", li->path,
-				       asset->name);
-		goto out;
-	}
-	if ((int64_t)st.st_size != asset->size) {
-		rc = playout_error_set(err, PLAYOUT_EUNAVAIL,
-				       "%s/%s changed since listed (%lld bytes, listed %lld)",
-				       li->path, asset->name, (long long)st.st_size,
-				       (long long)asset->size);
-		goto out;
-	}
 	out = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (out < 0) {
 		rc = playout_error_set(err, PLAYOUT_EIO, "cannot create %s: %s", dest_path,
@@ -393,17 +641,12 @@ static int localdisk_create(const config_setting_t *conf, const struct playout_h
 	/* strip trailing slashes so messages read "dir/name" */
 	for (size_t n = strlen(li->path); n > 1 && li->path[n - 1] == '/'; n--)
 		li->path[n - 1] = '\0';
-	/* Files arrive by rsync or SMB: a finished write or a rename into the
-	 * folder is when a new programme may have landed. */
+	/* The watch itself is added by list, on the folder it found: a share
+	 * mounted later, or again, is watched from then on. */
 	li->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (li->watch_fd >= 0 &&
-	    inotify_add_watch(li->watch_fd, li->path,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB) < 0) {
+	if (li->watch_fd < 0)
 		host->log(host, PLAYOUT_LOG_WARN, "cannot watch %s (%s): changes are seen at the next "
 			  "planning round", li->path, strerror(errno));
-		close(li->watch_fd);
-		li->watch_fd = -1;
-	}
 	*instance = li;
 	return PLAYOUT_OK;
 }
@@ -420,6 +663,7 @@ static void localdisk_destroy(void *instance)
 		free(li->warned[i]);
 	free(li->warned);
 	free(li->seen.v);
+	free(li->empties.v);
 	free(li->path);
 	free(li);
 }

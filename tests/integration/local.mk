@@ -7,4 +7,5 @@ TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \
 	tests/integration/test_reload.sh
 # the fault suite: each case a station met, each must leave no programme lost
 TESTS += tests/integration/test_fault_late.sh tests/integration/test_fault_boot.sh \
-	tests/integration/test_fault_unmount.sh tests/integration/test_fault_rehearsal.sh
+	tests/integration/test_fault_unmount.sh tests/integration/test_fault_rehearsal.sh \
+	tests/integration/test_fault_fifo.sh

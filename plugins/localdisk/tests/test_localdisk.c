@@ -5,10 +5,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libconfig.h>
@@ -102,6 +108,93 @@ static void put_file(const char *dir, const char *name, size_t len, int64_t mtim
 	fclose(f);
 	struct timespec ts[2] = { { (time_t)mtime_s, 0 }, { (time_t)mtime_s, 0 } };
 	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+/* ---- a guard against a call that blocks ----------------------------------- */
+
+/* A regression that blocks (an open of a FIFO waiting for a writer) must
+ * fail the program with a word, not hang make check. */
+static const char *guard_what = "";
+
+static void guard_fired(int sig)
+{
+	(void)sig;
+	static const char head[] = "\nFAIL: blocked for 5 s: ";
+	if (write(2, head, sizeof head - 1) < 0 || write(2, guard_what, strlen(guard_what)) < 0 ||
+	    write(2, "\n", 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void guard_arm(const char *what)
+{
+	guard_what = what;
+	signal(SIGALRM, guard_fired);
+	alarm(5);
+}
+
+static void guard_disarm(void)
+{
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- mounts (the tests that use them run as root, as CI does) ----------------- */
+
+/* Every folder something was mounted on, unmounted again by the suite's
+ * cleanup when a test stops half-way (a fatal assertion). */
+static char mounted[8][1024];
+
+static void remember_mount(const char *dir)
+{
+	for (size_t i = 0; i < sizeof mounted / sizeof mounted[0]; i++)
+		if (!mounted[i][0] || strcmp(mounted[i], dir) == 0) {
+			snprintf(mounted[i], sizeof mounted[i], "%s", dir);
+			return;
+		}
+}
+
+static int unmount_all(void)
+{
+	for (size_t i = 0; i < sizeof mounted / sizeof mounted[0]; i++)
+		while (mounted[i][0] && umount2(mounted[i], MNT_DETACH) == 0)
+			;
+	return 0;
+}
+
+static int mount_tmpfs(const char *dir)
+{
+	remember_mount(dir);
+	return mount("tmpfs", dir, "tmpfs", 0, "size=4m,mode=0755");
+}
+
+static int mount_bind(const char *src, const char *dir)
+{
+	remember_mount(dir);
+	return mount(src, dir, NULL, MS_BIND, NULL);
+}
+
+static void unmount_quietly(const char *dir)
+{
+	umount2(dir, MNT_DETACH);
+}
+
+/* 1 when the inotify descriptor has an event within ms, after draining it. */
+static int watch_fires(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int got = poll(&p, 1, ms) == 1;
+	char buf[4096];
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	return got;
 }
 
 static int files_equal(const char *a, const char *b)
@@ -261,7 +354,10 @@ static void test_list_of_a_missing_folder_is_unavailable(void)
 	snprintf(gone, sizeof gone, "%s", e.dir);
 	CU_ASSERT_EQUAL(rmdir(gone), 0);
 	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, gone));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "does not exist"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "mounted"));
 	env_close(&e);
 }
 
@@ -392,6 +488,337 @@ static void test_fetch_of_a_vanished_file_is_not_found(void)
 	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "20260329_0100_gone.mp3"));
 	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	/* with the folder gone too, it is an outage */
+	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
+	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "the drop folder is not there"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	env_close(&e);
+}
+
+
+static void test_list_skips_fifos_and_devices_without_blocking(void)
+{
+	struct ld_env e;
+	char path[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "specials", 0), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_real.mp3", 100, T0_S, 0);
+	snprintf(path, sizeof path, "%s/20260329_0200_fifo.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0644), 0);
+	snprintf(path, sizeof path, "%s/20260329_0300_lnk.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(symlink("20260329_0200_fifo.mp3", path), 0);
+	snprintf(path, sizeof path, "%s/20260329_0400_dev.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(mknod(path, S_IFCHR | 0644, makedev(1, 5)), 0); /* as root: /dev/zero */
+
+	guard_arm("localdisk list of a folder with a FIFO");
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	guard_disarm();
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	CU_ASSERT_PTR_NOT_NULL(find_asset(&e, "20260329_0100_real.mp3"));
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
+	env_close(&e);
+}
+
+/* Case 9 of issue 8: the file is listed, then a FIFO of the same name takes
+ * its place before the download thread gets to it. */
+static void test_fetch_of_a_fifo_swapped_in_after_listing_fails_promptly(void)
+{
+	struct ld_env e;
+	char path[1024], dest[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "fifo", 0), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_fifo.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	snprintf(path, sizeof path, "%s/20260329_0100_fifo.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0644), 0);
+	snprintf(dest, sizeof dest, "%s/fifo.part", e.cache);
+
+	guard_arm("localdisk fetch of a FIFO");
+	int64_t t0 = mono_ms();
+	int rc = env_fetch(&e, &e.assets.v[0], dest);
+	int64_t took_ms = mono_ms() - t0;
+	guard_disarm();
+	CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "20260329_0100_fifo.mp3 is a FIFO, not a regular file"));
+	CU_ASSERT(took_ms < 1000);
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+
+	/* the same through a symlink inside the folder */
+	struct playout_asset a = e.assets.v[0];
+	snprintf(path, sizeof path, "%s/20260329_0200_lnk.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(symlink("20260329_0100_fifo.mp3", path), 0);
+	snprintf(a.name, sizeof a.name, "20260329_0200_lnk.mp3");
+	guard_arm("localdisk fetch of a symlink to a FIFO");
+	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
+	guard_disarm();
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is a FIFO"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	env_close(&e);
+}
+
+static void test_fetch_refuses_a_directory_or_a_device_swapped_in(void)
+{
+	struct ld_env e;
+	char path[1024], dest[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "swapped", 0), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_dir.mp3", 100, T0_S, 0);
+	put_file(e.dir, "20260329_0200_dev.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 2);
+	snprintf(path, sizeof path, "%s/20260329_0100_dir.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/20260329_0200_dev.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mknod(path, S_IFCHR | 0644, makedev(1, 5)), 0); /* as root: /dev/zero */
+	snprintf(dest, sizeof dest, "%s/x.part", e.cache);
+
+	guard_arm("localdisk fetch of a directory or a device");
+	CU_ASSERT_EQUAL(env_fetch(&e, find_asset(&e, "20260329_0100_dir.mp3"), dest), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is a directory, not a regular file"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	CU_ASSERT_EQUAL(env_fetch(&e, find_asset(&e, "20260329_0200_dev.mp3"), dest), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is a character device, not a regular file"));
+	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	guard_disarm();
+	env_close(&e);
+}
+
+static void test_list_of_a_folder_replaced_by_a_file_is_unavailable(void)
+{
+	struct ld_env e;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "notdir", 0), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_x.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	char path[1024];
+	snprintf(path, sizeof path, "%s/20260329_0100_x.mp3", e.dir);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
+	put_file(po_test_tmpdir(), "notdir", 10, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, e.dir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is not a directory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "check the path"));
+
+	/* a FIFO there is refused at once, not waited on */
+	CU_ASSERT_EQUAL_FATAL(unlink(e.dir), 0);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(e.dir, 0644), 0);
+	guard_arm("localdisk list of a folder that is a FIFO");
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	guard_disarm();
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is not a directory"));
+	env_close(&e);
+}
+
+/* Root reads anything: the list runs in a child that is "nobody". */
+static void test_list_of_an_unreadable_folder_is_unavailable(void)
+{
+	struct ld_env e;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "unreadable", 0), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_x.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(e.dir, 0), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(3);
+		int rc = env_list(&e);
+		_exit(rc == PLAYOUT_EUNAVAIL && e.assets.n == 0 &&
+		      strstr(e.err.msg, "is not readable by playoutd") &&
+		      strstr(e.err.msg, "check its permissions") && strstr(e.err.msg, e.dir) ? 0 : 1);
+	}
+	int status = 0;
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	CU_ASSERT_EQUAL(chmod(e.dir, 0755), 0);
+	env_close(&e);
+}
+
+/* Case 5 of issue 8: the share under the drop folder goes away and leaves
+ * the empty directory it was mounted on. */
+static void test_list_of_an_unmounted_tmpfs_is_unavailable_until_it_returns(void)
+{
+	struct ld_env e;
+	struct stat st;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "tmpfs", 0), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0); /* as root */
+	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
+	put_file(e.dir, "20260329_0200_b.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 2);
+	CU_ASSERT_EQUAL(stat(e.dir, &st), 0);
+	unsigned was_major = major(st.st_dev), was_minor = minor(st.st_dev);
+	/* the share empties itself: an empty listing, not an outage */
+	CU_ASSERT_EQUAL(unlink(strcat(strcpy((char[1024]){ 0 }, e.dir), "/20260329_0100_a.mp3")), 0);
+	CU_ASSERT_EQUAL(unlink(strcat(strcpy((char[1024]){ 0 }, e.dir), "/20260329_0200_b.mp3")), 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+
+	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, e.dir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted: device changed"));
+	char was[64];
+	snprintf(was, sizeof was, "was %u:%u", was_major, was_minor);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, was));
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL); /* until it comes back */
+
+	/* back, with the same file: listed at once (it has not changed) */
+	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0);
+	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	unmount_quietly(e.dir);
+	env_close(&e);
+}
+
+/* A bind mount of a folder on the same filesystem keeps st_dev: the inode
+ * tells it. And the next daemon, started while the share is away, knows the
+ * folder was a mount point. */
+static void test_list_of_an_unmounted_bind_mount_is_unavailable_after_a_restart_too(void)
+{
+	struct ld_env e;
+	char src[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "bind", 0), PLAYOUT_OK);
+	snprintf(src, sizeof src, "%s/bind-src", po_test_tmpdir());
+	CU_ASSERT_EQUAL_FATAL(mkdir(src, 0755), 0);
+	put_file(src, "20260329_0100_a.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL_FATAL(mount_bind(src, e.dir), 0); /* as root */
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted or replaced"));
+
+	/* a tmpfs share, listed, then a restart while it is away: the state
+	 * (the fake host's kv) remembers that the folder was a mount point */
+	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0);
+	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	playout_plugin.destroy(e.inst);
+	e.inst = NULL;
+	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
+	config_t cfg;
+	char text[1200];
+	snprintf(text, sizeof text, "path = \"%s\"; settle_s = 0;", e.dir);
+	config_init(&cfg);
+	CU_ASSERT_EQUAL_FATAL(config_read_string(&cfg, text), CONFIG_TRUE);
+	CU_ASSERT_EQUAL(playout_plugin.create(config_root_setting(&cfg), po_fake_host(e.fh), &e.inst,
+					      &e.err), PLAYOUT_OK);
+	config_destroy(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e.inst);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted: it was a mount point"));
+	/* files in the bare folder: the folder is what it is now */
+	put_file(e.dir, "20260329_0300_c.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	unmount_quietly(e.dir);
+	env_close(&e);
+}
+
+/* An inotify watch ends with the unmount: the folder that is there now is
+ * watched, and one that appears after create too. */
+static void test_watch_follows_the_folder_through_a_remount(void)
+{
+	struct ld_env e;
+	const struct playout_storage_ops *ops = playout_plugin.ops;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "rewatch", 0), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
+	int fd = ops->watch_fd(e.inst);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "does not exist"));
+	CU_ASSERT_EQUAL_FATAL(mkdir(e.dir, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0); /* as root */
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
+	CU_ASSERT_TRUE(watch_fires(fd, 2000));
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
+	CU_ASSERT_TRUE(watch_fires(fd, 2000)); /* IN_UNMOUNT: plan again now */
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0);
+	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	watch_fires(fd, 0);
+	put_file(e.dir, "20260329_0200_b.mp3", 100, T0_S, 0);
+	CU_ASSERT_TRUE(watch_fires(fd, 2000));
+	unmount_quietly(e.dir);
+	env_close(&e);
+}
+
+static void test_list_warns_once_about_an_empty_file_per_mtime(void)
+{
+	struct ld_env e;
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "zero", 60), PLAYOUT_OK);
+	put_file(e.dir, "20260329_0100_zero.mp3", 0, T0_S, 0);
+	put_file(e.dir, "20260329_0200_full.mp3", 10, T0_S, 0);
+	po_fake_host_set_now(e.fh, T0_MS + 30000); /* not settled: may be on its way */
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 0);
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
+	po_fake_host_set_now(e.fh, T0_MS + 60000);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.assets.n, 1);
+	CU_ASSERT_PTR_NULL(find_asset(&e, "20260329_0100_zero.mp3"));
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 1);
+	char want[1200];
+	snprintf(want, sizeof want, "%s/20260329_0100_zero.mp3 is empty (0 bytes)", e.dir);
+	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, want));
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 1);
+	/* emptied again later: a new mtime, a new warning */
+	put_file(e.dir, "20260329_0100_zero.mp3", 0, T0_S + 1, 0);
+	po_fake_host_set_now(e.fh, T0_MS + 120000);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	env_close(&e);
+}
+
+/* Case 11 of issue 8: a file dated before 1970 (mtime_ms < 0, not a whole
+ * second) settles like any other and copies. */
+static void test_list_settles_a_file_dated_before_1970(void)
+{
+	struct ld_env e;
+	char path[1024], dest[1024];
+
+	CU_ASSERT_EQUAL_FATAL(env_open(&e, "old", 60), PLAYOUT_OK);
+	put_file(e.dir, "old.mp3", 100, 0, 0);
+	snprintf(path, sizeof path, "%s/old.mp3", e.dir);
+	struct timespec ts[2] = { { -2, 500000000 }, { -2, 500000000 } }; /* -1.5 s */
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, path, ts, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	CU_ASSERT_EQUAL(e.assets.v[0].mtime_ms, -1500);
+	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK); /* and stays listed */
+	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	snprintf(dest, sizeof dest, "%s/old.part", e.cache);
+	CU_ASSERT_EQUAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_OK);
+	CU_ASSERT_TRUE(files_equal(path, dest));
 	env_close(&e);
 }
 
@@ -410,11 +837,21 @@ static const struct po_test tests[] = {
 	{ "fetch_refuses_names_that_are_not_bare", test_fetch_refuses_names_that_are_not_bare },
 	{ "fetch_never_overwrites_an_existing_dest", test_fetch_never_overwrites_an_existing_dest },
 	{ "fetch_of_a_vanished_file_is_not_found", test_fetch_of_a_vanished_file_is_not_found },
+	{ "list_skips_fifos_and_devices_without_blocking", test_list_skips_fifos_and_devices_without_blocking },
+	{ "fetch_of_a_fifo_swapped_in_after_listing_fails_promptly", test_fetch_of_a_fifo_swapped_in_after_listing_fails_promptly },
+	{ "fetch_refuses_a_directory_or_a_device_swapped_in", test_fetch_refuses_a_directory_or_a_device_swapped_in },
+	{ "list_of_a_folder_replaced_by_a_file_is_unavailable", test_list_of_a_folder_replaced_by_a_file_is_unavailable },
+	{ "list_of_an_unreadable_folder_is_unavailable", test_list_of_an_unreadable_folder_is_unavailable },
+	{ "list_of_an_unmounted_tmpfs_is_unavailable_until_it_returns", test_list_of_an_unmounted_tmpfs_is_unavailable_until_it_returns },
+	{ "list_of_an_unmounted_bind_mount_is_unavailable_after_a_restart_too", test_list_of_an_unmounted_bind_mount_is_unavailable_after_a_restart_too },
+	{ "watch_follows_the_folder_through_a_remount", test_watch_follows_the_folder_through_a_remount },
+	{ "list_warns_once_about_an_empty_file_per_mtime", test_list_warns_once_about_an_empty_file_per_mtime },
+	{ "list_settles_a_file_dated_before_1970", test_list_settles_a_file_dated_before_1970 },
 	{ NULL, NULL },
 };
 
 static const struct po_suite suites[] = {
-	{ "localdisk", tests, NULL, NULL },
+	{ "localdisk", tests, NULL, unmount_all },
 	{ NULL, NULL, NULL, NULL },
 };
 
