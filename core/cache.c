@@ -130,9 +130,17 @@ int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void 
 		rc = playout_error_set(err, PLAYOUT_EIO, "%s: fsync: %s", part, strerror(errno));
 		goto fail;
 	}
+	/* Floor division: a time before 1970 that is not a whole second has a
+	 * negative remainder, which utimensat refuses (a download that then
+	 * failed forever). */
+	int64_t sec = a->mtime_ms / 1000, rem = a->mtime_ms % 1000;
+	if (rem < 0) {
+		sec--;
+		rem += 1000;
+	}
 	struct timespec ts[2] = {
 		{.tv_sec = 0, .tv_nsec = UTIME_OMIT},
-		{.tv_sec = a->mtime_ms / 1000, .tv_nsec = (a->mtime_ms % 1000) * 1000000},
+		{.tv_sec = (time_t)sec, .tv_nsec = (long)rem * 1000000},
 	};
 	if (utimensat(AT_FDCWD, part, ts, 0) < 0 || rename(part, final) < 0) {
 		rc = playout_error_set(err, PLAYOUT_EIO, "%s: cannot move into the cache: %s",

@@ -148,6 +148,35 @@ static void test_init_keeps_resumable_partials_only(void)
 	CU_ASSERT_FALSE(exists(part, "a.mp3.1234"));
 }
 
+/* A storage that writes three bytes. */
+static int three_bytes(void *inst, const struct playout_asset *a, const char *dest,
+		       struct playout_error *err)
+{
+	(void)inst, (void)a, (void)err;
+	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL, 0640);
+	if (fd < 0)
+		return PLAYOUT_EIO;
+	ssize_t w = write(fd, "abc", 3);
+	close(fd);
+	return w == 3 ? PLAYOUT_OK : PLAYOUT_EIO;
+}
+
+static void test_fetch_keeps_an_mtime_before_1970(void)
+{
+	char dir[4096];
+	struct playout_error e = {0};
+	struct playout_storage_ops ops = {.fetch = three_bytes};
+	struct playout_asset a;
+	join(dir, sizeof dir, po_test_tmpdir(), "c6");
+	CU_ASSERT_EQUAL_FATAL(po_cache_init(dir, NULL), PLAYOUT_OK);
+	memset(&a, 0, sizeof a);
+	snprintf(a.name, sizeof a.name, "old.mp3");
+	a.size = 3;
+	a.mtime_ms = -1500; /* 1969-12-31T23:59:58.5Z */
+	CU_ASSERT_EQUAL(po_cache_fetch(dir, &ops, NULL, &a, &e), PLAYOUT_OK);
+	CU_ASSERT_TRUE(po_cache_has(dir, &a));
+}
+
 static int suite_init(void)
 {
 	struct playout_error e;
@@ -157,6 +186,7 @@ static int suite_init(void)
 }
 
 static const struct po_test tests[] = {
+	{"test_fetch_keeps_an_mtime_before_1970", test_fetch_keeps_an_mtime_before_1970},
 	{"test_evict_removes_dated_file_past_retention", test_evict_removes_dated_file_past_retention},
 	{"test_evict_keeps_files_the_rundown_needs", test_evict_keeps_files_the_rundown_needs},
 	{"test_evict_judges_undated_names_by_mtime", test_evict_judges_undated_names_by_mtime},
