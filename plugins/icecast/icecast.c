@@ -553,10 +553,15 @@ static void icecast_close(void *inst)
 }
 
 /* A connect that timed out: a warning now, then one a minute while it
- * lasts (the player retries every second and says nothing itself). */
+ * lasts (the player retries every second and says nothing itself). msg is
+ * the error's text, which starts with the instance name the log adds too. */
 static void icecast_log_timeout(struct icecast *ic, const char *msg)
 {
 	int64_t now = icecast_mono_ms();
+	size_t n = strlen(ic->host->instance);
+
+	if (strncmp(msg, ic->host->instance, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+		msg += n + 2;
 
 	if (ic->timeout_logged_ms && now - ic->timeout_logged_ms < ICECAST_LOG_REPEAT_MS) {
 		ic->timeouts_unlogged++;
