@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "http.h"
 #include "log.h"
 #include "player.h"
 #include "refresh.h"
@@ -332,6 +333,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	control_loop(d, sfd, tfd, qfd);
 	status = 0;
 out:
+	po_http_abort_all(1); /* host->stopping says 1: outputs waiting on a server give up */
 	for (size_t i = 0; i < d->nplayers; i++)
 		po_player_stop(d->players[i]);
 	po_worker_stop(d->worker); /* after the players: air closes first */
