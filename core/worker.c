@@ -224,10 +224,14 @@ void po_worker_stop(struct po_worker *w)
 	__atomic_store_n(&w->quit, 1, __ATOMIC_RELAXED); /* read unlocked by probes */
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
-	po_http_abort_all(1); /* a download in flight ends within a second */
+	/* A download in flight ends within a second. The daemon may have
+	 * raised the flag already for its whole stop: then it stays up. */
+	int was_aborting = po_http_aborting();
+	po_http_abort_all(1);
 	for (size_t i = 0; i < w->nthreads; i++)
 		pthread_join(w->threads[i], NULL);
-	po_http_abort_all(0);
+	if (!was_aborting)
+		po_http_abort_all(0);
 	while (w->jobs)
 		unlink_job(w, w->jobs);
 	if (w->efd >= 0)

@@ -1,6 +1,15 @@
 /*
  * The icecast output: streams the player's MP3 frames to one Icecast mount
- * through libshout (blocking mode; the player paces, so never shout_sync).
+ * through libshout (the player paces, so never shout_sync).
+ *
+ * libshout runs in non-blocking mode (SHOUT_BLOCKING_NONE) so that a server
+ * that accepts TCP and never answers, or stops reading, costs this output a
+ * timeout and a retry, never the player thread: open waits for
+ * shout_get_connected() up to connect_timeout_s, write waits for
+ * shout_queuelen() to drain up to write_timeout_s, both in short naps that
+ * look at host->stopping so the daemon stops within 2 s. The title goes by
+ * title.c (libshout's metadata call blocks without limit), and sock.c bounds
+ * the socket's send buffer so a stalled server shows in the queue soon.
  *
  * libshout's shout_init()/shout_shutdown() are not reference counted (2.4.6:
  * a plain "initialized" flag; on POSIX they only prepare the resolver and
@@ -28,10 +37,20 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include <shout/shout.h>
 
 #include <playout/plugin.h>
+
+#include "sock.h"
+#include "title.h"
+
+#define ICECAST_NAP_CONNECT_MS 20 /* between looks at a connection in progress */
+#define ICECAST_NAP_WRITE_MS 10   /* between pushes of a queue the socket refused */
+#define ICECAST_SNDBUF 32768      /* the kernel doubles it: 64 KiB, about 4 s of
+				     128 kbit/s, is all a stalled server hides */
+#define ICECAST_LOG_REPEAT_MS 60000 /* connect timeouts: one warning a minute */
 
 extern const struct playout_plugin playout_plugin;
 
@@ -46,8 +65,13 @@ struct icecast {
 	unsigned protocol;
 	int tls;
 	int public_;
+	int connect_timeout_s, write_timeout_s;
 	shout_t *shout; /* created on the first open, kept until destroy */
 	int connected;
+	struct icecast_title *title; /* the title sender; its thread starts lazily */
+	int titles_off;              /* TLS modes the host's HTTP client cannot do */
+	int64_t timeout_logged_ms;   /* monotonic; 0: never */
+	int timeouts_unlogged;
 	/* The title goes out after the item's first bytes: a metadata request
 	 * is a separate HTTP exchange and must not delay the start. */
 	char pending_title[PLAYOUT_TITLE_MAX];
@@ -85,14 +109,22 @@ static const struct playout_setting icecast_settings[] = {
 	{ .name = "protocol", .type = PLAYOUT_SET_STRING, .help = "\"http\" (default) or \"icy\"" },
 	{ .name = "tls", .type = PLAYOUT_SET_STRING,
 	  .help = "\"disabled\" (default), \"auto\", \"auto_no_plain\", \"rfc2818\" or \"rfc2817\"" },
-	{ .name = "ca_directory", .type = PLAYOUT_SET_STRING, .help = "CA certificates directory for TLS" },
-	{ .name = "ca_file", .type = PLAYOUT_SET_STRING, .help = "CA certificates file for TLS" },
+	{ .name = "ca_directory", .type = PLAYOUT_SET_STRING,
+	  .help = "CA certificates directory for the TLS source connection (titles go "
+		  "through the daemon's HTTP client: system CAs)" },
+	{ .name = "ca_file", .type = PLAYOUT_SET_STRING,
+	  .help = "CA certificates file for the TLS source connection (titles: system CAs)" },
 	{ .name = "stream_name", .type = PLAYOUT_SET_STRING, .help = "stream name shown to listeners" },
 	{ .name = "description", .type = PLAYOUT_SET_STRING, .help = "stream description" },
 	{ .name = "genre", .type = PLAYOUT_SET_STRING, .help = "stream genre" },
 	{ .name = "url", .type = PLAYOUT_SET_STRING, .help = "station web site" },
 	{ .name = "public", .type = PLAYOUT_SET_BOOL, .help = "list the stream in directories (default false)" },
 	{ .name = "format", .type = PLAYOUT_SET_STRING, .help = "\"mp3\" (the only format for now)" },
+	{ .name = "connect_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300,
+	  .help = "seconds to connect and log in before giving up and retrying (default 5)" },
+	{ .name = "write_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300,
+	  .help = "seconds the server may take no data before the connection is dropped "
+		  "and made again (default 5)" },
 	{ .name = NULL },
 };
 
@@ -134,6 +166,29 @@ static void icecast_nopipe_end(struct icecast_nopipe *np)
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &np->old, NULL);
+}
+
+static int64_t icecast_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The daemon is stopping: a wait on the server must end now. */
+static int icecast_stopping(const struct icecast *ic)
+{
+	return ic->host->stopping && ic->host->stopping(ic->host);
+}
+
+/* Sleep ms (short: the callers look at icecast_stopping between naps). */
+static void icecast_nap(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 static void icecast_wipe_free(char *s)
@@ -207,7 +262,26 @@ static int icecast_code(int shout_err, const char **advice)
 	}
 }
 
-static int icecast_fail(struct icecast *ic, shout_t *s, int rc, const char *what,
+/* libshout's words for rc. Not shout_get_error(): in non-blocking mode a
+ * failure found while pushing the queue is the connection's, and the shout_t
+ * still says "No error". */
+static const char *icecast_shout_text(int rc)
+{
+	switch (rc) {
+	case SHOUTERR_INSANE: return "Nonsensical arguments";
+	case SHOUTERR_NOCONNECT: return "Couldn't connect";
+	case SHOUTERR_NOLOGIN: return "Login failed";
+	case SHOUTERR_SOCKET: return "Socket error";
+	case SHOUTERR_MALLOC: return "Out of memory";
+	case SHOUTERR_UNCONNECTED: return "Not connected";
+	case SHOUTERR_UNSUPPORTED: return "This libshout doesn't support the requested option";
+	case SHOUTERR_NOTLS: return "TLS requested but not supported by peer";
+	case SHOUTERR_TLSBADCERT: return "TLS connection can not be established because of bad certificate";
+	default: return "Unexpected libshout error";
+	}
+}
+
+static int icecast_fail(struct icecast *ic, int rc, const char *what,
 			struct playout_error *err)
 {
 	const char *advice = "";
@@ -215,7 +289,7 @@ static int icecast_fail(struct icecast *ic, shout_t *s, int rc, const char *what
 
 	return playout_error_set(err, code, "%s: %s %s:%u%s: %s (%s)", ic->host->instance,
 				 what, ic->hostname, (unsigned)ic->port, ic->mount,
-				 s ? shout_get_error(s) : "no connection", advice);
+				 icecast_shout_text(rc), advice);
 }
 
 /* ---- create / destroy -------------------------------------------------- */
@@ -226,6 +300,7 @@ static void icecast_destroy(void *inst)
 
 	if (!ic)
 		return;
+	icecast_title_free(ic->title);
 	if (ic->shout) {
 		struct icecast_nopipe np;
 		icecast_nopipe_begin(&np);
@@ -282,6 +357,17 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	ic->port = (unsigned short)port;
 	ic->protocol = SHOUT_PROTOCOL_HTTP;
 	ic->tls = SHOUT_TLS_DISABLED;
+	ic->connect_timeout_s = 5;
+	ic->write_timeout_s = 5;
+	/* The core checked the range against the settings table. */
+	config_setting_lookup_int(conf, "connect_timeout_s", &ic->connect_timeout_s);
+	config_setting_lookup_int(conf, "write_timeout_s", &ic->write_timeout_s);
+	if (ic->connect_timeout_s < 1 || ic->write_timeout_s < 1) {
+		rc = playout_error_set(err, PLAYOUT_ECONFIG,
+				       "%s: connect_timeout_s and write_timeout_s must be at least 1",
+				       who);
+		goto fail;
+	}
 
 	s = "http";
 	config_setting_lookup_string(conf, "protocol", &s);
@@ -301,6 +387,19 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	}
 	if (config_setting_lookup_bool(conf, "public", &pub))
 		ic->public_ = pub != 0;
+	/* Titles go through the host's HTTP client (see title.c), which speaks
+	 * plain HTTP or HTTPS but cannot upgrade a plain connection to TLS. */
+	if (ic->tls == SHOUT_TLS_AUTO_NO_PLAIN || ic->tls == SHOUT_TLS_RFC2817) {
+		ic->titles_off = 1;
+		host->log(host, PLAYOUT_LOG_WARN,
+			  "tls \"%s\": stream titles will not be sent (only \"rfc2818\", "
+			  "\"auto\" or \"disabled\" allow them)", s);
+	}
+	ic->title = icecast_title_new(host);
+	if (!ic->title) {
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "%s: out of memory", who);
+		goto fail;
+	}
 
 	if (icecast_dup_setting(conf, "host", "127.0.0.1", &ic->hostname) ||
 	    icecast_dup_setting(conf, "mount", NULL, &ic->mount) ||
@@ -365,7 +464,7 @@ static int icecast_configure(struct icecast *ic, shout_t *s,
 	do {                                                                          \
 		rc = (call);                                                          \
 		if (rc != SHOUTERR_SUCCESS)                                           \
-			return icecast_fail(ic, s, rc, "set " what " for", err);      \
+			return icecast_fail(ic, rc, "set " what " for", err);         \
 	} while (0)
 
 	PO_SHOUT_TRY(shout_set_host(s, ic->hostname), "host");
@@ -383,7 +482,7 @@ static int icecast_configure(struct icecast *ic, shout_t *s,
 		PO_SHOUT_TRY(shout_set_ca_file(s, ic->ca_file), "ca_file");
 	PO_SHOUT_TRY(shout_set_content_format(s, SHOUT_FORMAT_MP3, SHOUT_USAGE_AUDIO, NULL),
 		     "format");
-	PO_SHOUT_TRY(shout_set_nonblocking(s, SHOUT_BLOCKING_FULL), "blocking mode");
+	PO_SHOUT_TRY(shout_set_nonblocking(s, SHOUT_BLOCKING_NONE), "non-blocking mode");
 	PO_SHOUT_TRY(shout_set_public(s, (unsigned)ic->public_), "public");
 	if (ic->name)
 		PO_SHOUT_TRY(shout_set_meta(s, SHOUT_META_NAME, ic->name), "name");
@@ -419,33 +518,24 @@ static void icecast_queue_title(struct icecast *ic, const struct playout_item_me
 	snprintf(ic->pending_title, sizeof ic->pending_title, "%s", title ? title : "");
 }
 
+/* Hand the pending title to the sender thread: no network here. */
 static void icecast_send_title(struct icecast *ic)
 {
-	const char *title = ic->pending_title;
-	shout_metadata_t *md;
-	struct icecast_nopipe np;
-	int rc;
+	struct icecast_title_target to;
 
-	if (!*title || !ic->connected)
-		return;
-	md = shout_metadata_new();
-	if (!md) {
-		ic->host->log(ic->host, PLAYOUT_LOG_WARN, "metadata %s:%u%s: out of memory",
-			      ic->hostname, (unsigned)ic->port, ic->mount);
+	if (!ic->pending_title[0] || !ic->connected || ic->titles_off) {
+		ic->pending_title[0] = '\0';
 		return;
 	}
-	rc = shout_metadata_add(md, "song", title);
-	if (rc == SHOUTERR_SUCCESS) {
-		icecast_nopipe_begin(&np);
-		rc = shout_set_metadata_utf8(ic->shout, md);
-		icecast_nopipe_end(&np);
-	}
-	if (rc != SHOUTERR_SUCCESS)
-		ic->host->log(ic->host, PLAYOUT_LOG_WARN,
-			      "set title \"%s\" on %s:%u%s: %s (listeners keep the old title)",
-			      title, ic->hostname, (unsigned)ic->port, ic->mount,
-			      shout_get_error(ic->shout));
-	shout_metadata_free(md);
+	memset(&to, 0, sizeof to);
+	to.hostname = ic->hostname;
+	to.port = ic->port;
+	to.mount = ic->mount;
+	to.user = ic->user;
+	to.password = ic->password;
+	to.icy = ic->protocol == SHOUT_PROTOCOL_ICY;
+	to.https = ic->tls == SHOUT_TLS_RFC2818;
+	icecast_title_post(ic->title, &to, ic->pending_title);
 	ic->pending_title[0] = '\0';
 }
 
@@ -462,14 +552,95 @@ static void icecast_close(void *inst)
 	ic->connected = 0;
 }
 
+/* A connect that timed out: a warning now, then one a minute while it
+ * lasts (the player retries every second and says nothing itself). msg is
+ * the error's text, which starts with the instance name the log adds too. */
+static void icecast_log_timeout(struct icecast *ic, const char *msg)
+{
+	int64_t now = icecast_mono_ms();
+	size_t n = strlen(ic->host->instance);
+
+	if (strncmp(msg, ic->host->instance, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+		msg += n + 2;
+
+	if (ic->timeout_logged_ms && now - ic->timeout_logged_ms < ICECAST_LOG_REPEAT_MS) {
+		ic->timeouts_unlogged++;
+		return;
+	}
+	if (ic->timeouts_unlogged)
+		ic->host->log(ic->host, PLAYOUT_LOG_WARN, "%s (and %d more times since the last "
+			      "warning)", msg, ic->timeouts_unlogged);
+	else
+		ic->host->log(ic->host, PLAYOUT_LOG_WARN, "%s", msg);
+	ic->timeout_logged_ms = now;
+	ic->timeouts_unlogged = 0;
+}
+
+/* Wait for the connection shout_open began: up to connect_timeout_s, looking
+ * at host->stopping between naps. rc is shout_open's answer. */
+static int icecast_await_connect(struct icecast *ic, int rc, struct playout_error *err)
+{
+	int64_t deadline = icecast_mono_ms() + (int64_t)ic->connect_timeout_s * 1000;
+
+	while (rc == SHOUTERR_BUSY || rc == SHOUTERR_RETRY) {
+		int64_t left = deadline - icecast_mono_ms();
+		if (icecast_stopping(ic))
+			return playout_error_set(err, PLAYOUT_EUNAVAIL,
+						 "%s: connect %s:%u%s: given up, the daemon is stopping",
+						 ic->host->instance, ic->hostname, (unsigned)ic->port,
+						 ic->mount);
+		if (left <= 0) {
+			playout_error_set(err, PLAYOUT_ETIMEOUT,
+					  "%s: connect %s:%u%s: no answer within %d s "
+					  "(connect_timeout_s): is Icecast running there and not "
+					  "overloaded? A wrong port behind a firewall looks the same",
+					  ic->host->instance, ic->hostname, (unsigned)ic->port,
+					  ic->mount, ic->connect_timeout_s);
+			icecast_log_timeout(ic, err->msg);
+			return PLAYOUT_ETIMEOUT;
+		}
+		icecast_nap(left < ICECAST_NAP_CONNECT_MS ? left : ICECAST_NAP_CONNECT_MS);
+		rc = shout_get_connected(ic->shout);
+	}
+	/* Non-blocking, a refused or unreachable port shows as a socket error
+	 * of the connection in progress: say what it means. */
+	if (rc == SHOUTERR_SOCKET)
+		rc = SHOUTERR_NOCONNECT;
+	if (rc != SHOUTERR_SUCCESS && rc != SHOUTERR_CONNECTED)
+		return icecast_fail(ic, rc, "connect", err);
+	return PLAYOUT_OK;
+}
+
+/* Bound the kernel's send buffer of the new connection, so a server that
+ * stops reading fills libshout's queue (and trips write_timeout_s) within
+ * seconds, not after the minutes of audio an autotuned buffer holds. */
+static void icecast_cap_sndbuf(struct icecast *ic, const struct icecast_sockset *before)
+{
+	unsigned port = ic->protocol == SHOUT_PROTOCOL_ICY ? ic->port + 1u : ic->port;
+	int fd = icecast_sock_find_new(before, port);
+	int size = ICECAST_SNDBUF;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
+		ic->host->log(ic->host, PLAYOUT_LOG_DEBUG,
+			      "send buffer of %s:%u%s left as is (socket not identified): a "
+			      "stalled server shows only once the kernel's buffer is full",
+			      ic->hostname, (unsigned)ic->port, ic->mount);
+}
+
 static int icecast_open(void *inst, const struct playout_item_meta *first,
 			struct playout_error *err)
 {
 	struct icecast *ic = inst;
 	struct icecast_nopipe np;
-	int rc;
+	struct icecast_sockset before = { NULL, 0, 0 };
+	int rc, listed;
 
 	icecast_close(ic);
+	if (icecast_stopping(ic))
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "%s: connect %s:%u%s: not tried, the daemon is stopping",
+					 ic->host->instance, ic->hostname, (unsigned)ic->port,
+					 ic->mount);
 	if (!ic->shout && !(ic->shout = shout_new()))
 		return playout_error_set(err, PLAYOUT_ENOMEM, "%s: connect %s:%u%s: out of memory",
 					 ic->host->instance, ic->hostname, (unsigned)ic->port,
@@ -478,18 +649,26 @@ static int icecast_open(void *inst, const struct playout_item_meta *first,
 	rc = icecast_configure(ic, ic->shout, first, err);
 	if (rc != PLAYOUT_OK)
 		return rc;
+	listed = icecast_sock_snapshot(&before) == 0;
 	icecast_nopipe_begin(&np);
-	rc = shout_open(ic->shout);
-	if (rc != SHOUTERR_SUCCESS) {
-		rc = icecast_fail(ic, ic->shout, rc, "connect", err);
+	rc = icecast_await_connect(ic, shout_open(ic->shout), err);
+	if (rc != PLAYOUT_OK) {
 		/* libshout keeps its connection object after a failed open;
 		 * shout_close releases it so the next open starts clean. */
 		shout_close(ic->shout);
 	}
 	icecast_nopipe_end(&np);
+	if (rc == PLAYOUT_OK && listed)
+		icecast_cap_sndbuf(ic, &before);
+	icecast_sockset_free(&before);
 	if (rc != PLAYOUT_OK)
 		return rc;
 	ic->connected = 1;
+	if (ic->timeout_logged_ms)
+		ic->host->log(ic->host, PLAYOUT_LOG_NOTICE, "%s:%u%s answers again",
+			      ic->hostname, (unsigned)ic->port, ic->mount);
+	ic->timeout_logged_ms = 0;
+	ic->timeouts_unlogged = 0;
 	ic->host->log(ic->host, PLAYOUT_LOG_INFO, "connected to %s:%u%s", ic->hostname,
 		      (unsigned)ic->port, ic->mount);
 	icecast_queue_title(ic, first);
@@ -509,6 +688,53 @@ static int icecast_start(void *inst, const struct playout_item_meta *meta,
 	return PLAYOUT_OK;
 }
 
+static int icecast_send_error(struct icecast *ic, int rc, struct playout_error *err)
+{
+	const char *advice = "";
+
+	icecast_code(rc, &advice);
+	return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: send to %s:%u%s: %s (%s)",
+				 ic->host->instance, ic->hostname, (unsigned)ic->port, ic->mount,
+				 icecast_shout_text(rc), advice);
+}
+
+/* Push libshout's queue to the socket until it is empty: up to
+ * write_timeout_s, looking at host->stopping between naps. In non-blocking
+ * mode shout_send() queues and reports nothing of the socket; a send of
+ * nothing pushes the queue and returns the socket's error. */
+static int icecast_drain(struct icecast *ic, struct playout_error *err)
+{
+	int64_t deadline = icecast_mono_ms() + (int64_t)ic->write_timeout_s * 1000;
+
+	for (;;) {
+		int rc = shout_send(ic->shout, NULL, 0);
+		ssize_t queued;
+		int64_t left;
+
+		if (rc != SHOUTERR_SUCCESS && rc != SHOUTERR_BUSY && rc != SHOUTERR_RETRY)
+			return icecast_send_error(ic, rc, err);
+		queued = shout_queuelen(ic->shout);
+		if (queued == 0)
+			return PLAYOUT_OK;
+		if (queued < 0)
+			return icecast_send_error(ic, (int)queued, err);
+		if (icecast_stopping(ic))
+			return playout_error_set(err, PLAYOUT_EUNAVAIL,
+						 "%s: send to %s:%u%s: given up, the daemon is stopping",
+						 ic->host->instance, ic->hostname, (unsigned)ic->port,
+						 ic->mount);
+		left = deadline - icecast_mono_ms();
+		if (left <= 0)
+			return playout_error_set(err, PLAYOUT_ETIMEOUT,
+						 "%s: send to %s:%u%s: the server took no data for %d s "
+						 "(write_timeout_s; %zd bytes waiting): is Icecast hung "
+						 "or overloaded, or the network down?",
+						 ic->host->instance, ic->hostname, (unsigned)ic->port,
+						 ic->mount, ic->write_timeout_s, queued);
+		icecast_nap(left < ICECAST_NAP_WRITE_MS ? left : ICECAST_NAP_WRITE_MS);
+	}
+}
+
 static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 			 struct playout_error *err)
 {
@@ -522,14 +748,13 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 					 ic->mount);
 	icecast_nopipe_begin(&np);
 	rc = shout_send(ic->shout, buf, len);
+	if (rc != SHOUTERR_SUCCESS && rc != SHOUTERR_BUSY && rc != SHOUTERR_RETRY)
+		rc = icecast_send_error(ic, rc, err);
+	else
+		rc = icecast_drain(ic, err);
 	icecast_nopipe_end(&np);
-	if (rc != SHOUTERR_SUCCESS) {
-		const char *advice = "";
-		icecast_code(rc, &advice);
-		return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: send to %s:%u%s: %s (%s)",
-					 ic->host->instance, ic->hostname, (unsigned)ic->port,
-					 ic->mount, shout_get_error(ic->shout), advice);
-	}
+	if (rc != PLAYOUT_OK)
+		return rc;
 	if (ic->pending_title[0])
 		icecast_send_title(ic);
 	return PLAYOUT_OK;

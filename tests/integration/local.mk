@@ -1,11 +1,11 @@
 # integration tests against real servers (icecast2 on loopback) and their tools
 check_PROGRAMS += tests/tools/run_output
 tests_tools_run_output_SOURCES = tests/tools/run_output.c
-tests_tools_run_output_LDADD = $(LTDL_LIBS) $(LIBCONFIG_LIBS)
+tests_tools_run_output_LDADD = libpocore.la $(LTDL_LIBS) $(LIBCONFIG_LIBS)
 
 TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \
 	tests/integration/test_reload.sh
 # the fault suite: each case a station met, each must leave no programme lost
 TESTS += tests/integration/test_fault_late.sh tests/integration/test_fault_boot.sh \
 	tests/integration/test_fault_unmount.sh tests/integration/test_fault_rehearsal.sh \
-	tests/integration/test_fault_fifo.sh
+	tests/integration/test_fault_fifo.sh tests/integration/test_fault_icecast.sh

@@ -7,6 +7,7 @@
  *   run_output MODULE.la 'mount = "/x"; password = "env:PW";' FILE.mp3
  *              [--rate-kbps 128] [--title TEXT] [--name NAME] [--repeat N]
  *
+ * The host offers log, now_ms, secret (literal, env:) and the core's http.
  * --rate-kbps 0 sends as fast as the output takes it; --repeat plays the file
  * N times on the same instance, one connection each. The module stays
  * resident until exit so leak reports can name its frames.
@@ -24,6 +25,8 @@
 #include <ltdl.h>
 
 #include <playout/plugin.h>
+
+#include "http.h"
 
 #define RUN_CHUNK 4096
 
@@ -71,6 +74,14 @@ static int run_secret(const struct playout_host *h, const char *ref, char **valu
 	if (!*value)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "%s: out of memory", h->instance);
 	return PLAYOUT_OK;
+}
+
+/* The core's HTTP helper, as the daemon offers it (no AWS signing). */
+static int run_http(const struct playout_host *h, const struct playout_http_request *req,
+		    struct playout_http_response *resp, struct playout_error *err)
+{
+	(void)h;
+	return po_http_exchange(req, NULL, NULL, resp, err);
 }
 
 static int run_read_file(const char *path, uint8_t **buf, size_t *len)
@@ -269,6 +280,11 @@ int main(int argc, char **argv)
 	host.log = run_log;
 	host.now_ms = run_now_ms;
 	host.secret = run_secret;
+	host.http = run_http;
+	if (po_http_global_init(&err) != PLAYOUT_OK) {
+		fprintf(stderr, "run_output: %s\n", err.msg);
+		goto out_lt;
+	}
 	if (pl->create(config_root_setting(&cfg), &host, &inst, &err) != PLAYOUT_OK) {
 		fprintf(stderr, "run_output: create: %s\n", err.msg);
 		goto out_lt;
@@ -281,6 +297,7 @@ int main(int argc, char **argv)
 			status = 1;
 	}
 	pl->destroy(inst);
+	po_http_global_cleanup();
 out_lt:
 	/* no lt_dlclose/lt_dlexit: the module stays mapped (and reachable from
 	 * libltdl) until exit, so a leak report can still name its frames */

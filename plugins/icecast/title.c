@@ -1,0 +1,304 @@
+/*
+ * The stream title through Icecast's admin interface, on a sender thread.
+ *
+ * libshout 2.4.6's shout_set_metadata*() opens a second connection in
+ * SHOUT_BLOCKING_FULL mode whatever the shout_t says, and loops until the
+ * server answers: a hung server would hold the player thread forever. So the
+ * same request (GET /admin/metadata?mode=updinfo&charset=UTF-8&mount=&song=
+ * with the source login, or ICY's /admin.cgi?pass=) goes through host->http,
+ * which has timeouts and ends early when the daemon stops, on a thread of
+ * this instance: the audio never waits for a title.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "title.h"
+
+#define TITLE_TIMEOUT_S 2 /* a title is worth little once late; no retry */
+
+struct title_job {
+	char *url;
+	char *auth;    /* "Authorization: Basic ..." or NULL; wiped when freed */
+	char what[PLAYOUT_TITLE_MAX + 160]; /* "title \"X\" on host:port/mount" */
+};
+
+struct icecast_title {
+	const struct playout_host *host;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int started, quit;
+	struct title_job *pending; /* under mu; the newest title not yet taken */
+	int warned_no_http;
+};
+
+static void title_wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void title_job_free(struct title_job *j)
+{
+	if (!j)
+		return;
+	title_wipe_free(j->url); /* ICY's carries the password */
+	title_wipe_free(j->auth);
+	free(j);
+}
+
+/* Percent-encode s (RFC 3986 unreserved characters pass) onto out. 0, or -1
+ * when out (of size cap, NUL-terminated) is too small. */
+static int title_urlencode(char *out, size_t cap, size_t *len, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+		if (*len + (plain ? 1 : 3) >= cap)
+			return -1;
+		if (plain) {
+			out[(*len)++] = (char)c;
+		} else {
+			out[(*len)++] = '%';
+			out[(*len)++] = hex[c >> 4];
+			out[(*len)++] = hex[c & 15];
+		}
+	}
+	out[*len] = '\0';
+	return 0;
+}
+
+static int title_append(char *out, size_t cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n >= cap)
+		return -1;
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* "Authorization: Basic base64(user:password)", malloc'd; NULL when out of
+ * memory. */
+static char *title_basic_auth(const char *user, const char *password)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char prefix[] = "Authorization: Basic ";
+	size_t ul = strlen(user), pl = strlen(password), n = ul + 1 + pl, i, o;
+	unsigned char *raw = malloc(n + 1);
+	char *out = raw ? malloc(sizeof prefix + (n + 2) / 3 * 4) : NULL;
+
+	if (!out) {
+		free(raw);
+		return NULL;
+	}
+	memcpy(raw, user, ul);
+	raw[ul] = ':';
+	memcpy(raw + ul + 1, password, pl);
+	memcpy(out, prefix, sizeof prefix - 1);
+	o = sizeof prefix - 1;
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)raw[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)raw[i + 1] << 8;
+		if (i + 2 < n)
+			v |= raw[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	explicit_bzero(raw, n);
+	free(raw);
+	return out;
+}
+
+/* The request for title; NULL when out of memory or absurdly long. */
+static struct title_job *title_job_new(const struct icecast_title_target *to, const char *title)
+{
+	struct title_job *j = calloc(1, sizeof *j);
+	size_t cap = 4096, len = 0;
+	char port[16];
+	int bad = 0;
+
+	if (!j || !(j->url = malloc(cap)))
+		goto fail;
+	/* ICY sources log in on port + 1, and libshout sends the title there too. */
+	snprintf(port, sizeof port, ":%u", to->icy ? to->port + 1 : to->port);
+	bad |= title_append(j->url, cap, &len, to->https ? "https://" : "http://");
+	if (strchr(to->hostname, ':')) { /* an IPv6 literal */
+		bad |= title_append(j->url, cap, &len, "[");
+		bad |= title_append(j->url, cap, &len, to->hostname);
+		bad |= title_append(j->url, cap, &len, "]");
+	} else {
+		bad |= title_append(j->url, cap, &len, to->hostname);
+	}
+	bad |= title_append(j->url, cap, &len, port);
+	if (to->icy) {
+		bad |= title_append(j->url, cap, &len, "/admin.cgi?mode=updinfo&pass=");
+		bad |= title_urlencode(j->url, cap, &len, to->password);
+	} else {
+		bad |= title_append(j->url, cap, &len,
+				    "/admin/metadata?mode=updinfo&charset=UTF-8&mount=");
+		bad |= title_urlencode(j->url, cap, &len, to->mount);
+		if (!bad && !(j->auth = title_basic_auth(to->user, to->password)))
+			goto fail;
+	}
+	bad |= title_append(j->url, cap, &len, "&song=");
+	bad |= title_urlencode(j->url, cap, &len, title);
+	if (bad)
+		goto fail;
+	snprintf(j->what, sizeof j->what, "title \"%s\" on %s:%u%s", title, to->hostname,
+		 to->port, to->mount);
+	return j;
+fail:
+	title_job_free(j);
+	return NULL;
+}
+
+/* A host message may quote the URL, and ICY's carries the password in
+ * pass=: star it out, even when the message was cut inside it. */
+static void title_redact(char *msg)
+{
+	char *p = msg;
+
+	while ((p = strstr(p, "pass=")) != NULL) {
+		p += 5;
+		while (*p && *p != '&' && *p != ' ')
+			*p++ = '*';
+	}
+}
+
+static void title_send(struct icecast_title *t, struct title_job *j)
+{
+	const struct playout_host *h = t->host;
+	const char *headers[3];
+	struct playout_http_request req;
+	struct playout_http_response resp;
+	struct playout_error err = { 0, "" };
+	size_t nh = 0;
+	int rc;
+
+	memset(&req, 0, sizeof req);
+	memset(&resp, 0, sizeof resp);
+	if (j->auth)
+		headers[nh++] = j->auth;
+	/* Shoutcast-style admin.cgi answers browsers; libshout says the same. */
+	headers[nh++] = "User-Agent: playout/" PACKAGE_VERSION " (Mozilla compatible)";
+	headers[nh] = NULL;
+	req.method = "GET";
+	req.url = j->url;
+	req.headers = headers;
+	req.timeout_s = TITLE_TIMEOUT_S;
+	req.max_retries = -1;
+	rc = h->http(h, &req, &resp, &err);
+	if (rc != PLAYOUT_OK) {
+		title_redact(err.msg);
+		h->log(h, PLAYOUT_LOG_WARN, "set %s: %s (listeners keep the old title)", j->what,
+		       err.msg);
+	} else if (resp.status < 200 || resp.status > 299) {
+		h->log(h, PLAYOUT_LOG_WARN,
+		       "set %s: HTTP %ld (check the source password and that the mount is ours; "
+		       "listeners keep the old title)",
+		       j->what, resp.status);
+	}
+	playout_http_response_free(&resp);
+}
+
+static void *title_main(void *arg)
+{
+	struct icecast_title *t = arg;
+
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		while (!t->quit && !t->pending)
+			pthread_cond_wait(&t->cv, &t->mu);
+		if (t->quit)
+			break;
+		struct title_job *j = t->pending;
+		t->pending = NULL;
+		pthread_mutex_unlock(&t->mu);
+		title_send(t, j);
+		title_job_free(j);
+		pthread_mutex_lock(&t->mu);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+struct icecast_title *icecast_title_new(const struct playout_host *host)
+{
+	struct icecast_title *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->host = host;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	return t;
+}
+
+void icecast_title_free(struct icecast_title *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->quit = 1;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	if (t->started)
+		pthread_join(t->thread, NULL);
+	title_job_free(t->pending);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+void icecast_title_post(struct icecast_title *t, const struct icecast_title_target *to,
+			const char *title)
+{
+	const struct playout_host *h = t->host;
+	struct title_job *j, *old;
+
+	if (!h->http) {
+		if (!t->warned_no_http)
+			h->log(h, PLAYOUT_LOG_WARN,
+			       "the host offers no HTTP client: stream titles are not sent");
+		t->warned_no_http = 1;
+		return;
+	}
+	j = title_job_new(to, title);
+	if (!j) {
+		h->log(h, PLAYOUT_LOG_WARN, "title \"%s\" on %s:%u%s: out of memory or too long",
+		       title, to->hostname, to->port, to->mount);
+		return;
+	}
+	pthread_mutex_lock(&t->mu);
+	if (!t->started) {
+		/* Started here, not in create: `playoutctl check` creates
+		 * instances that never play. */
+		if (pthread_create(&t->thread, NULL, title_main, t) != 0) {
+			pthread_mutex_unlock(&t->mu);
+			h->log(h, PLAYOUT_LOG_WARN, "set %s: cannot start the title thread", j->what);
+			title_job_free(j);
+			return;
+		}
+		t->started = 1;
+	}
+	old = t->pending;
+	t->pending = j;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	title_job_free(old);
+}
