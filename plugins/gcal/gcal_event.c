@@ -44,6 +44,9 @@ static char *gcal_plain_text(const char *html)
 {
 	struct gcal_buf b = { 0 };
 	const char *p = html;
+	/* The first '>' at or after p, or NULL when there is none: searched
+	 * again only once p has passed it, so that "<a<a<a..." stays linear. */
+	const char *gt = strchr(html, '>');
 
 	if (gcal_buf_str(&b, ""))
 		return NULL;
@@ -57,7 +60,9 @@ static char *gcal_plain_text(const char *html)
 			while (isalnum((unsigned char)*q))
 				q++;
 			size_t nlen = (size_t)(q - name);
-			const char *close = strchr(p, '>');
+			if (gt && gt < p)
+				gt = strchr(p, '>');
+			const char *close = gt;
 			if (nlen > 0 && close) {
 				if (gcal_tag_breaks(name, nlen))
 					rc = gcal_buf_str(&b, " ");
@@ -66,7 +71,8 @@ static char *gcal_plain_text(const char *html)
 				rc = gcal_buf_add(&b, p++, 1);
 			}
 		} else if (*p == '&') {
-			const char *semi = strchr(p, ';');
+			/* an entity is at most 10 bytes: look no further ("&&&..." is linear) */
+			const char *semi = memchr(p, ';', strnlen(p, 11));
 			int done = 0;
 			if (semi && semi - p <= 10) {
 				size_t n = (size_t)(semi - p - 1);

@@ -20,6 +20,7 @@
 #include <openssl/rsa.h>
 
 #include "fake_host.h"
+#include "../gcal_event.h"
 #include "../gcal_json.h"
 #include "../gcal_time.h"
 #include "http.h"
@@ -420,6 +421,41 @@ static void test_dst_weeks_map_to_utc(void)
 	s = find_pid(&e, "autumn_b");
 	CU_ASSERT(s && s->start_ms == OCT25 + 90 * 60000 && s->end_ms == OCT25 + 2 * H);
 	env_close(&e);
+}
+
+/* A description of a million unclosed "<a" and a million bare '&' (found by
+ * fuzz_gcal: each searched to the end of the text, minutes of CPU per
+ * event) is read in well under a second's work, PID and all. */
+static void test_long_unclosed_descriptions_are_read_in_linear_time(void)
+{
+	const size_t n = 1000000;
+	char *desc = malloc(n * 3 + 32);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(desc);
+	for (size_t i = 0; i < n; i++)
+		memcpy(desc + 2 * i, "<a", 2);
+	memset(desc + 2 * n, '&', n);
+	strcpy(desc + 3 * n, " PID:long_one");
+	struct json_object *ev = json_object_new_object(), *start = json_object_new_object(),
+			   *end = json_object_new_object();
+	json_object_object_add(start, "dateTime", json_object_new_string("2026-03-29T10:00:00Z"));
+	json_object_object_add(end, "dateTime", json_object_new_string("2026-03-29T11:00:00Z"));
+	json_object_object_add(ev, "id", json_object_new_string("long"));
+	json_object_object_add(ev, "description", json_object_new_string(desc));
+	json_object_object_add(ev, "start", start);
+	json_object_object_add(ev, "end", end);
+	struct playout_slot slot;
+	const char *id;
+	char why[256];
+	clock_t t0 = clock();
+	int r = gcal_event_read(ev, MAR29, MAR29 + 24 * H, &slot, &id, why, sizeof why);
+	double cpu_s = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	CU_ASSERT_EQUAL(r, GCAL_EVENT_SLOT);
+	CU_ASSERT_STRING_EQUAL(slot.pid, "long_one");
+	if (cpu_s >= 5)
+		fprintf(stderr, "  description read in %.1f s of CPU\n", cpu_s);
+	CU_ASSERT(cpu_s < 5); /* linear: well under a second; quadratic: 37 s at -O2 */
+	json_object_put(ev);
+	free(desc);
 }
 
 static void one_event(void)
@@ -843,6 +879,8 @@ static const struct po_test fetch_tests[] = {
 	{ "test_cancelled_and_all_day_events_are_ignored", test_cancelled_and_all_day_events_are_ignored },
 	{ "test_offsets_map_to_utc", test_offsets_map_to_utc },
 	{ "test_dst_weeks_map_to_utc", test_dst_weeks_map_to_utc },
+	{ "test_long_unclosed_descriptions_are_read_in_linear_time",
+	  test_long_unclosed_descriptions_are_read_in_linear_time },
 	{ "test_server_errors_fail_fetch_then_recover", test_server_errors_fail_fetch_then_recover },
 	{ "test_hanging_server_times_out_then_recovers", test_hanging_server_times_out_then_recovers },
 	{ "test_unknown_calendar_is_not_found", test_unknown_calendar_is_not_found },
