@@ -17,6 +17,9 @@ for d in "$@"; do
 	done
 done
 seeds=$(find "$corpus" -type f | wc -l)
+# leaks inside system libraries, not ours (see the file)
+LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 # -timeout: one input taking 10 s is a hang; -rss_limit_mb: so is 2 GiB
 if ./fuzz/fuzz_$name -max_total_time="$secs" -max_len="$maxlen" -timeout=10 \
 	-rss_limit_mb=2048 -artifact_prefix="fuzz/crash-$name-" "$corpus" >"$log.out" 2>&1; then
