@@ -18,6 +18,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "gcal_buf.h"
+#include "gcal_event.h"
+#include "gcal_json.h"
+#include "gcal_time.h"
+
 #define GCAL_DEFAULT_ENDPOINT "https://www.googleapis.com/calendar/v3"
 #define GCAL_DEFAULT_TOKEN_ENDPOINT "https://oauth2.googleapis.com/token"
 #define GCAL_SCOPE "https://www.googleapis.com/auth/calendar.readonly"
@@ -52,11 +57,6 @@ struct gcal_inst {
 	size_t nwarned;
 };
 
-struct gcal_buf {
-	char *p;
-	size_t n, cap;
-};
-
 /* ---- small helpers ------------------------------------------------------- */
 
 static void gcal_digest(const char *s, unsigned char md[32])
@@ -83,305 +83,8 @@ static char *gcal_strdup(const char *s)
 	return p;
 }
 
-static int gcal_buf_add(struct gcal_buf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return PLAYOUT_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-	return PLAYOUT_OK;
-}
-
-static int gcal_buf_str(struct gcal_buf *b, const char *s)
-{
-	return gcal_buf_add(b, s, strlen(s));
-}
-
-/* Percent-encode everything but RFC 3986 unreserved characters. */
-static int gcal_buf_pct(struct gcal_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		char e[3];
-		if (isalnum(*c) || *c == '-' || *c == '.' || *c == '_' || *c == '~') {
-			if (gcal_buf_add(b, (const char *)c, 1) != PLAYOUT_OK)
-				return PLAYOUT_ENOMEM;
-			continue;
-		}
-		e[0] = '%';
-		e[1] = hex[*c >> 4];
-		e[2] = hex[*c & 15];
-		if (gcal_buf_add(b, e, 3) != PLAYOUT_OK)
-			return PLAYOUT_ENOMEM;
-	}
-	return PLAYOUT_OK;
-}
-
-/* "&key=value" (or without '&' when first), the value percent-encoded. */
-static int gcal_buf_param(struct gcal_buf *b, int first, const char *key, const char *value)
-{
-	if (gcal_buf_str(b, first ? "" : "&") || gcal_buf_str(b, key) || gcal_buf_str(b, "=") ||
-	    gcal_buf_pct(b, value))
-		return PLAYOUT_ENOMEM;
-	return PLAYOUT_OK;
-}
-
-static const char *gcal_json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *gcal_json_parse(const char *text, size_t len)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
-	if (!tok)
-		return NULL;
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
-/* ---- RFC 3339 -------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t gcal_days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int gcal_digits(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-/* "2026-03-29T01:30:00+01:00", "...Z", "...[.frac]..."; no zone counts as UTC
- * (token.json expiry). Returns 0 and *ms, or -1. */
-static int gcal_parse_time(const char *s, int64_t *ms)
-{
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	int64_t frac_ms = 0;
-	const char *p = s;
-
-	if (gcal_digits(&p, 4, &y) || *p++ != '-' || gcal_digits(&p, 2, &mo) || *p++ != '-' ||
-	    gcal_digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
-		return -1;
-	p++;
-	if (gcal_digits(&p, 2, &h) || *p++ != ':' || gcal_digits(&p, 2, &mi) || *p++ != ':' ||
-	    gcal_digits(&p, 2, &sec))
-		return -1;
-	if (*p == '.') {
-		int scale = 100;
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		for (; isdigit((unsigned char)*p); p++, scale /= 10)
-			frac_ms += (*p - '0') * scale;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (gcal_digits(&p, 2, &oh) || *p++ != ':' || gcal_digits(&p, 2, &om))
-			return -1;
-	}
-	if (*p)
-		return -1;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60 ||
-	    oh > 23 || om > 59)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	int64_t t = gcal_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	t -= sign * (oh * 3600 + om * 60);
-	*ms = t * 1000 + frac_ms;
-	return 0;
-}
-
-static void gcal_format_time(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* ---- descriptions ---------------------------------------------------------- */
-
-struct gcal_entity {
-	const char *name;
-	const char *text;
-};
-
-static const struct gcal_entity gcal_entities[] = {
-	{ "nbsp", " " }, { "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
-	{ "apos", "'" }, { "#39", "'" }, { "ensp", " " }, { "emsp", " " }, { "thinsp", " " },
-	{ NULL, NULL },
-};
-
-/* Tags that separate words; other tags (b, i, span, a, ...) vanish so that
- * "<b>PID:</b>abc" reads "PID:abc". */
-static int gcal_tag_breaks(const char *name, size_t n)
-{
-	static const char *const breaks[] = { "br", "p", "div", "li", "ul", "ol", "tr", "td",
-					       "th", "table", "h1", "h2", "h3", "h4", "hr", NULL };
-	for (size_t i = 0; breaks[i]; i++)
-		if (strlen(breaks[i]) == n && strncasecmp(breaks[i], name, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* The description as plain text: tags stripped, common entities decoded,
- * non-ASCII numeric entities and no-break spaces turned into spaces. */
-static char *gcal_plain_text(const char *html)
-{
-	struct gcal_buf b = { 0 };
-	const char *p = html;
-
-	if (gcal_buf_str(&b, ""))
-		return NULL;
-	while (*p) {
-		int rc = PLAYOUT_OK;
-		if (*p == '<') {
-			const char *q = p + 1;
-			if (*q == '/')
-				q++;
-			const char *name = q;
-			while (isalnum((unsigned char)*q))
-				q++;
-			size_t nlen = (size_t)(q - name);
-			const char *close = strchr(p, '>');
-			if (nlen > 0 && close) {
-				if (gcal_tag_breaks(name, nlen))
-					rc = gcal_buf_str(&b, " ");
-				p = close + 1;
-			} else {
-				rc = gcal_buf_add(&b, p++, 1);
-			}
-		} else if (*p == '&') {
-			const char *semi = strchr(p, ';');
-			int done = 0;
-			if (semi && semi - p <= 10) {
-				size_t n = (size_t)(semi - p - 1);
-				for (size_t i = 0; gcal_entities[i].name && !done; i++) {
-					if (strlen(gcal_entities[i].name) == n &&
-					    strncasecmp(gcal_entities[i].name, p + 1, n) == 0) {
-						rc = gcal_buf_str(&b, gcal_entities[i].text);
-						done = 1;
-					}
-				}
-				if (!done && p[1] == '#') {
-					char *end;
-					long v = (p[2] == 'x' || p[2] == 'X') ? strtol(p + 3, &end, 16)
-									       : strtol(p + 2, &end, 10);
-					if (end == semi && v > 0) {
-						char ch = v < 0x80 && v >= 0x20 ? (char)v : ' ';
-						rc = gcal_buf_add(&b, &ch, 1);
-						done = 1;
-					}
-				}
-			}
-			if (done)
-				p = semi + 1;
-			else
-				rc = gcal_buf_add(&b, p++, 1);
-		} else if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
-			rc = gcal_buf_str(&b, " "); /* U+00A0 written out */
-			p += 2;
-		} else {
-			rc = gcal_buf_add(&b, p++, 1);
-		}
-		if (rc != PLAYOUT_OK) {
-			free(b.p);
-			return NULL;
-		}
-	}
-	return b.p;
-}
-
-static int gcal_pid_char(int c)
-{
-	return isalnum(c) || c == '_' || c == '-';
-}
-
-/* Find "KEY:value" (case-insensitive key, blanks allowed around ':') in text;
- * value is the run of [A-Za-z0-9_-] after it. 1 when found (value may be
- * truncated: *len says its full length), else 0. */
-static int gcal_find_key(const char *text, const char *key, char *value, size_t n, size_t *len)
-{
-	size_t klen = strlen(key);
-	for (const char *p = text; *p; p++) {
-		if (strncasecmp(p, key, klen) != 0)
-			continue;
-		if (p > text && gcal_pid_char((unsigned char)p[-1]))
-			continue;
-		const char *q = p + klen;
-		while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
-			q++;
-		if (*q != ':')
-			continue;
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		size_t l = 0;
-		while (gcal_pid_char((unsigned char)q[l]))
-			l++;
-		if (l == 0)
-			continue;
-		*len = l;
-		size_t c = l < n - 1 ? l : n - 1;
-		memcpy(value, q, c);
-		value[c] = '\0';
-		return 1;
-	}
-	return 0;
-}
-
-/* Copy at most n-1 bytes without cutting a UTF-8 sequence. */
-static void gcal_copy_utf8(char *dst, size_t n, const char *src)
-{
-	size_t len = strlen(src);
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 /* Warn about an event once per id for the life of the instance. */
-static void gcal_warn_event(struct gcal_inst *gi, const char *id, const char *fmt, const char *a)
+static void gcal_warn_event(struct gcal_inst *gi, const char *id, const char *why)
 {
 	for (size_t i = 0; i < gi->nwarned; i++)
 		if (strcmp(gi->warned[i], id) == 0)
@@ -396,75 +99,24 @@ static void gcal_warn_event(struct gcal_inst *gi, const char *id, const char *fm
 		else
 			free(c);
 	}
-	char msg[256];
-	snprintf(msg, sizeof msg, fmt, a);
 	gi->host->log(gi->host, PLAYOUT_LOG_WARN, "calendar %s: event %.80s: %s; skipped",
-		      gi->calendar_id, id, msg);
+		      gi->calendar_id, id, why);
 }
 
-/* One events.list item into out (or skipped with a reason). */
+/* One events.list item into out (or skipped, with a warning once). */
 static int gcal_event(struct gcal_inst *gi, struct json_object *ev, int64_t from_ms, int64_t to_ms,
 		      struct playout_slots *out)
 {
-	struct json_object *start = NULL, *end = NULL;
-	const char *id = gcal_json_str(ev, "id");
-	const char *status = gcal_json_str(ev, "status");
-	const char *summary = gcal_json_str(ev, "summary");
-	const char *desc = gcal_json_str(ev, "description");
 	struct playout_slot slot;
-	size_t len;
-	char type[32];
+	const char *id;
+	char why[256];
+	int r = gcal_event_read(ev, from_ms, to_ms, &slot, &id, why, sizeof why);
 
-	if (!json_object_is_type(ev, json_type_object))
-		return PLAYOUT_OK;
-	if (!id)
-		id = "(no id)";
-	if (status && strcmp(status, "cancelled") == 0)
-		return PLAYOUT_OK;
-	json_object_object_get_ex(ev, "start", &start);
-	json_object_object_get_ex(ev, "end", &end);
-	const char *s = gcal_json_str(start, "dateTime"), *e = gcal_json_str(end, "dateTime");
-	if (!s && gcal_json_str(start, "date"))
-		return PLAYOUT_OK; /* all-day: not a programme slot */
-	memset(&slot, 0, sizeof slot);
-	if (!s || !e || gcal_parse_time(s, &slot.start_ms) || gcal_parse_time(e, &slot.end_ms)) {
-		gcal_warn_event(gi, id, "start/end is not an RFC 3339 dateTime (%.60s)", s ? s : "none");
-		return PLAYOUT_OK;
-	}
-	if (slot.end_ms <= slot.start_ms) {
-		gcal_warn_event(gi, id, "end is not after start (%.60s)", s);
-		return PLAYOUT_OK;
-	}
-	if (slot.start_ms >= to_ms || slot.end_ms <= from_ms)
-		return PLAYOUT_OK;
-	char *text = gcal_plain_text(desc ? desc : "");
-	if (!text)
-		return PLAYOUT_ENOMEM;
-	int found = gcal_find_key(text, "pid", slot.pid, sizeof slot.pid, &len);
-	if (!found) {
-		free(text);
-		gcal_warn_event(gi, id, "no PID:<pid> in the description (\"%.60s\")",
-				summary ? summary : "");
-		return PLAYOUT_OK;
-	}
-	if (len >= PLAYOUT_PID_MAX) {
-		free(text);
-		gcal_warn_event(gi, id, "PID longer than 63 characters (%.60s)", slot.pid);
-		return PLAYOUT_OK;
-	}
-	slot.type = PLAYOUT_SLOT_RECORDED;
-	if (gcal_find_key(text, "type", type, sizeof type, &len)) {
-		if (strcasecmp(type, "LIVE") == 0) {
-			slot.type = PLAYOUT_SLOT_LIVE;
-		} else if (strcasecmp(type, "RECORDED") != 0) {
-			free(text);
-			gcal_warn_event(gi, id, "TYPE is neither RECORDED nor LIVE (%.30s)", type);
-			return PLAYOUT_OK;
-		}
-	}
-	free(text);
-	gcal_copy_utf8(slot.title, sizeof slot.title, summary ? summary : "");
-	return playout_slots_push(out, &slot);
+	if (r == GCAL_EVENT_SLOT)
+		return playout_slots_push(out, &slot);
+	if (r == GCAL_EVENT_BAD)
+		gcal_warn_event(gi, id, why);
+	return r < 0 ? r : PLAYOUT_OK;
 }
 
 /* ---- HTTP and tokens -------------------------------------------------------- */
@@ -534,17 +186,13 @@ static int gcal_token_post(struct gcal_inst *gi, const char *form, struct json_o
 /* Take access_token and expires_in from a token answer. */
 static int gcal_take_token(struct gcal_inst *gi, struct json_object *ans)
 {
-	struct json_object *v;
 	char *tok = gcal_strdup(gcal_json_str(ans, "access_token"));
-	int64_t expires_s = 3600;
 
 	if (!tok)
 		return PLAYOUT_ENOMEM;
-	if (json_object_object_get_ex(ans, "expires_in", &v))
-		expires_s = json_object_get_int64(v);
 	gcal_wipe_free(gi->access_token);
 	gi->access_token = tok;
-	gi->expiry_ms = gi->host->wall_ms(gi->host) + expires_s * 1000;
+	gi->expiry_ms = gcal_token_expiry_ms(ans, gi->host->wall_ms(gi->host));
 	return PLAYOUT_OK;
 }
 

@@ -27,7 +27,8 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 
-#define S3_NAME_MAX 200           /* the cache's limit for a file name */
+#include "s3_list_xml.h"
+
 #define S3_FETCH_ATTEMPTS 3       /* each one resumes where the last stopped */
 #define S3_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define S3_PART_SUFFIX ".s3partial"
@@ -114,30 +115,6 @@ static int buf_uri(struct s3_buf *b, const char *s, int keep_slash)
 	return PLAYOUT_OK;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Decode an EncodingType=url value in place ('+' is a space there). */
-static void url_decode(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		int hi, lo;
-		if (*r == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
-			*w++ = (char)(hi * 16 + lo);
-			r += 2;
-		} else {
-			*w++ = *r == '+' ? ' ' : *r;
-		}
-	}
-	*w = '\0';
-}
-
 static void warn_key_once(struct s3 *s, const char *key, const char *why)
 {
 	for (size_t i = 0; i < s->nwarned; i++)
@@ -164,27 +141,6 @@ static void warn_key_once(struct s3 *s, const char *key, const char *why)
 		if (v[s->nwarned])
 			s->nwarned++;
 	}
-}
-
-/* NULL when rest (the key without the prefix) is a name we take; else why not. */
-static const char *s3_name_problem(const char *rest)
-{
-	size_t n = strlen(rest);
-	if (n == 0)
-		return "empty name";
-	if (n > S3_NAME_MAX)
-		return "name longer than 200 bytes";
-	if (rest[0] == '.')
-		return "name starts with '.'";
-	for (const unsigned char *p = (const unsigned char *)rest; *p; p++) {
-		if (*p == '/')
-			return "'/' inside the name (a key is never a path)";
-		if (*p < 0x20 || *p == 0x7f)
-			return "control character in the name";
-	}
-	if (n < 5 || strcasecmp(rest + n - 4, ".mp3") != 0)
-		return NULL; /* not a programme file: skipped quietly */
-	return "";
 }
 
 /* ---- counters -------------------------------------------------------------- */
@@ -277,77 +233,10 @@ static int status_error(struct s3 *s, const char *what, const struct playout_htt
 
 /* ---- listing --------------------------------------------------------------- */
 
-static int64_t parse_time_ms(const char *v)
+/* A hostile key seen by the listing parser: warn once (s3_list_xml.h). */
+static void s3_key_warn(void *arg, const char *key, const char *why)
 {
-	struct tm tm = {0};
-	int ms = 0;
-	if (sscanf(v, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	const char *dot = strchr(v, '.');
-	if (dot && isdigit((unsigned char)dot[1]))
-		ms = (int)strtol(dot + 1, NULL, 10) % 1000;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
-static char *child_text(xmlNodePtr n, const char *name)
-{
-	for (xmlNodePtr c = n->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST name) == 0)
-			return (char *)xmlNodeGetContent(c);
-	return NULL;
-}
-
-/* One <Contents> entry: an asset when its key passes, else a warning. */
-static int take_contents(struct s3 *s, xmlNodePtr c, const char *prefix, int url_encoded,
-			 struct playout_assets *out)
-{
-	char *key = child_text(c, "Key");
-	char *size = child_text(c, "Size");
-	char *lm = child_text(c, "LastModified");
-	char *etag = child_text(c, "ETag");
-	int rc = PLAYOUT_OK;
-	if (!key)
-		goto out;
-	if (url_encoded)
-		url_decode(key);
-	size_t plen = strlen(s->prefix);
-	if (strncmp(key, s->prefix, plen) != 0 || strncmp(key, prefix, strlen(prefix)) != 0)
-		goto out; /* the server answered outside what we asked: ignore */
-	const char *rest = key + plen;
-	const char *why = s3_name_problem(rest);
-	if (!why)
-		goto out;
-	if (*why) {
-		warn_key_once(s, key, why);
-		goto out;
-	}
-	struct playout_asset a;
-	memset(&a, 0, sizeof a);
-	snprintf(a.name, sizeof a.name, "%s", rest);
-	a.size = size ? strtoll(size, NULL, 10) : 0;
-	a.mtime_ms = lm ? parse_time_ms(lm) : 0;
-	if (etag) {
-		const char *e = etag;
-		size_t n = strlen(e);
-		if (n >= 2 && e[0] == '"' && e[n - 1] == '"') {
-			e++;
-			n -= 2;
-		}
-		if (n < sizeof a.etag) {
-			memcpy(a.etag, e, n);
-			a.etag[n] = '\0';
-		}
-	}
-	rc = playout_assets_push(out, &a);
-out:
-	xmlFree(key);
-	xmlFree(size);
-	xmlFree(lm);
-	xmlFree(etag);
-	return rc;
+	warn_key_once(arg, key, why);
 }
 
 /* Parse one ListObjectsV2 page; *token gets the next continuation token
@@ -355,45 +244,10 @@ out:
 static int parse_page(struct s3 *s, const char *body, size_t len, const char *prefix,
 		      struct playout_assets *out, char **token, struct playout_error *err)
 {
-	*token = NULL;
-	xmlDocPtr doc = xmlReadMemory(body, (int)len, "list.xml", NULL,
-				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
-		return playout_error_set(err, PLAYOUT_EPROTO, "list %s/%s: the answer is not XML",
-					 s->bucket, prefix);
-	int rc = PLAYOUT_OK;
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	if (!root || xmlStrcmp(root->name, BAD_CAST "ListBucketResult") != 0) {
-		rc = playout_error_set(err, PLAYOUT_EPROTO,
-				       "list %s/%s: the answer is not a ListBucketResult", s->bucket, prefix);
-		goto out;
-	}
-	char *enc = child_text(root, "EncodingType");
-	int url_encoded = enc && strcmp(enc, "url") == 0;
-	xmlFree(enc);
-	char *trunc = child_text(root, "IsTruncated");
-	int truncated = trunc && strcmp(trunc, "true") == 0;
-	xmlFree(trunc);
-	for (xmlNodePtr c = root->children; c && rc == PLAYOUT_OK; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST "Contents") == 0)
-			rc = take_contents(s, c, prefix, url_encoded, out);
-	if (rc == PLAYOUT_OK && truncated) {
-		char *t = child_text(root, "NextContinuationToken");
-		if (!t || !*t) {
-			xmlFree(t);
-			rc = playout_error_set(err, PLAYOUT_EPROTO,
-					       "list %s/%s: truncated page without NextContinuationToken",
-					       s->bucket, prefix);
-			goto out;
-		}
-		*token = strdup(t);
-		xmlFree(t);
-		if (!*token)
-			rc = PLAYOUT_ENOMEM;
-	}
-out:
-	xmlFreeDoc(doc);
-	return rc;
+	const struct s3_list_src src = {
+		.bucket = s->bucket, .prefix = s->prefix, .warn = s3_key_warn, .arg = s,
+	};
+	return s3_list_parse_page(&src, body, len, prefix, out, token, err);
 }
 
 /* Every key under prefix (a full key prefix), all pages, into out. */
@@ -617,7 +471,7 @@ static int etag_is_md5(const char *etag)
 	if (n != 32)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (hexval((unsigned char)etag[i]) < 0)
+		if (s3_hexval((unsigned char)etag[i]) < 0)
 			return 0;
 	return 1;
 }

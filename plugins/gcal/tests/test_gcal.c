@@ -20,6 +20,9 @@
 #include <openssl/rsa.h>
 
 #include "fake_host.h"
+#include "../gcal_event.h"
+#include "../gcal_json.h"
+#include "../gcal_time.h"
 #include "http.h"
 #include "runner.h"
 
@@ -420,6 +423,41 @@ static void test_dst_weeks_map_to_utc(void)
 	env_close(&e);
 }
 
+/* A description of a million unclosed "<a" and a million bare '&' (found by
+ * fuzz_gcal: each searched to the end of the text, minutes of CPU per
+ * event) is read in well under a second's work, PID and all. */
+static void test_long_unclosed_descriptions_are_read_in_linear_time(void)
+{
+	const size_t n = 1000000;
+	char *desc = malloc(n * 3 + 32);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(desc);
+	for (size_t i = 0; i < n; i++)
+		memcpy(desc + 2 * i, "<a", 2);
+	memset(desc + 2 * n, '&', n);
+	strcpy(desc + 3 * n, " PID:long_one");
+	struct json_object *ev = json_object_new_object(), *start = json_object_new_object(),
+			   *end = json_object_new_object();
+	json_object_object_add(start, "dateTime", json_object_new_string("2026-03-29T10:00:00Z"));
+	json_object_object_add(end, "dateTime", json_object_new_string("2026-03-29T11:00:00Z"));
+	json_object_object_add(ev, "id", json_object_new_string("long"));
+	json_object_object_add(ev, "description", json_object_new_string(desc));
+	json_object_object_add(ev, "start", start);
+	json_object_object_add(ev, "end", end);
+	struct playout_slot slot;
+	const char *id;
+	char why[256];
+	clock_t t0 = clock();
+	int r = gcal_event_read(ev, MAR29, MAR29 + 24 * H, &slot, &id, why, sizeof why);
+	double cpu_s = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	CU_ASSERT_EQUAL(r, GCAL_EVENT_SLOT);
+	CU_ASSERT_STRING_EQUAL(slot.pid, "long_one");
+	if (cpu_s >= 5)
+		fprintf(stderr, "  description read in %.1f s of CPU\n", cpu_s);
+	CU_ASSERT(cpu_s < 5); /* linear: well under a second; quadratic: 37 s at -O2 */
+	json_object_put(ev);
+	free(desc);
+}
+
 static void one_event(void)
 {
 	char a[1024], items[1100];
@@ -476,6 +514,86 @@ static void test_expired_token_is_refreshed_and_written_back(void)
 	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
 	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
 	env_close(&e);
+}
+
+/* expires_in as a token answer gives it: the token's end, or -1 when the
+ * answer text is not JSON. */
+static int64_t expiry_for(const char *answer, int64_t now_ms)
+{
+	struct json_object *o = gcal_json_parse(answer, strlen(answer));
+	int64_t ms = o ? gcal_token_expiry_ms(o, now_ms) : -1;
+	json_object_put(o);
+	return ms;
+}
+
+#define EXPECT_EXPIRY(answer, want)                                                          \
+	do {                                                                                  \
+		int64_t got_ = expiry_for(answer, MAR29);                                     \
+		if (got_ != (want))                                                           \
+			fprintf(stderr, "  %s: expiry %lld, want %lld\n", answer,             \
+				(long long)got_, (long long)(want));                          \
+		CU_ASSERT_EQUAL(got_, (want));                                                \
+	} while (0)
+
+static void test_expires_in_is_clamped_to_zero_and_a_day(void)
+{
+	const int64_t day = GCAL_LIFETIME_MAX_S * 1000LL;
+	EXPECT_EXPIRY("{\"expires_in\":3599}", MAR29 + 3599000);
+	EXPECT_EXPIRY("{\"expires_in\":9223372036854775807}", MAR29 + day);
+	EXPECT_EXPIRY("{\"expires_in\":18446744073709551615}", MAR29 + day);
+	EXPECT_EXPIRY("{\"expires_in\":9223372036854775}", MAR29 + day);
+	EXPECT_EXPIRY("{\"expires_in\":86401}", MAR29 + day);
+	EXPECT_EXPIRY("{\"expires_in\":-1}", MAR29);
+	EXPECT_EXPIRY("{\"expires_in\":-9223372036854775808}", MAR29);
+	EXPECT_EXPIRY("{\"expires_in\":-9223372036854775807}", MAR29);
+	EXPECT_EXPIRY("{\"expires_in\":0}", MAR29);
+	EXPECT_EXPIRY("{\"expires_in\":1e300}", MAR29 + day);
+	EXPECT_EXPIRY("{\"expires_in\":-1e300}", MAR29);
+	EXPECT_EXPIRY("{\"expires_in\":1799.9}", MAR29 + 1799000);
+	EXPECT_EXPIRY("{\"expires_in\":\"9223372036854775807\"}", MAR29 + day);
+	EXPECT_EXPIRY("{\"expires_in\":\"120\"}", MAR29 + 120000);
+	EXPECT_EXPIRY("{\"expires_in\":null}", MAR29 + GCAL_LIFETIME_DEFAULT_S * 1000LL);
+	EXPECT_EXPIRY("{\"access_token\":\"x\"}", MAR29 + GCAL_LIFETIME_DEFAULT_S * 1000LL);
+	/* no answer at all: the default */
+	CU_ASSERT_EQUAL(gcal_token_expiry_ms(NULL, 0), GCAL_LIFETIME_DEFAULT_S * 1000LL);
+}
+
+/* A token endpoint announcing expires_in = INT64_MAX: the token is kept a
+ * day, written back with a real date, and used again without a refresh. */
+static void test_huge_expires_in_keeps_the_token_one_day(void)
+{
+	char path[512], conf[4096];
+	one_event();
+	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", "{\"expires_in\":9223372036854775807}"), 0);
+	snprintf(path, sizeof path, "%s/token-huge.json", po_test_tmpdir());
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"token\":\"ya29.old\",\"refresh_token\":\"1//refresh-test\","
+	      "\"expiry\":\"2020-01-01T00:00:00Z\"}\n", f);
+	fclose(f);
+	snprintf(conf, sizeof conf, "credentials = \"%s\"; token = \"file:%s\";", installed_creds, path);
+	struct env e;
+	env_open_with(&e, new_host(), conf);
+	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	int64_t before = po_fake_host(e.fh)->wall_ms(po_fake_host(e.fh));
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(e.slots.n, 1);
+	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", "\"status\": 200"), 1);
+	char *text = slurp(path);
+	const char *at = strstr(text, "\"expiry\":\"");
+	char when[64] = "";
+	int64_t expiry = 0;
+	if (at)
+		sscanf(at + 10, "%63[^\"]", when);
+	CU_ASSERT_EQUAL(gcal_parse_time(when, &expiry), 0);
+	if (expiry < before + 86399000 || expiry > before + 86401000 + 60000)
+		fprintf(stderr, "  expiry written back: \"%s\" (%s)\n", when, text);
+	CU_ASSERT(expiry >= before + 86399000 && expiry <= before + 86401000 + 60000);
+	free(text);
+	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
+	env_close(&e);
+	CU_ASSERT_EQUAL(fake_post("/_admin/config", "{\"expires_in\":3600}"), 0);
 }
 
 static void test_rejected_token_is_refreshed_once_on_401(void)
@@ -761,6 +879,8 @@ static const struct po_test fetch_tests[] = {
 	{ "test_cancelled_and_all_day_events_are_ignored", test_cancelled_and_all_day_events_are_ignored },
 	{ "test_offsets_map_to_utc", test_offsets_map_to_utc },
 	{ "test_dst_weeks_map_to_utc", test_dst_weeks_map_to_utc },
+	{ "test_long_unclosed_descriptions_are_read_in_linear_time",
+	  test_long_unclosed_descriptions_are_read_in_linear_time },
 	{ "test_server_errors_fail_fetch_then_recover", test_server_errors_fail_fetch_then_recover },
 	{ "test_hanging_server_times_out_then_recovers", test_hanging_server_times_out_then_recovers },
 	{ "test_unknown_calendar_is_not_found", test_unknown_calendar_is_not_found },
@@ -771,6 +891,8 @@ static const struct po_test auth_tests[] = {
 	{ "test_expired_token_is_refreshed_and_written_back",
 	  test_expired_token_is_refreshed_and_written_back },
 	{ "test_rejected_token_is_refreshed_once_on_401", test_rejected_token_is_refreshed_once_on_401 },
+	{ "test_expires_in_is_clamped_to_zero_and_a_day", test_expires_in_is_clamped_to_zero_and_a_day },
+	{ "test_huge_expires_in_keeps_the_token_one_day", test_huge_expires_in_keeps_the_token_one_day },
 	{ "test_refused_refresh_fails_with_eauth", test_refused_refresh_fails_with_eauth },
 	{ "test_literal_token_refresh_is_kept_in_kv_with_one_notice",
 	  test_literal_token_refresh_is_kept_in_kv_with_one_notice },

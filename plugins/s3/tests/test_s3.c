@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fake_host.h"
+#include "../s3_list_xml.h"
 #include "runner.h"
 
 extern const struct playout_plugin playout_plugin;
@@ -210,6 +211,57 @@ static int forbidden(const struct playout_http_request *req, struct playout_http
 	answer(resp, 403, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SignatureDoesNotMatch</Code>"
 	       "<Message>The request signature we calculated does not match</Message></Error>");
 	return PLAYOUT_OK;
+}
+
+/* Listing answers that once tripped UBSan or slipped through, fed to the
+ * parser directly: a LastModified with a year near INT_MIN or INT_MAX
+ * (signed overflow, then ms past INT64_MAX) gives "unknown" (0); a
+ * fraction is a fraction (".5" is 500 ms); a negative Size and a key with
+ * "%00" (cut short at the NUL) are refused with a warning. */
+static int nwarned;
+static char last_why[128];
+
+static void count_warn(void *arg, const char *key, const char *why)
+{
+	(void)arg;
+	(void)key;
+	nwarned++;
+	snprintf(last_why, sizeof last_why, "%s", why);
+}
+
+static void test_list_parser_survives_absurd_times_sizes_and_nul_keys(void)
+{
+	const struct s3_list_src src = { .bucket = "b", .prefix = "", .warn = count_warn };
+	struct playout_assets out = { 0 };
+	struct playout_error err = { 0 };
+	char *token = NULL;
+	static const char page[] =
+		"<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+		"<Contents><Key>min.mp3</Key><LastModified>-2147483648-01-01T00:00:00Z"
+		"</LastModified><Size>1</Size></Contents>"
+		"<Contents><Key>max.mp3</Key><LastModified>2147483647-12-31T23:59:59.999Z"
+		"</LastModified><Size>1</Size></Contents>"
+		"<Contents><Key>half.mp3</Key><LastModified>2026-11-24T10:00:00.5Z"
+		"</LastModified><Size>9223372036854775807</Size></Contents>"
+		"<Contents><Key>neg.mp3</Key><Size>-5</Size></Contents>"
+		"<Contents><Key>cut%00.mp3.txt</Key><Size>1</Size></Contents>"
+		"</ListBucketResult>";
+
+	nwarned = 0;
+	CU_ASSERT_EQUAL_FATAL(s3_list_parse_page(&src, page, sizeof page - 1, "", &out, &token, &err),
+			      PLAYOUT_OK);
+	CU_ASSERT_PTR_NULL(token);
+	CU_ASSERT_EQUAL_FATAL(out.n, 3);
+	CU_ASSERT_STRING_EQUAL(out.v[0].name, "min.mp3");
+	CU_ASSERT_EQUAL(out.v[0].mtime_ms, 0);
+	CU_ASSERT_STRING_EQUAL(out.v[1].name, "max.mp3");
+	CU_ASSERT_EQUAL(out.v[1].mtime_ms, 0);
+	CU_ASSERT_STRING_EQUAL(out.v[2].name, "half.mp3");
+	CU_ASSERT_EQUAL(out.v[2].mtime_ms, 1795514400500LL); /* 2026-11-24T10:00:00.5Z */
+	CU_ASSERT_EQUAL(out.v[2].size, INT64_MAX);
+	CU_ASSERT_EQUAL(nwarned, 2);
+	CU_ASSERT_STRING_EQUAL(last_why, "control character in the name");
+	free(out.v);
 }
 
 static void test_list_reports_unreachable_and_refused(void)
@@ -425,6 +477,8 @@ static void test_create_refuses_missing_bucket(void)
 static const struct po_test tests[] = {
 	{"test_list_follows_pages_with_sorted_encoded_query", test_list_follows_pages_with_sorted_encoded_query},
 	{"test_list_skips_hostile_keys_and_warns_once_each", test_list_skips_hostile_keys_and_warns_once_each},
+	{"test_list_parser_survives_absurd_times_sizes_and_nul_keys",
+	 test_list_parser_survives_absurd_times_sizes_and_nul_keys},
 	{"test_list_reports_unreachable_and_refused", test_list_reports_unreachable_and_refused},
 	{"test_full_listing_survives_restart_and_dated_prefixes_follow",
 	 test_full_listing_survives_restart_and_dated_prefixes_follow},
