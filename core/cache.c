@@ -86,8 +86,7 @@ int po_cache_has(const char *dir, const struct playout_asset *a)
 	struct stat st;
 	if (po_cache_path(dir, a->name, path, sizeof path, NULL) < 0 || stat(path, &st) < 0)
 		return 0;
-	int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-	return S_ISREG(st.st_mode) && st.st_size == a->size && mtime_ms == a->mtime_ms;
+	return S_ISREG(st.st_mode) && st.st_size == a->size && po_cache_mtime_ms(&st) == a->mtime_ms;
 }
 
 static int fsync_path(const char *path, int flags)
@@ -162,11 +161,12 @@ static int64_t evict_time_ms(const char *name, const struct stat *st)
 	if (po_filename_parse(name, &f) == PLAYOUT_OK &&
 	    po_tz_local_to_utc(f.year, f.mon, f.day, f.hour, f.min, 0, &t, NULL) == PLAYOUT_OK)
 		return t;
-	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	return po_cache_mtime_ms(st);
 }
 
-int po_cache_evict(const char *dir, int (*keep)(const char *name, void *arg), void *arg,
-		   int64_t now_ms, int64_t retention_ms, struct playout_error *err)
+int po_cache_each(const char *dir, int (*fn)(int dfd, const char *name, const struct stat *st,
+					    void *arg),
+		  void *arg, struct playout_error *err)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
@@ -178,27 +178,52 @@ int po_cache_evict(const char *dir, int (*keep)(const char *name, void *arg), vo
 		return playout_error_set(err, PLAYOUT_EIO, "cache %s: cannot read: %s", dir,
 					 strerror(errno));
 	}
-	int removed = 0;
+	int n = 0;
 	struct dirent *de;
 	while ((de = readdir(dp))) {
 		struct stat st;
-		const char *name = de->d_name;
-		if (!po_cache_name_ok(name) || (keep && keep(name, arg)))
+		/* lstat semantics: a symlink is not a regular file */
+		if (!po_cache_name_ok(de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		/* lstat semantics: a symlink is not a regular file and stays */
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		int64_t t = evict_time_ms(name, &st);
-		if (now_ms - t <= retention_ms)
-			continue;
-		if (unlinkat(dfd, name, 0) == 0) {
-			removed++;
-			po_log_info("cache", "evicted %s (%lld h past its time)", name,
-				    (long long)((now_ms - t) / 3600000));
-		} else if (errno != ENOENT) {
-			po_log_warn("cache", "cannot evict %s", name);
-		}
+		n += fn(dfd, de->d_name, &st, arg);
 	}
 	closedir(dp);
-	return removed;
+	return n;
+}
+
+int64_t po_cache_mtime_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
+struct evict_ctx {
+	int (*keep)(const char *name, void *arg);
+	void *arg;
+	int64_t now_ms, retention_ms;
+};
+
+static int evict_one(int dfd, const char *name, const struct stat *st, void *arg)
+{
+	const struct evict_ctx *c = arg;
+	if (c->keep && c->keep(name, c->arg))
+		return 0;
+	int64_t t = evict_time_ms(name, st);
+	if (c->now_ms - t <= c->retention_ms)
+		return 0;
+	if (unlinkat(dfd, name, 0) == 0) {
+		po_log_info("cache", "evicted %s (%lld h past its time)", name,
+			    (long long)((c->now_ms - t) / 3600000));
+		return 1;
+	}
+	if (errno != ENOENT)
+		po_log_warn("cache", "cannot evict %s", name);
+	return 0;
+}
+
+int po_cache_evict(const char *dir, int (*keep)(const char *name, void *arg), void *arg,
+		   int64_t now_ms, int64_t retention_ms, struct playout_error *err)
+{
+	struct evict_ctx c = {keep, arg, now_ms, retention_ms};
+	return po_cache_each(dir, evict_one, &c, err);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include <playout/plugin.h>
 
 /* Create the cache (0750) and its .part folder if missing; clear stale parts
@@ -33,6 +35,16 @@ int po_cache_has(const char *dir, const struct playout_asset *a);
  * fsync, set the mtime to the storage's, rename, fsync the folder. */
 int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void *inst,
 		   const struct playout_asset *a, struct playout_error *err);
+
+/* Call fn for each regular file with a plain name directly in dir (never
+ * through a symlink, never in .part or sub-directories), with a descriptor
+ * of dir and the file's lstat. Returns the sum of what fn returned, or a
+ * negative code when dir cannot be read. */
+int po_cache_each(const char *dir, int (*fn)(int dfd, const char *name, const struct stat *st,
+					    void *arg),
+		  void *arg, struct playout_error *err);
+/* A file's mtime in ms, as the cache compares it with the storage's. */
+int64_t po_cache_mtime_ms(const struct stat *st);
 
 /* Remove cached programme files that are no longer wanted. A regular file
  * directly in dir is removed when keep (may be NULL) answers 0 for its name

@@ -3,11 +3,7 @@
  */
 #include "gather.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cache.h"
 #include "catalog.h"
@@ -81,36 +77,34 @@ void po_gather_last_listing(struct po_runtime *rt, struct playout_assets *out)
 	po_catalog_sort(out);
 }
 
+struct cached_ctx {
+	struct playout_assets *cat;
+	size_t n0; /* the listing's own entries */
+};
+
+static int add_one(int dfd, const char *name, const struct stat *st, void *arg)
+{
+	struct cached_ctx *c = arg;
+	struct playout_asset a;
+	(void)dfd;
+	if (po_catalog_find_exact(c->cat->v, c->n0, name))
+		return 0;
+	memset(&a, 0, sizeof a);
+	snprintf(a.name, sizeof a.name, "%s", name);
+	a.size = st->st_size;
+	a.mtime_ms = po_cache_mtime_ms(st);
+	return playout_assets_push(c->cat, &a) == PLAYOUT_OK;
+}
+
 size_t po_gather_add_cached(struct po_runtime *rt, struct playout_assets *cat)
 {
-	int dfd = open(rt->conf.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dp = dfd >= 0 ? fdopendir(dfd) : NULL;
-	size_t n0 = cat->n, added = 0;
-	struct dirent *de;
-	if (!dp) {
-		if (dfd >= 0)
-			close(dfd);
+	struct cached_ctx c = {cat, cat->n};
+	int added = po_cache_each(rt->conf.cache_dir, add_one, &c, NULL);
+	if (added <= 0)
 		return 0;
-	}
-	while ((de = readdir(dp))) {
-		struct stat st;
-		struct playout_asset a;
-		if (!po_cache_name_ok(de->d_name) || po_catalog_find_exact(cat->v, n0, de->d_name) ||
-		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		memset(&a, 0, sizeof a);
-		snprintf(a.name, sizeof a.name, "%s", de->d_name);
-		a.size = st.st_size;
-		a.mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-		if (playout_assets_push(cat, &a) == PLAYOUT_OK)
-			added++;
-	}
-	closedir(dp);
-	if (added) {
-		struct playout_assets extra = {cat->v + n0, added, added};
-		po_catalog_prepare(&extra, NULL); /* parse the names */
-		cat->n = n0 + extra.n;
-		po_catalog_sort(cat);
-	}
-	return added;
+	struct playout_assets extra = {cat->v + c.n0, (size_t)added, (size_t)added};
+	po_catalog_prepare(&extra, NULL); /* parse the names */
+	cat->n = c.n0 + extra.n;
+	po_catalog_sort(cat);
+	return extra.n;
 }

@@ -4,11 +4,7 @@
  */
 #include "refresh.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cache.h"
 #include "catalog.h"
@@ -103,31 +99,31 @@ static void fill_cached(struct po_runtime *rt, const struct po_refresh_opts *o,
 	po_probe_flag_short(a, 1, slots->v, slots->n, rt->conf.probe_min_fill_percent);
 }
 
+struct fill_ctx {
+	struct po_runtime *rt;
+	const struct po_refresh_opts *o;
+	const struct playout_slots *slots;
+	struct playout_assets *cat;
+};
+
+static int fill_one(int dfd, const char *name, const struct stat *st, void *arg)
+{
+	struct fill_ctx *c = arg;
+	struct playout_asset *a = po_catalog_find_exact(c->cat->v, c->cat->n, name);
+	(void)dfd;
+	if (a && st->st_size == a->size && po_cache_mtime_ms(st) == a->mtime_ms)
+		fill_cached(c->rt, c->o, c->slots, a);
+	return 0;
+}
+
 /* The cache holds only what the planning window needs (plus files past
  * their air time for a while), so walk it, not the listing: each cached
  * file the catalogue lists with the same size and mtime is filled in. */
 static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *o,
 			   const struct playout_slots *slots, struct playout_assets *cat)
 {
-	int dfd = open(rt->conf.cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dp = dfd >= 0 ? fdopendir(dfd) : NULL;
-	struct dirent *de;
-	if (!dp) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	while ((de = readdir(dp))) {
-		struct stat st;
-		struct playout_asset *a;
-		if (de->d_name[0] == '.' || !(a = po_catalog_find_exact(cat->v, cat->n, de->d_name)) ||
-		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-		if (st.st_size == a->size && mtime_ms == a->mtime_ms)
-			fill_cached(rt, o, slots, a);
-	}
-	closedir(dp);
+	struct fill_ctx c = {rt, o, slots, cat};
+	po_cache_each(rt->conf.cache_dir, fill_one, &c, NULL);
 }
 
 /* Copy into the cache every file an item of the window still needs, or
