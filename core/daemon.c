@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "gather.h"
-#include "host.h"
 #include "http.h"
 #include "inputs.h"
 #include "log.h"
@@ -23,7 +22,7 @@
 #include "timeutil.h"
 #include "worker.h"
 
-/* Plan this long after the last change seen in the storage. */
+/* List the storage again this long after the last change seen in it. */
 #define STORAGE_QUIET_S 2
 
 struct po_daemon {
