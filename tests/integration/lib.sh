@@ -355,6 +355,24 @@ EOF
 	rm -f "$out.wav"
 }
 
+# po_station_conf DIR [LINE...]: DIR/playout.conf for a station on a CSV
+# schedule (DIR/schedule.csv), a localdisk drop folder (DIR/drop) and a file
+# output "file:air" (DIR/out.mp3), state and cache in DIR, planning every
+# 5 s; each LINE is added as it is. Prints the path.
+po_station_conf() {
+	local d=$1
+	shift
+	{
+		echo "station = \"Test FM\"; timezone = \"UTC\"; state = \"$d/state.db\"; cache = \"$d/cache\";"
+		echo "plan_interval_s = 5; send_ahead_ms = 300;"
+		echo "schedule = ( { plugin = \"csv\"; path = \"$d/schedule.csv\"; } );"
+		echo "storage = { plugin = \"localdisk\"; path = \"$d/drop\"; settle_s = 0; };"
+		echo "outputs = ( { plugin = \"file\"; instance = \"air\"; path = \"$d/out.mp3\"; } );"
+		printf '%s\n' "$@"
+	} >"$d/playout.conf"
+	echo "$d/playout.conf"
+}
+
 # po_play_field CONF OUTPUT ASSET FIELD: one field of the newest play of ASSET
 # on OUTPUT in `playoutctl history --json` (empty when there is none).
 po_play_field() {

@@ -23,14 +23,7 @@ po_mp3 "$T/drop/long.mp3" 25 440 && po_mp3 "$T/drop/edit.mp3" 3 880 &&
 cat >"$T/schedule.csv" <<'EOF'
 "2026-03-29T10:00:45Z","2026-03-29T10:01:15Z","long","long.mp3","Long Show"
 EOF
-CONF="$T/playout.conf"
-cat >"$CONF" <<EOF
-station = "Test FM"; timezone = "UTC"; state = "$T/state.db"; cache = "$T/cache";
-plan_interval_s = 5; send_ahead_ms = 300;
-schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
-storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
-outputs = ( { plugin = "file"; instance = "air"; path = "$T/out.mp3"; } );
-EOF
+CONF=$(po_station_conf "$T")
 # The rehearsal clock starts at 10:00:42: long is due 3 s after the launch.
 LAUNCH=$(date +%s%N)
 po_spawn_out "$T/playoutd.log" "$PLAYOUTD" -c "$CONF" -f --pretend-now 2026-03-29T10:00:42Z

@@ -22,14 +22,7 @@ for m in 1 2 3; do
 done
 OLD="$(name_at $((NOW - 10 * 86400)))_old.mp3"
 cp "$T/src.mp3" "$T/cache/$OLD"
-CONF="$T/playout.conf"
-cat >"$CONF" <<EOF
-station = "Rehearsal"; timezone = "UTC"; state = "$T/rehearsal.db"; cache = "$T/cache";
-cache_retention_days = 2;
-schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
-storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
-outputs = ( { plugin = "file"; instance = "air"; path = "$T/out.mp3"; } );
-EOF
+CONF=$(po_station_conf "$T" "cache_retention_days = 2;")
 : >"$T/schedule.csv"
 PRETEND=$(date -u -d "@$((NOW + 30 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
 po_spawn_out "$T/playoutd.log" "$PLAYOUTD" -c "$CONF" -f --pretend-now "$PRETEND"

@@ -27,14 +27,7 @@ cat >"$T/schedule.csv" <<'EOF'
 "2026-03-29T10:01:12Z","2026-03-29T10:01:15Z","three","three.mp3","Three"
 "2026-03-29T10:01:18Z","2026-03-29T10:01:21Z","gone","gone.mp3","Gone"
 EOF
-CONF="$T/playout.conf"
-cat >"$CONF" <<EOF
-station = "Test FM"; timezone = "UTC"; state = "$T/state.db"; cache = "$T/cache";
-plan_interval_s = 5; send_ahead_ms = 300;
-schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
-storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
-outputs = ( { plugin = "file"; instance = "air"; path = "$T/out.mp3"; } );
-EOF
+CONF=$(po_station_conf "$T")
 LAUNCH=$(date +%s%N)
 po_spawn_out "$T/playoutd.log" "$PLAYOUTD" -c "$CONF" -f --pretend-now 2026-03-29T10:00:52Z
 DPID=$PO_LAST_PID
