@@ -84,12 +84,15 @@ static void schedule_round(struct input *x)
 	if (rc == PLAYOUT_OK) {
 		if (x->failing)
 			po_log_notice(x->pi->conf->label, "schedule answers again (%zu slots)", got.n);
+		/* An unchanged answer needs no new plan (the timer plans anyway). */
+		if (x->failing || got.n != x->slots.n ||
+		    (got.n && memcmp(got.v, x->slots.v, got.n * sizeof *got.v) != 0))
+			in->changed = 1;
 		free(x->slots.v);
 		x->slots = got;
 		x->fetched_ms = now;
 		x->failing = 0;
 		x->why[0] = '\0';
-		in->changed = 1;
 	} else {
 		if (!x->failing || strcmp(x->why, e.msg) != 0) {
 			if (x->fetched_ms)
@@ -122,11 +125,16 @@ static void storage_round(struct input *x)
 		if (in->listing_status != PO_LISTING_OK && in->listing_answered)
 			po_log_notice(label, "storage answers again (%zu files)", got.n);
 		in->listing_answered = 1;
-		free(in->listing.v);
-		in->listing = got;
-		in->listing_gen++;
+		if (in->listing_status != PO_LISTING_OK || got.n != in->listing.n ||
+		    (got.n && memcmp(got.v, in->listing.v, got.n * sizeof *got.v) != 0)) {
+			free(in->listing.v);
+			in->listing = got;
+			in->listing_gen++;
+			in->changed = 1;
+		} else {
+			free(got.v); /* the same files: the control thread keeps its copy */
+		}
 		in->listing_why[0] = '\0';
-		in->changed = 1;
 	} else {
 		in->listing_answered = 1;
 		if (in->listing_status != st || strcmp(in->listing_why, e.msg) != 0) {

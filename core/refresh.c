@@ -191,11 +191,15 @@ static int plan(struct po_runtime *rt, const struct po_refresh_opts *o,
 struct keep_ctx {
 	const struct po_rundown *r;
 	const struct playout_assets *cat;
+	int64_t from_ms;           /* the planning window's start */
 };
 
-/* Kept: a file the rundown plays, and an undated file still listed (a
- * sustainer: it is wanted again and again, and evicting it would only
- * download it again). Dated files are judged by their air time. */
+/* Kept: a file the rundown plays, and a file still listed that the plan may
+ * want again: an undated one (a sustainer), one dated inside the planning
+ * window, and one the probe keeps off air (its verdict lives with the cached
+ * copy). Evicting those would only download and probe them again at the
+ * next plan, round after round. The rest is judged by its air time against
+ * the real clock. */
 static int keep_file(const char *name, void *arg)
 {
 	const struct keep_ctx *k = arg;
@@ -204,17 +208,20 @@ static int keep_file(const char *name, void *arg)
 			if (strcmp(k->r->v[i].seg[s].asset, name) == 0)
 				return 1;
 	const struct playout_asset *a = po_catalog_find(k->cat->v, k->cat->n, name);
-	return a && a->start_ms == 0 && strcmp(a->name, name) == 0;
+	if (!a || strcmp(a->name, name) != 0)
+		return 0;
+	return a->start_ms == 0 || a->start_ms >= k->from_ms || a->start_alt_ms >= k->from_ms ||
+	       (a->flags & PO_ASSET_UNPLAYABLE);
 }
 
 /* Files go once they are cache_retention_days past their air time, by the
  * real clock: a rehearsal (--pretend-now) on a shared cache never removes a
  * programme that is still ahead. */
 static void evict(struct po_runtime *rt, const struct po_rundown *r,
-		  const struct playout_assets *cat)
+		  const struct playout_assets *cat, int64_t from_ms)
 {
 	struct po_clock real;
-	struct keep_ctx k = {r, cat};
+	struct keep_ctx k = {r, cat, from_ms};
 	struct playout_error e = {0};
 	po_clock_init(&real, 0);
 	int removed = po_cache_evict(rt->conf.cache_dir, keep_file, &k, po_clock_now_ms(&real),
@@ -245,7 +252,7 @@ int po_refresh(struct po_runtime *rt, const struct po_refresh_opts *o, struct po
 	if (rc == PLAYOUT_OK && o->write_state && rt->state)
 		po_state_put_rundown(rt->state, now, o->from_ms, out->v, out->n);
 	if (rc == PLAYOUT_OK && o->fetch)
-		evict(rt, out, &in->cat);
+		evict(rt, out, &in->cat, o->from_ms);
 	return rc;
 }
 
