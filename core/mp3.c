@@ -33,7 +33,9 @@ struct mem_reader {
 static mpg123_ssize_t mem_read(void *h, void *buf, size_t len)
 {
 	struct mem_reader *m = h;
-	size_t left = m->n - m->pos;
+	size_t left = m->pos < m->n ? m->n - m->pos : 0;
+	if (left == 0)
+		return 0;
 	if (len > left)
 		len = left;
 	memcpy(buf, m->p + m->pos, len);
@@ -53,7 +55,9 @@ static off_t mem_seek(void *h, off_t off, int whence)
 		base = (off_t)m->n;
 	else
 		return -1;
-	if (base + off < 0 || base + off > (off_t)m->n)
+	/* Past the end is allowed, as lseek allows it: libmpg123 looks ahead
+	 * for the next header when it takes a first frame. */
+	if (base + off < 0)
 		return -1;
 	m->pos = (size_t)(base + off);
 	return (off_t)m->pos;
@@ -123,107 +127,107 @@ static int version_code(int v)
 	}
 }
 
-/* Walk every frame of the mapped file into ix. */
-static int walk_frames(const char *path, struct mem_reader *mem, struct po_mp3_index *ix,
-		       struct playout_error *err)
+/*
+ * A frame libmpg123 finds after junk (or first) is only a candidate: a few
+ * hundred bytes of junk hold a valid-looking header often enough, and
+ * believing one turns junk into a "format change" that refuses the file, or
+ * sends junk on air as a frame. A candidate is believed once WALK_CONFIRM
+ * frames in all (it and the ones that follow it, each starting where the
+ * last ended) share its format, or when its chain ends exactly at the audio
+ * end. Otherwise it is junk, and libmpg123 starts again one byte after it:
+ * its made-up length may have swallowed the start of a good frame. A frame
+ * that starts where the last believed one ended, in its format, is believed
+ * at once (a clean file costs nothing more).
+ */
+#define WALK_CONFIRM 3
+
+struct walk_frame {
+	uint32_t off, len;
+	int version, layer, rate, channels, kbps;
+};
+
+struct walk {
+	const char *path;
+	size_t n;                  /* the audio ends here (before the end tags) */
+	struct po_mp3_index *ix;
+	uint32_t cap;              /* of ix->frames */
+	int bitrate;               /* of the believed frames: -1 none yet, 0 varies */
+	int64_t end;               /* where the last believed frame ends */
+	struct walk_frame pend[WALK_CONFIRM]; /* the candidate chain */
+	int npend;
+};
+
+static int walk_same_format(const struct walk_frame *a, const struct walk_frame *b)
 {
-	int rc = PLAYOUT_OK, e = 0;
-	uint32_t cap = (uint32_t)(mem->n / 400) + 16;
-	int bitrate = -1;
-	int64_t prev_end = -1;
-	mpg123_init(); /* a no-op since 1.27; needed before */
-	mpg123_handle *mh = mpg123_new(NULL, &e);
-	if (!mh)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: cannot create a decoder: %s",
-					 path, mpg123_plain_strerror(e));
-	ix->frames = malloc((size_t)cap * sizeof *ix->frames);
-	if (!ix->frames) {
-		rc = playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: out of memory", path);
-		goto out;
-	}
-	/* Quiet; resync over junk of any length; no gapless trimming (we count
-	 * frames, not samples). */
-	mpg123_param(mh, MPG123_FLAGS, MPG123_QUIET, 0);
-	mpg123_param(mh, MPG123_RESYNC_LIMIT, -1, 0);
-	if (mpg123_replace_reader_handle(mh, mem_read, mem_seek, NULL) != MPG123_OK ||
-	    mpg123_open_handle(mh, mem) != MPG123_OK) {
-		rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: libmpg123 cannot open it: %s",
-				       path, mpg123_strerror(mh));
-		goto out;
-	}
-	for (;;) {
-		int r = mpg123_framebyframe_next(mh);
-		if (r == MPG123_DONE)
-			break;
-		if (r != MPG123_OK && r != MPG123_NEW_FORMAT) {
-			if (ix->nframes == 0) {
-				rc = playout_error_set(err, PLAYOUT_EINVAL,
-						       "mp3: %s: not an MPEG audio file: %s",
-						       path, mpg123_strerror(mh));
-				goto out;
-			}
-			/* Damage near the end: keep what came before it. */
-			ix->resyncs++;
-			break;
-		}
-		unsigned long header = 0;
-		unsigned char *body = NULL;
-		size_t body_len = 0;
-		struct mpg123_frameinfo2 fi;
-		if (mpg123_framedata(mh, &header, &body, &body_len) != MPG123_OK ||
-		    mpg123_info2(mh, &fi) != MPG123_OK) {
-			rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: frame %u unreadable: %s",
-					       path, ix->nframes, mpg123_strerror(mh));
-			goto out;
-		}
-		int64_t pos = (int64_t)mpg123_framepos(mh);
-		int64_t len = (int64_t)body_len + 4;
-		if (pos < 0 || pos + len > (int64_t)mem->n) {
-			rc = playout_error_set(err, PLAYOUT_EINVAL,
-					       "mp3: %s: frame %u at byte %lld runs past the end",
-					       path, ix->nframes, (long long)pos);
-			goto out;
-		}
-		int version = version_code(fi.version);
-		int channels = fi.mode == MPG123_M_MONO ? 1 : 2;
-		if (ix->nframes == 0) {
-			ix->version = version;
-			ix->layer = fi.layer;
-			ix->sample_rate = (int)fi.rate;
-			ix->channels = channels;
-			ix->samples_per_frame = po_mp3_samples_per_frame(version, fi.layer);
-			bitrate = fi.bitrate;
-		} else {
-			if (version != ix->version || fi.layer != ix->layer ||
-			    fi.rate != ix->sample_rate || channels != ix->channels) {
-				rc = playout_error_set(err, PLAYOUT_EINVAL,
-						       "mp3: %s: format changes at frame %u "
-						       "(%d Hz %s -> %ld Hz %s, byte %lld)",
-						       path, ix->nframes, ix->sample_rate,
-						       ix->channels == 1 ? "mono" : "stereo", fi.rate,
-						       channels == 1 ? "mono" : "stereo", (long long)pos);
-				goto out;
-			}
-			if (pos != prev_end)
-				ix->resyncs++;
-			if (fi.bitrate != bitrate)
-				bitrate = 0;
-		}
-		rc = push_frame(ix, &cap, (uint32_t)pos, (uint32_t)len);
-		if (rc < 0) {
-			playout_error_set(err, rc, "mp3: %s: out of memory at frame %u", path,
-					  ix->nframes);
-			goto out;
-		}
-		prev_end = pos + len;
-	}
+	return a->version == b->version && a->layer == b->layer && a->rate == b->rate &&
+	       a->channels == b->channels;
+}
+
+/* Believe the candidate chain: the stream's first frames, more of the same
+ * stream, or (a chain in another format) a real format change. */
+static int walk_confirm(struct walk *w, struct playout_error *err)
+{
+	struct po_mp3_index *ix = w->ix;
+	const struct walk_frame *c = &w->pend[0];
 	if (ix->nframes == 0) {
-		rc = playout_error_set(err, PLAYOUT_EINVAL,
-				       "mp3: %s: no MPEG audio frames in %zu bytes (not an MP3?)",
-				       path, mem->n);
-		goto out;
+		ix->version = c->version;
+		ix->layer = c->layer;
+		ix->sample_rate = c->rate;
+		ix->channels = c->channels;
+		ix->samples_per_frame = po_mp3_samples_per_frame(c->version, c->layer);
+	} else if (c->version != ix->version || c->layer != ix->layer ||
+		   c->rate != ix->sample_rate || c->channels != ix->channels) {
+		return playout_error_set(err, PLAYOUT_EINVAL,
+					 "mp3: %s: format changes at frame %u "
+					 "(%d Hz %s -> %d Hz %s, byte %lu)",
+					 w->path, ix->nframes, ix->sample_rate,
+					 ix->channels == 1 ? "mono" : "stereo", c->rate,
+					 c->channels == 1 ? "mono" : "stereo", (unsigned long)c->off);
+	} else if ((int64_t)c->off != w->end) {
+		ix->resyncs++;
 	}
-	ix->bitrate_kbps = bitrate > 0 ? bitrate : 0;
+	for (int i = 0; i < w->npend; i++) {
+		const struct walk_frame *f = &w->pend[i];
+		if (push_frame(ix, &w->cap, f->off, f->len) < 0)
+			return playout_error_set(err, PLAYOUT_ENOMEM,
+						 "mp3: %s: out of memory at frame %u", w->path,
+						 ix->nframes);
+		if (w->bitrate < 0)
+			w->bitrate = f->kbps;
+		else if (w->bitrate != f->kbps)
+			w->bitrate = 0;
+		w->end = (int64_t)f->off + f->len;
+	}
+	w->npend = 0;
+	return PLAYOUT_OK;
+}
+
+/* One frame from libmpg123. 0: go on; 1: the candidate chain was junk
+ * (start again one byte after its first frame); < 0: an error. */
+static int walk_take(struct walk *w, const struct walk_frame *f, struct playout_error *err)
+{
+	const struct po_mp3_index *ix = w->ix;
+	if (w->npend == 0) {
+		struct walk_frame stream = { .version = ix->version, .layer = ix->layer,
+					     .rate = ix->sample_rate, .channels = ix->channels };
+		w->pend[w->npend++] = *f;
+		if (ix->nframes && (int64_t)f->off == w->end && walk_same_format(f, &stream))
+			return walk_confirm(w, err);
+	} else {
+		const struct walk_frame *last = &w->pend[w->npend - 1];
+		if ((int64_t)last->off + last->len != (int64_t)f->off || !walk_same_format(last, f))
+			return 1;
+		w->pend[w->npend++] = *f;
+	}
+	if (w->npend == WALK_CONFIRM || (uint64_t)f->off + f->len == w->n)
+		return walk_confirm(w, err);
+	return 0;
+}
+
+/* The LAME encoder delay and padding as libmpg123 read them from the first
+ * frame (when our own parse found none). */
+static void walk_lame_state(mpg123_handle *mh, struct po_mp3_index *ix)
+{
 #if MPG123_API_VERSION >= 45
 	if (ix->enc_delay < 0 && ix->header_kind != PO_MP3_HEADER_VBRI) {
 		long d = -1, p = -1;
@@ -233,9 +237,118 @@ static int walk_frames(const char *path, struct mem_reader *mem, struct po_mp3_i
 			ix->enc_padding = (int)p;
 		}
 	}
+#else
+	(void)mh;
+	(void)ix;
 #endif
-out:
+}
+
+/* Walk [base, n) of the file with libmpg123 (opened on those bytes). Sets
+ * *again to where to start again when a candidate chain was junk, else to
+ * n; *stopped to 1 when libmpg123 gave up with an error. */
+static int walk_segment(mpg123_handle *mh, struct walk *w, const unsigned char *p, size_t base,
+			size_t *again, int *stopped, struct playout_error *err)
+{
+	struct mem_reader mem = { p + base, w->n - base, 0 };
+	int rc = PLAYOUT_OK;
+	*again = w->n;
+	if (mpg123_replace_reader_handle(mh, mem_read, mem_seek, NULL) != MPG123_OK ||
+	    mpg123_open_handle(mh, &mem) != MPG123_OK)
+		return playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: libmpg123 cannot open it: %s",
+					 w->path, mpg123_strerror(mh));
+	for (;;) {
+		int r = mpg123_framebyframe_next(mh);
+		if (r == MPG123_DONE)
+			break;
+		if (r != MPG123_OK && r != MPG123_NEW_FORMAT) {
+			if (w->ix->nframes == 0)
+				rc = playout_error_set(err, PLAYOUT_EINVAL,
+						       "mp3: %s: not an MPEG audio file: %s",
+						       w->path, mpg123_strerror(mh));
+			*stopped = 1;
+			break;
+		}
+		unsigned long header = 0;
+		unsigned char *body = NULL;
+		size_t body_len = 0;
+		struct mpg123_frameinfo2 fi;
+		if (mpg123_framedata(mh, &header, &body, &body_len) != MPG123_OK ||
+		    mpg123_info2(mh, &fi) != MPG123_OK) {
+			rc = playout_error_set(err, PLAYOUT_EINVAL, "mp3: %s: frame %u unreadable: %s",
+					       w->path, w->ix->nframes, mpg123_strerror(mh));
+			break;
+		}
+		int64_t pos = (int64_t)mpg123_framepos(mh);
+		int64_t len = (int64_t)body_len + 4;
+		if (pos < 0 || (size_t)pos + base + (size_t)len > w->n) {
+			rc = playout_error_set(err, PLAYOUT_EINVAL,
+					       "mp3: %s: frame %u at byte %lld runs past the end",
+					       w->path, w->ix->nframes, (long long)pos + (long long)base);
+			break;
+		}
+		struct walk_frame f = { (uint32_t)((size_t)pos + base), (uint32_t)len,
+					version_code(fi.version), fi.layer, (int)fi.rate,
+					fi.mode == MPG123_M_MONO ? 1 : 2, fi.bitrate };
+		rc = walk_take(w, &f, err);
+		if (rc == 1) {
+			*again = (size_t)w->pend[0].off + 1;
+			w->npend = 0;
+			rc = PLAYOUT_OK;
+			break;
+		}
+		if (rc < 0)
+			break;
+	}
+	if (base == 0)
+		walk_lame_state(mh, w->ix);
 	mpg123_close(mh);
+	return rc;
+}
+
+/* Every frame of [0, n) of the mapped file into ix. */
+static int walk_frames(const char *path, const unsigned char *p, size_t n,
+		       struct po_mp3_index *ix, struct playout_error *err)
+{
+	int rc = PLAYOUT_OK, e = 0, stopped = 0;
+	struct walk w = { .path = path, .n = n, .ix = ix, .cap = (uint32_t)(n / 400) + 16,
+			  .bitrate = -1, .end = -1 };
+	mpg123_init(); /* a no-op since 1.27; needed before */
+	mpg123_handle *mh = mpg123_new(NULL, &e);
+	if (!mh)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: cannot create a decoder: %s",
+					 path, mpg123_plain_strerror(e));
+	ix->frames = malloc((size_t)w.cap * sizeof *ix->frames);
+	if (!ix->frames) {
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "mp3: %s: out of memory", path);
+		goto out;
+	}
+	/* Quiet; resync over junk of any length; no gapless trimming (we count
+	 * frames, not samples). */
+	mpg123_param(mh, MPG123_FLAGS, MPG123_QUIET, 0);
+	mpg123_param(mh, MPG123_RESYNC_LIMIT, -1, 0);
+	/* Each new start is past the last one's first candidate: this ends. */
+	for (size_t base = 0; base < n && !stopped;) {
+		size_t again = n;
+		rc = walk_segment(mh, &w, p, base, &again, &stopped, err);
+		if (rc < 0)
+			goto out;
+		if (again == n && w.npend > 0 && !stopped) {
+			/* A candidate chain cut short before the audio end. */
+			again = (size_t)w.pend[0].off + 1;
+			w.npend = 0;
+		}
+		base = again;
+	}
+	if (stopped && ix->nframes > 0)
+		ix->resyncs++; /* damage near the end: keep what came before it */
+	if (ix->nframes == 0) {
+		rc = playout_error_set(err, PLAYOUT_EINVAL,
+				       "mp3: %s: no MPEG audio frames in %zu bytes (not an MP3?)",
+				       path, n);
+		goto out;
+	}
+	ix->bitrate_kbps = w.bitrate > 0 ? w.bitrate : 0;
+out:
 	mpg123_delete(mh);
 	return rc;
 }
@@ -279,8 +392,7 @@ static int index_buf(const char *path, const unsigned char *p, size_t n, int fd,
 		goto out;
 	}
 	if (!chained) {
-		struct mem_reader mem = { p, end, 0 };
-		rc = walk_frames(path, &mem, ix, err);
+		rc = walk_frames(path, p, end, ix, err);
 		if (rc < 0)
 			goto out;
 	}

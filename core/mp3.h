@@ -3,7 +3,10 @@
  * length, the stream format, and the exact duration from the frame count.
  * Tags and the Xing/Info/VBRI frame are metadata, not audio, and are not in
  * the index; their kinds and sizes, the LAME encoder delay/padding and the
- * damaged (skipped) byte runs are recorded. Indexing never decodes audio.
+ * damaged (skipped) byte runs are recorded. A frame found after junk is
+ * believed only when the frames that follow it confirm it (see mp3.c), so
+ * a stray header inside junk is damage, not audio nor a format change.
+ * Indexing never decodes audio.
  */
 #ifndef PO_MP3_H
 #define PO_MP3_H
@@ -68,7 +71,8 @@ struct po_mp3_index {
 const char *po_mp3_header_name(int kind);
 
 /* Index a file. PLAYOUT_EINVAL (with the reason) for a file with no audio
- * frames or one that changes sample rate/channels mid-stream. *out has one
+ * frames or one that changes sample rate/channels mid-stream (a run of
+ * frames in the new format, not a lone header in junk). *out has one
  * reference; release with po_mp3_index_unref. */
 int po_mp3_index_file(const char *path, struct po_mp3_index **out, struct playout_error *err);
 /* The same from memory (fuzzing, tests): buf is borrowed for the call;

@@ -16,7 +16,9 @@
 /* The blob's format. Bump it when the layout changes OR when mp3.c starts
  * finding different frames in the same bytes: a stored blob of another
  * format is refused, and the file is indexed again. */
-#define PO_MP3_STORE_FORMAT 1
+/* 2: junk between frames no longer yields frames, nor a format change
+ * (a header found after junk must be confirmed by the frames after it). */
+#define PO_MP3_STORE_FORMAT 2
 
 /* Serialise ix. *blob malloc'd (caller frees), *len its size: about
  * 2 bytes a frame (8 when offsets cannot be rebuilt from the lengths and

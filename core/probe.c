@@ -20,7 +20,12 @@
 #include "mp3.h"
 #include "mp3_store.h"
 
-#define MEDIA_FORMAT "po-media 1"
+/* A scan holds what the index found (frames, duration, damage, or why it
+ * failed), so it carries the index's format too: when mp3.c finds other
+ * frames in the same bytes, stored scans are made again. */
+#define MEDIA_STR(x) #x
+#define MEDIA_XSTR(x) MEDIA_STR(x)
+#define MEDIA_FORMAT "po-media 1/" MEDIA_XSTR(PO_MP3_STORE_FORMAT)
 
 /* ---- silence ------------------------------------------------------------ */
 

@@ -117,9 +117,9 @@ static int run_probe(struct po_worker *w, const struct job *j)
 	int rc = po_media_scan(w->c.state, j->path, &w->c.probe, PO_MEDIA_PROBE | PO_MEDIA_STORE,
 			       &m, &e);
 	if (rc == PLAYOUT_OK)
-		po_log_info("probe", "%s: probed in %.1f s%s%s", j->path,
-			    (double)(mono_ms() - t0) / 1000.0, m.flags ? ": " : "",
-			    m.flags ? m.why : "");
+		po_log_info("probe", "%s: probed in %.1f s%s%s%s", j->path,
+			    (double)(mono_ms() - t0) / 1000.0, m.why[0] ? ": " : "", m.why,
+			    m.ndamaged ? " (damaged: junk skipped, its good frames play)" : "");
 	else if (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED))
 		po_log_warnx("probe", "%s", e.msg);
 	return rc;

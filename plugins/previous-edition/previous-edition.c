@@ -18,6 +18,16 @@ struct prev_inst {
 	char sustainer[PLAYOUT_NAME_MAX]; /* a file in the storage; empty: none */
 };
 
+/* Asset flags that keep a file off air: all but DAMAGED, which plugin.h
+ * makes informational (a damaged file plays its good frames: a truncated
+ * last frame must not silence the slot). Flags this plugin does not know,
+ * such as the core's own short-file rule, keep a file off air: the core
+ * would refuse such a choice, and an older edition may still do. */
+static int prev_off_air(const struct playout_asset *a)
+{
+	return (a->flags & ~PLAYOUT_ASSET_DAMAGED) != 0;
+}
+
 /* "2026-03-22 01:00" in the station zone (the process zone is the station's). */
 static void station_time(int64_t utc_ms, char buf[32])
 {
@@ -42,7 +52,7 @@ static int prev_choose(void *instance, const struct playout_slot *slot,
 	station_time(slot->start_ms, at);
 	for (size_t i = 0; i < nassets; i++) {
 		const struct playout_asset *a = &assets[i];
-		if (a->flags != 0 || a->start_ms == 0 || !a->pid[0] ||
+		if (prev_off_air(a) || a->start_ms == 0 || !a->pid[0] ||
 		    strcasecmp(a->pid, slot->pid) != 0)
 			continue;
 		if (a->start_ms >= slot->start_ms || slot->start_ms - a->start_ms > pi->max_age_ms)
@@ -63,7 +73,7 @@ static int prev_choose(void *instance, const struct playout_slot *slot,
 		for (size_t i = 0; i < nassets; i++) {
 			if (strcmp(assets[i].name, pi->sustainer) != 0)
 				continue;
-			if (assets[i].flags != 0)
+			if (prev_off_air(&assets[i]))
 				break;
 			snprintf(out->asset, sizeof out->asset, "%s", pi->sustainer);
 			snprintf(out->reason, sizeof out->reason,

@@ -8,4 +8,5 @@ TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \
 # the fault suite: each case a station met, each must leave no programme lost
 TESTS += tests/integration/test_fault_late.sh tests/integration/test_fault_boot.sh \
 	tests/integration/test_fault_unmount.sh tests/integration/test_fault_rehearsal.sh \
-	tests/integration/test_fault_fifo.sh tests/integration/test_fault_icecast.sh
+	tests/integration/test_fault_fifo.sh tests/integration/test_fault_icecast.sh \
+	tests/integration/test_fault_junk.sh tests/integration/test_fault_damaged.sh

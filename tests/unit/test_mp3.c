@@ -983,6 +983,140 @@ static void test_chain_walk_gives_libmpg123_index_on_every_kind_of_file(void)
 	free(raw48);
 }
 
+/* ---- junk between frames (issue 8, case 10) ------------------------------ */
+
+/* 61 s of 44.1 kHz joint stereo at 128 kbps with lame's Info frame: the
+ * programme of the report. */
+static const char *stereo61(void)
+{
+	static int done;
+	const char *p = tmp_path("stereo61.mp3");
+	if (!done)
+		done = encode(p, 44100, 2, 61.0, 128, NULL) == 0;
+	return done ? p : NULL;
+}
+
+#define JUNK_LEN 400
+
+/* JUNK_LEN bytes of junk with no 0xff in them (so no header), then the
+ * headers of plant[] (4 bytes each, at at[]) written over it. */
+static void make_junk(unsigned char *junk, const unsigned char (*plant)[4], const size_t *at,
+		      int nplant)
+{
+	uint32_t x = 12345;
+	for (size_t i = 0; i < JUNK_LEN; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (unsigned char)((x >> 16) % 255);
+	}
+	for (int k = 0; k < nplant; k++)
+		memcpy(junk + at[k], plant[k], 4);
+}
+
+/* MPEG-2 layer III, 22050 Hz, 64 kbps, joint stereo: a 208-byte frame. */
+#define HDR22050 { 0xff, 0xf3, 0x80, 0x44 }
+/* MPEG-1 layer III, 44100 Hz, 128 kbps, stereo: the stream's own format,
+ * a 417-byte frame. */
+#define HDR44100 { 0xff, 0xfb, 0x90, 0x04 }
+
+static void test_junk_holding_a_22050_header_is_damage_not_a_format_change(void)
+{
+	const char *src = stereo61();
+	CU_ASSERT_FATAL(src != NULL);
+	struct po_mp3_index *plain = NULL;
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(plain->sample_rate, 44100);
+	CU_ASSERT_EQUAL_FATAL(plain->channels, 2);
+	CU_ASSERT_FATAL(plain->nframes > 2300);
+	size_t n;
+	unsigned char *b = slurp(src, &n);
+	CU_ASSERT_FATAL(b != NULL);
+	const uint32_t k = 782; /* junk before the 783rd audio frame, as reported */
+	const size_t cut = plain->frames[k].offset;
+	static const struct {
+		const char *name;
+		unsigned char plant[2][4];
+		size_t at[2];
+		int nplant;
+	} cases[] = {
+		/* a 22050 Hz header whose made-up frame ends inside the junk */
+		{ "junk22a.mp3", { HDR22050 }, { 100 }, 1 },
+		/* one whose made-up frame swallows the start of the next good one */
+		{ "junk22b.mp3", { HDR22050 }, { 300 }, 1 },
+		/* two 22050 Hz frames that chain: still too short a chain */
+		{ "junk22c.mp3", { HDR22050, HDR22050 }, { 0, 208 }, 2 },
+		/* a header in the stream's own format that swallows a good frame */
+		{ "junk44.mp3", { HDR44100 }, { 250 }, 1 },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		unsigned char junk[JUNK_LEN];
+		make_junk(junk, cases[c].plant, cases[c].at, cases[c].nplant);
+		const char *path = tmp_path(cases[c].name);
+		spit(path, b, cut, junk, sizeof junk, b + cut, n - cut);
+		struct po_mp3_index *ix = NULL;
+		struct playout_error err = { 0, "" };
+		int rc = po_mp3_index_file(path, &ix, &err);
+		if (rc != PLAYOUT_OK)
+			fprintf(stderr, "%s: %s\n", cases[c].name, err.msg);
+		CU_ASSERT_EQUAL(rc, PLAYOUT_OK);
+		CU_ASSERT_PTR_NULL(strstr(err.msg, "format changes"));
+		if (rc != PLAYOUT_OK)
+			continue;
+		/* Every good frame, and nothing of the junk. */
+		CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
+		CU_ASSERT_EQUAL(ix->sample_rate, 44100);
+		CU_ASSERT_EQUAL(ix->channels, 2);
+		CU_ASSERT_EQUAL(ix->bitrate_kbps, 128);
+		CU_ASSERT_EQUAL(ix->duration_ms, plain->duration_ms);
+		CU_ASSERT_EQUAL(ix->resyncs, 1);
+		CU_ASSERT_EQUAL_FATAL(ix->ndamaged, 1);
+		CU_ASSERT_EQUAL(ix->damaged[0].offset, cut);
+		CU_ASSERT_EQUAL(ix->damaged[0].len, JUNK_LEN);
+		int same = ix->nframes == plain->nframes;
+		for (uint32_t i = 0; same && i < ix->nframes; i++)
+			same = ix->frames[i].offset == plain->frames[i].offset + (i >= k ? JUNK_LEN : 0) &&
+			       ix->frames[i].len == plain->frames[i].len;
+		CU_ASSERT(same);
+		po_mp3_index_unref(ix);
+		size_t jn;
+		unsigned char *jb = slurp(path, &jn);
+		CU_ASSERT_FATAL(jb != NULL);
+		CU_ASSERT_EQUAL(check_walks_agree(cases[c].name, jb, jn, 0), 0);
+		free(jb);
+	}
+	free(b);
+	po_mp3_index_unref(plain);
+}
+
+static void test_format_change_after_junk_is_still_einval(void)
+{
+	const char *a = mono44();
+	const char *bpath = tmp_path("m48j.mp3");
+	CU_ASSERT_FATAL(a != NULL);
+	CU_ASSERT_FATAL(encode(bpath, 48000, 1, 1.0, 128, notag) == 0);
+	struct po_mp3_index *ia = NULL;
+	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(a, &ia, NULL), 0);
+	size_t na, nb;
+	unsigned char *ba = slurp(a, &na), *bb = slurp(bpath, &nb);
+	CU_ASSERT_FATAL(ba && bb);
+	unsigned char junk[JUNK_LEN];
+	const unsigned char plant[1][4] = { HDR22050 };
+	const size_t at[1] = { 100 };
+	make_junk(junk, plant, at, 1);
+	const char *path = tmp_path("change_after_junk.mp3");
+	spit(path, ba, na, junk, sizeof junk, bb, nb);
+	struct po_mp3_index *ix = NULL;
+	struct playout_error err = { 0, "" };
+	CU_ASSERT_EQUAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
+	CU_ASSERT_PTR_NULL(ix);
+	char want[96];
+	snprintf(want, sizeof want, "format changes at frame %u (44100 Hz mono -> 48000 Hz mono",
+		 ia->nframes);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	free(ba);
+	free(bb);
+	po_mp3_index_unref(ia);
+}
+
 static const struct po_test tests[] = {
 	{ "test_cbr_index_matches_hand_parsed_headers", test_cbr_index_matches_hand_parsed_headers },
 	{ "test_frames_tile_the_file_exactly", test_frames_tile_the_file_exactly },
@@ -1010,6 +1144,8 @@ static const struct po_test tests[] = {
 	{ "test_index_from_memory_matches_index_from_file", test_index_from_memory_matches_index_from_file },
 	{ "test_prefixes_and_bit_flips_never_crash", test_prefixes_and_bit_flips_never_crash },
 	{ "test_chain_walk_gives_libmpg123_index_on_every_kind_of_file", test_chain_walk_gives_libmpg123_index_on_every_kind_of_file },
+	{ "test_junk_holding_a_22050_header_is_damage_not_a_format_change", test_junk_holding_a_22050_header_is_damage_not_a_format_change },
+	{ "test_format_change_after_junk_is_still_einval", test_format_change_after_junk_is_still_einval },
 	{ NULL, NULL },
 };
 

@@ -370,7 +370,11 @@ static void test_forged_blobs_with_a_good_checksum_are_refused_by_the_field_chec
 	expect_forged_refused(blob, len, 8, &b1, 1, "MPEG version");
 	expect_forged_refused(blob, len, 11, &b1, 1, "header kind");
 	expect_forged_refused(blob, len, 12, zero4, 4, "sample rate");
-	expect_forged_refused(blob, len, 4, v2, 2, "format 2");
+	/* Another build's format (the next one): refused by its number. */
+	unsigned char vnext[2] = { (unsigned char)(PO_MP3_STORE_FORMAT + 1), 0 };
+	char fmt_next[32];
+	snprintf(fmt_next, sizeof fmt_next, "format %d", PO_MP3_STORE_FORMAT + 1);
+	expect_forged_refused(blob, len, 4, vnext, 2, fmt_next);
 	expect_forged_refused(blob, len, 6, flag, 2, "flags");
 	expect_forged_refused(blob, len, 0, "XXXX", 4, "magic");
 	expect_forged_refused(blob, len, 110, v2, 2, "reserved");

@@ -220,6 +220,69 @@ static void test_planner_switches_from_fallback_to_the_real_file_when_it_arrives
 	fixture_close(&f);
 }
 
+/* DAMAGED is informational (plugin.h): a damaged file plays its good frames,
+ * so a damaged edition or sustainer is chosen like a clean one. */
+static void test_fallback_picks_a_damaged_edition_and_a_damaged_sustainer(void)
+{
+	struct fixture f;
+	struct playout_slot s = slot_abc();
+	struct playout_asset as[] = {
+		asset("20260315_0100_abc.mp3", 0),
+		asset("20260322_0100_abc.mp3", PLAYOUT_ASSET_DAMAGED),
+		asset("sustainer.mp3", PLAYOUT_ASSET_DAMAGED),
+	};
+	struct playout_choice ch;
+	struct playout_error err = { 0, "" };
+
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
+	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 3, &ch, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ch.asset, "20260322_0100_abc.mp3");
+	/* no edition at all: the damaged sustainer */
+	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as + 2, 1, &ch, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ch.asset, "sustainer.mp3");
+	CU_ASSERT(strstr(ch.reason, "playing the sustainer sustainer.mp3") != NULL);
+	/* DAMAGED beside a flag that keeps a file off air: still off air */
+	as[1].flags = PLAYOUT_ASSET_DAMAGED | PLAYOUT_ASSET_NO_AUDIO;
+	as[2].flags = PLAYOUT_ASSET_DAMAGED | PLAYOUT_ASSET_SILENT;
+	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 3, &ch, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ch.asset, "20260315_0100_abc.mp3");
+	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as + 2, 1, &ch, &err), 0);
+	CU_ASSERT_STRING_EQUAL(ch.asset, "");
+	CU_ASSERT(strstr(ch.reason, "(or unplayable)") != NULL);
+	fixture_close(&f);
+}
+
+/* Through the planner: a slot with no file airs the damaged sustainer. */
+static void test_planner_airs_a_damaged_sustainer(void)
+{
+	struct fixture f;
+	struct playout_slot s = slot_abc();
+	struct playout_asset as[] = { asset("sustainer.mp3", PLAYOUT_ASSET_DAMAGED) };
+	struct po_plan_input in;
+	struct po_rundown r;
+	struct playout_error err = { 0, "" };
+
+	as[0].duration_ms = 600 * 1000;
+	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
+	memset(&in, 0, sizeof in);
+	in.from_ms = s.start_ms - 3600 * 1000;
+	in.to_ms = s.start_ms + 6 * 3600 * 1000;
+	in.slots = &s;
+	in.nslots = 1;
+	in.assets = as;
+	in.nassets = 1;
+	in.fallback = ops();
+	in.fallback_inst = f.inst;
+	in.fallback_label = "previous-edition";
+	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(r.n, 1);
+	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
+	CU_ASSERT_EQUAL(r.v[0].start_ms, s.start_ms);
+	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "sustainer.mp3");
+	po_rundown_free(&r);
+	fixture_close(&f);
+}
+
 static const struct po_test tests[] = {
 	{ "fallback_picks_latest_earlier_edition", test_fallback_picks_latest_earlier_edition },
 	{ "fallback_never_picks_a_future_or_same_time_edition",
@@ -233,6 +296,9 @@ static const struct po_test tests[] = {
 	{ "create_refuses_a_sustainer_path", test_create_refuses_a_sustainer_path },
 	{ "planner_switches_from_fallback_to_the_real_file_when_it_arrives",
 	  test_planner_switches_from_fallback_to_the_real_file_when_it_arrives },
+	{ "fallback_picks_a_damaged_edition_and_a_damaged_sustainer",
+	  test_fallback_picks_a_damaged_edition_and_a_damaged_sustainer },
+	{ "planner_airs_a_damaged_sustainer", test_planner_airs_a_damaged_sustainer },
 	{ NULL, NULL },
 };
 
