@@ -622,7 +622,10 @@ static void play_item(struct po_player *p)
 			break;
 		}
 		follow_plan(p, &pl, &play);
+		/* The item (and the strings meta points at) may now live in a
+		 * newer snapshot: the old one can be gone. */
 		it = &p->prep_snap->v[p->prep_i];
+		fill_meta(it, &meta);
 		int64_t t = now_ns(p);
 		int64_t rel = t - pl.start_ns;
 		int64_t end_rel = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
