@@ -77,7 +77,9 @@ static int host_kv_get(const struct playout_host *h, const char *key, char **val
 static int host_kv_put(const struct playout_host *h, const char *key, const char *value)
 {
 	struct po_runtime *rt = h->core;
-	if (!rt->state)
+	/* playoutctl's state is read-only: a plugin's counters and caches are
+	 * not kept there, quietly (the state would log each refusal as an error) */
+	if (!rt->state || po_state_readonly(rt->state))
 		return PLAYOUT_EUNAVAIL;
 	return po_state_kv_put(rt->state, h->instance, key, value);
 }

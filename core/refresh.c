@@ -5,6 +5,7 @@
 #include "refresh.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "catalog.h"
@@ -99,6 +100,44 @@ static void fill_cached(struct po_runtime *rt, const struct po_refresh_opts *o,
 	po_probe_flag_short(a, 1, slots->v, slots->n, rt->conf.probe_min_fill_percent);
 }
 
+/* A cache folder this process cannot read (playoutctl run by a user other
+ * than the daemon's: the daemon makes the folder 0750): fill each listed
+ * file from the daemon's stored scan of that path with the listing's size
+ * and mtime. The daemon forgets the scans of files that leave the cache,
+ * so a row means it holds exactly that file. Without it every cached
+ * programme would plan with no duration (cap 0, the slot end), unlike the
+ * daemon's own plan, and say nothing. */
+static void fill_from_state(struct po_runtime *rt, const struct playout_slots *slots,
+			    struct playout_assets *cat, const char *why)
+{
+	size_t filled = 0;
+	for (size_t i = 0; rt->state && i < cat->n; i++) {
+		struct playout_asset *a = &cat->v[i];
+		struct playout_error e = {0};
+		char path[4096], *text = NULL;
+		struct po_media m;
+		if (po_cache_path(rt->conf.cache_dir, a->name, path, sizeof path, &e) < 0 ||
+		    po_state_media_get(rt->state, path, a->size, a->mtime_ms, &text) != PLAYOUT_OK)
+			continue;
+		int rc = po_media_decode(text, &m);
+		free(text);
+		if (rc != PLAYOUT_OK || !m.indexed)
+			continue;
+		a->flags = m.flags;
+		snprintf(a->why, sizeof a->why, "%s", m.why);
+		filled++;
+		if (m.flags & PO_ASSET_UNPLAYABLE)
+			continue;
+		a->duration_ms = m.duration_ms;
+		a->nframes = m.nframes;
+		a->sample_rate = m.sample_rate;
+		a->samples_per_frame = m.samples_per_frame;
+		po_probe_flag_short(a, 1, slots->v, slots->n, rt->conf.probe_min_fill_percent);
+	}
+	po_log_warnx("cache", "%s: %zu file%s taken from the daemon's stored scans%s", why, filled,
+		     filled == 1 ? "" : "s", rt->state ? "" : " (no state either: durations unknown)");
+}
+
 struct fill_ctx {
 	struct po_runtime *rt;
 	const struct po_refresh_opts *o;
@@ -123,7 +162,10 @@ static void fill_durations(struct po_runtime *rt, const struct po_refresh_opts *
 			   const struct playout_slots *slots, struct playout_assets *cat)
 {
 	struct fill_ctx c = {rt, o, slots, cat};
-	po_cache_each(rt->conf.cache_dir, fill_one, &c, NULL);
+	struct playout_error e = {0};
+	if (po_cache_each(rt->conf.cache_dir, fill_one, &c, &e) < 0 &&
+	    access(rt->conf.cache_dir, F_OK) == 0) /* no folder yet: nothing is cached */
+		fill_from_state(rt, slots, cat, e.msg);
 }
 
 /* Copy into the cache every file an item of the window still needs, or

@@ -233,4 +233,62 @@ po_check "the partial download is kept for a resume" test -s "$E/cache/.part/202
 po_check "no half file in the cache" test ! -e "$E/cache/20261201_1102_echo.mp3"
 [ "$PO_FAILED" -gt 0 ] && { ls -la "$E/cache" "$E/cache/.part"; tail -n 15 "$E/playoutd.log"; } | sed 's/^/# /'
 
+# ---- playoutctl rundown plans a cached, probed programme as the daemon did,
+# also when it cannot read the cache folder (run by another user than the
+# daemon's, which makes the folder 0750): then from the daemon's stored scans,
+# and it says so. Before, it gave cap_s 0 and the slot end, without a word.
+F=$(po_tmpdir) || exit 1
+po_mp3 "$F/foxtrot.mp3" 20 440 &&
+	"$PO_PY" "$S3DIR/s3put.py" "$S3PORT" prerecs foxtrot.mp3 "$F/foxtrot.mp3"
+cat >"$F/schedule.csv" <<'EOC'
+"2026-12-01T12:00:00Z","2026-12-01T12:00:30Z","foxtrot","foxtrot.mp3","Foxtrot Show"
+EOC
+sed -e "s|$E/|$F/|g" -e 's|; downloads = 2; max_bytes_per_s = 160000||' "$E/playout.conf" >"$F/playout.conf"
+po_spawn_out "$F/playoutd.log" "$PO_BUILDDIR/playoutd" -c "$F/playout.conf" -f \
+	--pretend-now 2026-12-01T11:58:00Z
+DPID=$PO_LAST_PID
+# the daemon's own plan of foxtrot, from its state: "end_ms cap_s"
+daemon_plan() {
+	"$PO_PY" - "$F/state.db" <<'EOP'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+r = db.execute("SELECT end_ms, cap_s FROM rundown WHERE pid = 'foxtrot'").fetchone()
+print("%d %d" % r if r else "")
+EOP
+}
+planned_with_duration() { grep -q 'foxtrot.mp3: probed' "$F/playoutd.log" && [ "$(daemon_plan | cut -d' ' -f2)" -gt 0 ] 2>/dev/null; }
+po_wait_for 30 planned_with_duration
+po_check "the daemon cached and probed foxtrot and planned it with its duration" planned_with_duration
+WANT=$(daemon_plan)
+po_kill "$DPID"; po_unregister_pid "$DPID"
+# "end_ms cap_s" of foxtrot in a playoutctl rundown --json
+ctl_plan() {
+	"$PO_PY" -c '
+import datetime, json, sys
+for it in json.load(open(sys.argv[1])):
+    if it["pid"] == "foxtrot":
+        t = datetime.datetime.fromisoformat(it["end"].replace("Z", "+00:00"))
+        print("%d %d" % (round(t.timestamp() * 1000), it["cap_s"]))' "$1"
+}
+"$PO_BUILDDIR/playoutctl" -c "$F/playout.conf" rundown --json --from 2026-12-01T11:59:00Z --hours 1 \
+	>"$F/ctl.json" 2>"$F/ctl.err"
+GOT=$(ctl_plan "$F/ctl.json")
+po_check "playoutctl rundown gives the daemon's end and cap_s ($GOT; daemon: $WANT)" \
+	test -n "$WANT" -a "$GOT" = "$WANT"
+po_check "... and no error about the read-only state (a plugin's kv_put)" \
+	bash -c "! grep -q 'read-only' '$F/ctl.err'"
+# As root, drop the capabilities that read any folder, so the mode counts.
+NOCAP=""
+[ "$(id -u)" -eq 0 ] && NOCAP="setpriv --bounding-set=-dac_override,-dac_read_search"
+chmod 000 "$F/cache"
+$NOCAP "$PO_BUILDDIR/playoutctl" -c "$F/playout.conf" rundown --json --from 2026-12-01T11:59:00Z \
+	--hours 1 >"$F/ctl2.json" 2>"$F/ctl2.err"
+chmod 750 "$F/cache"
+GOT=$(ctl_plan "$F/ctl2.json")
+po_check "with the cache folder unreadable, the same end and cap_s ($GOT; daemon: $WANT)" \
+	test -n "$WANT" -a "$GOT" = "$WANT"
+po_check "... and it says it could not read the cache folder" \
+	grep -qE "cannot read $F/cache \(Permission denied\): [0-9]+ files? taken from the daemon's stored scans" "$F/ctl2.err"
+[ "$PO_FAILED" -gt 0 ] && { cat "$F/ctl.err" "$F/ctl2.err" "$F/ctl2.json"; tail -n 15 "$F/playoutd.log"; } | sed 's/^/# /'
+
 po_result $NAME
