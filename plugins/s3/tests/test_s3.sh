@@ -288,7 +288,7 @@ GOT=$(ctl_plan "$F/ctl2.json")
 po_check "with the cache folder unreadable, the same end and cap_s ($GOT; daemon: $WANT)" \
 	test -n "$WANT" -a "$GOT" = "$WANT"
 po_check "... and it says it could not read the cache folder" \
-	grep -qE "cannot read $F/cache \(Permission denied\): [0-9]+ files? taken from the daemon's stored scans" "$F/ctl2.err"
+	grep -qE "cache $F/cache: cannot open: Permission denied: [0-9]+ files? taken from the daemon's stored scans" "$F/ctl2.err"
 [ "$PO_FAILED" -gt 0 ] && { cat "$F/ctl.err" "$F/ctl2.err" "$F/ctl2.json"; tail -n 15 "$F/playoutd.log"; } | sed 's/^/# /'
 
 po_result $NAME
