@@ -519,12 +519,14 @@ static int adopt(struct po_player *p, struct play *pl, struct po_snapshot *snap,
  * moves to where the new plan ends it, and anything planned to start before
  * that end cuts it there, frame-exact, on the same connection. An item the
  * new plan no longer holds plays on to its old end unless something else
- * starts first. */
-static void follow_plan(struct po_player *p, struct play *pl, struct po_play *play)
+ * starts first. Returns 1 when the item on air now lives in the new
+ * snapshot (the caller's pointers into the old one are stale), else 0. */
+static int follow_plan(struct po_player *p, struct play *pl, struct po_play *play)
 {
+	int adopted = 0;
 	refresh_snap(p);
 	if (p->gen == p->followed_gen || !p->snap)
-		return;
+		return 0;
 	p->followed_gen = p->gen;
 	const struct po_air_item *cur = &p->prep_snap->v[p->prep_i];
 	int64_t start = cur->item.start_ms, end = cur->item.end_ms;
@@ -535,6 +537,7 @@ static void follow_plan(struct po_player *p, struct play *pl, struct po_play *pl
 		    continues(cur, x, pl->s) && adopt(p, pl, p->snap, i) == 0) {
 			cur = &p->prep_snap->v[p->prep_i];
 			end = cur->item.end_ms;
+			adopted = 1;
 		}
 		if (x->item.start_ms > start && x->item.nseg && (!next || x->item.start_ms < next->item.start_ms))
 			next = x;
@@ -543,7 +546,7 @@ static void follow_plan(struct po_player *p, struct play *pl, struct po_play *pl
 		end = next->item.start_ms;
 	int64_t cut_ns = (end - start) * NS_PER_MS;
 	if (cut_ns == pl->cut_ns)
-		return;
+		return adopted;
 	char at[16];
 	time_t secs = (time_t)(end / 1000);
 	struct tm tm;
@@ -551,6 +554,7 @@ static void follow_plan(struct po_player *p, struct play *pl, struct po_play *pl
 	add_detail(play, "end moved to %s UTC by a new plan", at);
 	pl->cut_ns = cut_ns;
 	pl->cut = 0; /* send_due decides again against the new end */
+	return adopted;
 }
 
 /* Sleep to an absolute deadline in slices; returns 1 when stopped. */
@@ -621,11 +625,12 @@ static void play_item(struct po_player *p)
 			interrupted = 1;
 			break;
 		}
-		follow_plan(p, &pl, &play);
-		/* The item (and the strings meta points at) may now live in a
-		 * newer snapshot: the old one can be gone. */
-		it = &p->prep_snap->v[p->prep_i];
-		fill_meta(it, &meta);
+		if (follow_plan(p, &pl, &play)) {
+			/* The old snapshot, which it and meta's strings point
+			 * into, may be gone. */
+			it = &p->prep_snap->v[p->prep_i];
+			fill_meta(it, &meta);
+		}
 		int64_t t = now_ns(p);
 		int64_t rel = t - pl.start_ns;
 		int64_t end_rel = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
