@@ -6,8 +6,11 @@
 #   bravo   bravo.mp3 (3 s) at 00:59:05, a CSV slot naming the file
 #   filler  filler.mp3 (~50 MB) at 02:00: its download is long enough to
 #           change the folder behind the daemon's back
-#   swapped 20260329_0300_swap.mp3, a real file when listed and queued for
-#           download after the filler; while the filler downloads, playoutd is
+#   swapped swap.mp3 at 03:00, a CSV slot naming the file: a real file when
+#           listed and queued for download after the filler (a slot, not a
+#           dated name: were the listing to answer before the schedule, a
+#           dated file would be planned, and fetched, before the filler is
+#           known); while the filler downloads, playoutd is
 #           paused for a moment (SIGSTOP) and the file becomes a FIFO of the
 #           same name, so the download thread then opens a FIFO: it must
 #           refuse it at once, not wait for a writer that never comes.
@@ -19,7 +22,7 @@ PLAYOUTD="$PO_BUILDDIR/playoutd"
 PLAYOUTCTL="$PO_BUILDDIR/playoutctl"
 NAME=fault_fifo
 PRETEND=2026-03-29T00:58:50Z
-SWAP=20260329_0300_swap.mp3
+SWAP=swap.mp3
 
 if [ ! -x "$PLAYOUTD" ] || [ ! -x "$PLAYOUTCTL" ]; then
 	echo "not ok - $PLAYOUTD or $PLAYOUTCTL is not built"
@@ -43,6 +46,7 @@ mkfifo "$D/20260329_0101_pipe.mp3" || { echo "not ok - mkfifo"; po_result $NAME 
 cat >"$T/schedule.csv" <<'EOF'
 "2026-03-29T00:59:05Z","2026-03-29T00:59:08Z","bravo","bravo.mp3","Bravo Show"
 "2026-03-29T02:00:00Z","2026-03-29T02:59:00Z","filler","filler.mp3","Filler"
+"2026-03-29T03:00:00Z","2026-03-29T03:00:03Z","swap","swap.mp3","Swap"
 EOF
 CONF="$T/playout.conf"
 cat >"$CONF" <<EOF
