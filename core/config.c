@@ -89,6 +89,19 @@ static const char *type_name(int type)
 	}
 }
 
+/* What a plugin setting type reads as, for messages. */
+static const char *type_name_of_setting(int type)
+{
+	switch (type) {
+	case PLAYOUT_SET_INT: return "an integer";
+	case PLAYOUT_SET_FLOAT: return "a number";
+	case PLAYOUT_SET_BOOL: return "a boolean (true or false)";
+	case PLAYOUT_SET_LIST: return "a list (which has no default)";
+	case PLAYOUT_SET_GROUP: return "a group (which has no default)";
+	default: return "a string";
+	}
+}
+
 static size_t levenshtein(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -680,6 +693,45 @@ void po_config_free(struct po_config *c)
 }
 
 
+/* The closest of a setting's choices to v, for the message. */
+static const char *nearest_choice(const char *v, const char *const *choices)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (size_t i = 0; choices[i]; i++) {
+		size_t dist = levenshtein(v, choices[i]);
+		if (dist < best_d) {
+			best_d = dist;
+			best = choices[i];
+		}
+	}
+	return best_d <= 2 ? best : NULL;
+}
+
+static void check_choice(const struct po_config *c, const struct po_instance_conf *ic,
+			 const struct playout_setting *set, const config_setting_t *s,
+			 struct po_diag *d)
+{
+	const char *v = config_setting_get_string(s);
+	char list[256];
+	size_t len = 0;
+
+	if (!set->choices || in_list(v, set->choices))
+		return;
+	list[0] = '\0';
+	for (size_t i = 0; set->choices[i] && len < sizeof list; i++) {
+		int k = snprintf(list + len, sizeof list - len, "%s\"%s\"", i ? ", " : "",
+				 set->choices[i]);
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+	const char *near = nearest_choice(v, set->choices);
+	po_diag_error(d, src(c, s), s, "key '%s' of %s must be one of %s (got \"%s\")%s%s%s",
+		      set->name, ic->label, list, v, near ? "; did you mean \"" : "",
+		      near ? near : "", near ? "\"?" : "");
+}
+
 static void check_setting(const struct po_config *c, const struct po_instance_conf *ic,
 			  const struct playout_setting *set, const config_setting_t *s,
 			  struct po_diag *d)
@@ -725,6 +777,8 @@ static void check_setting(const struct po_config *c, const struct po_instance_co
 		}
 		if (set->type == PLAYOUT_SET_SECRET)
 			check_secret(c, s, d);
+		else
+			check_choice(c, ic, set, s, d);
 		return;
 	case PLAYOUT_SET_LIST:
 		if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY)
@@ -744,38 +798,67 @@ static void check_setting(const struct po_config *c, const struct po_instance_co
 			      type_name(t));
 }
 
+/* Add set's default to group g as the setting a user would have written;
+ * NULL (and an error in d naming the plugin) when the default text does not
+ * read as the setting's type. The new setting is then checked like any. */
+static config_setting_t *add_default(const struct po_config *c,
+				     const struct po_instance_conf *ic,
+				     const struct playout_setting *set, config_setting_t *g,
+				     struct po_diag *d)
+{
+	const char *v = set->def;
+	char *end = NULL;
+	config_setting_t *s = NULL;
+
+	errno = 0;
+	switch (set->type) {
+	case PLAYOUT_SET_INT: {
+		long long n = strtoll(v, &end, 10);
+		if (*v && !*end && errno == 0 && (s = config_setting_add(g, set->name,
+									 CONFIG_TYPE_INT64)))
+			config_setting_set_int64(s, n);
+		break;
+	}
+	case PLAYOUT_SET_FLOAT: {
+		double x = strtod(v, &end);
+		if (*v && !*end && errno == 0 && (s = config_setting_add(g, set->name,
+									 CONFIG_TYPE_FLOAT)))
+			config_setting_set_float(s, x);
+		break;
+	}
+	case PLAYOUT_SET_BOOL:
+		if ((!strcmp(v, "true") || !strcmp(v, "false")) &&
+		    (s = config_setting_add(g, set->name, CONFIG_TYPE_BOOL)))
+			config_setting_set_bool(s, !strcmp(v, "true"));
+		break;
+	case PLAYOUT_SET_STRING:
+	case PLAYOUT_SET_SECRET:
+		if ((s = config_setting_add(g, set->name, CONFIG_TYPE_STRING)))
+			config_setting_set_string(s, v);
+		break;
+	default: /* lists and groups have no default */
+		break;
+	}
+	if (!s)
+		po_diag_error(d, src(c, g), g,
+			      "plugin %s declares default \"%s\" for key '%s', which is not %s: "
+			      "the plugin is broken",
+			      ic->plugin, v, set->name, type_name_of_setting(set->type));
+	return s;
+}
+
 int po_config_check_instance(const struct po_config *c, const struct po_instance_conf *ic,
 			     const struct playout_setting *settings, struct po_diag *d)
 {
 	static const char *const always[] = { "plugin", "instance", NULL };
 	static const char *const always_storage[] = { "plugin", "instance", "downloads", NULL };
 	size_t before = d->nerrors;
-	const config_setting_t *g = ic->group;
+	/* The group belongs to c->cfg, which the caller owns: defaults are
+	 * added to it so that create reads them like written values. */
+	config_setting_t *g = (config_setting_t *)ic->group;
 	char where[128];
 
 	snprintf(where, sizeof where, " in %s", ic->label);
-	for (size_t i = 0; settings && settings[i].name; i++) {
-		const struct playout_setting *set = &settings[i];
-		const config_setting_t *s = config_setting_get_member(g, set->name);
-
-		if (!s) {
-			if (set->required)
-				po_diag_error(d, src(c, g), g, "%s needs key '%s'%s%s", ic->label,
-					      set->name, set->help ? ": " : "",
-					      set->help ? set->help : "");
-			continue;
-		}
-		check_setting(c, ic, set, s, d);
-	}
-	if (ic->kind == PLAYOUT_KIND_STORAGE) {
-		/* the core's own key: the worker runs this many downloads at once */
-		static const struct playout_setting downloads = {
-			"downloads", PLAYOUT_SET_INT, 0, 1, 16,
-			"downloads at once (default 1: a small station's uplink)" };
-		const config_setting_t *s = config_setting_get_member(g, "downloads");
-		if (s)
-			check_setting(c, ic, &downloads, s, d);
-	}
 	for (int k = 0; k < config_setting_length(g); k++) {
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
 		const char *key = config_setting_name(m);
@@ -788,6 +871,30 @@ int po_config_check_instance(const struct po_config *c, const struct po_instance
 			unknown_key(c, m, where,
 				    ic->kind == PLAYOUT_KIND_STORAGE ? always_storage : always,
 				    settings, d);
+	}
+	for (size_t i = 0; settings && settings[i].name; i++) {
+		const struct playout_setting *set = &settings[i];
+		const config_setting_t *s = config_setting_get_member(g, set->name);
+
+		if (!s && set->required) {
+			po_diag_error(d, src(c, g), g, "%s needs key '%s'%s%s", ic->label,
+				      set->name, set->help ? ": " : "",
+				      set->help ? set->help : "");
+			continue;
+		}
+		if (!s && set->def)
+			s = add_default(c, ic, set, g, d);
+		if (s)
+			check_setting(c, ic, set, s, d);
+	}
+	if (ic->kind == PLAYOUT_KIND_STORAGE) {
+		/* the core's own key: the worker runs this many downloads at once */
+		static const struct playout_setting downloads = {
+			.name = "downloads", .type = PLAYOUT_SET_INT, .min = 1, .max = 16,
+			.help = "downloads at once (default 1: a small station's uplink)" };
+		const config_setting_t *s = config_setting_get_member(g, "downloads");
+		if (s)
+			check_setting(c, ic, &downloads, s, d);
 	}
 	return (int)(d->nerrors - before);
 }

@@ -148,7 +148,7 @@ static void check_sources(struct check_tally *t, struct po_runtime *rt, int64_t 
 {
 	struct po_instance *pi;
 	for (size_t i = 0; (pi = po_runtime_nth(rt, PLAYOUT_KIND_SCHEDULE, i)); i++) {
-		const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
+		const struct playout_schedule_ops *ops = pi->mod.plugin->ops.schedule;
 		struct playout_slots s = {0};
 		struct playout_error e = {0};
 		if (ops->fetch(pi->inst, now, now + (int64_t)rt->conf.horizon_h * 3600000, &s, &e) < 0)
@@ -160,7 +160,7 @@ static void check_sources(struct check_tally *t, struct po_runtime *rt, int64_t 
 		print_schedule_age(rt, pi->conf->label, now);
 	}
 	if (rt->storage) {
-		const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops;
+		const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops.storage;
 		struct playout_assets a = {0};
 		struct playout_error e = {0};
 		if (ops->list(rt->storage->inst, &a, &e) < 0)

@@ -207,7 +207,7 @@ static int start_players(struct po_daemon *d)
 		struct playout_error e = {0};
 		struct po_player_conf pc = {
 			.label = pi->conf->label,
-			.ops = pi->mod.plugin->ops,
+			.ops = pi->mod.plugin->ops.output,
 			.inst = pi->inst,
 			.clock = &d->rt.clock,
 			.box = &d->box,
@@ -237,7 +237,7 @@ static int start_worker(struct po_daemon *d)
 		.downloads = 1,
 	};
 	if (rt->storage) {
-		wc.ops = rt->storage->mod.plugin->ops;
+		wc.ops = rt->storage->mod.plugin->ops.storage;
 		wc.storage = rt->storage->inst;
 		wc.storage_label = rt->storage->conf->label;
 		config_setting_lookup_int(rt->storage->conf->group, "downloads", &wc.downloads);
@@ -289,7 +289,7 @@ static void storage_changed(int wfd, int qfd)
 static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 {
 	const struct playout_storage_ops *sops =
-		d->rt.storage ? d->rt.storage->mod.plugin->ops : NULL;
+		d->rt.storage ? d->rt.storage->mod.plugin->ops.storage : NULL;
 	int wfd = sops && sops->watch_fd ? sops->watch_fd(d->rt.storage->inst) : -1;
 	for (;;) {
 		struct pollfd pf[7] = {

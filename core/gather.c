@@ -13,7 +13,7 @@ int po_gather_slots(struct po_runtime *rt, struct po_instance *pi, int64_t from_
 		    int64_t to_ms, int store, struct playout_slots *out,
 		    struct playout_error *err)
 {
-	const struct playout_schedule_ops *ops = pi->mod.plugin->ops;
+	const struct playout_schedule_ops *ops = pi->mod.plugin->ops.schedule;
 	struct playout_slots got = {0};
 	int rc = ops->fetch(pi->inst, from_ms, to_ms, &got, err);
 	if (rc == PLAYOUT_OK) {
@@ -45,7 +45,7 @@ int64_t po_gather_last_slots(struct po_runtime *rt, struct po_instance *pi, int6
 int po_gather_listing(struct po_runtime *rt, const struct playout_assets *prev, int store,
 		      struct playout_assets *out, struct playout_error *err)
 {
-	const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops;
+	const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops.storage;
 	int rc = ops->list(rt->storage->inst, out, err);
 	if (rc != PLAYOUT_OK) {
 		if (err && !err->msg[0])

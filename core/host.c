@@ -66,6 +66,12 @@ static int host_local_to_utc(const struct playout_host *h, int year, int mon, in
 	return po_tz_local_to_utc(year, mon, day, hour, min, sec, utc_ms, NULL);
 }
 
+static int host_utc_to_local(const struct playout_host *h, int64_t utc_ms, struct tm *out)
+{
+	(void)h;
+	return po_tz_to_local(utc_ms, out);
+}
+
 static int host_kv_get(const struct playout_host *h, const char *key, char **value)
 {
 	struct po_runtime *rt = h->core;
@@ -144,7 +150,9 @@ static int host_stopping(const struct playout_host *h)
 void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 {
 	struct playout_host *h = &inst->host;
-	h->abi = PLAYOUT_PLUGIN_ABI;
+	h->size = sizeof *h;
+	h->abi_major = PLAYOUT_ABI_MAJOR;
+	h->abi_minor = PLAYOUT_ABI_MINOR;
 	h->core = rt;
 	h->instance = inst->conf->label;
 	h->timezone = rt->conf.timezone;
@@ -161,6 +169,7 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt)
 	h->instance_metadata = host_instance_metadata;
 	h->secret_store = host_secret_store;
 	h->stopping = host_stopping;
+	h->utc_to_local = host_utc_to_local;
 }
 
 void po_host_reload_secrets(struct po_runtime *rt)

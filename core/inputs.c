@@ -159,7 +159,7 @@ static void update_dns(struct po_runtime *rt)
 	struct playout_error e = {0};
 	if (!pi)
 		return;
-	const struct playout_dns_ops *ops = pi->mod.plugin->ops;
+	const struct playout_dns_ops *ops = pi->mod.plugin->ops.dns;
 	if (ops->update(pi->inst, &e) < 0)
 		po_log_warnx(pi->conf->label, "DNS update failed: %s", e.msg);
 }

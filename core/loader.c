@@ -1,12 +1,14 @@
 /*
  * Plugin modules: find a module by name in the search path, open it with
- * libltdl and check its descriptor (ABI, name, kind, required members).
+ * libltdl and check its descriptor (contract version, name, kind, the
+ * ops its kind requires).
  * Creating instances and validating their config is not done here.
  */
 #include "loader.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,6 +102,7 @@ const char *po_kind_name(int kind)
 	case PLAYOUT_KIND_JOIN: return "join";
 	case PLAYOUT_KIND_OUTPUT: return "output";
 	case PLAYOUT_KIND_DNS: return "dns";
+	case PLAYOUT_KIND_NOTIFY: return "notify";
 	default: return "unknown";
 	}
 }
@@ -129,32 +132,125 @@ static int not_found(const char *name, const struct search_path *sp,
 				 name, dirs, name, name, name, name);
 }
 
-/* Check the descriptor of an open module; the message names path. */
+/* The ops each kind must provide: the offset of each required pointer in
+ * its ops struct, and the smallest ops struct a plugin may have (the
+ * struct of the minor that brought the kind). */
+struct kind_ops {
+	int kind;
+	size_t min_size;
+	struct {
+		const char *name;
+		size_t off;
+	} need[4];
+};
+
+#define NEED(type, m) { #m, offsetof(struct type, m) }
+static const struct kind_ops kinds[] = {
+	{ PLAYOUT_KIND_SCHEDULE, sizeof(struct playout_schedule_ops),
+	  { NEED(playout_schedule_ops, fetch) } },
+	{ PLAYOUT_KIND_STORAGE, sizeof(struct playout_storage_ops),
+	  { NEED(playout_storage_ops, list), NEED(playout_storage_ops, fetch) } },
+	{ PLAYOUT_KIND_FALLBACK, sizeof(struct playout_fallback_ops),
+	  { NEED(playout_fallback_ops, choose) } },
+	{ PLAYOUT_KIND_JOIN, sizeof(struct playout_join_ops), { NEED(playout_join_ops, plan) } },
+	{ PLAYOUT_KIND_OUTPUT, sizeof(struct playout_output_ops),
+	  { NEED(playout_output_ops, open), NEED(playout_output_ops, write),
+	    NEED(playout_output_ops, close) } },
+	{ PLAYOUT_KIND_DNS, sizeof(struct playout_dns_ops), { NEED(playout_dns_ops, update) } },
+	{ PLAYOUT_KIND_NOTIFY, sizeof(struct playout_notify_ops),
+	  { NEED(playout_notify_ops, send) } },
+};
+#undef NEED
+
+/* The minor of the contract that brought kind. */
+static int kind_minor(int kind)
+{
+	return kind == PLAYOUT_KIND_NOTIFY ? 1 : 0;
+}
+
+static const struct kind_ops *kind_ops(int kind)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (kinds[i].kind == kind)
+			return &kinds[i];
+	return NULL;
+}
+
+/* Every op the kind requires is set in ops (size bytes as the plugin built
+ * it); else the message names the first one missing. */
+static int check_ops(const struct playout_plugin *p, const char *name, const char *path,
+		     struct playout_error *err)
+{
+	const struct kind_ops *k = kind_ops(p->kind);
+	const void *ops = p->ops.any;
+	size_t size;
+
+	if (!ops)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin '%s' (%s) has no ops: set .ops.%s", name, path,
+					 po_kind_name(p->kind));
+	memcpy(&size, ops, sizeof size); /* every ops struct starts with its size */
+	if (size < k->min_size)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin '%s' (%s): its %s ops are %zu bytes, contract %d.%d "
+					 "needs %zu: set .size = sizeof(struct playout_%s_ops)",
+					 name, path, po_kind_name(p->kind), size, PLAYOUT_ABI_MAJOR,
+					 p->abi_minor, k->min_size, po_kind_name(p->kind));
+	for (size_t i = 0; i < sizeof k->need / sizeof k->need[0] && k->need[i].name; i++) {
+		void (*fn)(void);
+		memcpy(&fn, (const char *)ops + k->need[i].off, sizeof fn);
+		if (!fn)
+			return playout_error_set(err, PLAYOUT_ECONFIG,
+						 "plugin '%s' (%s) lacks the %s op '%s', which every "
+						 "%s plugin needs",
+						 name, path, po_kind_name(p->kind), k->need[i].name,
+						 po_kind_name(p->kind));
+	}
+	return PLAYOUT_OK;
+}
+
+/* Check the descriptor of an open module; the message names path. The
+ * contract numbers come first: a module built for another major may lay out
+ * everything after them differently, so nothing else of it is read. */
 static int check_plugin(const struct playout_plugin *p, const char *name, int kind,
 			const char *path, struct playout_error *err)
 {
-	if (p->abi != PLAYOUT_PLUGIN_ABI)
+	if (p->abi_major != PLAYOUT_ABI_MAJOR)
 		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "plugin %s (%s) has ABI %d, this playout needs %d: rebuild it against this version's playout/plugin.h",
-					 name, path, p->abi, PLAYOUT_PLUGIN_ABI);
+					 "plugin %s (%s) was built for plugin contract %d, this playout "
+					 "has contract %d.%d: rebuild it against this version's "
+					 "playout/plugin.h",
+					 name, path, p->abi_major, PLAYOUT_ABI_MAJOR, PLAYOUT_ABI_MINOR);
+	if (p->abi_minor < 0 || p->abi_minor > PLAYOUT_ABI_MINOR)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin %s (%s) was built for plugin contract %d.%d, newer "
+					 "than this playout's %d.%d: upgrade playout",
+					 name, path, p->abi_major, p->abi_minor, PLAYOUT_ABI_MAJOR,
+					 PLAYOUT_ABI_MINOR);
+	if (p->size < sizeof *p)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin %s (%s): its descriptor is %zu bytes, contract %d "
+					 "needs %zu: start it with PLAYOUT_PLUGIN_HEAD",
+					 name, path, p->size, PLAYOUT_ABI_MAJOR, sizeof *p);
 	if (!p->name || strcmp(p->name, name))
 		return playout_error_set(err, PLAYOUT_ECONFIG,
 					 "plugin file %s calls itself '%s', not '%s': rename the file or fix its .name",
 					 path, p->name ? p->name : "(null)", name);
-	if (!p->create || !p->destroy || !p->ops)
+	if (!p->create || !p->destroy)
 		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "plugin '%s' (%s) lacks %s: every plugin needs create, destroy and ops",
-					 name, path, !p->create ? "create" : !p->destroy ? "destroy" : "ops");
-	if (p->kind < PLAYOUT_KIND_SCHEDULE || p->kind > PLAYOUT_KIND_DNS)
-		return playout_error_set(err, PLAYOUT_ECONFIG, "plugin '%s' (%s) has unknown kind %d",
-					 name, path, p->kind);
+					 "plugin '%s' (%s) lacks %s: every plugin needs create and destroy",
+					 name, path, !p->create ? "create" : "destroy");
+	if (!kind_ops(p->kind) || kind_minor(p->kind) > p->abi_minor)
+		return playout_error_set(err, PLAYOUT_ECONFIG,
+					 "plugin '%s' (%s) has kind %d, unknown to contract %d.%d",
+					 name, path, p->kind, p->abi_major, p->abi_minor);
 	if (kind && p->kind != kind) {
 		const char *is = po_kind_name(p->kind), *want = po_kind_name(kind);
 		return playout_error_set(err, PLAYOUT_ECONFIG,
 					 "plugin '%s' is %s %s plugin, not %s %s plugin",
 					 name, article(is), is, article(want), want);
 	}
-	return PLAYOUT_OK;
+	return check_ops(p, name, path, err);
 }
 
 int po_loader_init(struct playout_error *err)

@@ -26,7 +26,7 @@ void po_loader_exit(void);
 
 /* Load plugin `name` and check that it is of `kind` (0: any kind). On error
  * the message lists the directories searched, the libltdl error text, or
- * both ABI numbers. */
+ * both contract versions. */
 int po_loader_open(const char *name, int kind, const char *plugin_dir,
 		   struct po_module *out, struct playout_error *err);
 /* Forget m (NULL is a no-op). The module itself stays mapped until the

@@ -177,7 +177,7 @@ static int fetch_needed(struct po_runtime *rt, const struct po_rundown *r,
 	int arrived = 0;
 	if (!rt->storage)
 		return 0;
-	const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops;
+	const struct playout_storage_ops *ops = rt->storage->mod.plugin->ops.storage;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct playout_item *it = &r->v[i];
 		if (it->end_ms <= now_ms)
@@ -218,12 +218,12 @@ static int plan(struct po_runtime *rt, const struct po_refresh_opts *o,
 		.ncaps = rt->conf.ncaps,
 	};
 	if (rt->fallback) {
-		in.fallback = rt->fallback->mod.plugin->ops;
+		in.fallback = rt->fallback->mod.plugin->ops.fallback;
 		in.fallback_inst = rt->fallback->inst;
 		in.fallback_label = rt->fallback->conf->label;
 	}
 	if (rt->join) {
-		in.join = rt->join->mod.plugin->ops;
+		in.join = rt->join->mod.plugin->ops.join;
 		in.join_inst = rt->join->inst;
 		in.join_label = rt->join->conf->label;
 	}

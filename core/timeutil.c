@@ -206,6 +206,16 @@ void po_tz_utc_to_local(int64_t utc_ms, struct tm *out, long *utcoff_s)
 		*utcoff_s = out->tm_gmtoff;
 }
 
+int po_tz_to_local(int64_t utc_ms, struct tm *out)
+{
+	time_t t = (time_t)floor_div(utc_ms, 1000);
+	if (!localtime_r(&t, out)) {
+		memset(out, 0, sizeof *out);
+		return PLAYOUT_EINVAL;
+	}
+	return PLAYOUT_OK;
+}
+
 /* ---- ISO 8601 ------------------------------------------------------------- */
 
 /* Read exactly n digits. */

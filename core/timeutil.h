@@ -24,6 +24,9 @@ int po_tz_local_to_utc(int year, int mon, int day, int hour, int min, int sec,
 		       int64_t *first, int64_t *second);
 /* UTC ms to station-local broken-down time; *utcoff_s gets the offset. */
 void po_tz_utc_to_local(int64_t utc_ms, struct tm *out, long *utcoff_s);
+/* The same, as host->utc_to_local: PLAYOUT_EINVAL (out zeroed) for an
+ * instant localtime_r cannot break down. */
+int po_tz_to_local(int64_t utc_ms, struct tm *out);
 
 /* Parse "2026-03-29T01:00:00Z", "...+01:00", "...+0100", fractions allowed,
  * "T" or " " as separator, seconds optional. Without an offset the time is

@@ -43,6 +43,12 @@ static int fuzz_local_to_utc(const struct playout_host *h, int year, int mon, in
 	return po_tz_local_to_utc(year, mon, day, hour, min, sec, utc_ms, NULL);
 }
 
+static int fuzz_utc_to_local(const struct playout_host *h, int64_t utc_ms, struct tm *out)
+{
+	(void)h;
+	return po_tz_to_local(utc_ms, out);
+}
+
 static int fuzz_kv_get(const struct playout_host *h, const char *key, char **value)
 {
 	(void)h;
@@ -93,18 +99,19 @@ static int fuzz_stopping(const struct playout_host *h)
 const struct playout_host *po_fuzz_host(void)
 {
 	static struct playout_host host;
-	if (!host.abi) {
+	if (!host.size) {
 		struct playout_error err;
 		if (po_tz_set("Europe/London", &err) != PLAYOUT_OK)
 			abort(); /* tzdata missing: the harness cannot run */
 		host = (struct playout_host){
-			.abi = PLAYOUT_PLUGIN_ABI, .instance = "fuzz", .timezone = "Europe/London",
+			.size = sizeof host, .abi_major = PLAYOUT_ABI_MAJOR,
+			.abi_minor = PLAYOUT_ABI_MINOR, .instance = "fuzz", .timezone = "Europe/London",
 			.cache_dir = "/nonexistent", .config_file = "fuzz.conf",
 			.log = fuzz_log, .now_ms = fuzz_now, .secret = fuzz_secret,
 			.local_to_utc = fuzz_local_to_utc, .kv_get = fuzz_kv_get,
 			.kv_put = fuzz_kv_put, .wall_ms = fuzz_now, .http = fuzz_http,
 			.instance_metadata = fuzz_metadata, .secret_store = fuzz_secret_store,
-			.stopping = fuzz_stopping,
+			.stopping = fuzz_stopping, .utc_to_local = fuzz_utc_to_local,
 		};
 	}
 	return &host;

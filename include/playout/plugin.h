@@ -1,9 +1,28 @@
 /*
- * playout plugin contract: the one header a plugin includes.
+ * playout plugin contract 2: the one header a plugin includes (helpers that
+ * save rewriting common code are in <playout/util.h>).
+ *
  * A plugin is a libtool module exporting `const struct playout_plugin
- * playout_plugin`; the core loads it with libltdl, checks .abi, validates the
- * instance's config group against .settings and then calls .create.
+ * playout_plugin`. The core loads it with libltdl and checks the contract
+ * version, the kind and that every op the kind needs is there; then, per
+ * instance, it validates the config group against .settings, fills in the
+ * defaults, and calls .create, which sees only valid values.
  * Plugins never call core symbols: every service comes through playout_host.
+ *
+ * Versions. A major number changes when anything a built plugin relies on
+ * changes: the layout of the data structs (slot, asset, item, setting...),
+ * which are passed in arrays and so can never grow within a major. A minor
+ * number grows when something is appended: an op at the end of an ops
+ * struct, a member at the end of playout_host, a kind. A core accepts a
+ * plugin built for its major and any minor up to its own; the .size members
+ * tell each side how much of the other's struct exists (PLAYOUT_HAS).
+ *   2.0  descriptor with sizes, typed ops checked by the loader, settings
+ *        with defaults, ranges and enumerations
+ *   2.1  host->utc_to_local; the notify kind (for alarms)
+ *
+ * Messages. A plugin's error messages and log lines never name the instance
+ * ("icecast:main: ..."): the core adds the label wherever it shows them. Say
+ * what failed, on what (a path, a host:port, an event id), and why.
  */
 #ifndef PLAYOUT_PLUGIN_H
 #define PLAYOUT_PLUGIN_H
@@ -14,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libconfig.h>
 
@@ -21,8 +41,14 @@
 extern "C" {
 #endif
 
-/* Bump on any change of a struct layout or a function signature below. */
-#define PLAYOUT_PLUGIN_ABI 1
+#define PLAYOUT_ABI_MAJOR 2
+#define PLAYOUT_ABI_MINOR 1
+
+/* 1 when the struct at p (which starts with a size_t size member filled by
+ * whoever built it) is long enough to hold member m: test an op or host
+ * member appended in a later minor before using it. */
+#define PLAYOUT_HAS(p, type, m) \
+	((p)->size >= offsetof(type, m) + sizeof(((type *)0)->m))
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -251,13 +277,53 @@ enum playout_setting_type {
 struct playout_setting {
 	const char *name;
 	int type;            /* enum playout_setting_type */
-	int required;
-	int64_t min, max;    /* for INT (and FLOAT); ignored when min == max */
+	int required;        /* the key must be given (then def is ignored) */
+	int64_t min, max;    /* INT and FLOAT: the inclusive range; none when
+	                        min == max */
+	const char *def;     /* the value when the key is absent, written as in
+	                        the config file: "8000", "true", "0.5", "http";
+	                        NULL: absent stays absent. Checked like a value
+	                        the user wrote (a bad default is a load error) */
+	const char *const *choices; /* STRING: the only values allowed,
+	                        NULL-terminated; NULL: any string */
 	const char *help;    /* one line; shown in errors and `playoutctl plugins` */
 };
 /* A settings table ends with an entry whose name is NULL. The keys "plugin"
  * and "instance" (the instance name in "icecast:main") are always allowed
- * and never listed. */
+ * and never listed. Before create the core has checked every key (type,
+ * range, choices, non-empty required strings, unknown keys are errors) and
+ * added each absent key that has a default, so create may read a key with a
+ * default without checking it again. */
+
+/* Read a key of the validated group in create: the value, or (when the key
+ * is absent and has no default) NULL, 0 or 0.0. Borrowed until create
+ * returns. */
+static inline const char *playout_conf_str(const config_setting_t *conf, const char *key)
+{
+	const char *v = NULL;
+	return conf && config_setting_lookup_string(conf, key, &v) ? v : NULL;
+}
+
+static inline int64_t playout_conf_int(const config_setting_t *conf, const char *key)
+{
+	long long v = 0;
+	return conf && config_setting_lookup_int64(conf, key, &v) ? (int64_t)v : 0;
+}
+
+static inline int playout_conf_bool(const config_setting_t *conf, const char *key)
+{
+	int v = 0;
+	return conf && config_setting_lookup_bool(conf, key, &v) ? v : 0;
+}
+
+static inline double playout_conf_float(const config_setting_t *conf, const char *key)
+{
+	double v = 0;
+	long long i = 0;
+	if (conf && config_setting_lookup_float(conf, key, &v))
+		return v;
+	return conf && config_setting_lookup_int64(conf, key, &i) ? (double)i : 0.0;
+}
 
 /* ---- HTTP through the host ---------------------------------------------- */
 
@@ -295,8 +361,14 @@ static inline void playout_http_response_free(struct playout_http_response *r)
 
 /* ---- host services ----------------------------------------------------- */
 
+/* What the core offers every instance. Filled by the core, borrowed by the
+ * instance from create until destroy. Members appended in a later minor
+ * than the one a plugin was built for are there when PLAYOUT_HAS(host,
+ * struct playout_host, member) says so (a plugin built for 2.1 may use
+ * every member below: a core that loads it is 2.1 or later). */
 struct playout_host {
-	int abi;                /* PLAYOUT_PLUGIN_ABI of the core */
+	size_t size;            /* sizeof(struct playout_host) of the core */
+	int abi_major, abi_minor; /* the core's contract version */
 	void *core;             /* opaque; pass back unchanged */
 	const char *instance;   /* "icecast:main"; prefix for messages */
 	const char *timezone;   /* station zone, IANA name */
@@ -365,8 +437,16 @@ struct playout_host {
 	 * memory read. An op that waits on a peer (a connect, a write to a
 	 * slow server) must poll it at least every 200 ms and give up with an
 	 * error when it turns 1: the daemon stops within 2 s in every state.
-	 * Appended in ABI 1: a core that fills it is the core that loads you. */
+	 */
 	int (*stopping)(const struct playout_host *h);
+
+	/* ---- 2.1 */
+
+	/* A UTC instant as station-local broken-down time (tm_year, tm_mon...
+	 * as localtime_r fills them; tm_isdst and tm_gmtoff set). Use it, never
+	 * localtime_r or setenv("TZ"): the station's zone is the core's to
+	 * keep. PLAYOUT_EINVAL for an instant out of range. Thread-safe. */
+	int (*utc_to_local)(const struct playout_host *h, int64_t utc_ms, struct tm *out);
 };
 
 /* ---- kinds and their operations ---------------------------------------- */
@@ -378,43 +458,57 @@ enum playout_kind {
 	PLAYOUT_KIND_JOIN,
 	PLAYOUT_KIND_OUTPUT,
 	PLAYOUT_KIND_DNS,
+	PLAYOUT_KIND_NOTIFY,   /* 2.1 */
 };
 
-/* Every op may be called only from the thread named; all return PLAYOUT_OK
- * or a negative enum playout_code with err filled. Calls that wait on the
- * network (schedule fetch, storage list and fetch, DNS update) run on
- * threads of the core's own, never on the control thread that plans or on
- * a player: the plan goes on with the last good answer while they wait. */
+/* Rules for every op below:
+ * - Threads: an op is called only from the thread named on it. Calls that
+ *   wait on the network (schedule fetch, storage list and fetch, DNS
+ *   update, notify send) run on threads of the core's own, never on the
+ *   control thread that plans or on a player: the plan goes on with the
+ *   last good answer while they wait. Such an op bounds every wait (the
+ *   host->http timeouts do) and polls host->stopping while it waits.
+ * - Results: PLAYOUT_OK, or a negative enum playout_code with err filled.
+ * - Ownership: pointers passed in are borrowed for the call; what an op
+ *   appends to an out array belongs to the core; the instance owns what it
+ *   allocates and frees it in destroy.
+ * - Each ops struct begins with size = sizeof the struct as built; the
+ *   loader refuses a plugin whose kind lacks a required op (the message
+ *   names it). "Optional" ops may be NULL. */
 
 struct playout_schedule_ops {
-	/* This instance's input thread (one per schedule instance; never two
-	 * calls at once). Append the slots overlapping [from_ms, to_ms) to out.
-	 * A source that fails returns an error; the core then keeps the last
-	 * good answer of this instance. Bad entries are logged and skipped. */
+	size_t size;
+	/* Required. This instance's input thread (one per schedule instance;
+	 * never two calls at once). Append the slots overlapping [from_ms,
+	 * to_ms) to out. A source that fails returns an error; the core then
+	 * keeps the last good answer of this instance. Bad entries are logged
+	 * and skipped. */
 	int (*fetch)(void *inst, int64_t from_ms, int64_t to_ms,
 		     struct playout_slots *out, struct playout_error *err);
 };
 
 struct playout_storage_ops {
-	/* The storage's input thread. Append every complete, playable-looking
-	 * file. A folder or bucket that cannot be read is an error (EUNAVAIL),
-	 * never an empty listing: the core then plans with the last good one.
-	 * An empty listing where the last one had files is taken as an outage
-	 * too. */
+	size_t size;
+	/* Required. The storage's input thread. Append every complete,
+	 * playable-looking file. A folder or bucket that cannot be read is an
+	 * error (EUNAVAIL), never an empty listing: the core then plans with the
+	 * last good one. An empty listing where the last one had files is taken
+	 * as an outage too. */
 	int (*list)(void *inst, struct playout_assets *out, struct playout_error *err);
-	/* A download thread of the core: several at once (the storage group's
-	 * "downloads", default 1), each with its own asset, while the input
-	 * thread may call list; keep shared instance state under a lock. Copy
-	 * asset to dest_path, a path inside the cache that does not exist yet;
-	 * write it completely or remove it. The core renames it into place.
-	 * When the daemon stops, host->http calls in flight end with an error
-	 * within about a second: keep what arrived if you can resume it. */
+	/* Required. A download thread of the core: several at once (the
+	 * storage group's "downloads", default 1), each with its own asset,
+	 * while the input thread may call list; keep shared instance state under
+	 * a lock. Copy asset to dest_path, a path inside the cache that does not
+	 * exist yet; write it completely or remove it. The core renames it into
+	 * place. When the daemon stops, host->http calls in flight end with an
+	 * error within about a second: keep what arrived if you can resume it. */
 	int (*fetch)(void *inst, const struct playout_asset *asset, const char *dest_path,
 		     struct playout_error *err);
-	/* Optional. A descriptor that becomes readable when the storage may have
-	 * changed (localdisk: inotify), or -1. The core reads and discards what
-	 * it holds, waits a moment for quiet, and plans again. The instance owns
-	 * it and closes it in destroy. */
+	/* Optional. Control thread, once after create. A descriptor that
+	 * becomes readable when the storage may have changed (localdisk:
+	 * inotify), or -1. The core reads and discards what it holds, waits a
+	 * moment for quiet, and plans again. The instance owns it and closes it
+	 * in destroy. */
 	int (*watch_fd)(void *inst);
 };
 
@@ -425,61 +519,119 @@ struct playout_choice {
 };
 
 struct playout_fallback_ops {
-	/* Control thread. assets are every asset the storage lists, parsed. */
+	size_t size;
+	/* Required. Control thread: no waiting on anything. assets are every
+	 * asset the storage lists, parsed, borrowed for the call. */
 	int (*choose)(void *inst, const struct playout_slot *slot,
 		      const struct playout_asset *assets, size_t nassets,
 		      struct playout_choice *out, struct playout_error *err);
 };
 
 struct playout_join_ops {
-	/* Control thread. items is the rundown, sorted by start; the plugin may
-	 * merge neighbours into one PLAYOUT_DECISION_JOINED item, shrinking *n.
-	 * assets carry duration_ms, nframes, samples_per_frame and the sample
-	 * rate for cached files; frame numbers in segments come from those. */
+	size_t size;
+	/* Required. Control thread: no waiting on anything. items is the
+	 * rundown, sorted by start; the plugin may merge neighbours into one
+	 * PLAYOUT_DECISION_JOINED item, shrinking *n. assets carry duration_ms,
+	 * nframes, samples_per_frame and the sample rate for cached files; frame
+	 * numbers in segments come from those. */
 	int (*plan)(void *inst, struct playout_item *items, size_t *n,
 		    const struct playout_asset *assets, size_t nassets,
 		    struct playout_error *err);
 };
 
 struct playout_output_ops {
-	/* All output ops run on that output's player thread, never concurrently.
-	 * open: connect (for Icecast: the mount becomes ours). */
+	size_t size;
+	/* All output ops run on that output's player thread, never
+	 * concurrently. A write that waits on a slow server polls
+	 * host->stopping. */
+	/* Required. Connect (for Icecast: the mount becomes ours). */
 	int (*open)(void *inst, const struct playout_item_meta *first, struct playout_error *err);
-	/* An item begins on the open connection: update stream metadata. Optional. */
+	/* Optional. An item begins on the open connection: update stream
+	 * metadata. meta is borrowed for the call. */
 	int (*start)(void *inst, const struct playout_item_meta *meta, struct playout_error *err);
-	/* Send bytes (whole MP3 frames). Must not buffer without bound. */
+	/* Required. Send bytes (whole MP3 frames), borrowed for the call. Must
+	 * not buffer without bound. */
 	int (*write)(void *inst, const uint8_t *buf, size_t len, struct playout_error *err);
-	/* The item ended. Optional. */
+	/* Optional. The item ended. */
 	int (*stop)(void *inst, struct playout_error *err);
-	/* Disconnect (the station's fallback mount takes over). */
+	/* Required. Disconnect (the station's fallback mount takes over). */
 	void (*close)(void *inst);
 };
 
 struct playout_dns_ops {
-	/* The core's chores thread; called at start and then every plan
-	 * interval. Find
-	 * this machine's address (as the instance is configured: instance
-	 * metadata, a fixed address or a "what is my IP" URL) and point the
-	 * record at it when it differs from what the record holds. Must be cheap
-	 * when nothing changed. */
+	size_t size;
+	/* Required. The core's chores thread; called at start and then every
+	 * plan interval. Find this machine's address (as the instance is
+	 * configured: instance metadata, a fixed address or a "what is my IP"
+	 * URL) and point the record at it when it differs from what the record
+	 * holds. Must be cheap when nothing changed. */
 	int (*update)(void *inst, struct playout_error *err);
+};
+
+/* ---- 2.1: notify, for alarms -------------------------------------------- */
+
+/* Something a person should hear about. Borrowed for the call. */
+struct playout_event {
+	int64_t time_ms;       /* UTC, when it happened */
+	int level;             /* enum playout_log_level: ERROR, WARN or NOTICE */
+	const char *code;      /* stable, for filters: "programme.missing" */
+	const char *subject;   /* one line, no newline */
+	const char *body;      /* lines for people; may be NULL */
+	const char *station;   /* the config's station name */
+};
+
+struct playout_notify_ops {
+	size_t size;
+	/* Required. A notify thread of the core (never two calls at once per
+	 * instance). Deliver ev (mail, chat, a pager). A failure returns an
+	 * error: the core logs it and retries later. */
+	int (*send)(void *inst, const struct playout_event *ev, struct playout_error *err);
 };
 
 /* ---- the descriptor ---------------------------------------------------- */
 
+/* The ops of the plugin's kind: set the one member that matches .kind. */
+union playout_ops {
+	const void *any;
+	const struct playout_schedule_ops *schedule;
+	const struct playout_storage_ops *storage;
+	const struct playout_fallback_ops *fallback;
+	const struct playout_join_ops *join;
+	const struct playout_output_ops *output;
+	const struct playout_dns_ops *dns;
+	const struct playout_notify_ops *notify;
+};
+
 struct playout_plugin {
-	int abi;                 /* PLAYOUT_PLUGIN_ABI */
+	/* These two stay first in every contract, so that any core can tell
+	 * which contract a module was built for. */
+	int abi_major;           /* PLAYOUT_ABI_MAJOR */
+	int abi_minor;           /* PLAYOUT_ABI_MINOR */
+	size_t size;             /* sizeof(struct playout_plugin) */
 	const char *name;        /* "icecast"; matches the module file name */
 	int kind;                /* enum playout_kind */
 	const char *description; /* one line for `playoutctl plugins` */
 	const struct playout_setting *settings;
-	/* conf: the instance's group, borrowed until create returns (copy what
-	 * you keep). host: kept by the instance until destroy. */
+	/* Control thread. conf: the instance's group, checked against settings
+	 * with defaults filled in, borrowed until create returns (copy what you
+	 * keep). host: kept by the instance until destroy. On error nothing is
+	 * left allocated and *instance is not used. */
 	int (*create)(const config_setting_t *conf, const struct playout_host *host,
 		      void **instance, struct playout_error *err);
+	/* Control thread, after every op of the instance has returned. Frees
+	 * everything; closes what it opened. */
 	void (*destroy)(void *instance);
-	const void *ops;         /* struct playout_<kind>_ops */
+	union playout_ops ops;
 };
+
+/* The descriptor's first lines, for a plugin built against this header:
+ *   const struct playout_plugin playout_plugin = {
+ *       PLAYOUT_PLUGIN_HEAD, .name = "csv", .kind = PLAYOUT_KIND_SCHEDULE, ...
+ *       .ops.schedule = &csv_ops,
+ *   }; */
+#define PLAYOUT_PLUGIN_HEAD \
+	.abi_major = PLAYOUT_ABI_MAJOR, .abi_minor = PLAYOUT_ABI_MINOR, \
+	.size = sizeof(struct playout_plugin)
 
 #ifdef __cplusplus
 }

@@ -121,21 +121,15 @@ static int csv_fetch(void *inst, int64_t from_ms, int64_t to_ms, struct playout_
 static int csv_create(const config_setting_t *conf, const struct playout_host *host,
 		      void **instance, struct playout_error *err)
 {
-	const char *path = NULL;
-
-	if (!config_setting_lookup_string(conf, "path", &path) || !*path)
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s:%d: csv needs path = \"/path/to/schedule.csv\";",
-					 config_setting_source_file(conf) ? config_setting_source_file(conf) : "config",
-					 config_setting_source_line(conf));
+	const char *path = playout_conf_str(conf, "path"); /* required: the core checked it */
 	struct csv_inst *ci = calloc(1, sizeof *ci);
 	if (!ci)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "csv: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	ci->host = host;
 	ci->path = strdup(path);
 	if (!ci->path) {
 		free(ci);
-		return playout_error_set(err, PLAYOUT_ENOMEM, "csv: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	}
 	*instance = ci;
 	return PLAYOUT_OK;
@@ -158,17 +152,18 @@ static const struct playout_setting csv_settings[] = {
 };
 
 static const struct playout_schedule_ops csv_ops = {
+	.size = sizeof(struct playout_schedule_ops),
 	.fetch = csv_fetch,
 };
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "csv",
 	.kind = PLAYOUT_KIND_SCHEDULE,
 	.description = "schedule from a CSV file (station format or a header row)",
 	.settings = csv_settings,
 	.create = csv_create,
 	.destroy = csv_destroy,
-	.ops = &csv_ops,
+	.ops.schedule = &csv_ops,
 };

@@ -127,18 +127,19 @@ static int file_write(void *inst, const uint8_t *buf, size_t len,
 }
 
 static const struct playout_output_ops file_ops = {
+	.size = sizeof(struct playout_output_ops),
 	.open = file_open,
 	.write = file_write,
 	.close = file_close,
 };
 
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "file",
 	.kind = PLAYOUT_KIND_OUTPUT,
 	.description = "writes the stream to a file (dry runs, tests)",
 	.settings = file_settings,
 	.create = file_create,
 	.destroy = file_destroy,
-	.ops = &file_ops,
+	.ops.output = &file_ops,
 };

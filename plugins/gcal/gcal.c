@@ -751,12 +751,11 @@ static void gcal_follow_secrets(struct gcal_inst *gi)
 	h->log(h, PLAYOUT_LOG_NOTICE, "new token in %s: using it", gcal_ref_name(gi->token_ref));
 }
 
+/* A key's value; an empty optional string counts as absent. */
 static const char *gcal_conf_str(const config_setting_t *conf, const char *key)
 {
-	const char *v = NULL;
-	if (!config_setting_lookup_string(conf, key, &v) || !*v)
-		return NULL;
-	return v;
+	const char *v = playout_conf_str(conf, key);
+	return v && *v ? v : NULL;
 }
 
 static void gcal_destroy(void *inst)
@@ -789,26 +788,18 @@ static int gcal_create(const config_setting_t *conf, const struct playout_host *
 	struct json_object *creds = NULL;
 	const char *token_uri = NULL, *s;
 	char *value = NULL;
-	int ival, rc;
+	int rc;
 
 	*instance = NULL;
 	if (!gi)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	gi->host = host;
-	gi->timeout_s = 30;
-	if (config_setting_lookup_int(conf, "timeout_s", &ival))
-		gi->timeout_s = ival;
-	if (config_setting_lookup_int(conf, "retries", &ival))
-		gi->retries = ival;
-	s = gcal_conf_str(conf, "calendar_id");
-	if (!s) {
-		rc = playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: calendar_id is required",
-				       host->config_file, config_setting_source_line(conf));
-		goto fail;
-	}
-	gi->calendar_id = gcal_strdup(s);
-	s = gcal_conf_str(conf, "endpoint");
-	gi->endpoint = gcal_strdup(s ? s : GCAL_DEFAULT_ENDPOINT);
+	gi->timeout_s = (int)playout_conf_int(conf, "timeout_s");
+	gi->retries = (int)playout_conf_int(conf, "retries");
+	/* calendar_id, credentials: required; endpoint: defaulted (the core
+	 * checked them) */
+	gi->calendar_id = gcal_strdup(playout_conf_str(conf, "calendar_id"));
+	gi->endpoint = gcal_strdup(playout_conf_str(conf, "endpoint"));
 	if (gi->endpoint) {
 		size_t n = strlen(gi->endpoint);
 		while (n > 0 && gi->endpoint[n - 1] == '/')
@@ -820,12 +811,7 @@ static int gcal_create(const config_setting_t *conf, const struct playout_host *
 	gi->token_ref = s ? gcal_strdup(s) : NULL;
 	if (!gi->calendar_id || !gi->endpoint)
 		goto nomem;
-	s = gcal_conf_str(conf, "credentials");
-	if (!s) {
-		rc = playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: credentials is required",
-				       host->config_file, config_setting_source_line(conf));
-		goto fail;
-	}
+	s = playout_conf_str(conf, "credentials");
 	gi->credentials_ref = gcal_strdup(s);
 	if (!gi->credentials_ref)
 		goto nomem;
@@ -866,31 +852,32 @@ static const struct playout_setting gcal_settings[] = {
 	  .help = "client credentials.json (installed app) or a service-account key" },
 	{ .name = "token", .type = PLAYOUT_SET_SECRET,
 	  .help = "authorized-user token.json (installed app); refreshed tokens are written back" },
-	{ .name = "endpoint", .type = PLAYOUT_SET_STRING,
-	  .help = "Calendar API base URL (tests); default " GCAL_DEFAULT_ENDPOINT },
+	{ .name = "endpoint", .type = PLAYOUT_SET_STRING, .def = GCAL_DEFAULT_ENDPOINT,
+	  .help = "Calendar API base URL (tests)" },
 	{ .name = "token_endpoint", .type = PLAYOUT_SET_STRING,
 	  .help = "OAuth token URL; default the credentials' token_uri" },
 	{ .name = "subject", .type = PLAYOUT_SET_STRING,
 	  .help = "user to impersonate (service account with domain-wide delegation)" },
-	{ .name = "timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300,
-	  .help = "seconds allowed for each HTTP exchange (default 30)" },
-	{ .name = "retries", .type = PLAYOUT_SET_INT, .min = -1, .max = 10,
+	{ .name = "timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300, .def = "30",
+	  .help = "seconds allowed for each HTTP exchange" },
+	{ .name = "retries", .type = PLAYOUT_SET_INT, .min = -1, .max = 10, .def = "0",
 	  .help = "retries on network errors and 5xx; 0 the core's default, -1 none" },
 	{ .name = NULL },
 };
 
 static const struct playout_schedule_ops gcal_ops = {
+	.size = sizeof(struct playout_schedule_ops),
 	.fetch = gcal_fetch,
 };
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "gcal",
 	.kind = PLAYOUT_KIND_SCHEDULE,
 	.description = "Google Calendar schedule (events with PID:<pid> and TYPE:RECORDED|LIVE)",
 	.settings = gcal_settings,
 	.create = gcal_create,
 	.destroy = gcal_destroy,
-	.ops = &gcal_ops,
+	.ops.schedule = &gcal_ops,
 };

@@ -408,17 +408,18 @@ static const struct playout_setting halfhour_settings[] = {
 };
 
 static const struct playout_join_ops halfhour_ops = {
+	.size = sizeof(struct playout_join_ops),
 	.plan = halfhour_plan,
 };
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "halfhour",
 	.kind = PLAYOUT_KIND_JOIN,
 	.description = "joins a :00 and a :30 programme into one gapless hour",
 	.settings = halfhour_settings,
 	.create = halfhour_create,
 	.destroy = halfhour_destroy,
-	.ops = &halfhour_ops,
+	.ops.join = &halfhour_ops,
 };

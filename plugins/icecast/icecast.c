@@ -761,6 +761,7 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 }
 
 static const struct playout_output_ops icecast_ops = {
+	.size = sizeof(struct playout_output_ops),
 	.open = icecast_open,
 	.start = icecast_start,
 	.write = icecast_write,
@@ -768,12 +769,12 @@ static const struct playout_output_ops icecast_ops = {
 };
 
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "icecast",
 	.kind = PLAYOUT_KIND_OUTPUT,
 	.description = "streams MP3 to an Icecast mount (libshout)",
 	.settings = icecast_settings,
 	.create = icecast_create,
 	.destroy = icecast_destroy,
-	.ops = &icecast_ops,
+	.ops.output = &icecast_ops,
 };

@@ -601,42 +601,21 @@ out:
 
 /* ---- instance ------------------------------------------------------------------ */
 
-static const char *localdisk_conf_file(const config_setting_t *conf)
-{
-	const char *f = config_setting_source_file(conf);
-	return f ? f : "config";
-}
-
 static int localdisk_create(const config_setting_t *conf, const struct playout_host *host,
 		     void **instance, struct playout_error *err)
 {
-	const char *path = NULL;
-	int settle_s = 60;
+	const char *path = playout_conf_str(conf, "path"); /* required: the core checked it */
+	int64_t settle_s = playout_conf_int(conf, "settle_s");
 
-	if (!config_setting_lookup_string(conf, "path", &path) || !*path)
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s:%d: localdisk needs path = \"/drop/folder\";",
-					 localdisk_conf_file(conf), config_setting_source_line(conf));
-	const config_setting_t *m = config_setting_get_member(conf, "settle_s");
-	if (m) {
-		if (config_setting_type(m) != CONFIG_TYPE_INT)
-			settle_s = -1;
-		else
-			settle_s = config_setting_get_int(m);
-		if (settle_s < 0 || settle_s > 86400)
-			return playout_error_set(err, PLAYOUT_ECONFIG,
-						 "%s:%d: localdisk settle_s must be an integer 0..86400",
-						 localdisk_conf_file(m), config_setting_source_line(m));
-	}
 	struct localdisk_inst *li = calloc(1, sizeof *li);
 	if (!li)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "localdisk: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	li->host = host;
-	li->settle_ms = (int64_t)settle_s * 1000;
+	li->settle_ms = settle_s * 1000;
 	li->path = strdup(path);
 	if (!li->path) {
 		free(li);
-		return playout_error_set(err, PLAYOUT_ENOMEM, "localdisk: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	}
 	/* strip trailing slashes so messages read "dir/name" */
 	for (size_t n = strlen(li->path); n > 1 && li->path[n - 1] == '/'; n--)
@@ -671,8 +650,8 @@ static void localdisk_destroy(void *instance)
 static const struct playout_setting localdisk_settings[] = {
 	{ .name = "path", .type = PLAYOUT_SET_STRING, .required = 1,
 	  .help = "the drop folder holding the .mp3 files" },
-	{ .name = "settle_s", .type = PLAYOUT_SET_INT, .min = 0, .max = 86400,
-	  .help = "seconds a file must stay unchanged before it counts (default 60)" },
+	{ .name = "settle_s", .type = PLAYOUT_SET_INT, .min = 0, .max = 86400, .def = "60",
+	  .help = "seconds a file must stay unchanged before it counts" },
 	{ .name = NULL },
 };
 
@@ -683,6 +662,7 @@ static int localdisk_watch_fd(void *instance)
 }
 
 static const struct playout_storage_ops localdisk_ops = {
+	.size = sizeof(struct playout_storage_ops),
 	.list = localdisk_list,
 	.fetch = localdisk_fetch,
 	.watch_fd = localdisk_watch_fd,
@@ -690,12 +670,12 @@ static const struct playout_storage_ops localdisk_ops = {
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "localdisk",
 	.kind = PLAYOUT_KIND_STORAGE,
 	.description = "files from a local drop folder",
 	.settings = localdisk_settings,
 	.create = localdisk_create,
 	.destroy = localdisk_destroy,
-	.ops = &localdisk_ops,
+	.ops.storage = &localdisk_ops,
 };

@@ -140,17 +140,18 @@ static const struct playout_setting prev_settings[] = {
 };
 
 static const struct playout_fallback_ops prev_ops = {
+	.size = sizeof(struct playout_fallback_ops),
 	.choose = prev_choose,
 };
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "previous-edition",
 	.kind = PLAYOUT_KIND_FALLBACK,
 	.description = "replays the latest earlier edition of a programme with no file",
 	.settings = prev_settings,
 	.create = prev_create,
 	.destroy = prev_destroy,
-	.ops = &prev_ops,
+	.ops.fallback = &prev_ops,
 };

@@ -626,17 +626,18 @@ static const struct playout_setting route53_settings[] = {
 };
 
 static const struct playout_dns_ops route53_ops = {
+	.size = sizeof(struct playout_dns_ops),
 	.update = route53_update,
 };
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "route53",
 	.kind = PLAYOUT_KIND_DNS,
 	.description = "keeps a Route53 A record (name, the instance name) pointing at this machine",
 	.settings = route53_settings,
 	.create = route53_create,
 	.destroy = route53_destroy,
-	.ops = &route53_ops,
+	.ops.dns = &route53_ops,
 };

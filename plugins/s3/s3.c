@@ -54,18 +54,27 @@ struct s3_buf {
 };
 
 static const struct playout_setting s3_settings[] = {
-	{"bucket", PLAYOUT_SET_STRING, 1, 0, 0, "bucket name"},
-	{"prefix", PLAYOUT_SET_STRING, 0, 0, 0, "key prefix of the programme files (default \"\")"},
-	{"region", PLAYOUT_SET_STRING, 0, 0, 0, "bucket region (default: aws.region)"},
-	{"endpoint", PLAYOUT_SET_STRING, 0, 0, 0, "http://127.0.0.1:PORT for tests (path-style URLs)"},
-	{"max_bytes_per_s", PLAYOUT_SET_INT, 0, 0, INT64_C(1) << 40,
-	 "download rate limit of all downloads together, shared equally among the storage's 'downloads'; 0: none"},
-	{"list_days", PLAYOUT_SET_INT, 0, 1, 62, "dated prefixes listed each round, from yesterday (default 3)"},
-	{"full_list_h", PLAYOUT_SET_INT, 0, 0, 24 * 366, "hours between full listings (default 24; 0: every round)"},
-	{"page_size", PLAYOUT_SET_INT, 0, 1, 1000, "keys per listing page (default 1000)"},
-	{"timeout_s", PLAYOUT_SET_INT, 0, 1, 3600, "timeout of one listing request (default 30)"},
-	{"download_timeout_s", PLAYOUT_SET_INT, 0, 1, 86400, "timeout of one download (default 3600)"},
-	{NULL, 0, 0, 0, 0, NULL},
+	{ .name = "bucket", .type = PLAYOUT_SET_STRING, .required = 1, .help = "bucket name" },
+	{ .name = "prefix", .type = PLAYOUT_SET_STRING, .def = "",
+	  .help = "key prefix of the programme files" },
+	{ .name = "region", .type = PLAYOUT_SET_STRING, .help = "bucket region (default: aws.region)" },
+	{ .name = "endpoint", .type = PLAYOUT_SET_STRING,
+	  .help = "http://127.0.0.1:PORT for tests (path-style URLs)" },
+	{ .name = "max_bytes_per_s", .type = PLAYOUT_SET_INT, .min = 0, .max = INT64_C(1) << 40,
+	  .def = "0",
+	  .help = "download rate limit of all downloads together, shared equally among the "
+		  "storage's 'downloads'; 0: none" },
+	{ .name = "list_days", .type = PLAYOUT_SET_INT, .min = 1, .max = 62, .def = "3",
+	  .help = "dated prefixes listed each round, from yesterday" },
+	{ .name = "full_list_h", .type = PLAYOUT_SET_INT, .min = 0, .max = 24 * 366, .def = "24",
+	  .help = "hours between full listings (0: every round)" },
+	{ .name = "page_size", .type = PLAYOUT_SET_INT, .min = 1, .max = 1000, .def = "1000",
+	  .help = "keys per listing page" },
+	{ .name = "timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 3600, .def = "30",
+	  .help = "timeout of one listing request" },
+	{ .name = "download_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400,
+	  .def = "3600", .help = "timeout of one download" },
+	{ .name = NULL },
 };
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -688,18 +697,10 @@ fail:
 
 /* ---- life cycle ------------------------------------------------------------ */
 
-static char *opt_string(const config_setting_t *conf, const char *name, const char *def)
+static char *opt_string(const config_setting_t *conf, const char *name)
 {
-	const char *v = NULL;
-	if (!config_setting_lookup_string(conf, name, &v))
-		v = def;
+	const char *v = playout_conf_str(conf, name);
 	return v ? strdup(v) : NULL;
-}
-
-static int opt_int(const config_setting_t *conf, const char *name, int def)
-{
-	int v;
-	return config_setting_lookup_int(conf, name, &v) ? v : def;
 }
 
 static void s3_destroy(void *inst)
@@ -727,25 +728,21 @@ static int s3_create(const config_setting_t *conf, const struct playout_host *ho
 		return playout_error_set(err, PLAYOUT_ENOMEM, "s3: out of memory");
 	s->host = host;
 	pthread_mutex_init(&s->count_mu, NULL);
-	s->bucket = opt_string(conf, "bucket", NULL);
-	s->prefix = opt_string(conf, "prefix", "");
-	s->region = opt_string(conf, "region", NULL);
-	s->endpoint = opt_string(conf, "endpoint", NULL);
-	long long rate = 0;
-	if (config_setting_lookup_int64(conf, "max_bytes_per_s", &rate))
-		s->max_bytes_per_s = rate;
-	else
-		s->max_bytes_per_s = opt_int(conf, "max_bytes_per_s", 0);
+	s->bucket = opt_string(conf, "bucket");
+	s->prefix = opt_string(conf, "prefix");
+	s->region = opt_string(conf, "region");
+	s->endpoint = opt_string(conf, "endpoint");
+	s->max_bytes_per_s = playout_conf_int(conf, "max_bytes_per_s");
 	/* "downloads" is the core's key (it runs that many fetches at once):
 	 * give each its share so that together they keep to the limit */
-	int downloads = opt_int(conf, "downloads", 1);
+	int64_t downloads = playout_conf_int(conf, "downloads");
 	if (downloads > 1 && s->max_bytes_per_s > 0)
 		s->max_bytes_per_s = s->max_bytes_per_s / downloads > 0 ? s->max_bytes_per_s / downloads : 1;
-	s->list_days = opt_int(conf, "list_days", 3);
-	s->full_list_h = opt_int(conf, "full_list_h", 24);
-	s->page_size = opt_int(conf, "page_size", 1000);
-	s->timeout_s = opt_int(conf, "timeout_s", 30);
-	s->download_timeout_s = opt_int(conf, "download_timeout_s", 3600);
+	s->list_days = (int)playout_conf_int(conf, "list_days");
+	s->full_list_h = (int)playout_conf_int(conf, "full_list_h");
+	s->page_size = (int)playout_conf_int(conf, "page_size");
+	s->timeout_s = (int)playout_conf_int(conf, "timeout_s");
+	s->download_timeout_s = (int)playout_conf_int(conf, "download_timeout_s");
 	int line = config_setting_source_line(conf);
 	const char *file = host->config_file ? host->config_file : "config";
 	if (!s->bucket || !s->prefix) {
@@ -774,18 +771,19 @@ static int s3_create(const config_setting_t *conf, const struct playout_host *ho
 }
 
 static const struct playout_storage_ops s3_ops = {
+	.size = sizeof(struct playout_storage_ops),
 	.list = s3_list,
 	.fetch = s3_fetch,
 };
 
 extern const struct playout_plugin playout_plugin;
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "s3",
 	.kind = PLAYOUT_KIND_STORAGE,
 	.description = "programme files from an S3 bucket (ListObjectsV2, resumable GET)",
 	.settings = s3_settings,
 	.create = s3_create,
 	.destroy = s3_destroy,
-	.ops = &s3_ops,
+	.ops.storage = &s3_ops,
 };

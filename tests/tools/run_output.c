@@ -265,14 +265,17 @@ int main(int argc, char **argv)
 			lt_dlerror());
 		goto out_lt;
 	}
-	if (pl->abi != PLAYOUT_PLUGIN_ABI || pl->kind != PLAYOUT_KIND_OUTPUT || !pl->ops) {
-		fprintf(stderr, "run_output: %s: abi %d (want %d), kind %d (want output %d)\n",
-			a.module, pl->abi, PLAYOUT_PLUGIN_ABI, pl->kind, PLAYOUT_KIND_OUTPUT);
+	if (pl->abi_major != PLAYOUT_ABI_MAJOR || pl->kind != PLAYOUT_KIND_OUTPUT ||
+	    !pl->ops.output) {
+		fprintf(stderr, "run_output: %s: contract %d (want %d), kind %d (want output %d)\n",
+			a.module, pl->abi_major, PLAYOUT_ABI_MAJOR, pl->kind, PLAYOUT_KIND_OUTPUT);
 		goto out_lt;
 	}
 	snprintf(label, sizeof label, "%s:%s", pl->name, a.name);
 	memset(&host, 0, sizeof host);
-	host.abi = PLAYOUT_PLUGIN_ABI;
+	host.size = sizeof host;
+	host.abi_major = PLAYOUT_ABI_MAJOR;
+	host.abi_minor = PLAYOUT_ABI_MINOR;
 	host.instance = label;
 	host.timezone = "UTC";
 	host.cache_dir = "/tmp";
@@ -291,7 +294,7 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 	for (i = 0; i < a.repeat && status == 0; i++) {
-		if (run_play(pl->ops, inst, &a, data, len) == 0)
+		if (run_play(pl->ops.output, inst, &a, data, len) == 0)
 			fprintf(stderr, "run_output: %s: sent %zu bytes\n", label, len);
 		else
 			status = 1;

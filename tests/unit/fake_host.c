@@ -120,6 +120,12 @@ static int fake_local_to_utc(const struct playout_host *h, int year, int mon, in
 	return po_tz_local_to_utc(year, mon, day, hour, min, sec, utc_ms, NULL);
 }
 
+static int fake_utc_to_local(const struct playout_host *h, int64_t utc_ms, struct tm *out)
+{
+	(void)h;
+	return po_tz_to_local(utc_ms, out);
+}
+
 /* Caller holds the lock. */
 static struct fake_kv *fake_kv_find(struct po_fake_host *fh, const char *key)
 {
@@ -211,7 +217,9 @@ struct po_fake_host *po_fake_host_new(const char *instance, const char *cache_di
 		return NULL;
 	}
 	pthread_mutex_init(&fh->lock, NULL);
-	fh->host.abi = PLAYOUT_PLUGIN_ABI;
+	fh->host.size = sizeof fh->host;
+	fh->host.abi_major = PLAYOUT_ABI_MAJOR;
+	fh->host.abi_minor = PLAYOUT_ABI_MINOR;
 	fh->host.core = fh;
 	fh->host.instance = fh->instance;
 	fh->host.timezone = fh->timezone;
@@ -225,6 +233,7 @@ struct po_fake_host *po_fake_host_new(const char *instance, const char *cache_di
 	fh->host.kv_get = fake_kv_get;
 	fh->host.kv_put = fake_kv_put;
 	fh->host.stopping = fake_stopping;
+	fh->host.utc_to_local = fake_utc_to_local;
 	return fh;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../core/config.h" /* not the autoconf config.h in the build dir */
+#include "plugin_conf.h"
 
 #define MIN_TAIL "storage = { plugin = \"localdisk\"; };\noutputs = { plugin = \"file\"; };\n"
 
@@ -517,9 +518,9 @@ static void test_aws_group_is_validated(void)
 /* ---- literal secrets and file modes ------------------------------------------ */
 
 static const struct playout_setting secret_settings[] = {
-	{ "mount", PLAYOUT_SET_STRING, 1, 0, 0, "mount point" },
-	{ "password", PLAYOUT_SET_SECRET, 1, 0, 0, "source password" },
-	{ NULL, 0, 0, 0, 0, NULL },
+	{ .name = "mount", .type = PLAYOUT_SET_STRING, .required = 1, .help = "mount point" },
+	{ .name = "password", .type = PLAYOUT_SET_SECRET, .required = 1, .help = "source password" },
+	{ .name = NULL },
 };
 
 /* Write a config holding password = value at mode, load it and check the
@@ -634,15 +635,15 @@ static void test_aws_literal_secret_key_in_world_readable_file_is_refused(void)
 /* ---- settings tables ---------------------------------------------------------- */
 
 static const struct playout_setting table[] = {
-	{ "path", PLAYOUT_SET_STRING, 1, 0, 0, "the drop folder" },
-	{ "port", PLAYOUT_SET_INT, 0, 1, 65535, "server port" },
-	{ "count", PLAYOUT_SET_INT, 0, 0, 0, NULL },
-	{ "gain", PLAYOUT_SET_FLOAT, 0, -20, 20, NULL },
-	{ "public", PLAYOUT_SET_BOOL, 0, 0, 0, NULL },
-	{ "token", PLAYOUT_SET_SECRET, 0, 0, 0, NULL },
-	{ "hosts", PLAYOUT_SET_LIST, 0, 0, 0, NULL },
-	{ "opts", PLAYOUT_SET_GROUP, 0, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, NULL },
+	{ .name = "path", .type = PLAYOUT_SET_STRING, .required = 1, .help = "the drop folder" },
+	{ .name = "port", .type = PLAYOUT_SET_INT, .min = 1, .max = 65535, .help = "server port" },
+	{ .name = "count", .type = PLAYOUT_SET_INT },
+	{ .name = "gain", .type = PLAYOUT_SET_FLOAT, .min = -20, .max = 20 },
+	{ .name = "public", .type = PLAYOUT_SET_BOOL },
+	{ .name = "token", .type = PLAYOUT_SET_SECRET },
+	{ .name = "hosts", .type = PLAYOUT_SET_LIST },
+	{ .name = "opts", .type = PLAYOUT_SET_GROUP },
+	{ .name = NULL },
 };
 
 /* Load an output group `body` and check it against table. */
@@ -741,13 +742,103 @@ static void test_settings_null_table_allows_only_plugin_and_name(void)
 	done(&c, &d);
 }
 
+/* ---- defaults and choices, as a plugin's create sees them ----------------- */
+
+static int tdef_create(const config_setting_t *conf, const struct playout_host *host,
+		       void **instance, struct playout_error *err)
+{
+	(void)conf;
+	(void)host;
+	(void)instance;
+	(void)err;
+	return PLAYOUT_OK;
+}
+
+static void tdef_destroy(void *instance)
+{
+	(void)instance;
+}
+
+static const char *const protocols[] = { "http", "icy", NULL };
+
+static const struct playout_setting defaults_table[] = {
+	{ .name = "host", .type = PLAYOUT_SET_STRING, .def = "127.0.0.1" },
+	{ .name = "port", .type = PLAYOUT_SET_INT, .min = 1, .max = 65535, .def = "8000" },
+	{ .name = "gain", .type = PLAYOUT_SET_FLOAT, .min = -20, .max = 20, .def = "-1.5" },
+	{ .name = "public", .type = PLAYOUT_SET_BOOL, .def = "false" },
+	{ .name = "protocol", .type = PLAYOUT_SET_STRING, .choices = protocols, .def = "http" },
+	{ .name = "nodefault", .type = PLAYOUT_SET_INT },
+	{ .name = NULL },
+};
+
+static const struct playout_plugin tdef = {
+	PLAYOUT_PLUGIN_HEAD, .name = "tdef", .kind = PLAYOUT_KIND_OUTPUT,
+	.settings = defaults_table, .create = tdef_create, .destroy = tdef_destroy,
+};
+
+static void test_settings_defaults_are_filled_in_before_create(void)
+{
+	struct po_test_conf tc = { 0 };
+	struct playout_error err = { 0 };
+	const config_setting_t *g = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(po_test_conf_group(&tc, &tdef, "port = 8080;", &g, &err), PLAYOUT_OK);
+	CU_ASSERT_STRING_EQUAL(playout_conf_str(g, "host"), "127.0.0.1");
+	CU_ASSERT_EQUAL(playout_conf_int(g, "port"), 8080); /* written wins */
+	CU_ASSERT_DOUBLE_EQUAL(playout_conf_float(g, "gain"), -1.5, 1e-9);
+	CU_ASSERT_EQUAL(playout_conf_bool(g, "public"), 0);
+	CU_ASSERT_PTR_NOT_NULL(config_setting_get_member(g, "public"));
+	CU_ASSERT_STRING_EQUAL(playout_conf_str(g, "protocol"), "http");
+	CU_ASSERT_PTR_NULL(config_setting_get_member(g, "nodefault"));
+	po_test_conf_free(&tc);
+}
+
+static void test_settings_choices_are_enforced_with_the_list(void)
+{
+	struct po_test_conf tc = { 0 };
+	struct playout_error err = { 0 };
+	const config_setting_t *g = NULL;
+
+	CU_ASSERT_EQUAL(po_test_conf_group(&tc, &tdef, "protocol = \"icy\";", &g, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_test_conf_group(&tc, &tdef, "protocol = \"htp\";", &g, &err),
+			PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "test.conf:1: error: key 'protocol' of tdef must be "
+					       "one of \"http\", \"icy\" (got \"htp\"); did you mean "
+					       "\"http\"?"));
+	po_test_conf_free(&tc);
+}
+
+/* A plugin whose own default breaks its table is refused at load, not
+ * handed a value it never expected. */
+static void test_settings_bad_default_is_an_error_naming_the_plugin(void)
+{
+	static const struct playout_setting broken[] = {
+		{ .name = "port", .type = PLAYOUT_SET_INT, .min = 1, .max = 65535, .def = "80x" },
+		{ .name = "level", .type = PLAYOUT_SET_INT, .min = 1, .max = 9, .def = "10" },
+		{ .name = NULL },
+	};
+	const struct playout_plugin tbroken = {
+		PLAYOUT_PLUGIN_HEAD, .name = "tbroken", .kind = PLAYOUT_KIND_OUTPUT,
+		.settings = broken, .create = tdef_create, .destroy = tdef_destroy,
+	};
+	struct po_test_conf tc = { 0 };
+	struct playout_error err = { 0 };
+	const config_setting_t *g = NULL;
+
+	CU_ASSERT_EQUAL(po_test_conf_group(&tc, &tbroken, "", &g, &err), PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin tbroken declares default \"80x\" for key "
+					       "'port', which is not an integer: the plugin is broken"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "key 'level' must be between 1 and 9 (got 10)"));
+	po_test_conf_free(&tc);
+}
+
 /* A mistyped secret must not pass: the default (no password) would be used. */
 static void test_mistyped_password_is_an_error_naming_the_key(void)
 {
 	static const struct playout_setting ice[] = {
-		{ "mount", PLAYOUT_SET_STRING, 1, 0, 0, NULL },
-		{ "password", PLAYOUT_SET_SECRET, 0, 0, 0, NULL },
-		{ NULL, 0, 0, 0, 0, NULL },
+		{ .name = "mount", .type = PLAYOUT_SET_STRING, .required = 1 },
+		{ .name = "password", .type = PLAYOUT_SET_SECRET },
+		{ .name = NULL },
 	};
 	struct po_config c;
 	struct po_diag d;
@@ -809,6 +900,9 @@ static const struct po_test tests[] = {
 	{ "test_settings_unknown_key_is_an_error_with_nearest", test_settings_unknown_key_is_an_error_with_nearest },
 	{ "test_mistyped_password_is_an_error_naming_the_key", test_mistyped_password_is_an_error_naming_the_key },
 	{ "test_settings_null_table_allows_only_plugin_and_name", test_settings_null_table_allows_only_plugin_and_name },
+	{ "test_settings_defaults_are_filled_in_before_create", test_settings_defaults_are_filled_in_before_create },
+	{ "test_settings_choices_are_enforced_with_the_list", test_settings_choices_are_enforced_with_the_list },
+	{ "test_settings_bad_default_is_an_error_naming_the_plugin", test_settings_bad_default_is_an_error_naming_the_plugin },
 	{ "test_free_accepts_null_and_a_zeroed_config", test_free_accepts_null_and_a_zeroed_config },
 	{ NULL, NULL },
 };

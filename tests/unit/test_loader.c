@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_host.h"
 #include "loader.h"
 
 static char moddir[4096];
@@ -67,12 +68,13 @@ static void test_good_module_loads_and_descriptor_is_usable(void)
 	CU_ASSERT_STRING_EQUAL(m.name, "tgood");
 	CU_ASSERT_PTR_NOT_NULL(strstr(m.path, moddir));
 	CU_ASSERT_PTR_NOT_NULL(m.handle);
-	CU_ASSERT_EQUAL(m.plugin->abi, PLAYOUT_PLUGIN_ABI);
+	CU_ASSERT_EQUAL(m.plugin->abi_major, PLAYOUT_ABI_MAJOR);
+	CU_ASSERT_EQUAL(m.plugin->abi_minor, PLAYOUT_ABI_MINOR);
 	CU_ASSERT_EQUAL(m.plugin->kind, PLAYOUT_KIND_OUTPUT);
 	CU_ASSERT_STRING_EQUAL(m.plugin->settings[0].name, "path");
 
 	CU_ASSERT_EQUAL_FATAL(m.plugin->create(NULL, NULL, &inst, &err), PLAYOUT_OK);
-	const struct playout_output_ops *ops = m.plugin->ops;
+	const struct playout_output_ops *ops = m.plugin->ops.output;
 	CU_ASSERT_EQUAL(ops->open(inst, NULL, &err), PLAYOUT_OK);
 	static const uint8_t frame[5] = { 1, 2, 3, 4, 5 };
 	CU_ASSERT_EQUAL(ops->write(inst, frame, sizeof frame, &err), 5);
@@ -105,19 +107,73 @@ static void test_wrong_kind_is_refused_naming_both_kinds(void)
 			       "plugin 'tgood' is an output plugin, not a schedule plugin");
 }
 
-static void test_wrong_abi_is_refused_with_both_numbers(void)
+static void test_contract_1_plugin_is_refused_with_both_numbers(void)
 {
 	struct po_module m;
 	struct playout_error err = { 0, "" };
 	char want[4300];
 
-	int rc = po_loader_open("tbadabi", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
+	int rc = po_loader_open("tcontract1", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
 	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.plugin);
-	snprintf(want, sizeof want, "plugin tbadabi (%s/tbadabi.la) has ABI 7, this playout needs %d",
-		 moddir, PLAYOUT_PLUGIN_ABI);
+	snprintf(want, sizeof want,
+		 "plugin tcontract1 (%s/tcontract1.la) was built for plugin contract 1, "
+		 "this playout has contract %d.%d",
+		 moddir, PLAYOUT_ABI_MAJOR, PLAYOUT_ABI_MINOR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "rebuild it against"));
+}
+
+static void test_newer_minor_is_refused_with_both_versions(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+	char want[200];
+
+	int rc = po_loader_open("tnewminor", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NULL(m.plugin);
+	snprintf(want, sizeof want,
+		 "was built for plugin contract %d.%d, newer than this playout's %d.%d: "
+		 "upgrade playout",
+		 PLAYOUT_ABI_MAJOR, PLAYOUT_ABI_MINOR + 1, PLAYOUT_ABI_MAJOR, PLAYOUT_ABI_MINOR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+}
+
+/* A plugin built for 2.0 loads into this core and runs, and sees by
+ * PLAYOUT_HAS the host member 2.1 appended. */
+static void test_older_minor_loads_and_runs(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+	struct po_fake_host *fh = po_fake_host_new("toldminor", NULL);
+	struct playout_slots out = { 0 };
+	void *inst = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fh);
+	int rc = po_loader_open("toldminor", PLAYOUT_KIND_SCHEDULE, moddir, &m, &err);
+	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
+	CU_ASSERT_EQUAL(m.plugin->abi_minor, 0);
+	CU_ASSERT_EQUAL_FATAL(m.plugin->create(NULL, po_fake_host(fh), &inst, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(m.plugin->ops.schedule->fetch(inst, 1000, 2000, &out, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(out.n, 1);
+	CU_ASSERT_STRING_EQUAL(out.v[0].title, "2.1 host");
+	free(out.v);
+	m.plugin->destroy(inst);
+	po_loader_close(&m);
+	po_fake_host_free(fh);
+}
+
+static void test_missing_required_op_is_named(void)
+{
+	struct po_module m;
+	struct playout_error err = { 0, "" };
+
+	int rc = po_loader_open("tnowrite", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
+	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	CU_ASSERT_PTR_NULL(m.plugin);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'tnowrite' ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lacks the output op 'write', which every output plugin needs"));
 }
 
 static void test_module_without_descriptor_is_refused(void)
@@ -149,7 +205,7 @@ static void test_descriptor_without_ops_is_refused(void)
 	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.plugin);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'tnoops' ("));
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lacks ops: every plugin needs create, destroy and ops"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "has no ops: set .ops.storage"));
 }
 
 static void test_unloadable_file_reports_path_and_libltdl_error(void)
@@ -269,6 +325,7 @@ static void test_kind_names(void)
 	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_STORAGE), "storage");
 	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_OUTPUT), "output");
 	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_DNS), "dns");
+	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_NOTIFY), "notify");
 	CU_ASSERT_STRING_EQUAL(po_kind_name(99), "unknown");
 }
 
@@ -276,7 +333,10 @@ static const struct po_test tests[] = {
 	{ "test_good_module_loads_and_descriptor_is_usable", test_good_module_loads_and_descriptor_is_usable },
 	{ "test_any_kind_accepted_when_kind_is_zero", test_any_kind_accepted_when_kind_is_zero },
 	{ "test_wrong_kind_is_refused_naming_both_kinds", test_wrong_kind_is_refused_naming_both_kinds },
-	{ "test_wrong_abi_is_refused_with_both_numbers", test_wrong_abi_is_refused_with_both_numbers },
+	{ "test_contract_1_plugin_is_refused_with_both_numbers", test_contract_1_plugin_is_refused_with_both_numbers },
+	{ "test_newer_minor_is_refused_with_both_versions", test_newer_minor_is_refused_with_both_versions },
+	{ "test_older_minor_loads_and_runs", test_older_minor_loads_and_runs },
+	{ "test_missing_required_op_is_named", test_missing_required_op_is_named },
 	{ "test_module_without_descriptor_is_refused", test_module_without_descriptor_is_refused },
 	{ "test_descriptor_name_must_match_file_name", test_descriptor_name_must_match_file_name },
 	{ "test_descriptor_without_ops_is_refused", test_descriptor_without_ops_is_refused },

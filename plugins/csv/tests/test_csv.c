@@ -10,6 +10,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "runner.h"
 #include "timeutil.h"
 
@@ -30,7 +31,7 @@ struct csv_env {
 
 static int env_open(struct csv_env *e, const char *path)
 {
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	char text[1024];
 	int rc;
 
@@ -38,20 +39,16 @@ static int env_open(struct csv_env *e, const char *path)
 	e->fh = po_fake_host_new("csv:test", po_test_tmpdir());
 	if (!e->fh)
 		return PLAYOUT_ENOMEM;
-	config_init(&cfg);
 	snprintf(text, sizeof text, "path = \"%s\";", path);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		config_destroy(&cfg);
-		return PLAYOUT_EINVAL;
-	}
-	rc = playout_plugin.create(config_root_setting(&cfg), po_fake_host(e->fh), &e->inst, &e->err);
-	config_destroy(&cfg);
+	rc = po_test_plugin_create(&tc, &playout_plugin, text, po_fake_host(e->fh), &e->inst,
+				   &e->err);
+	po_test_conf_free(&tc);
 	return rc;
 }
 
 static int env_fetch(struct csv_env *e, int64_t from, int64_t to)
 {
-	const struct playout_schedule_ops *ops = playout_plugin.ops;
+	const struct playout_schedule_ops *ops = playout_plugin.ops.schedule;
 	free(e->slots.v);
 	memset(&e->slots, 0, sizeof e->slots);
 	return ops->fetch(e->inst, from, to, &e->slots, &e->err);
@@ -89,7 +86,7 @@ static void write_tmp(char *path, size_t n, const char *name, const char *data, 
 
 static void test_descriptor_is_a_schedule_plugin(void)
 {
-	CU_ASSERT_EQUAL(playout_plugin.abi, PLAYOUT_PLUGIN_ABI);
+	CU_ASSERT_EQUAL(playout_plugin.abi_major, PLAYOUT_ABI_MAJOR);
 	CU_ASSERT_STRING_EQUAL(playout_plugin.name, "csv");
 	CU_ASSERT_EQUAL(playout_plugin.kind, PLAYOUT_KIND_SCHEDULE);
 	CU_ASSERT_STRING_EQUAL(playout_plugin.settings[0].name, "path");
@@ -100,16 +97,16 @@ static void test_create_without_path_is_a_config_error(void)
 {
 	struct po_fake_host *fh = po_fake_host_new("csv:test", NULL);
 	struct playout_error err = { 0 };
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	void *inst = NULL;
 
-	config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(config_read_string(&cfg, "other = 1;"), CONFIG_TRUE);
-	CU_ASSERT_EQUAL(playout_plugin.create(config_root_setting(&cfg), po_fake_host(fh), &inst, &err),
+	CU_ASSERT_EQUAL(po_test_plugin_create(&tc, &playout_plugin, "other = 1;", po_fake_host(fh),
+					      &inst, &err),
 			PLAYOUT_ECONFIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "path"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "csv needs key 'path'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown key 'other' in csv"));
 	CU_ASSERT_PTR_NULL(inst);
-	config_destroy(&cfg);
+	po_test_conf_free(&tc);
 	po_fake_host_free(fh);
 }
 

@@ -20,6 +20,7 @@
 #include <openssl/rsa.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "../gcal_event.h"
 #include "../gcal_json.h"
 #include "../gcal_time.h"
@@ -162,25 +163,18 @@ static const char *installed_creds =
 /* extra: more config lines (token, credentials...); NULL: a valid token. */
 static void env_open_with(struct env *e, struct po_fake_host *fh, const char *extra)
 {
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	char text[8192];
 
 	memset(e, 0, sizeof *e);
 	e->fh = fh;
-	config_init(&cfg);
 	snprintf(text, sizeof text,
 		 "calendar_id = \"" CAL "\"; endpoint = \"http://127.0.0.1:%d/calendar/v3\";\n"
 		 "token_endpoint = \"http://127.0.0.1:%d/token\"; timeout_s = 2; retries = -1;\n%s",
 		 fake_port, fake_port, extra);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		fprintf(stderr, "bad test config: %s\n", config_error_text(&cfg));
-		e->create_rc = PLAYOUT_EINVAL;
-		config_destroy(&cfg);
-		return;
-	}
-	e->create_rc = playout_plugin.create(config_root_setting(&cfg), po_fake_host(e->fh),
+	e->create_rc = po_test_plugin_create(&tc, &playout_plugin, text, po_fake_host(e->fh),
 					     &e->inst, &e->err);
-	config_destroy(&cfg);
+	po_test_conf_free(&tc);
 }
 
 static struct po_fake_host *new_host(void)
@@ -213,7 +207,7 @@ static void env_open(struct env *e)
 
 static int env_fetch(struct env *e, int64_t from, int64_t to)
 {
-	const struct playout_schedule_ops *ops = playout_plugin.ops;
+	const struct playout_schedule_ops *ops = playout_plugin.ops.schedule;
 	free(e->slots.v);
 	memset(&e->slots, 0, sizeof e->slots);
 	memset(&e->err, 0, sizeof e->err);

@@ -23,7 +23,7 @@ static int64_t t0100; /* 2026-03-29 01:00 UTC */
 
 static const struct playout_join_ops *ops(void)
 {
-	return playout_plugin.ops;
+	return playout_plugin.ops.join;
 }
 
 struct fixture {

@@ -20,6 +20,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "runner.h"
 
 extern const struct playout_plugin playout_plugin;
@@ -39,7 +40,7 @@ struct ld_env {
 /* A fresh drop folder and cache named after the test; settle_s < 0: default. */
 static int env_open(struct ld_env *e, const char *name, int settle_s)
 {
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	char text[1024];
 	int rc;
 
@@ -56,13 +57,9 @@ static int env_open(struct ld_env *e, const char *name, int settle_s)
 		snprintf(text, sizeof text, "path = \"%s\"; settle_s = %d;", e->dir, settle_s);
 	else
 		snprintf(text, sizeof text, "path = \"%s\";", e->dir);
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		config_destroy(&cfg);
-		return PLAYOUT_EINVAL;
-	}
-	rc = playout_plugin.create(config_root_setting(&cfg), po_fake_host(e->fh), &e->inst, &e->err);
-	config_destroy(&cfg);
+	rc = po_test_plugin_create(&tc, &playout_plugin, text, po_fake_host(e->fh), &e->inst,
+				   &e->err);
+	po_test_conf_free(&tc);
 	return rc;
 }
 
@@ -76,7 +73,7 @@ static void env_close(struct ld_env *e)
 
 static int env_list(struct ld_env *e)
 {
-	const struct playout_storage_ops *ops = playout_plugin.ops;
+	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 	free(e->assets.v);
 	memset(&e->assets, 0, sizeof e->assets);
 	return ops->list(e->inst, &e->assets, &e->err);
@@ -84,7 +81,7 @@ static int env_list(struct ld_env *e)
 
 static int env_fetch(struct ld_env *e, const struct playout_asset *a, const char *dest)
 {
-	const struct playout_storage_ops *ops = playout_plugin.ops;
+	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 	return ops->fetch(e->inst, a, dest, &e->err);
 }
 
@@ -217,7 +214,7 @@ static int files_equal(const char *a, const char *b)
 
 static void test_descriptor_is_a_storage_plugin(void)
 {
-	CU_ASSERT_EQUAL(playout_plugin.abi, PLAYOUT_PLUGIN_ABI);
+	CU_ASSERT_EQUAL(playout_plugin.abi_major, PLAYOUT_ABI_MAJOR);
 	CU_ASSERT_STRING_EQUAL(playout_plugin.name, "localdisk");
 	CU_ASSERT_EQUAL(playout_plugin.kind, PLAYOUT_KIND_STORAGE);
 }
@@ -715,14 +712,12 @@ static void test_list_of_an_unmounted_bind_mount_is_unavailable_after_a_restart_
 	playout_plugin.destroy(e.inst);
 	e.inst = NULL;
 	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	char text[1200];
 	snprintf(text, sizeof text, "path = \"%s\"; settle_s = 0;", e.dir);
-	config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(config_read_string(&cfg, text), CONFIG_TRUE);
-	CU_ASSERT_EQUAL(playout_plugin.create(config_root_setting(&cfg), po_fake_host(e.fh), &e.inst,
-					      &e.err), PLAYOUT_OK);
-	config_destroy(&cfg);
+	CU_ASSERT_EQUAL(po_test_plugin_create(&tc, &playout_plugin, text, po_fake_host(e.fh),
+					      &e.inst, &e.err), PLAYOUT_OK);
+	po_test_conf_free(&tc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e.inst);
 	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted: it was a mount point"));
@@ -739,7 +734,7 @@ static void test_list_of_an_unmounted_bind_mount_is_unavailable_after_a_restart_
 static void test_watch_follows_the_folder_through_a_remount(void)
 {
 	struct ld_env e;
-	const struct playout_storage_ops *ops = playout_plugin.ops;
+	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 
 	CU_ASSERT_EQUAL_FATAL(env_open(&e, "rewatch", 0), PLAYOUT_OK);
 	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);

@@ -17,7 +17,7 @@ extern const struct playout_plugin playout_plugin;
 
 static const struct playout_fallback_ops *ops(void)
 {
-	return playout_plugin.ops;
+	return playout_plugin.ops.fallback;
 }
 
 /* A plugin instance from a config group text such as "max_age_days = 7;". */

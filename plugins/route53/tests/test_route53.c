@@ -212,7 +212,7 @@ static void r53_close(struct r53 *t)
 
 static int r53_update(struct r53 *t, struct playout_error *err)
 {
-	const struct playout_dns_ops *ops = playout_plugin.ops;
+	const struct playout_dns_ops *ops = playout_plugin.ops.dns;
 	return ops->update(t->inst, err);
 }
 

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "run_storage: %s\n", orc < 0 ? e.msg : "no storage configured");
 		goto out;
 	}
-	const struct playout_storage_ops *ops = rt.storage->mod.plugin->ops;
+	const struct playout_storage_ops *ops = rt.storage->mod.plugin->ops.storage;
 	if (strcmp(argv[2], "kv") == 0 && argc == 4) {
 		char *v = NULL;
 		if (rt.storage->host.kv_get(&rt.storage->host, argv[3], &v) != PLAYOUT_OK) {

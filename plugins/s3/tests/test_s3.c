@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "../s3_list_xml.h"
 #include "runner.h"
 
@@ -73,7 +74,7 @@ static int sink(const struct playout_http_request *req, const char *bytes, size_
 struct fixture {
 	struct po_fake_host *fh;
 	struct playout_host host;
-	config_t cfg;
+	struct po_test_conf tc;
 	void *inst;
 };
 
@@ -87,31 +88,30 @@ static void setup(struct fixture *f, const char *settings)
 	po_fake_host_set_now(f->fh, NOW_MS);
 	f->host = *po_fake_host(f->fh);
 	f->host.http = fake_http;
-	snprintf(text, sizeof text, "s = { plugin = \"s3\"; bucket = \"prerecs\"; "
-		 "endpoint = \"http://127.0.0.1:9\"; %s };", settings);
-	config_init(&f->cfg);
-	CU_ASSERT_FATAL(config_read_string(&f->cfg, text) == CONFIG_TRUE);
-	CU_ASSERT_EQUAL_FATAL(playout_plugin.create(config_lookup(&f->cfg, "s"), &f->host, &f->inst, &e),
-			      PLAYOUT_OK);
+	snprintf(text, sizeof text, "plugin = \"s3\"; bucket = \"prerecs\"; "
+		 "endpoint = \"http://127.0.0.1:9\"; %s", settings);
+	memset(&f->tc, 0, sizeof f->tc);
+	CU_ASSERT_EQUAL_FATAL(po_test_plugin_create(&f->tc, &playout_plugin, text, &f->host,
+						    &f->inst, &e), PLAYOUT_OK);
 }
 
 static void teardown(struct fixture *f)
 {
 	playout_plugin.destroy(f->inst);
-	config_destroy(&f->cfg);
+	po_test_conf_free(&f->tc);
 	po_fake_host_free(f->fh);
 }
 
 static int s3_list(struct fixture *f, struct playout_assets *out, struct playout_error *e)
 {
-	const struct playout_storage_ops *ops = playout_plugin.ops;
+	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 	return ops->list(f->inst, out, e);
 }
 
 static int s3_fetch(struct fixture *f, const struct playout_asset *a, const char *dest,
 		    struct playout_error *e)
 {
-	const struct playout_storage_ops *ops = playout_plugin.ops;
+	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 	return ops->fetch(f->inst, a, dest, e);
 }
 
@@ -305,8 +305,8 @@ static void test_full_listing_survives_restart_and_dated_prefixes_follow(void)
 	/* a second instance on the same state: the full listing is not due */
 	struct playout_host h2 = f.host;
 	void *inst2 = NULL;
-	CU_ASSERT_EQUAL_FATAL(playout_plugin.create(config_lookup(&f.cfg, "s"), &h2, &inst2, &e), PLAYOUT_OK);
-	const struct playout_storage_ops *ops = playout_plugin.ops;
+	CU_ASSERT_EQUAL_FATAL(playout_plugin.create(f.tc.ic.group, &h2, &inst2, &e), PLAYOUT_OK);
+	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 	sc.calls = 0;
 	out.n = 0;
 	CU_ASSERT_EQUAL(ops->list(inst2, &out, &e), PLAYOUT_OK);
@@ -461,16 +461,15 @@ static void test_fetch_refuses_a_key_that_is_a_path(void)
 
 static void test_create_refuses_missing_bucket(void)
 {
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	void *inst = NULL;
 	struct playout_error e = {0};
 	struct po_fake_host *fh = po_fake_host_new("s3:test", po_test_tmpdir());
-	config_init(&cfg);
-	CU_ASSERT_FATAL(config_read_string(&cfg, "s = { plugin = \"s3\"; };") == CONFIG_TRUE);
-	CU_ASSERT_EQUAL(playout_plugin.create(config_lookup(&cfg, "s"), po_fake_host(fh), &inst, &e),
+	CU_ASSERT_EQUAL(po_test_plugin_create(&tc, &playout_plugin, "plugin = \"s3\";",
+					      po_fake_host(fh), &inst, &e),
 			PLAYOUT_ECONFIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "bucket"));
-	config_destroy(&cfg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "s3 needs key 'bucket'"));
+	po_test_conf_free(&tc);
 	po_fake_host_free(fh);
 }
 

@@ -10,8 +10,9 @@ struct tgood {
 };
 
 static const struct playout_setting tgood_settings[] = {
-	{ "path", PLAYOUT_SET_STRING, 1, 0, 0, "where the bytes would go" },
-	{ NULL, 0, 0, 0, 0, NULL },
+	{ .name = "path", .type = PLAYOUT_SET_STRING, .required = 1,
+	  .help = "where the bytes would go" },
+	{ .name = NULL },
 };
 
 static int tgood_create(const config_setting_t *conf, const struct playout_host *host,
@@ -60,18 +61,19 @@ static void tgood_close(void *inst)
 }
 
 static const struct playout_output_ops tgood_ops = {
+	.size = sizeof(struct playout_output_ops),
 	.open = tgood_open,
 	.write = tgood_write,
 	.close = tgood_close,
 };
 
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "tgood",
 	.kind = PLAYOUT_KIND_OUTPUT,
 	.description = "test output that counts bytes",
 	.settings = tgood_settings,
 	.create = tgood_create,
 	.destroy = tgood_destroy,
-	.ops = &tgood_ops,
+	.ops.output = &tgood_ops,
 };

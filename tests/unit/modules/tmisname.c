@@ -21,10 +21,10 @@ static void tmisname_destroy(void *instance)
 static const struct playout_dns_ops tmisname_ops = { .update = NULL };
 
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "other",
 	.kind = PLAYOUT_KIND_DNS,
 	.create = tmisname_create,
 	.destroy = tmisname_destroy,
-	.ops = &tmisname_ops,
+	.ops.dns = &tmisname_ops,
 };

@@ -19,10 +19,10 @@ static void tnoops_destroy(void *instance)
 }
 
 const struct playout_plugin playout_plugin = {
-	.abi = PLAYOUT_PLUGIN_ABI,
+	PLAYOUT_PLUGIN_HEAD,
 	.name = "tnoops",
 	.kind = PLAYOUT_KIND_STORAGE,
 	.create = tnoops_create,
 	.destroy = tnoops_destroy,
-	.ops = NULL,
+	.ops.storage = NULL,
 };
