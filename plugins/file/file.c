@@ -21,34 +21,27 @@ struct file_out {
 	int fd;
 };
 
+static const char *const file_modes[] = { "append", "truncate", NULL };
+
 static const struct playout_setting file_settings[] = {
 	{ .name = "path", .type = PLAYOUT_SET_STRING, .required = 1,
 	  .help = "file the stream is appended to" },
-	{ .name = "mode", .type = PLAYOUT_SET_STRING,
-	  .help = "\"append\" (default) or \"truncate\" (empty it when the daemon first opens it)" },
+	{ .name = "mode", .type = PLAYOUT_SET_STRING, .choices = file_modes, .def = "append",
+	  .help = "\"truncate\" empties the file when the daemon first opens it" },
 	{ .name = NULL },
 };
 
 static int file_create(const config_setting_t *conf, const struct playout_host *host,
 		       void **instance, struct playout_error *err)
 {
-	const char *path = NULL, *mode = "append";
+	/* both checked by the core: path required, mode one of file_modes */
+	const char *path = playout_conf_str(conf, "path"), *mode = playout_conf_str(conf, "mode");
 	struct file_out *f;
 
-	if (!config_setting_lookup_string(conf, "path", &path) || !*path)
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: setting \"path\" (a file name) is required",
-					 host->instance);
-	config_setting_lookup_string(conf, "mode", &mode);
-	if (strcmp(mode, "append") != 0 && strcmp(mode, "truncate") != 0)
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: mode \"%s\" is not \"append\" or \"truncate\"",
-					 host->instance, mode);
 	f = calloc(1, sizeof *f);
 	if (!f || !(f->path = strdup(path))) {
 		free(f);
-		return playout_error_set(err, PLAYOUT_ENOMEM, "%s: out of memory",
-					 host->instance);
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	}
 	f->host = host;
 	f->truncate_pending = strcmp(mode, "truncate") == 0;
@@ -92,14 +85,12 @@ static int file_open(void *inst, const struct playout_item_meta *first,
 		return PLAYOUT_OK;
 	if (stat(f->path, &st) == 0 && S_ISDIR(st.st_mode))
 		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: open %s: is a directory (path must name a file)",
-					 f->host->instance, f->path);
+					 "open %s: is a directory (path must name a file)", f->path);
 	if (f->truncate_pending)
 		flags |= O_TRUNC;
 	f->fd = open(f->path, flags, 0644);
 	if (f->fd < 0)
-		return playout_error_set(err, PLAYOUT_EIO, "%s: open %s: %s",
-					 f->host->instance, f->path, strerror(errno));
+		return playout_error_set(err, PLAYOUT_EIO, "open %s: %s", f->path, strerror(errno));
 	f->truncate_pending = 0;
 	return PLAYOUT_OK;
 }
@@ -110,15 +101,13 @@ static int file_write(void *inst, const uint8_t *buf, size_t len,
 	struct file_out *f = inst;
 
 	if (f->fd < 0)
-		return playout_error_set(err, PLAYOUT_EINVAL, "%s: write before open",
-					 f->host->instance);
+		return playout_error_set(err, PLAYOUT_EINVAL, "write before open");
 	while (len > 0) {
 		ssize_t n = write(f->fd, buf, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return playout_error_set(err, PLAYOUT_EIO, "%s: write %s: %s",
-						 f->host->instance, f->path, strerror(errno));
+			return playout_error_set(err, PLAYOUT_EIO, "write %s: %s", f->path, strerror(errno));
 		}
 		buf += n;
 		len -= (size_t)n;

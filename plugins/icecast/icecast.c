@@ -77,38 +77,32 @@ struct icecast {
 	char pending_title[PLAYOUT_TITLE_MAX];
 };
 
-struct icecast_named {
-	const char *name;
-	int value;
+/* The names the settings table accepts, and the libshout value of each
+ * (same order). */
+static const char *const icecast_protocol_names[] = { "http", "icy", NULL };
+static const int icecast_protocol_values[] = { SHOUT_PROTOCOL_HTTP, SHOUT_PROTOCOL_ICY };
+static const char *const icecast_tls_names[] = {
+	"disabled", "auto", "auto_no_plain", "rfc2818", "rfc2817", NULL
 };
-
-static const struct icecast_named icecast_protocols[] = {
-	{ "http", SHOUT_PROTOCOL_HTTP },
-	{ "icy", SHOUT_PROTOCOL_ICY },
-	{ NULL, 0 },
+static const int icecast_tls_values[] = {
+	SHOUT_TLS_DISABLED, SHOUT_TLS_AUTO, SHOUT_TLS_AUTO_NO_PLAIN, SHOUT_TLS_RFC2818,
+	SHOUT_TLS_RFC2817
 };
-
-static const struct icecast_named icecast_tls_modes[] = {
-	{ "disabled", SHOUT_TLS_DISABLED },
-	{ "auto", SHOUT_TLS_AUTO },
-	{ "auto_no_plain", SHOUT_TLS_AUTO_NO_PLAIN },
-	{ "rfc2818", SHOUT_TLS_RFC2818 },
-	{ "rfc2817", SHOUT_TLS_RFC2817 },
-	{ NULL, 0 },
-};
+static const char *const icecast_format_names[] = { "mp3", NULL };
 
 static const struct playout_setting icecast_settings[] = {
-	{ .name = "host", .type = PLAYOUT_SET_STRING, .help = "Icecast server (default 127.0.0.1)" },
-	{ .name = "port", .type = PLAYOUT_SET_INT, .min = 1, .max = 65535,
-	  .help = "Icecast port (default 8000)" },
+	{ .name = "host", .type = PLAYOUT_SET_STRING, .def = "127.0.0.1", .help = "Icecast server" },
+	{ .name = "port", .type = PLAYOUT_SET_INT, .min = 1, .max = 65535, .def = "8000",
+	  .help = "Icecast port" },
 	{ .name = "mount", .type = PLAYOUT_SET_STRING, .required = 1,
 	  .help = "mount point, starting with '/'" },
-	{ .name = "user", .type = PLAYOUT_SET_STRING, .help = "source user (default \"source\")" },
+	{ .name = "user", .type = PLAYOUT_SET_STRING, .def = "source", .help = "source user" },
 	{ .name = "password", .type = PLAYOUT_SET_SECRET, .required = 1,
 	  .help = "source password: literal, file:/path, env:NAME or ssm:/name" },
-	{ .name = "protocol", .type = PLAYOUT_SET_STRING, .help = "\"http\" (default) or \"icy\"" },
-	{ .name = "tls", .type = PLAYOUT_SET_STRING,
-	  .help = "\"disabled\" (default), \"auto\", \"auto_no_plain\", \"rfc2818\" or \"rfc2817\"" },
+	{ .name = "protocol", .type = PLAYOUT_SET_STRING, .choices = icecast_protocol_names,
+	  .def = "http", .help = "source protocol" },
+	{ .name = "tls", .type = PLAYOUT_SET_STRING, .choices = icecast_tls_names,
+	  .def = "disabled", .help = "TLS on the source connection" },
 	{ .name = "ca_directory", .type = PLAYOUT_SET_STRING,
 	  .help = "CA certificates directory for the TLS source connection (titles go "
 		  "through the daemon's HTTP client: system CAs)" },
@@ -118,13 +112,15 @@ static const struct playout_setting icecast_settings[] = {
 	{ .name = "description", .type = PLAYOUT_SET_STRING, .help = "stream description" },
 	{ .name = "genre", .type = PLAYOUT_SET_STRING, .help = "stream genre" },
 	{ .name = "url", .type = PLAYOUT_SET_STRING, .help = "station web site" },
-	{ .name = "public", .type = PLAYOUT_SET_BOOL, .help = "list the stream in directories (default false)" },
-	{ .name = "format", .type = PLAYOUT_SET_STRING, .help = "\"mp3\" (the only format for now)" },
-	{ .name = "connect_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300,
-	  .help = "seconds to connect and log in before giving up and retrying (default 5)" },
-	{ .name = "write_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300,
+	{ .name = "public", .type = PLAYOUT_SET_BOOL, .def = "false",
+	  .help = "list the stream in directories" },
+	{ .name = "format", .type = PLAYOUT_SET_STRING, .choices = icecast_format_names,
+	  .def = "mp3", .help = "stream format (only mp3 for now)" },
+	{ .name = "connect_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300, .def = "5",
+	  .help = "seconds to connect and log in before giving up and retrying" },
+	{ .name = "write_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300, .def = "5",
 	  .help = "seconds the server may take no data before the connection is dropped "
-		  "and made again (default 5)" },
+		  "and made again" },
 	{ .name = NULL },
 };
 
@@ -199,25 +195,20 @@ static void icecast_wipe_free(char *s)
 	}
 }
 
-static int icecast_lookup_named(const struct icecast_named *t, const char *name, int *value)
+/* Where name stands in names (the core checked it is there). */
+static size_t icecast_index(const char *const *names, const char *name)
 {
-	for (; t->name; t++) {
-		if (strcmp(t->name, name) == 0) {
-			*value = t->value;
-			return 1;
-		}
-	}
-	return 0;
+	size_t i = 0;
+	while (names[i + 1] && strcmp(names[i], name) != 0)
+		i++;
+	return i;
 }
 
-/* Copy an optional string setting (NULL when absent). 0, or -1 when out of
- * memory. */
-static int icecast_dup_setting(const config_setting_t *conf, const char *key,
-			       const char *def, char **out)
+/* Copy a string setting (NULL when absent). 0, or -1 when out of memory. */
+static int icecast_dup_setting(const config_setting_t *conf, const char *key, char **out)
 {
-	const char *v = def;
+	const char *v = playout_conf_str(conf, key);
 
-	config_setting_lookup_string(conf, key, &v);
 	*out = NULL;
 	if (!v)
 		return 0;
@@ -287,7 +278,7 @@ static int icecast_fail(struct icecast *ic, int rc, const char *what,
 	const char *advice = "";
 	int code = icecast_code(rc, &advice);
 
-	return playout_error_set(err, code, "%s: %s %s:%u%s: %s (%s)", ic->host->instance,
+	return playout_error_set(err, code, "%s %s:%u%s: %s (%s)",
 				 what, ic->hostname, (unsigned)ic->port, ic->mount,
 				 icecast_shout_text(rc), advice);
 }
@@ -327,66 +318,30 @@ static void icecast_destroy(void *inst)
 static int icecast_create(const config_setting_t *conf, const struct playout_host *host,
 			  void **instance, struct playout_error *err)
 {
-	const char *who = host->instance;
-	const char *mount = NULL, *password_ref = NULL, *s;
-	int port = 8000, v, pub = 0, rc;
+	const char *mount = playout_conf_str(conf, "mount"); /* required */
+	const char *password_ref = playout_conf_str(conf, "password"); /* required */
+	const char *s;
+	int rc;
 	struct icecast *ic;
 
+	/* Types, ranges and choices were checked by the core against
+	 * icecast_settings, and the defaults filled in. */
 	*instance = NULL;
-	if (!config_setting_lookup_string(conf, "mount", &mount) || mount[0] != '/')
+	if (mount[0] != '/')
 		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: setting \"mount\" is required and must start with '/' (e.g. \"/prerec\")",
-					 who);
-	if (!config_setting_lookup_string(conf, "password", &password_ref) || !*password_ref)
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: setting \"password\" (the source password) is required", who);
-	if (config_setting_lookup_int(conf, "port", &port) && (port < 1 || port > 65535))
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: port %d is outside 1..65535", who, port);
-	s = "mp3";
-	config_setting_lookup_string(conf, "format", &s);
-	if (strcmp(s, "mp3") != 0)
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "%s: format \"%s\" is not supported (only \"mp3\" for now)",
-					 who, s);
-
+					 "mount \"%s\" must start with '/' (e.g. \"/prerec\")", mount);
 	ic = calloc(1, sizeof *ic);
 	if (!ic)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "%s: out of memory", who);
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	ic->host = host;
-	ic->port = (unsigned short)port;
-	ic->protocol = SHOUT_PROTOCOL_HTTP;
-	ic->tls = SHOUT_TLS_DISABLED;
-	ic->connect_timeout_s = 5;
-	ic->write_timeout_s = 5;
-	/* The core checked the range against the settings table. */
-	config_setting_lookup_int(conf, "connect_timeout_s", &ic->connect_timeout_s);
-	config_setting_lookup_int(conf, "write_timeout_s", &ic->write_timeout_s);
-	if (ic->connect_timeout_s < 1 || ic->write_timeout_s < 1) {
-		rc = playout_error_set(err, PLAYOUT_ECONFIG,
-				       "%s: connect_timeout_s and write_timeout_s must be at least 1",
-				       who);
-		goto fail;
-	}
-
-	s = "http";
-	config_setting_lookup_string(conf, "protocol", &s);
-	if (!icecast_lookup_named(icecast_protocols, s, &v)) {
-		rc = playout_error_set(err, PLAYOUT_ECONFIG,
-				       "%s: protocol \"%s\" is not \"http\" or \"icy\"", who, s);
-		goto fail;
-	}
-	ic->protocol = (unsigned)v;
-	s = "disabled";
-	config_setting_lookup_string(conf, "tls", &s);
-	if (!icecast_lookup_named(icecast_tls_modes, s, &ic->tls)) {
-		rc = playout_error_set(err, PLAYOUT_ECONFIG,
-				       "%s: tls \"%s\" is not one of disabled, auto, auto_no_plain, rfc2818, rfc2817",
-				       who, s);
-		goto fail;
-	}
-	if (config_setting_lookup_bool(conf, "public", &pub))
-		ic->public_ = pub != 0;
+	ic->port = (unsigned short)playout_conf_int(conf, "port");
+	ic->connect_timeout_s = (int)playout_conf_int(conf, "connect_timeout_s");
+	ic->write_timeout_s = (int)playout_conf_int(conf, "write_timeout_s");
+	ic->protocol = (unsigned)icecast_protocol_values[icecast_index(
+		icecast_protocol_names, playout_conf_str(conf, "protocol"))];
+	s = playout_conf_str(conf, "tls");
+	ic->tls = icecast_tls_values[icecast_index(icecast_tls_names, s)];
+	ic->public_ = playout_conf_bool(conf, "public");
 	/* Titles go through the host's HTTP client (see title.c), which speaks
 	 * plain HTTP or HTTPS but cannot upgrade a plain connection to TLS. */
 	if (ic->tls == SHOUT_TLS_AUTO_NO_PLAIN || ic->tls == SHOUT_TLS_RFC2817) {
@@ -397,27 +352,27 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	}
 	ic->title = icecast_title_new(host);
 	if (!ic->title) {
-		rc = playout_error_set(err, PLAYOUT_ENOMEM, "%s: out of memory", who);
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 		goto fail;
 	}
 
-	if (icecast_dup_setting(conf, "host", "127.0.0.1", &ic->hostname) ||
-	    icecast_dup_setting(conf, "mount", NULL, &ic->mount) ||
-	    icecast_dup_setting(conf, "user", "source", &ic->user) ||
-	    icecast_dup_setting(conf, "password", NULL, &ic->password_ref) ||
-	    icecast_dup_setting(conf, "ca_directory", NULL, &ic->ca_directory) ||
-	    icecast_dup_setting(conf, "ca_file", NULL, &ic->ca_file) ||
-	    icecast_dup_setting(conf, "stream_name", NULL, &ic->name) ||
-	    icecast_dup_setting(conf, "description", NULL, &ic->description) ||
-	    icecast_dup_setting(conf, "genre", NULL, &ic->genre) ||
-	    icecast_dup_setting(conf, "url", NULL, &ic->url)) {
-		rc = playout_error_set(err, PLAYOUT_ENOMEM, "%s: out of memory", who);
+	if (icecast_dup_setting(conf, "host", &ic->hostname) ||
+	    icecast_dup_setting(conf, "mount", &ic->mount) ||
+	    icecast_dup_setting(conf, "user", &ic->user) ||
+	    icecast_dup_setting(conf, "password", &ic->password_ref) ||
+	    icecast_dup_setting(conf, "ca_directory", &ic->ca_directory) ||
+	    icecast_dup_setting(conf, "ca_file", &ic->ca_file) ||
+	    icecast_dup_setting(conf, "stream_name", &ic->name) ||
+	    icecast_dup_setting(conf, "description", &ic->description) ||
+	    icecast_dup_setting(conf, "genre", &ic->genre) ||
+	    icecast_dup_setting(conf, "url", &ic->url)) {
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 		goto fail;
 	}
 
 	if (!host->secret) {
 		rc = playout_error_set(err, PLAYOUT_ECONFIG,
-				       "%s: the host offers no secret resolver for \"password\"", who);
+				       "the host offers no secret resolver for \"password\"");
 		goto fail;
 	}
 	/* Read now so a bad reference stops the start; each open asks again. */
@@ -558,11 +513,6 @@ static void icecast_close(void *inst)
 static void icecast_log_timeout(struct icecast *ic, const char *msg)
 {
 	int64_t now = icecast_mono_ms();
-	size_t n = strlen(ic->host->instance);
-
-	if (strncmp(msg, ic->host->instance, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
-		msg += n + 2;
-
 	if (ic->timeout_logged_ms && now - ic->timeout_logged_ms < ICECAST_LOG_REPEAT_MS) {
 		ic->timeouts_unlogged++;
 		return;
@@ -586,15 +536,13 @@ static int icecast_await_connect(struct icecast *ic, int rc, struct playout_erro
 		int64_t left = deadline - icecast_mono_ms();
 		if (icecast_stopping(ic))
 			return playout_error_set(err, PLAYOUT_EUNAVAIL,
-						 "%s: connect %s:%u%s: given up, the daemon is stopping",
-						 ic->host->instance, ic->hostname, (unsigned)ic->port,
+						 "connect %s:%u%s: given up, the daemon is stopping", ic->hostname, (unsigned)ic->port,
 						 ic->mount);
 		if (left <= 0) {
 			playout_error_set(err, PLAYOUT_ETIMEOUT,
-					  "%s: connect %s:%u%s: no answer within %d s "
+					  "connect %s:%u%s: no answer within %d s "
 					  "(connect_timeout_s): is Icecast running there and not "
-					  "overloaded? A wrong port behind a firewall looks the same",
-					  ic->host->instance, ic->hostname, (unsigned)ic->port,
+					  "overloaded? A wrong port behind a firewall looks the same", ic->hostname, (unsigned)ic->port,
 					  ic->mount, ic->connect_timeout_s);
 			icecast_log_timeout(ic, err->msg);
 			return PLAYOUT_ETIMEOUT;
@@ -638,12 +586,10 @@ static int icecast_open(void *inst, const struct playout_item_meta *first,
 	icecast_close(ic);
 	if (icecast_stopping(ic))
 		return playout_error_set(err, PLAYOUT_EUNAVAIL,
-					 "%s: connect %s:%u%s: not tried, the daemon is stopping",
-					 ic->host->instance, ic->hostname, (unsigned)ic->port,
+					 "connect %s:%u%s: not tried, the daemon is stopping", ic->hostname, (unsigned)ic->port,
 					 ic->mount);
 	if (!ic->shout && !(ic->shout = shout_new()))
-		return playout_error_set(err, PLAYOUT_ENOMEM, "%s: connect %s:%u%s: out of memory",
-					 ic->host->instance, ic->hostname, (unsigned)ic->port,
+		return playout_error_set(err, PLAYOUT_ENOMEM, "connect %s:%u%s: out of memory", ic->hostname, (unsigned)ic->port,
 					 ic->mount);
 	icecast_take_password(ic);
 	rc = icecast_configure(ic, ic->shout, first, err);
@@ -681,8 +627,7 @@ static int icecast_start(void *inst, const struct playout_item_meta *meta,
 	struct icecast *ic = inst;
 
 	if (!ic->connected)
-		return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: start on %s:%u%s: not connected",
-					 ic->host->instance, ic->hostname, (unsigned)ic->port,
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "start on %s:%u%s: not connected", ic->hostname, (unsigned)ic->port,
 					 ic->mount);
 	icecast_queue_title(ic, meta);
 	return PLAYOUT_OK;
@@ -693,8 +638,7 @@ static int icecast_send_error(struct icecast *ic, int rc, struct playout_error *
 	const char *advice = "";
 
 	icecast_code(rc, &advice);
-	return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: send to %s:%u%s: %s (%s)",
-				 ic->host->instance, ic->hostname, (unsigned)ic->port, ic->mount,
+	return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: %s (%s)", ic->hostname, (unsigned)ic->port, ic->mount,
 				 icecast_shout_text(rc), advice);
 }
 
@@ -720,16 +664,14 @@ static int icecast_drain(struct icecast *ic, struct playout_error *err)
 			return icecast_send_error(ic, (int)queued, err);
 		if (icecast_stopping(ic))
 			return playout_error_set(err, PLAYOUT_EUNAVAIL,
-						 "%s: send to %s:%u%s: given up, the daemon is stopping",
-						 ic->host->instance, ic->hostname, (unsigned)ic->port,
+						 "send to %s:%u%s: given up, the daemon is stopping", ic->hostname, (unsigned)ic->port,
 						 ic->mount);
 		left = deadline - icecast_mono_ms();
 		if (left <= 0)
 			return playout_error_set(err, PLAYOUT_ETIMEOUT,
-						 "%s: send to %s:%u%s: the server took no data for %d s "
+						 "send to %s:%u%s: the server took no data for %d s "
 						 "(write_timeout_s; %zd bytes waiting): is Icecast hung "
-						 "or overloaded, or the network down?",
-						 ic->host->instance, ic->hostname, (unsigned)ic->port,
+						 "or overloaded, or the network down?", ic->hostname, (unsigned)ic->port,
 						 ic->mount, ic->write_timeout_s, queued);
 		icecast_nap(left < ICECAST_NAP_WRITE_MS ? left : ICECAST_NAP_WRITE_MS);
 	}
@@ -743,8 +685,7 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 	int rc;
 
 	if (!ic->connected)
-		return playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: send to %s:%u%s: not connected",
-					 ic->host->instance, ic->hostname, (unsigned)ic->port,
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: not connected", ic->hostname, (unsigned)ic->port,
 					 ic->mount);
 	icecast_nopipe_begin(&np);
 	rc = shout_send(ic->shout, buf, len);

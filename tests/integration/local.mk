@@ -1,6 +1,6 @@
 # integration tests against real servers (icecast2 on loopback) and their tools
 check_PROGRAMS += tests/tools/run_output
-tests_tools_run_output_SOURCES = tests/tools/run_output.c
+tests_tools_run_output_SOURCES = tests/tools/run_output.c tests/unit/plugin_conf.c
 tests_tools_run_output_LDADD = libpocore.la $(LTDL_LIBS) $(LIBCONFIG_LIBS)
 
 TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \

@@ -27,6 +27,7 @@
 #include <playout/plugin.h>
 
 #include "http.h"
+#include "../unit/plugin_conf.h"
 
 #define RUN_CHUNK 4096
 
@@ -230,7 +231,7 @@ int main(int argc, char **argv)
 	const struct playout_plugin *pl;
 	lt_dlhandle h = NULL;
 	int i;
-	config_t cfg;
+	struct po_test_conf tc = { 0 };
 	char label[128];
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -244,15 +245,9 @@ int main(int argc, char **argv)
 	}
 	if (run_read_file(a.file, &data, &len) != 0)
 		return 1;
-	config_init(&cfg);
-	if (!config_read_string(&cfg, a.group)) {
-		fprintf(stderr, "run_output: settings line %d: %s\n", config_error_line(&cfg),
-			config_error_text(&cfg));
-		goto out_cfg;
-	}
 	if (lt_dlinit() != 0) {
 		fprintf(stderr, "run_output: lt_dlinit: %s\n", lt_dlerror());
-		goto out_cfg;
+		goto out_lt;
 	}
 	h = lt_dlopenext(a.module);
 	if (!h) {
@@ -288,7 +283,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "run_output: %s\n", err.msg);
 		goto out_lt;
 	}
-	if (pl->create(config_root_setting(&cfg), &host, &inst, &err) != PLAYOUT_OK) {
+	/* through the core's validation, as playoutd would: defaults filled in */
+	if (po_test_plugin_create(&tc, pl, a.group, &host, &inst, &err) != PLAYOUT_OK) {
 		fprintf(stderr, "run_output: create: %s\n", err.msg);
 		goto out_lt;
 	}
@@ -304,8 +300,7 @@ int main(int argc, char **argv)
 out_lt:
 	/* no lt_dlclose/lt_dlexit: the module stays mapped (and reachable from
 	 * libltdl) until exit, so a leak report can still name its frames */
-out_cfg:
-	config_destroy(&cfg);
+	po_test_conf_free(&tc);
 	free(data);
 	return status;
 }
