@@ -143,7 +143,7 @@ static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate
 		want = nframes;
 	if (!hh->host->cache_dir || flen < 4 + side)
 		return playout_error_set(err, PLAYOUT_EINVAL,
-					 "halfhour: no cache folder or unusable header %08x for silence",
+					 "no cache folder or unusable header %08x for silence",
 					 (unsigned)hdr);
 	snprintf(name, PLAYOUT_NAME_MAX, "halfhour-silence-%08x-%llu.mp3", (unsigned)sh,
 		 (unsigned long long)want);
@@ -152,10 +152,10 @@ static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate
 		return PLAYOUT_OK;
 	snprintf(tmp, sizeof tmp, "%s/.halfhour-silence.XXXXXX", hh->host->cache_dir);
 	if ((fd = mkstemp(tmp)) < 0)
-		return playout_error_set(err, PLAYOUT_EIO, "halfhour: %s: cannot create: %s", tmp,
+		return playout_error_set(err, PLAYOUT_EIO, "%s: cannot create: %s", tmp,
 					 strerror(errno));
 	if (!(frame = calloc(1, flen))) {
-		rc = playout_error_set(err, PLAYOUT_ENOMEM, "halfhour: out of memory");
+		rc = playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 		goto out;
 	}
 	frame[0] = (unsigned char)(sh >> 24);
@@ -164,7 +164,7 @@ static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate
 	frame[3] = (unsigned char)sh;
 	for (uint64_t i = 0; i < want; i++) {
 		if (write(fd, frame, flen) != (ssize_t)flen) {
-			rc = playout_error_set(err, PLAYOUT_EIO, "halfhour: %s: write: %s", tmp,
+			rc = playout_error_set(err, PLAYOUT_EIO, "%s: write: %s", tmp,
 					       strerror(errno));
 			goto out;
 		}
@@ -172,12 +172,12 @@ static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate
 	(void)fchmod(fd, 0644);
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
-		rc = playout_error_set(err, PLAYOUT_EIO, "halfhour: %s: %s", tmp, strerror(errno));
+		rc = playout_error_set(err, PLAYOUT_EIO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) < 0)
-		rc = playout_error_set(err, PLAYOUT_EIO, "halfhour: rename to %s: %s", path,
+		rc = playout_error_set(err, PLAYOUT_EIO, "rename to %s: %s", path,
 				       strerror(errno));
 	else
 		hh->host->log(hh->host, PLAYOUT_LOG_INFO, "made %s (%llu silent frames)", name,
@@ -354,7 +354,7 @@ static int halfhour_plan(void *instance, struct playout_item *items, size_t *n,
 	struct halfhour_inst *hh = instance;
 
 	if (!items || !n || (nassets && !assets))
-		return playout_error_set(err, PLAYOUT_EINVAL, "halfhour: no items");
+		return playout_error_set(err, PLAYOUT_EINVAL, "no items");
 	for (size_t i = 0; i + 1 < *n; i++) {
 		if (!halfhour_pair(hh, &items[i], &items[i + 1], assets, nassets))
 			continue;
@@ -370,24 +370,14 @@ static int halfhour_create(const config_setting_t *conf, const struct playout_ho
 			   void **instance, struct playout_error *err)
 {
 	struct halfhour_inst *hh = calloc(1, sizeof *hh);
-	int v;
 
 	if (!hh)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "halfhour: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	hh->host = host;
-	hh->limit_ms = 2000 * 1000LL;
-	hh->cut_ms = 1800 * 1000LL;
-	if (conf && config_setting_lookup_int(conf, "limit_s", &v) == CONFIG_TRUE)
-		hh->limit_ms = (int64_t)v * 1000;
-	if (conf && config_setting_lookup_int(conf, "cut_at_s", &v) == CONFIG_TRUE)
-		hh->cut_ms = (int64_t)v * 1000;
-	if (conf && config_setting_lookup_bool(conf, "pad", &v) == CONFIG_TRUE)
-		hh->pad = v;
-	if (hh->limit_ms <= 0 || hh->cut_ms <= 0) {
-		free(hh);
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "halfhour: limit_s and cut_at_s must be positive");
-	}
+	/* defaulted and range-checked by the core */
+	hh->limit_ms = playout_conf_int(conf, "limit_s") * 1000;
+	hh->cut_ms = playout_conf_int(conf, "cut_at_s") * 1000;
+	hh->pad = playout_conf_bool(conf, "pad");
 	*instance = hh;
 	return PLAYOUT_OK;
 }
@@ -398,12 +388,12 @@ static void halfhour_destroy(void *instance)
 }
 
 static const struct playout_setting halfhour_settings[] = {
-	{ .name = "limit_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400,
-	  .help = "join only programmes shorter than this, seconds (default 2000)" },
-	{ .name = "cut_at_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400,
-	  .help = "cut the first programme here, seconds (default 1800 = 30:00)" },
-	{ .name = "pad", .type = PLAYOUT_SET_BOOL,
-	  .help = "fill a short first programme with silence up to the cut (default false)" },
+	{ .name = "limit_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400, .def = "2000",
+	  .help = "join only programmes shorter than this, seconds" },
+	{ .name = "cut_at_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400, .def = "1800",
+	  .help = "cut the first programme here, seconds (1800 = 30:00)" },
+	{ .name = "pad", .type = PLAYOUT_SET_BOOL, .def = "false",
+	  .help = "fill a short first programme with silence up to the cut" },
 	{ .name = NULL },
 };
 

@@ -571,7 +571,7 @@ static int localdisk_fetch(void *inst, const struct playout_asset *asset, const 
 
 	if (!localdisk_bare(asset->name))
 		return playout_error_set(err, PLAYOUT_EINVAL,
-					 "localdisk: asset name \"%s\" is not a bare file name",
+					 "asset name \"%s\" is not a bare file name",
 					 asset->name);
 	rc = localdisk_open_source(li, asset->name, &in, err);
 	if (rc != PLAYOUT_OK)

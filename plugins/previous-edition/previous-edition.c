@@ -47,7 +47,7 @@ static int prev_choose(void *instance, const struct playout_slot *slot,
 	char at[32], when[32];
 
 	if (!slot || !out || (nassets && !assets))
-		return playout_error_set(err, PLAYOUT_EINVAL, "previous-edition: no slot or output");
+		return playout_error_set(err, PLAYOUT_EINVAL, "no slot or output");
 	memset(out, 0, sizeof *out);
 	station_time(slot->start_ms, at);
 	for (size_t i = 0; i < nassets; i++) {
@@ -98,27 +98,18 @@ static int prev_create(const config_setting_t *conf, const struct playout_host *
 		       void **instance, struct playout_error *err)
 {
 	struct prev_inst *pi = calloc(1, sizeof *pi);
-	const char *s = NULL;
-	int days = 56;
+	const char *s = playout_conf_str(conf, "sustainer");
 
 	if (!pi)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "previous-edition: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	pi->host = host;
-	if (conf)
-		(void)config_setting_lookup_int(conf, "max_age_days", &days);
-	if (days < 1) {
-		free(pi);
-		return playout_error_set(err, PLAYOUT_ECONFIG,
-					 "previous-edition: max_age_days must be at least 1 (got %d)",
-					 days);
-	}
-	pi->max_age_ms = (int64_t)days * 86400000;
-	if (conf && config_setting_lookup_string(conf, "sustainer", &s) == CONFIG_TRUE && s) {
+	pi->max_age_ms = playout_conf_int(conf, "max_age_days") * 86400000; /* defaulted */
+	if (s) {
 		if (strlen(s) >= sizeof pi->sustainer || strchr(s, '/')) {
 			free(pi);
 			return playout_error_set(err, PLAYOUT_ECONFIG,
-						 "previous-edition: sustainer \"%.100s\" must be the "
-						 "name of one file in the storage", s);
+						 "sustainer \"%.100s\" must be the name of one file "
+						 "in the storage", s);
 		}
 		snprintf(pi->sustainer, sizeof pi->sustainer, "%s", s);
 	}
@@ -132,8 +123,8 @@ static void prev_destroy(void *instance)
 }
 
 static const struct playout_setting prev_settings[] = {
-	{ .name = "max_age_days", .type = PLAYOUT_SET_INT, .min = 1, .max = 3650,
-	  .help = "oldest edition to replay, days before the slot (default 56)" },
+	{ .name = "max_age_days", .type = PLAYOUT_SET_INT, .min = 1, .max = 3650, .def = "56",
+	  .help = "oldest edition to replay, days before the slot" },
 	{ .name = "sustainer", .type = PLAYOUT_SET_STRING,
 	  .help = "a file in the storage to play when no edition exists (default none)" },
 	{ .name = NULL },

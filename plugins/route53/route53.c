@@ -124,7 +124,7 @@ static int route53_find_ip(struct route53_inst *ri, char ip[R53_IP_MAX], struct 
 		if (rc == PLAYOUT_ENOTFOUND) {
 			char why[160];
 			snprintf(why, sizeof why, "%.150s", err ? err->msg : "");
-			return playout_error_set(err, rc, "route53 %s: no public IPv4 from %s (not on "
+			return playout_error_set(err, rc, "record %s: no public IPv4 from %s (not on "
 						 "EC2, or the instance has no public address; set "
 						 "ip_source = \"url\" or \"config\"): %s",
 						 ri->record, from, why);
@@ -141,7 +141,7 @@ static int route53_find_ip(struct route53_inst *ri, char ip[R53_IP_MAX], struct 
 		if (rc != PLAYOUT_OK)
 			return rc;
 		if (resp.status != 200) {
-			rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "route53 %s: GET %s: HTTP %ld",
+			rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "record %s: GET %s: HTTP %ld",
 					       ri->record, from, resp.status);
 			playout_http_response_free(&resp);
 			return rc;
@@ -154,7 +154,7 @@ static int route53_find_ip(struct route53_inst *ri, char ip[R53_IP_MAX], struct 
 	int ok = raw && route53_trim_ip(raw, ip, R53_IP_MAX) && route53_parse_ipv4(ip, q);
 	if (!ok) {
 		rc = playout_error_set(err, PLAYOUT_EPROTO,
-				       "route53 %s: %s answered \"%.32s\", not an IPv4 address",
+				       "record %s: %s answered \"%.32s\", not an IPv4 address",
 				       ri->record, from, raw ? raw : "");
 		free(raw);
 		return rc;
@@ -163,7 +163,7 @@ static int route53_find_ip(struct route53_inst *ri, char ip[R53_IP_MAX], struct 
 	const char *why = route53_not_public(q);
 	if (why)
 		return playout_error_set(err, PLAYOUT_EPROTO,
-					 "route53 %s: %s answered %s, %s: not publishing it (set "
+					 "record %s: %s answered %s, %s: not publishing it (set "
 					 "ip_source = \"config\" to publish a private address)",
 					 ri->record, from, ip, why);
 	return PLAYOUT_OK;
@@ -236,7 +236,7 @@ static int route53_error(struct route53_inst *ri, const char *what,
 	} else if (!strcmp(code, "NoSuchChange")) {
 		rc = PLAYOUT_ENOTFOUND;
 	}
-	return playout_error_set(err, rc, "route53 %s: %s: HTTP %ld %s%s%s%s", ri->record, what,
+	return playout_error_set(err, rc, "record %s: %s: HTTP %ld %s%s%s%s", ri->record, what,
 				 resp->status, code[0] ? code : "(no error code)", msg[0] ? ": " : "",
 				 msg, hint);
 }
@@ -250,7 +250,7 @@ static int route53_parse_change(struct route53_inst *ri, const char *what,
 	xmlDoc *doc = route53_xml_parse(resp);
 
 	if (!doc)
-		return playout_error_set(err, PLAYOUT_EPROTO, "route53 %s: %s: the answer is not XML",
+		return playout_error_set(err, PLAYOUT_EPROTO, "record %s: %s: the answer is not XML",
 					 ri->record, what);
 	xmlNode *info = route53_xml_find(xmlDocGetRootElement(doc), "ChangeInfo");
 	if (info) {
@@ -264,7 +264,7 @@ static int route53_parse_change(struct route53_inst *ri, const char *what,
 		ok = isalnum((unsigned char)*c) || *c == '_' || *c == '-';
 	if (!ok)
 		return playout_error_set(err, PLAYOUT_EPROTO,
-					 "route53 %s: %s: no usable ChangeInfo Id/Status in the answer",
+					 "record %s: %s: no usable ChangeInfo Id/Status in the answer",
 					 ri->record, what);
 	snprintf(ch->id, sizeof ch->id, "%s", bare);
 	return PLAYOUT_OK;
@@ -291,7 +291,7 @@ static int route53_upsert(struct route53_inst *ri, const char *ip, struct route5
 			 "</ChangeResourceRecordSetsRequest>\n",
 			 ri->host->instance, ri->record, ri->ttl_s, ip);
 	if (n < 0 || (size_t)n >= sizeof body)
-		return playout_error_set(err, PLAYOUT_EINVAL, "route53 %s: request too long", ri->record);
+		return playout_error_set(err, PLAYOUT_EINVAL, "record %s: request too long", ri->record);
 	struct playout_http_request req = {
 		.method = "POST", .url = url, .headers = headers,
 		.body = body, .body_len = (size_t)n,
@@ -443,38 +443,6 @@ static const char *route53_file(const config_setting_t *s)
 	return f ? f : "config";
 }
 
-/* A string key: NULL when absent; -1 with err when present but not a string. */
-static int route53_get_string(const config_setting_t *conf, const char *key, const char **out,
-			      struct playout_error *err)
-{
-	const config_setting_t *m = config_setting_get_member(conf, key);
-	*out = NULL;
-	if (!m)
-		return PLAYOUT_OK;
-	if (config_setting_type(m) != CONFIG_TYPE_STRING || !*config_setting_get_string(m))
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 %s must be a non-empty "
-					 "string", route53_file(m), config_setting_source_line(m), key);
-	*out = config_setting_get_string(m);
-	return PLAYOUT_OK;
-}
-
-static int route53_get_int(const config_setting_t *conf, const char *key, int min, int max,
-			   int *out, struct playout_error *err)
-{
-	const config_setting_t *m = config_setting_get_member(conf, key);
-	if (!m)
-		return PLAYOUT_OK;
-	long long v = config_setting_type(m) == CONFIG_TYPE_INT ? config_setting_get_int(m) :
-		      config_setting_type(m) == CONFIG_TYPE_INT64 ? config_setting_get_int64(m) :
-		      (long long)min - 1;
-	if (v < min || v > max)
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 %s must be an integer "
-					 "%d..%d", route53_file(m), config_setting_source_line(m),
-					 key, min, max);
-	*out = (int)v;
-	return PLAYOUT_OK;
-}
-
 /* Letters, digits, '-', '_', '*' and dots: nothing that needs XML escaping. */
 static int route53_valid_fqdn(const char *s)
 {
@@ -507,77 +475,46 @@ static void route53_destroy(void *instance)
 static int route53_create(const config_setting_t *conf, const struct playout_host *host,
 			  void **instance, struct playout_error *err)
 {
-	const char *zone = NULL, *name = NULL, *src = NULL, *ip = NULL;
-	const char *ip_url = "https://checkip.amazonaws.com";
-	const char *endpoint = "https://route53.amazonaws.com";
+	/* Types, ranges and ip_source's choices were checked by the core, and
+	 * the defaults filled in; what is left is the form of the values. */
+	const char *zone = playout_conf_str(conf, "zone_id"), *fqdn = playout_conf_str(conf, "name");
+	const char *src = playout_conf_str(conf, "ip_source"), *ip = playout_conf_str(conf, "ip");
+	const char *ip_url = playout_conf_str(conf, "ip_url");
+	const char *endpoint = playout_conf_str(conf, "endpoint");
 	const char *s;
-	int ttl = 60, timeout = 60, poll_ms = 2000, rc;
 	const char *file = route53_file(conf);
 	int line = config_setting_source_line(conf);
 
-	static const char *const keys[] = { "zone_id", "name", "ip_source", "ip",
-					    "ip_url", "endpoint" };
-	const char **outs[] = { &zone, &name, &src, &ip, &ip_url, &endpoint };
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		rc = route53_get_string(conf, keys[i], &s, err);
-		if (rc != PLAYOUT_OK)
-			return rc;
-		if (s)
-			*outs[i] = s; /* absent keys keep their defaults */
-	}
-	rc = route53_get_int(conf, "ttl", 1, 86400, &ttl, err);
-	if (rc == PLAYOUT_OK)
-		rc = route53_get_int(conf, "insync_timeout_s", 0, 600, &timeout, err);
-	if (rc == PLAYOUT_OK)
-		rc = route53_get_int(conf, "poll_interval_ms", 10, 60000, &poll_ms, err);
-	if (rc != PLAYOUT_OK)
-		return rc;
-
-	if (!zone)
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 needs zone_id = "
-					 "\"Z...\"; (the hosted zone's id)", file, line);
 	if (!strncmp(zone, "/hostedzone/", 12))
 		zone += 12;
 	for (s = zone; *s; s++)
 		if (!isalnum((unsigned char)*s))
 			break;
 	if (!*zone || *s)
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 zone_id \"%.64s\" is "
+		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: zone_id \"%.64s\" is "
 					 "not a hosted zone id (letters and digits, like Z123ABC)",
 					 file, line, zone);
-	const char *fqdn = name;
-	if (!fqdn)
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 needs name = "
-					 "\"host.example.org\"; (the A record to keep)", file, line);
 	if (!route53_valid_fqdn(fqdn))
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 name \"%.64s\" is not a "
+		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: name \"%.64s\" is not a "
 					 "DNS name", file, line, fqdn);
-	int source = R53_IP_IMDS;
-	if (!src || !strcmp(src, "imds"))
-		source = R53_IP_IMDS;
-	else if (!strcmp(src, "config"))
-		source = R53_IP_CONFIG;
-	else if (!strcmp(src, "url"))
-		source = R53_IP_URL;
-	else
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 ip_source \"%.32s\": use "
-					 "\"imds\", \"config\" or \"url\"", file, line, src);
+	int source = !strcmp(src, "config") ? R53_IP_CONFIG :
+		     !strcmp(src, "url")    ? R53_IP_URL : R53_IP_IMDS;
 	uint8_t q[4];
 	if (source == R53_IP_CONFIG && (!ip || strlen(ip) >= R53_IP_MAX || !route53_parse_ipv4(ip, q)))
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 ip_source = \"config\" "
+		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: ip_source = \"config\" "
 					 "needs ip = \"a.b.c.d\"; (an IPv4 address)", file, line);
 	if (!route53_valid_url(ip_url) || !route53_valid_url(endpoint))
-		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: route53 endpoint and ip_url "
+		return playout_error_set(err, PLAYOUT_ECONFIG, "%s:%d: endpoint and ip_url "
 					 "must be http:// or https:// URLs", file, line);
 
 	struct route53_inst *ri = calloc(1, sizeof *ri);
 	if (!ri)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "route53: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	ri->host = host;
-	ri->ttl_s = ttl;
+	ri->ttl_s = (int)playout_conf_int(conf, "ttl");
 	ri->ip_source = source;
-	ri->insync_timeout_s = timeout;
-	ri->poll_interval_ms = poll_ms;
+	ri->insync_timeout_s = (int)playout_conf_int(conf, "insync_timeout_s");
+	ri->poll_interval_ms = (int)playout_conf_int(conf, "poll_interval_ms");
 	if (source == R53_IP_CONFIG)
 		snprintf(ri->ip, sizeof ri->ip, "%s", ip);
 	ri->zone_id = strdup(zone);
@@ -586,7 +523,7 @@ static int route53_create(const config_setting_t *conf, const struct playout_hos
 	ri->endpoint = strdup(endpoint);
 	if (!ri->zone_id || !ri->record || !ri->ip_url || !ri->endpoint) {
 		route53_destroy(ri);
-		return playout_error_set(err, PLAYOUT_ENOMEM, "route53: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	}
 	size_t n = strlen(ri->record);
 	if (ri->record[n - 1] == '.')
@@ -596,32 +533,34 @@ static int route53_create(const config_setting_t *conf, const struct playout_hos
 	if (!host->http || !host->kv_get || !host->kv_put ||
 	    (source == R53_IP_IMDS && !host->instance_metadata)) {
 		route53_destroy(ri);
-		return playout_error_set(err, PLAYOUT_EINVAL, "route53: the host lacks the http, "
+		return playout_error_set(err, PLAYOUT_EINVAL, "the host lacks the http, "
 					 "instance metadata or kv service");
 	}
 	*instance = ri;
 	return PLAYOUT_OK;
 } /* route53_create */
 
+static const char *const route53_ip_sources[] = { "imds", "config", "url", NULL };
+
 static const struct playout_setting route53_settings[] = {
 	{ .name = "zone_id", .type = PLAYOUT_SET_STRING, .required = 1,
 	  .help = "the hosted zone id, like Z0123456789ABC" },
 	{ .name = "name", .type = PLAYOUT_SET_STRING, .required = 1,
 	  .help = "the A record to keep pointing here, like playout.example.org" },
-	{ .name = "ttl", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400,
-	  .help = "record TTL in seconds (default 60)" },
-	{ .name = "ip_source", .type = PLAYOUT_SET_STRING,
-	  .help = "\"imds\" (default: EC2 public IPv4), \"config\" (ip) or \"url\" (ip_url)" },
+	{ .name = "ttl", .type = PLAYOUT_SET_INT, .min = 1, .max = 86400, .def = "60",
+	  .help = "record TTL in seconds" },
+	{ .name = "ip_source", .type = PLAYOUT_SET_STRING, .choices = route53_ip_sources,
+	  .def = "imds", .help = "\"imds\" (EC2 public IPv4), \"config\" (ip) or \"url\" (ip_url)" },
 	{ .name = "ip", .type = PLAYOUT_SET_STRING,
 	  .help = "the address to publish with ip_source = \"config\"" },
-	{ .name = "ip_url", .type = PLAYOUT_SET_STRING,
-	  .help = "what-is-my-IP URL for ip_source = \"url\" (default https://checkip.amazonaws.com)" },
-	{ .name = "endpoint", .type = PLAYOUT_SET_STRING,
-	  .help = "Route53 API URL (default https://route53.amazonaws.com)" },
-	{ .name = "insync_timeout_s", .type = PLAYOUT_SET_INT, .min = 0, .max = 600,
-	  .help = "seconds to wait for the change to reach INSYNC (default 60)" },
+	{ .name = "ip_url", .type = PLAYOUT_SET_STRING, .def = "https://checkip.amazonaws.com",
+	  .help = "what-is-my-IP URL for ip_source = \"url\"" },
+	{ .name = "endpoint", .type = PLAYOUT_SET_STRING, .def = "https://route53.amazonaws.com",
+	  .help = "Route53 API URL" },
+	{ .name = "insync_timeout_s", .type = PLAYOUT_SET_INT, .min = 0, .max = 600, .def = "60",
+	  .help = "seconds to wait for the change to reach INSYNC" },
 	{ .name = "poll_interval_ms", .type = PLAYOUT_SET_INT, .min = 10, .max = 60000,
-	  .help = "how often to ask whether the change is INSYNC (default 2000)" },
+	  .def = "2000", .help = "how often to ask whether the change is INSYNC" },
 	{ .name = NULL },
 };
 

@@ -725,7 +725,7 @@ static int s3_create(const config_setting_t *conf, const struct playout_host *ho
 {
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "s3: out of memory");
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	s->host = host;
 	pthread_mutex_init(&s->count_mu, NULL);
 	s->bucket = opt_string(conf, "bucket");

@@ -10,6 +10,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "filename.h"
 #include "mp3.h"
 #include "rundown.h"
@@ -27,7 +28,7 @@ static const struct playout_join_ops *ops(void)
 }
 
 struct fixture {
-	config_t cfg;
+	struct po_test_conf tc;
 	struct po_fake_host *fh;
 	void *inst;
 };
@@ -37,12 +38,9 @@ static int fixture_open(struct fixture *f, const char *conf)
 	struct playout_error err = { 0, "" };
 
 	memset(f, 0, sizeof *f);
-	config_init(&f->cfg);
-	if (config_read_string(&f->cfg, conf) != CONFIG_TRUE)
-		return -1;
 	if (!(f->fh = po_fake_host_new("halfhour:test", cache)))
 		return -1;
-	return playout_plugin.create(config_root_setting(&f->cfg), po_fake_host(f->fh), &f->inst,
+	return po_test_plugin_create(&f->tc, &playout_plugin, conf, po_fake_host(f->fh), &f->inst,
 				     &err);
 }
 
@@ -51,7 +49,7 @@ static void fixture_close(struct fixture *f)
 	if (f->inst)
 		playout_plugin.destroy(f->inst);
 	po_fake_host_free(f->fh);
-	config_destroy(&f->cfg);
+	po_test_conf_free(&f->tc);
 }
 
 /* An indexed asset: 44.1 kHz (or rate), 1152 samples a frame, nframes. */

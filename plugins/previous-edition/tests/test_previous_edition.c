@@ -8,6 +8,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "filename.h"
 #include "rundown.h"
 #include "runner.h"
@@ -22,7 +23,7 @@ static const struct playout_fallback_ops *ops(void)
 
 /* A plugin instance from a config group text such as "max_age_days = 7;". */
 struct fixture {
-	config_t cfg;
+	struct po_test_conf tc;
 	struct po_fake_host *fh;
 	void *inst;
 };
@@ -32,13 +33,10 @@ static int fixture_open(struct fixture *f, const char *conf)
 	struct playout_error err = { 0, "" };
 
 	memset(f, 0, sizeof *f);
-	config_init(&f->cfg);
-	if (config_read_string(&f->cfg, conf) != CONFIG_TRUE)
-		return -1;
 	f->fh = po_fake_host_new("previous-edition:test", NULL);
 	if (!f->fh)
 		return -1;
-	return playout_plugin.create(config_root_setting(&f->cfg), po_fake_host(f->fh), &f->inst,
+	return po_test_plugin_create(&f->tc, &playout_plugin, conf, po_fake_host(f->fh), &f->inst,
 				     &err);
 }
 
@@ -47,7 +45,7 @@ static void fixture_close(struct fixture *f)
 	if (f->inst)
 		playout_plugin.destroy(f->inst);
 	po_fake_host_free(f->fh);
-	config_destroy(&f->cfg);
+	po_test_conf_free(&f->tc);
 }
 
 static struct playout_asset asset(const char *name, uint32_t flags)

@@ -19,6 +19,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "plugin_conf.h"
 #include "runner.h"
 
 extern const struct playout_plugin playout_plugin;
@@ -181,7 +182,7 @@ struct r53 {
 	struct po_fake_host *fh;
 	const struct playout_host *host;
 	void *inst;
-	config_t cfg;
+	struct po_test_conf tc;
 };
 
 /* Create an instance from the settings text (the inside of a group), with
@@ -190,16 +191,14 @@ static int r53_open(struct r53 *t, const char *settings, struct playout_error *e
 {
 	char text[2048];
 	memset(t, 0, sizeof *t);
-	snprintf(text, sizeof text, "dns = { plugin = \"route53\"; %s endpoint = "
-		 "\"http://127.0.0.1:%d/\"; poll_interval_ms = 20; };", settings, fake_port);
-	config_init(&t->cfg);
-	CU_ASSERT_FATAL(config_read_string(&t->cfg, text) == CONFIG_TRUE);
+	snprintf(text, sizeof text, "plugin = \"route53\"; %s endpoint = "
+		 "\"http://127.0.0.1:%d/\"; poll_interval_ms = 20;", settings, fake_port);
 	t->fh = po_fake_host_new("route53:test", NULL);
 	CU_ASSERT_FATAL(t->fh != NULL);
 	po_fake_host_set_http(t->fh, test_http);
 	po_fake_host_set_instance_metadata(t->fh, test_imds);
 	t->host = po_fake_host(t->fh);
-	return playout_plugin.create(config_lookup(&t->cfg, "dns"), t->host, &t->inst, err);
+	return po_test_plugin_create(&t->tc, &playout_plugin, text, t->host, &t->inst, err);
 }
 
 static void r53_close(struct r53 *t)
@@ -207,7 +206,7 @@ static void r53_close(struct r53 *t)
 	if (t->inst)
 		playout_plugin.destroy(t->inst);
 	po_fake_host_free(t->fh);
-	config_destroy(&t->cfg);
+	po_test_conf_free(&t->tc);
 }
 
 static int r53_update(struct r53 *t, struct playout_error *err)
@@ -422,26 +421,35 @@ static void test_url_source_trims_the_answer(void)
 
 static void test_create_rejects_bad_settings(void)
 {
-	static const char *const bad[] = {
-		"name = \"a.example.org\";",                                    /* no zone_id */
-		"zone_id = \"Z123\";",                                          /* no name */
-		"zone_id = \"Z 1\"; name = \"a.example.org\";",                 /* bad zone */
-		"zone_id = \"Z123\"; name = \"a.example.org\"; ttl = 0;",
-		"zone_id = \"Z123\"; name = \"a.example.org\"; ip_source = \"dhcp\";",
-		"zone_id = \"Z123\"; name = \"a.example.org\"; ip_source = \"config\";",
-		"zone_id = \"Z123\"; name = \"a.example.org\"; ip_source = \"config\"; ip = \"1.2.3\";",
-		"zone_id = \"Z123\"; name = \"a<b>.example.org\";",
-		"zone_id = \"Z123\"; name = \"a.example.org\"; ip_url = \"ftp://x\";",
+	static const struct {
+		const char *conf, *says;
+	} bad[] = {
+		{ "name = \"a.example.org\";", "route53 needs key 'zone_id'" },
+		{ "zone_id = \"Z123\";", "route53 needs key 'name'" },
+		{ "zone_id = \"Z 1\"; name = \"a.example.org\";", "zone_id \"Z 1\" is not a hosted zone id" },
+		{ "zone_id = \"Z123\"; name = \"a.example.org\"; ttl = 0;",
+		  "key 'ttl' must be between 1 and 86400 (got 0)" },
+		{ "zone_id = \"Z123\"; name = \"a.example.org\"; ip_source = \"dhcp\";",
+		  "key 'ip_source' of route53 must be one of \"imds\", \"config\", \"url\"" },
+		{ "zone_id = \"Z123\"; name = \"a.example.org\"; ip_source = \"config\";",
+		  "ip_source = \"config\" needs ip = \"a.b.c.d\"" },
+		{ "zone_id = \"Z123\"; name = \"a.example.org\"; ip_source = \"config\"; ip = \"1.2.3\";",
+		  "ip_source = \"config\" needs ip = \"a.b.c.d\"" },
+		{ "zone_id = \"Z123\"; name = \"a<b>.example.org\";", "name \"a<b>.example.org\" is not a DNS name" },
+		{ "zone_id = \"Z123\"; name = \"a.example.org\"; ip_url = \"ftp://x\";",
+		  "endpoint and ip_url must be http:// or https:// URLs" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct r53 t;
 		struct playout_error e = { 0 };
-		int rc = r53_open(&t, bad[i], &e);
+		int rc = r53_open(&t, bad[i].conf, &e);
 		CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
-		if (rc != PLAYOUT_ECONFIG)
-			fprintf(stderr, "accepted: %s\n", bad[i]);
 		CU_ASSERT_PTR_NULL(t.inst);
-		CU_ASSERT(strstr(e.msg, "route53") != NULL);
+		if (rc != PLAYOUT_ECONFIG || !strstr(e.msg, bad[i].says)) {
+			fprintf(stderr, "config %s\n  wanted: %s\n  got (%d): %s\n", bad[i].conf,
+				bad[i].says, rc, e.msg);
+			CU_FAIL("not refused as expected");
+		}
 		r53_close(&t);
 	}
 }
