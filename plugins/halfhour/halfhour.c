@@ -212,13 +212,12 @@ static int joinable(const struct playout_item *it)
 	       it->decision != PLAYOUT_DECISION_MISSING && it->decision != PLAYOUT_DECISION_JOINED;
 }
 
-/* Station-local minute and second of t (the process zone is the station's). */
-static int local_min_sec(int64_t t_ms, int *min, int *sec)
+/* Station-local minute and second of t. */
+static int local_min_sec(const struct playout_host *host, int64_t t_ms, int *min, int *sec)
 {
-	time_t t = (time_t)(t_ms / 1000);
 	struct tm tm;
 
-	if (t_ms % 1000 != 0 || !localtime_r(&t, &tm))
+	if (t_ms % 1000 != 0 || host->utc_to_local(host, t_ms, &tm) != PLAYOUT_OK)
 		return -1;
 	*min = tm.tm_min;
 	*sec = tm.tm_sec;
@@ -275,7 +274,7 @@ static int halfhour_pair(struct halfhour_inst *hh, struct playout_item *x,
 
 	if (!joinable(x) || !joinable(y) || y->start_ms != x->start_ms + 30 * 60 * 1000LL)
 		return 0;
-	if (local_min_sec(x->start_ms, &min, &sec) < 0 || min != 0 || sec != 0)
+	if (local_min_sec(hh->host, x->start_ms, &min, &sec) < 0 || min != 0 || sec != 0)
 		return 0;
 	const struct playout_asset *a = find_asset(assets, nassets, x->seg[0].asset);
 	const struct playout_asset *b = find_asset(assets, nassets, y->seg[0].asset);

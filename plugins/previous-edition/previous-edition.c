@@ -28,13 +28,13 @@ static int prev_off_air(const struct playout_asset *a)
 	return (a->flags & ~PLAYOUT_ASSET_DAMAGED) != 0;
 }
 
-/* "2026-03-22 01:00" in the station zone (the process zone is the station's). */
-static void station_time(int64_t utc_ms, char buf[32])
+/* "2026-03-22 01:00" in the station zone. */
+static void station_time(const struct playout_host *host, int64_t utc_ms, char buf[32])
 {
-	time_t t = (time_t)(utc_ms / 1000);
 	struct tm tm;
 
-	if (!localtime_r(&t, &tm) || strftime(buf, 32, "%Y-%m-%d %H:%M", &tm) == 0)
+	if (host->utc_to_local(host, utc_ms, &tm) != PLAYOUT_OK ||
+	    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(buf, 32, "%lld ms", (long long)utc_ms);
 }
 
@@ -49,7 +49,7 @@ static int prev_choose(void *instance, const struct playout_slot *slot,
 	if (!slot || !out || (nassets && !assets))
 		return playout_error_set(err, PLAYOUT_EINVAL, "no slot or output");
 	memset(out, 0, sizeof *out);
-	station_time(slot->start_ms, at);
+	station_time(pi->host, slot->start_ms, at);
 	for (size_t i = 0; i < nassets; i++) {
 		const struct playout_asset *a = &assets[i];
 		if (prev_off_air(a) || a->start_ms == 0 || !a->pid[0] ||
@@ -62,7 +62,7 @@ static int prev_choose(void *instance, const struct playout_slot *slot,
 			best = a;
 	}
 	if (best) {
-		station_time(best->start_ms, when);
+		station_time(pi->host, best->start_ms, when);
 		snprintf(out->asset, sizeof out->asset, "%s", best->name);
 		snprintf(out->reason, sizeof out->reason,
 			 "no file for %.40s at %.20s; playing the edition of %.20s (%.120s)", slot->pid, at,
