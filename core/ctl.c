@@ -444,15 +444,40 @@ int po_ctl_status(const char *conf_path, int json)
 	return 0;
 }
 
+/* "(required)", "(1..65535, default 8000)", "(one of http, icy; default
+ * http)": what a key accepts, from the settings table the core enforces. */
+static void print_setting(const struct playout_setting *s)
+{
+	char what[256] = "";
+	size_t n = 0;
+
+#define ADD(...)                                                                   \
+	do {                                                                       \
+		int k_ = snprintf(what + n, sizeof what - n, __VA_ARGS__);         \
+		if (k_ > 0 && (size_t)k_ < sizeof what - n)                        \
+			n += (size_t)k_;                                           \
+	} while (0)
+	if (s->required)
+		ADD("required");
+	if ((s->type == PLAYOUT_SET_INT || s->type == PLAYOUT_SET_FLOAT) && s->min != s->max)
+		ADD("%s%lld..%lld", n ? ", " : "", (long long)s->min, (long long)s->max);
+	for (size_t i = 0; s->choices && s->choices[i]; i++)
+		ADD("%s%s", i ? ", " : n ? "; one of " : "one of ", s->choices[i]);
+	if (s->def && !s->required)
+		ADD("%sdefault %s", n ? (s->choices ? "; " : ", ") : "", *s->def ? s->def : "\"\"");
+#undef ADD
+	printf("    %-18s %s%s%s%s\n", s->name, n ? "(" : "", what, n ? ") " : "",
+	       s->help ? s->help : "");
+}
+
 static void print_module(const struct po_module *m, void *arg)
 {
 	(void)arg;
 	const struct playout_plugin *p = m->plugin;
-	printf("%-12s %-9s %s\n    %s\n", p->name, po_kind_name(p->kind),
-	       p->description ? p->description : "", m->path);
+	printf("%-12s %-9s %s\n    %s (contract %d.%d)\n", p->name, po_kind_name(p->kind),
+	       p->description ? p->description : "", m->path, p->abi_major, p->abi_minor);
 	for (const struct playout_setting *s = p->settings; s && s->name; s++)
-		printf("    %-16s%s %s\n", s->name, s->required ? " (required)" : "",
-		       s->help ? s->help : "");
+		print_setting(s);
 }
 
 int po_ctl_plugins(const char *conf_path)
