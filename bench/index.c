@@ -2,7 +2,7 @@
  * Benchmark of the audio engine: index time and full probe (decode +
  * loudness + silence) time of a 60-minute 128 kbps file, generated once with
  * lame from a tone with noise and cached in /tmp. Prints "name value unit"
- * lines (STYLE.md §13). usage: bench/index [N] (default 20 index runs,
+ * lines (doc/design.md §10). usage: bench/index [N] (default 20 index runs,
  * 3 probe runs).
  */
 #include <fcntl.h>

@@ -54,7 +54,7 @@ static const struct section sections[] = {
 	{ "dns", PLAYOUT_KIND_DNS, 0, 0 },
 };
 
-/* DESIGN.md: file duration -> cap, seconds. */
+/* File duration -> cap, seconds (doc/design.md §1: why caps exist). */
 static const struct po_cap default_caps[] = {
 	{ 2000, 1792 }, { 4000, 3525 }, { 6000, 5392 }, { 8000, 7125 },
 	{ 9120, 8992 }, { 11000, 10725 }, { 13000, 12592 },

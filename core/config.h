@@ -53,7 +53,7 @@ struct po_config {
 	int log_level;                 /* enum playout_log_level; "error", "warn",
 	                                  "notice", "info" (default), "debug" */
 	struct po_cap caps[PO_MAX_CAPS];
-	size_t ncaps;                  /* default table of DESIGN.md; key "caps" =
+	size_t ncaps;                  /* default table of doc/design.md §1; key "caps" =
 	                                  ( { below_s = 2000; cap_s = 1792; }, ... ),
 	                                  rows ascending by below_s */
 	/* the optional "probe" group: dead-air and short-file rules */

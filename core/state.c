@@ -82,11 +82,11 @@ static const struct migration migrations[] = {
 	 " bytes INTEGER NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL);"
 	 "CREATE INDEX plays_by_scheduled ON plays(scheduled_ms);"
 	 "CREATE INDEX plays_open ON plays(outcome) WHERE outcome = 'playing';"},
-	{2, /* issue 3: what the frame index and the probe learned, per file */
+	{2, /* what the frame index and the probe learned, per file (doc/design.md §8) */
 	 "CREATE TABLE media("
 	 " path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
 	 " info TEXT NOT NULL, scanned_ms INTEGER NOT NULL);"},
-	{3, /* issue 3: the frame index itself (mp3_store.c's blob), per file. A
+	{3, /* the frame index itself (mp3_store.c's blob), per file. A
 	     * table of its own: media rows are replaced whole by media_put. */
 	 "CREATE TABLE media_index("
 	 " path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"

@@ -14,5 +14,5 @@ lame --quiet -r -s 48 -m j -b 96 "$raw" "$d/st48.mp3"
 { printf 'ID3\003\000\000\000\000\000\040'; head -c 32 /dev/zero; cat "$d/cbr.mp3"; printf 'TAG'; head -c 125 /dev/zero; } > "$d/tags.mp3"
 head -c 3000 "$d/cbr.mp3" > "$d/trunc.mp3"
 rm -f "$raw"
-# junk between frames holding a 22050 Hz header (issue 8, case 10)
+# junk between frames holding a 22050 Hz header (a spurious header inside junk must not read as a format change)
 { head -c 2000 "$d/notag.mp3"; printf 'junk\377\363\200\104'; head -c 300 /dev/zero; tail -c +2001 "$d/notag.mp3"; } > "$d/junk.mp3"

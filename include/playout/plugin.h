@@ -370,7 +370,8 @@ struct playout_host {
 	size_t size;            /* sizeof(struct playout_host) of the core */
 	int abi_major, abi_minor; /* the core's contract version */
 	void *core;             /* opaque; pass back unchanged */
-	const char *instance;   /* "icecast:main"; prefix for messages */
+	const char *instance;   /* "icecast:main": the label the core adds to this
+	                           instance's messages (never add it yourself) */
 	const char *timezone;   /* station zone, IANA name */
 	const char *cache_dir;  /* the only place a plugin may write files */
 	const char *config_file;/* for messages */

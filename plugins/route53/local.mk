@@ -13,5 +13,5 @@ plugins_route53_tests_test_route53_CFLAGS = $(UNIT_CFLAGS) \
 	-DR53_FAKE=\"$(abs_top_srcdir)/tests/fakes/route53_fake.py\"
 plugins_route53_tests_test_route53_LDADD = $(UNIT_LDADD) $(CURL_LIBS) $(LIBXML_LIBS)
 
-# issue 4 end to end: calendar, bucket, SSM, instance role, Route53, Icecast
+# EC2 end to end (doc/design.md §10): calendar, bucket, SSM, instance role, Route53, Icecast
 TESTS += tests/integration/test_ec2.sh

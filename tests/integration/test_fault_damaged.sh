@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault suite, issue 8 case 4: a damaged sustainer.
+# Fault (doc/design.md §7): a damaged sustainer.
 #   news      a RECORDED slot at 01:00:00 whose file never came, with no
 #             earlier edition either: previous-edition's sustainer is due.
 #   sustainer.mp3  5 s whose last frame is cut short (a truncated upload):

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault case 9 of issue 8: FIFOs in the drop folder. Real programmes around
+# Fault (doc/design.md §7): FIFOs in the drop folder. Real programmes around
 # them play on time, and SIGTERM still ends playoutd in under 2 s.
 #   pipe    20260329_0101_pipe.mp3 is a FIFO from the start: never listed
 #   alpha   20260329_0059_alpha.mp3 (3 s) at 00:59:00, by its file name

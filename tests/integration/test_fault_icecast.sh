@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault: a hung Icecast server (issue 8, case 2). One playoutd, two icecast
+# Fault (doc/design.md §7): a hung Icecast server. One playoutd, two icecast
 # outputs: a real icecast2 and a server that accepts TCP and never answers
 # (tests/fakes/hung_icecast.py silent). On the real clock:
 #   short  short.mp3 (4 s) at START, START = launch + 6 s

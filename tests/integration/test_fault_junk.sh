@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault suite, issue 8 case 10: garbage in the middle of a programme.
+# Fault (doc/design.md §7): garbage in the middle of a programme.
 #   20260329_0100_junk.mp3  8 s of 44.1 kHz joint stereo (CBR 128, no tag)
 #   with 400 bytes of junk spliced between two frames at 4 s. The junk holds
 #   a plausible MPEG-2 22050 Hz frame header (taken before as a "format
