@@ -1,31 +1,45 @@
 #!/bin/sh
-# Add up the "RESULT <name>: N passed, M failed" lines that every test program
-# prints into its automake log, for one or more build directories. A test
-# whose .trs says FAIL or ERROR but which printed no failure (a crash, a
-# sanitizer abort) counts as one failure. Prints the grand total last.
+# Add up the "RESULT <name>: N passed, M failed[, K skipped]" lines that every
+# test program prints into its automake log, for one or more build
+# directories. A test whose .trs says FAIL or ERROR but which printed no
+# failure (a crash, a sanitizer abort) counts as one failure; one whose .trs
+# says SKIP (exit status 77) and printed no count is one skipped. A skipped
+# test is never counted as passed. Prints the grand total last:
+#   total: N passed, N failed, K skipped
+# (CI reads the "total: N passed, N failed" part.)
 set -u
 passed=0
 failed=0
+skipped=0
+# the three numbers of every RESULT line in a log, one "p f k" line each
+counts() {
+	sed -n -e 's/^RESULT [^:]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' \
+		-e 's/^RESULT [^:]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$1"
+}
 for dir in "$@"; do
 	# (a failed distcheck leaves its own tree, playout-<version>/, behind)
 	for trs in $(find "$dir" -path '*/playout-[0-9]*' -prune -o -name '*.trs' -print | sort); do
 		log=${trs%.trs}.log
-		p=0 f=0
+		p=0 f=0 k=0
 		if [ -f "$log" ]; then
-			p=$(sed -n 's/^RESULT [^:]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-			f=$(sed -n 's/^RESULT [^:]*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
+			set -- $(counts "$log" | awk '{p+=$1; f+=$2; k+=$3} END {print p+0, f+0, k+0}')
+			p=$1 f=$2 k=$3
 		fi
 		if grep -qE '^:test-result: (FAIL|ERROR)' "$trs" && [ "$f" -eq 0 ]; then
 			f=1
 			echo "summarize: $log failed without a RESULT line" >&2
 		fi
-		if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		if grep -qE '^:test-result: SKIP' "$trs" && [ "$k" -eq 0 ] && [ "$f" -eq 0 ]; then
+			k=1
+		fi
+		if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$k" -eq 0 ]; then
 			echo "summarize: $log ran no test" >&2
 			f=1
 		fi
 		passed=$((passed + p))
 		failed=$((failed + f))
+		skipped=$((skipped + k))
 	done
 done
-echo "total: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

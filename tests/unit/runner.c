@@ -13,6 +13,11 @@
 
 static char tmpdir[4096];
 
+/* The tests that called PO_SKIP in this run; the registry owns them. */
+#define SKIPS_MAX 256
+static CU_pTest skipped[SKIPS_MAX];
+static unsigned n_skipped;
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -41,6 +46,31 @@ const char *po_test_tmpdir(void)
 	return tmpdir;
 }
 
+void po_test_skip_(const char *why, const char *file, unsigned line)
+{
+	CU_pTest t = CU_get_current_test();
+
+	printf("SKIP %s: %s (%s:%u)\n", t && t->pName ? t->pName : "?", why, file, line);
+	fflush(stdout);
+	if (t && n_skipped < SKIPS_MAX)
+		skipped[n_skipped++] = t;
+}
+
+/* Skipped tests that had not failed before they skipped: a failure wins. */
+static unsigned count_skipped(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < n_skipped; i++) {
+		int dup = 0, failed = 0;
+		for (unsigned j = 0; j < i; j++)
+			dup |= skipped[j] == skipped[i];
+		for (CU_pFailureRecord f = CU_get_failure_list(); f; f = f->pNext)
+			failed |= f->pTest == skipped[i];
+		n += !dup && !failed;
+	}
+	return n;
+}
+
 int po_test_run(const char *name, const struct po_suite *suites)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -59,7 +89,13 @@ int po_test_run(const char *name, const struct po_suite *suites)
 	unsigned tests_failed = CU_get_number_of_tests_failed();
 	/* A suite whose init failed ran none of its tests: count it as one failure. */
 	unsigned failed = tests_failed + CU_get_number_of_suites_failed();
+	unsigned skips = count_skipped();
 	CU_cleanup_registry();
-	printf("RESULT %s: %u passed, %u failed\n", name, run - tests_failed, failed);
+	n_skipped = 0;
+	if (skips)
+		printf("RESULT %s: %u passed, %u failed, %u skipped\n", name,
+		       run - tests_failed - skips, failed, skips);
+	else
+		printf("RESULT %s: %u passed, %u failed\n", name, run - tests_failed, failed);
 	return failed ? 1 : 0;
 }

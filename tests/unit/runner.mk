@@ -1,0 +1,8 @@
+# The test runner's own pieces: PO_EXPECT_* (expect.c) in the test library,
+# and test_runner, which checks that a failing expectation is counted and
+# prints both values and that a skipped test is not counted as passed.
+tests_unit_libpotest_la_SOURCES += tests/unit/expect.c
+check_PROGRAMS += tests/unit/test_runner
+TESTS += tests/unit/test_runner
+tests_unit_test_runner_LDADD = $(UNIT_LDADD) -lm
+tests_unit_test_runner_CFLAGS = $(UNIT_CFLAGS)
