@@ -8,6 +8,9 @@
 #   po_reap PID                wait for a spawned process; its exit status
 #   po_check DESC CMD...       one assertion: prints "ok"/"not ok", counts it
 #   po_result NAME             prints "RESULT NAME: N passed, M failed"; exit 1 if M > 0
+#   po_fail NAME WHY           the script cannot go on: one more failure, then po_result
+#   po_skip NAME WHY           the script cannot run here (WHY: what is missing):
+#                              prints "SKIP NAME: WHY", counts one skipped, exits 77
 #   po_wait_for SECONDS CMD... poll CMD every 50 ms until it succeeds (bounded)
 #   po_free_port               a free loopback TCP port
 #   po_port_is_free PORT       nothing listens on 127.0.0.1:PORT
@@ -158,6 +161,27 @@ po_result() {
 	echo "RESULT $name: $p passed, $f failed"
 	[ "$f" -eq 0 ] || exit 1
 	exit 0
+}
+
+# po_fail NAME WHY : a step the rest of the script needs went wrong (a tool
+# failed, a server did not start): counted as one failure, never as a pass.
+po_fail() {
+	PO_FAILED=$((PO_FAILED + 1))
+	printf 'not ok %d - %s\n' $((PO_PASSED + PO_FAILED)) "$2"
+	po_result "$1"
+}
+
+# po_skip NAME WHY : what this script tests cannot be tested here because
+# the machine lacks something that is not the code's fault (root, a second
+# filesystem). Prints "SKIP NAME: WHY" and "RESULT NAME: N passed, M failed,
+# 1 skipped", then exits 77, automake's SKIP (1 when a check already
+# failed). A missing tool the project lists in tools/deps.sh is not a reason
+# to skip: use po_fail.
+po_skip() {
+	echo "SKIP $1: $2"
+	echo "RESULT $1: $PO_PASSED passed, $PO_FAILED failed, 1 skipped"
+	[ "$PO_FAILED" -eq 0 ] || exit 1
+	exit 77
 }
 
 # Bounded by the clock, not by a count of tries (a try may itself be slow).

@@ -50,7 +50,8 @@ void po_test_skip_(const char *why, const char *file, unsigned line)
 {
 	CU_pTest t = CU_get_current_test();
 
-	printf("SKIP %s: %s (%s:%u)\n", t && t->pName ? t->pName : "?", why, file, line);
+	/* on a line of its own: CUnit's verbose mode has printed "Test: x ..." */
+	printf("\nSKIP %s: %s (%s:%u)\n", t && t->pName ? t->pName : "?", why, file, line);
 	fflush(stdout);
 	if (t && n_skipped < SKIPS_MAX)
 		skipped[n_skipped++] = t;

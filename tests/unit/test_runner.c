@@ -174,9 +174,9 @@ static void test_a_fatal_expectation_ends_the_test(void)
 
 static void test_skip_names_the_test_and_why(void)
 {
-	expect_line("SKIP inner_skips: no widget here (");
+	expect_line("\nSKIP inner_skips: no widget here (");
 	/* printed, but a test that failed first still counts as failed (above) */
-	expect_line("SKIP inner_fails_then_skips: too late to skip (");
+	expect_line("\nSKIP inner_fails_then_skips: too late to skip (");
 }
 
 static void test_minus_one_is_not_uint_max(void)

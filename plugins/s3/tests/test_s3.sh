@@ -144,7 +144,7 @@ po_check "... as unavailable (code -8), not as bad data" grep -q 'code -8' "$T/d
 # ---- playoutd: files from the bucket go on air; S3 goes down, play goes on
 D=$(po_tmpdir) || exit 1
 po_mp3 "$D/alpha.mp3" 3 440 && po_mp3 "$D/bravo.mp3" 3 550 ||
-	{ echo "not ok - cannot make test mp3s (lame)"; po_result $NAME; }
+	po_fail $NAME "cannot make test mp3s (lame)"
 "$PO_PY" "$S3DIR/s3put.py" "$S3PORT" prerecs alpha.mp3 "$D/alpha.mp3" bravo.mp3 "$D/bravo.mp3"
 cat >"$D/schedule.csv" <<'EOC'
 "2026-12-01T10:00:00Z","2026-12-01T10:00:03Z","alpha","alpha.mp3","Alpha Show"
@@ -181,7 +181,7 @@ po_kill "$DPID"; po_unregister_pid "$DPID"
 # about 4 s (one at a time, the second would start 2 s after the first).
 E=$(po_tmpdir) || exit 1
 po_mp3 "$E/charlie.mp3" 20 440 && po_mp3 "$E/delta.mp3" 20 550 ||
-	{ echo "not ok - cannot make test mp3s (lame)"; po_result $NAME; }
+	po_fail $NAME "cannot make test mp3s (lame)"
 "$PO_PY" "$S3DIR/s3put.py" "$S3PORT" prerecs charlie.mp3 "$E/charlie.mp3" delta.mp3 "$E/delta.mp3"
 cat >"$E/schedule.csv" <<'EOC'
 "2026-12-01T11:00:00Z","2026-12-01T11:00:20Z","charlie","charlie.mp3","Charlie Show"
