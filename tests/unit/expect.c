@@ -25,30 +25,43 @@ static void report(CU_BOOL ok, const char *msg, unsigned line, const char *file,
 	CU_assertImplementation(ok, line, msg, file, func, fatal);
 }
 
+enum { SIGNED, UNSIGNED, REAL };
+
 struct po_expect_int_val po_expect_signed_(intmax_t v)
 {
-	struct po_expect_int_val r = { 0, v, (uintmax_t)v };
+	struct po_expect_int_val r = { SIGNED, v, (uintmax_t)v, (long double)v };
 	return r;
 }
 
 struct po_expect_int_val po_expect_unsigned_(uintmax_t v)
 {
-	struct po_expect_int_val r = { 1, (intmax_t)v, v };
+	struct po_expect_int_val r = { UNSIGNED, (intmax_t)v, v, (long double)v };
+	return r;
+}
+
+struct po_expect_int_val po_expect_real_(long double v)
+{
+	struct po_expect_int_val r = { REAL, 0, 0, v };
 	return r;
 }
 
 static int int_equal(struct po_expect_int_val a, struct po_expect_int_val b)
 {
-	if (a.is_unsigned == b.is_unsigned)
+	/* as == converts: an integer meets a floating value as a floating one */
+	if (a.kind == REAL || b.kind == REAL)
+		return a.d == b.d;
+	if (a.kind == b.kind)
 		return a.u == b.u;
 	/* by value: a negative number equals no unsigned one */
-	const struct po_expect_int_val *s = a.is_unsigned ? &b : &a;
+	const struct po_expect_int_val *s = a.kind == UNSIGNED ? &b : &a;
 	return s->s >= 0 && a.u == b.u;
 }
 
 static void int_text(char *out, size_t n, struct po_expect_int_val v)
 {
-	if (v.is_unsigned)
+	if (v.kind == REAL)
+		snprintf(out, n, "%.17Lg", v.d);
+	else if (v.kind == UNSIGNED)
 		snprintf(out, n, "%" PRIuMAX, v.u);
 	else
 		snprintf(out, n, "%" PRIdMAX, v.s);
@@ -57,7 +70,7 @@ static void int_text(char *out, size_t n, struct po_expect_int_val v)
 void po_expect_int_(struct po_expect_int_val a, struct po_expect_int_val b, const char *expr,
 		    unsigned line, const char *file, const char *func, CU_BOOL fatal)
 {
-	char msg[MSG_MAX] = "", got[32], want[32];
+	char msg[MSG_MAX] = "", got[64], want[64];
 	CU_BOOL ok = int_equal(a, b) ? CU_TRUE : CU_FALSE;
 
 	if (!ok) {

@@ -41,24 +41,31 @@ const char *po_test_tmpdir(void);
  * The _FATAL forms end the test on failure, as CU_ASSERT_*_FATAL do.
  *
  * PO_EXPECT_INT: any integer types; signed and unsigned compare by value
- * (-1 never equals UINT_MAX), so it is stricter than == on mixed types.
+ * (-1 never equals UINT_MAX), so it is stricter than == on mixed types. A
+ * float or double argument compares exactly, as ==; for a tolerance use
+ * PO_EXPECT_DOUBLE.
  * PO_EXPECT_STR: NULL-safe (NULL equals only NULL); printed quoted.
  * PO_EXPECT_TIME: int64_t milliseconds since the epoch, printed as the
  * number and as UTC ISO 8601 time, e.g. 1774746060000 (2026-03-29T01:01:00.000Z).
  * PO_EXPECT_DOUBLE: |a - b| <= eps.
  */
 struct po_expect_int_val {
-	int is_unsigned;
+	int kind; /* 0 signed, 1 unsigned, 2 floating */
 	intmax_t s;
 	uintmax_t u;
+	long double d;
 };
 struct po_expect_int_val po_expect_signed_(intmax_t v);
 struct po_expect_int_val po_expect_unsigned_(uintmax_t v);
+struct po_expect_int_val po_expect_real_(long double v);
+/* Floating values compare as == does (so a rewritten CU_ASSERT_EQUAL on a
+ * double keeps its meaning); a pointer does not compile. */
 #define PO_EXPECT_INT_VAL_(x)                                                             \
 	_Generic((x), unsigned char: po_expect_unsigned_, unsigned short: po_expect_unsigned_, \
 		 unsigned int: po_expect_unsigned_, unsigned long: po_expect_unsigned_,        \
 		 unsigned long long: po_expect_unsigned_, _Bool: po_expect_unsigned_,          \
-		 default: po_expect_signed_)(x)
+		 float: po_expect_real_, double: po_expect_real_,                              \
+		 long double: po_expect_real_, default: po_expect_signed_)(x)
 
 void po_expect_int_(struct po_expect_int_val a, struct po_expect_int_val b, const char *expr,
 		    unsigned line, const char *file, const char *func, CU_BOOL fatal);

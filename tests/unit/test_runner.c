@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* ---- the inner program: one passing test, seven failing, one skipped */
+/* ---- the inner program: one passing test, eight failing, one skipped */
 
 static void inner_passes(void)
 {
@@ -24,6 +24,8 @@ static void inner_passes(void)
 	PO_EXPECT_STR("abc", "abc");
 	PO_EXPECT_TIME(INT64_C(1774746060000), INT64_C(1774746060000));
 	PO_EXPECT_DOUBLE(0.1 + 0.2, 0.3, 1e-9);
+	PO_EXPECT_INT(0.5, 0.5);
+	PO_EXPECT_INT(2.0, 2);
 }
 
 enum { INT_FAIL_LINE = __LINE__ + 3 };
@@ -71,6 +73,11 @@ static void inner_signed_is_not_unsigned(void)
 	PO_EXPECT_INT(-1, UINT_MAX);
 }
 
+static void inner_double_is_not_truncated(void)
+{
+	PO_EXPECT_INT(2.5, 2);
+}
+
 static const struct po_test inner_tests[] = {
 	{ "inner_passes", inner_passes },
 	{ "inner_int_fails", inner_int_fails },
@@ -81,6 +88,7 @@ static const struct po_test inner_tests[] = {
 	{ "inner_skips", inner_skips },
 	{ "inner_fails_then_skips", inner_fails_then_skips },
 	{ "inner_signed_is_not_unsigned", inner_signed_is_not_unsigned },
+	{ "inner_double_is_not_truncated", inner_double_is_not_truncated },
 	{ NULL, NULL },
 };
 
@@ -139,7 +147,7 @@ static void expect_line(const char *want)
 static void test_failures_are_counted_and_skips_are_not_passes(void)
 {
 	PO_EXPECT_INT(status, 1);
-	expect_line("RESULT inner: 1 passed, 7 failed, 1 skipped\n");
+	expect_line("RESULT inner: 1 passed, 8 failed, 1 skipped\n");
 }
 
 static void test_a_failed_int_prints_file_line_both_values_and_expression(void)
@@ -186,6 +194,11 @@ static void test_minus_one_is_not_uint_max(void)
 	expect_line(want);
 }
 
+static void test_a_double_compares_as_equals_does_not_truncated(void)
+{
+	expect_line(": expected 2, got 2.5 (2.5 == 2)\n");
+}
+
 static void test_failures_are_in_cunit_condition_text(void)
 {
 	/* CUnit's own report of the failure carries the same words */
@@ -206,6 +219,8 @@ static const struct po_test tests[] = {
 	{ "a_fatal_expectation_ends_the_test", test_a_fatal_expectation_ends_the_test },
 	{ "skip_names_the_test_and_why", test_skip_names_the_test_and_why },
 	{ "minus_one_is_not_uint_max", test_minus_one_is_not_uint_max },
+	{ "a_double_compares_as_equals_does_not_truncated",
+	  test_a_double_compares_as_equals_does_not_truncated },
 	{ "failures_are_in_cunit_condition_text", test_failures_are_in_cunit_condition_text },
 	{ NULL, NULL },
 };
