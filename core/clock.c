@@ -21,6 +21,8 @@ static int64_t realtime_ns(void)
 int po_clock_pretend(struct po_clock *c, int64_t pretend_ms, struct playout_error *err)
 {
 	c->offset_ns = 0;
+	c->ops = NULL;
+	c->ops_arg = NULL;
 	if (pretend_ms < PO_CLOCK_MIN_MS || pretend_ms >= PO_CLOCK_END_MS)
 		return playout_error_set(err, PLAYOUT_EINVAL,
 					 "the clock can start from 1970-01-01T00:00:00Z up to "
@@ -34,13 +36,32 @@ int po_clock_pretend(struct po_clock *c, int64_t pretend_ms, struct playout_erro
 void po_clock_init(struct po_clock *c, int64_t pretend_ms)
 {
 	c->offset_ns = 0;
+	c->ops = NULL;
+	c->ops_arg = NULL;
 	if (pretend_ms)
 		po_clock_pretend(c, pretend_ms, NULL);
 }
 
+void po_clock_set_ops(struct po_clock *c, const struct po_clock_ops *ops, void *arg)
+{
+	c->ops = ops;
+	c->ops_arg = arg;
+}
+
 int64_t po_clock_now_ns(const struct po_clock *c)
 {
+	if (c->ops)
+		return c->ops->now_ns(c->ops_arg);
 	return realtime_ns() + c->offset_ns;
+}
+
+int64_t po_clock_mono_ns(const struct po_clock *c)
+{
+	struct timespec ts;
+	if (c->ops)
+		return c->ops->mono_ns(c->ops_arg);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 int64_t po_clock_now_ms(const struct po_clock *c)
@@ -53,6 +74,10 @@ int64_t po_clock_now_ms(const struct po_clock *c)
 void po_clock_sleep_until_ns(const struct po_clock *c, int64_t deadline_ns)
 {
 	int64_t real;
+	if (c->ops) {
+		c->ops->sleep_until_ns(c->ops_arg, deadline_ns);
+		return;
+	}
 	/* deadline_ns - offset_ns, saturated: a far deadline on a clock set
 	 * back (a negative offset) must not wrap into the past */
 	if (c->offset_ns < 0 && deadline_ns > INT64_MAX + c->offset_ns)

@@ -867,11 +867,17 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	return PLAYOUT_OK;
 }
 
+void po_player_request_stop(struct po_player *p)
+{
+	if (p)
+		__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
+}
+
 void po_player_stop(struct po_player *p)
 {
 	if (!p)
 		return;
-	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
+	po_player_request_stop(p);
 	pthread_join(p->thread, NULL);
 	free(p->label);
 	free(p);

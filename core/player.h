@@ -102,5 +102,10 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 /* Ends the thread: an item on air is stopped cleanly (output stop + close)
  * and reported "interrupted"; then joins and frees. NULL is a no-op. */
 void po_player_stop(struct po_player *p);
+/* Asks the thread to end as po_player_stop does, without waiting for it:
+ * it ends within one sleep slice (200 ms) by its clock. For a test on a
+ * simulated clock, where time moves only while the test itself sleeps on
+ * it; po_player_stop must still follow, to join and free. Any thread. */
+void po_player_request_stop(struct po_player *p);
 
 #endif
