@@ -80,6 +80,33 @@ static int ical_when_of(struct ical_ctx *c, icalproperty *p, struct icaltimetype
 	return 0;
 }
 
+/* z's UTC offset in seconds at instant t. */
+static int ical_offset_at(icaltimezone *z, time_t t)
+{
+	struct icaltimetype u = icaltime_from_timet_with_zone(t, 0, icaltimezone_get_utc_timezone());
+	int dst = 0;
+	return icaltimezone_get_utc_offset_of_utc_time(z, &u, &dst);
+}
+
+/* Wall time tt in zone z as a UTC instant (s), the way the core reads
+ * station time (doc/design.md §5), which libical does not: a time in the
+ * spring gap moves forward by the gap, a time in the repeated autumn hour
+ * is its first occurrence. The offsets a day either side bound every
+ * reading, as zones change their offset at most once a day. */
+static int64_t ical_zone_instant(struct icaltimetype tt, icaltimezone *z)
+{
+	time_t wall = icaltime_as_timet(tt); /* the wall clock read as if UTC */
+	int before = ical_offset_at(z, wall - 86400), after = ical_offset_at(z, wall + 86400);
+	time_t u1 = wall - before, u2 = wall - after;
+	int ok1 = ical_offset_at(z, u1) == before, ok2 = ical_offset_at(z, u2) == after;
+
+	if (ok1 && ok2)
+		return u1 < u2 ? u1 : u2;
+	if (ok2)
+		return u2;
+	return u1; /* valid, or in the gap: read with the offset before it */
+}
+
 /* The UTC instant of wall time tt in zone z (NULL: station time). -1 for
  * a time out of the range the core plans in (1970 to 2199). */
 static int ical_ms(const struct ical_ctx *c, struct icaltimetype tt, icaltimezone *z, int64_t *ms)
@@ -90,7 +117,7 @@ static int ical_ms(const struct ical_ctx *c, struct icaltimetype tt, icaltimezon
 	tt.is_date = 0;
 	tt.zone = NULL;
 	if (z) {
-		*ms = (int64_t)icaltime_as_timet_with_zone(tt, z) * 1000;
+		*ms = ical_zone_instant(tt, z) * 1000;
 		return 0;
 	}
 	return c->o->host->local_to_utc(c->o->host, tt.year, tt.month, tt.day, tt.hour, tt.minute,

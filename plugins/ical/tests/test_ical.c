@@ -429,6 +429,42 @@ static void test_max_occurrences_bounds_each_series(void)
 	env_close(&e, 0);
 }
 
+
+static void test_spring_gap_moves_forward_and_autumn_hour_takes_the_first(void)
+{
+	struct env e;
+	char text[1024];
+	/* 02:30 Berlin does not exist on 29 March and happens twice on 25
+	 * October: as the core reads station time (doc/design.md §5), the gap
+	 * moves forward by an hour (03:30 CEST, 01:30Z) and the repeated hour is
+	 * its first time (CEST, 00:30Z); in the feed's zone and in a Windows one */
+	write_feed("gap.ics", "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\n"
+		   "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nDTSTART:19700329T020000\r\n"
+		   "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\n"
+		   "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19701025T030000\r\n"
+		   "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+		   "BEGIN:VEVENT\r\nUID:g1\r\nDTSTART;TZID=Europe/Berlin:20260327T023000\r\n"
+		   "DTEND;TZID=Europe/Berlin:20260327T030000\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+		   "DESCRIPTION:PID:night\r\nEND:VEVENT\r\n"
+		   "BEGIN:VEVENT\r\nUID:g2\r\nDTSTART;TZID=W. Europe Standard Time:20261024T023000\r\n"
+		   "DTEND;TZID=W. Europe Standard Time:20261024T030000\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+		   "DESCRIPTION:PID:night\r\nEND:VEVENT\r\n");
+	snprintf(text, sizeof text, "url = \"file:%s/gap.ics\";", po_test_tmpdir());
+	env_open(&e, text);
+	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 26, 0, 0), utc(2026, 3, 31, 0, 0)), PLAYOUT_OK);
+	expect(&e, "night", utc(2026, 3, 27, 1, 30), utc(2026, 3, 27, 2, 0));
+	expect(&e, "night", utc(2026, 3, 28, 1, 30), utc(2026, 3, 28, 2, 0));
+	expect(&e, "night", utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 0));
+	CU_ASSERT_EQUAL(e.slots.n, 3);
+	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 23, 0, 0), utc(2026, 10, 28, 0, 0)), PLAYOUT_OK);
+	expect(&e, "night", utc(2026, 10, 24, 0, 30), utc(2026, 10, 24, 1, 0));
+	expect(&e, "night", utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 0));
+	expect(&e, "night", utc(2026, 10, 26, 1, 30), utc(2026, 10, 26, 2, 0));
+	CU_ASSERT_EQUAL(e.slots.n, 3);
+	env_close(&e, 0);
+}
+
 /* ---- over HTTP --------------------------------------------------------------- */
 
 static void test_unchanged_feed_is_not_downloaded_again(void)
@@ -592,6 +628,8 @@ static const struct po_test file_tests[] = {
 	{ "test_broken_feed_without_copy_is_an_error", test_broken_feed_without_copy_is_an_error },
 	{ "test_feed_over_max_bytes_is_refused", test_feed_over_max_bytes_is_refused },
 	{ "test_max_occurrences_bounds_each_series", test_max_occurrences_bounds_each_series },
+	{ "test_spring_gap_moves_forward_and_autumn_hour_takes_the_first",
+	  test_spring_gap_moves_forward_and_autumn_hour_takes_the_first },
 	{ NULL, NULL },
 };
 
