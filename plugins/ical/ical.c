@@ -204,7 +204,17 @@ static int ical_take(struct ical_inst *ii, const char *text, size_t len, const c
 		     const char *last_modified, struct playout_error *err)
 {
 	char why[200];
-	int rc = ical_feed_parse(&ii->copy, text, len, why, sizeof why);
+	int rc;
+
+	if (ical_feed_same(&ii->copy, text, len)) {
+		/* a server without validators sends the same feed every time */
+		ii->host->log(ii->host, PLAYOUT_LOG_DEBUG, "feed %s unchanged (the same text)",
+			      ii->site);
+		rc = ical_feed_set_validators(&ii->copy, etag, last_modified);
+		ii->copy.fetched_ms = ii->host->wall_ms(ii->host);
+		return rc == PLAYOUT_OK ? rc : playout_error_set(err, rc, "out of memory");
+	}
+	rc = ical_feed_parse(&ii->copy, text, len, why, sizeof why);
 
 	if (rc == PLAYOUT_ENOMEM)
 		return playout_error_set(err, rc, "feed %s: out of memory", ii->site);
@@ -253,6 +263,7 @@ static int ical_get(struct ical_inst *ii, struct playout_error *err)
 					 rc == PLAYOUT_ETIMEOUT ? "timed out" : "unreachable");
 	}
 	if (resp.status == 304 && ii->copy.cal) {
+		ii->host->log(ii->host, PLAYOUT_LOG_DEBUG, "feed %s unchanged (HTTP 304)", ii->site);
 		ii->copy.fetched_ms = ii->host->wall_ms(ii->host);
 		playout_http_response_free(&resp);
 		return PLAYOUT_OK;

@@ -21,7 +21,12 @@ struct ical_feed {
 	char *last_modified; /* Last-Modified of the copy, or NULL */
 	int64_t fetched_ms;  /* wall clock when the copy arrived; 0: unknown */
 	int64_t file_mtime_ms, file_size; /* a local feed's stamp, else 0 */
+	uint64_t text_hash;  /* FNV-1a of the copy's text, and its length: a */
+	size_t text_len;     /* full answer equal to the copy is not parsed again */
 };
+
+/* 1 when len bytes of text are the copy's text (by length and hash). */
+int ical_feed_same(const struct ical_feed *f, const char *text, size_t len);
 
 /* Check and parse len bytes of text (NUL-terminated at text[len]). Into
  * f->cal and f->root (f's old copy is freed first only on success).

@@ -393,6 +393,27 @@ static void test_feed_over_max_bytes_is_refused(void)
 	env_close(&e, 0);
 }
 
+static void test_touched_file_with_the_same_text_is_not_parsed_again(void)
+{
+	struct env e;
+	char src[600], dst[700], cmd[1400];
+	snprintf(src, sizeof src, "%s/ical/nextcloud.ics", PO_FIXTURES);
+	snprintf(dst, sizeof dst, "%s/same.ics", po_test_tmpdir());
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, dst);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "url = \"file:%s\";", dst);
+	env_open(&e, cmd);
+	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	CU_ASSERT_FALSE(po_fake_host_log_contains(e.fh, "unchanged"));
+	struct timespec ts[2] = { { 1772000000, 0 }, { 1772000000, 0 } };
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, dst, ts, 0), 0);
+	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "unchanged (the same text)"));
+	CU_ASSERT_EQUAL(count_pid(&e, "jazz"), 3);
+	env_close(&e, 0);
+}
+
 /* A feed written to the test's folder. */
 static void write_feed(const char *name, const char *events)
 {
@@ -486,6 +507,7 @@ static void test_unchanged_feed_is_not_downloaded_again(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"if_none_match\": \"\\\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"if_modified_since\": \"")); /* both sent */
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"status\": 304"));
+	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "unchanged (HTTP 304)"));
 
 	publish("nextcloud.ics", 1772000600); /* edited: a full answer */
 	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
@@ -627,6 +649,8 @@ static const struct po_test file_tests[] = {
 	{ "test_windows_names_map_to_iana", test_windows_names_map_to_iana },
 	{ "test_broken_feed_without_copy_is_an_error", test_broken_feed_without_copy_is_an_error },
 	{ "test_feed_over_max_bytes_is_refused", test_feed_over_max_bytes_is_refused },
+	{ "test_touched_file_with_the_same_text_is_not_parsed_again",
+	  test_touched_file_with_the_same_text_is_not_parsed_again },
 	{ "test_max_occurrences_bounds_each_series", test_max_occurrences_bounds_each_series },
 	{ "test_spring_gap_moves_forward_and_autumn_hour_takes_the_first",
 	  test_spring_gap_moves_forward_and_autumn_hour_takes_the_first },
