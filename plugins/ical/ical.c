@@ -521,8 +521,8 @@ static const struct playout_setting ical_settings[] = {
 	{ .name = "max_bytes", .type = PLAYOUT_SET_INT, .min = 1024, .max = 1073741824,
 	  .def = "10485760", .help = "a larger feed is refused (the last good copy is used)" },
 	{ .name = "max_occurrences", .type = PLAYOUT_SET_INT, .min = 1, .max = 10000000,
-	  .def = "20000", .help = "occurrences expanded per recurring event, from the window's "
-				  "start" },
+	  .def = "20000", .help = "recurrence steps per fetch for the whole feed (a bound "
+				  "on hostile or broken rules)" },
 	{ .name = NULL },
 };
 

@@ -36,6 +36,7 @@ struct ical_ctx {
 	struct playout_slots *out;
 	struct ical_override *ov;
 	size_t nov, ovcap;
+	size_t steps;  /* recurrence steps taken so far, for max_occurrences */
 	int truncated;
 };
 
@@ -244,7 +245,6 @@ static int ical_rrule(struct ical_ctx *c, icalproperty *p, const char *uid,
 {
 	struct icalrecurrencetype r = icalproperty_get_rrule(p);
 	icaltimezone *utc = icaltimezone_get_utc_timezone();
-	size_t steps = 0;
 	int rc = PLAYOUT_OK;
 
 	if (r.freq == ICAL_NO_RECURRENCE) {
@@ -261,6 +261,8 @@ static int ical_rrule(struct ical_ctx *c, icalproperty *p, const char *uid,
 			r.until = u;
 	}
 	r.until.zone = NULL;
+	if (c->truncated)
+		return PLAYOUT_OK; /* the budget is spent, and that was said */
 	icalrecur_iterator *it = icalrecur_iterator_new(r, ws->tt);
 	if (!it) {
 		ical_skip(c, uid, 0, "RRULE not usable%s; its first time only", "");
@@ -277,11 +279,12 @@ static int ical_rrule(struct ical_ctx *c, icalproperty *p, const char *uid,
 		int64_t ms;
 		if (icaltime_is_null_time(tt))
 			break;
-		if (++steps > c->o->max_occurrences) {
+		if (++c->steps > c->o->max_occurrences) {
 			char lim[32];
 			snprintf(lim, sizeof lim, "%zu", c->o->max_occurrences);
-			ical_skip(c, uid, 0, "more than %s occurrences from the window's start: "
-				  "the rest are left out (max_occurrences)", lim);
+			ical_skip(c, uid, 0, "the feed's recurrences make more than %s occurrences "
+				  "(max_occurrences): this one and the recurring events after it "
+				  "are cut short", lim);
 			c->truncated = 1;
 			break;
 		}

@@ -20,8 +20,9 @@ struct ical_expand_opts {
 	const struct playout_host *host; /* local_to_utc, utc_to_local: floating times
 	                                    are station time */
 	int64_t from_ms, to_ms;          /* the window: slots overlapping it */
-	size_t max_occurrences;          /* per recurring event, counted from where
-	                                    the expansion starts (near from_ms) */
+	size_t max_occurrences;          /* recurrence steps for the whole feed, each
+	                                    series counted from where its walk starts
+	                                    (near from_ms; from DTSTART with COUNT) */
 	/* An event left out, for a warning: uid (borrowed for the call, "" when
 	 * the event has none) and why. all_day is 1 for an all-day event. */
 	void (*skip)(void *arg, const char *uid, int all_day, const char *why);
@@ -29,9 +30,10 @@ struct ical_expand_opts {
 };
 
 /* Append to out the slots of every VEVENT of cal (a VCALENDAR, borrowed)
- * overlapping the window; *truncated (may be NULL) is set to 1 when some
- * event had more than max_occurrences and was cut there (skip is called for
- * it too). PLAYOUT_OK or PLAYOUT_ENOMEM. The caller's thread: libical
+ * overlapping the window; *truncated (may be NULL) is set to 1 when the
+ * recurrences took more than max_occurrences steps: the series where that
+ * happened is cut there, later ones keep only their DTSTART and RDATEs
+ * (skip is called once, for the first). PLAYOUT_OK or PLAYOUT_ENOMEM. The caller's thread: libical
  * expands cal's zones lazily, so one thread per cal at a time. */
 int ical_expand(icalcomponent *cal, const struct ical_expand_opts *o, struct playout_slots *out,
 		int *truncated);

@@ -426,27 +426,34 @@ static void write_feed(const char *name, const char *events)
 	fclose(f);
 }
 
-static void test_max_occurrences_bounds_each_series(void)
+static void test_max_occurrences_bounds_the_whole_feed(void)
 {
 	struct env e;
 	char text[1024];
-	/* COUNT must be walked from DTSTART: 50 steps end in February */
-	write_feed("count.ics", "BEGIN:VEVENT\r\nUID:c1\r\nDTSTART:20260101T100000Z\r\n"
+	/* without COUNT a walk starts near the window: 26 years back cost 3
+	 * steps; with COUNT it starts at DTSTART, and 50 steps end in February;
+	 * then the budget is spent: the last series keeps only its DTSTART */
+	write_feed("count.ics", "BEGIN:VEVENT\r\nUID:c2\r\nDTSTART:20000101T120000Z\r\n"
+		   "DTEND:20000101T130000Z\r\nRRULE:FREQ=DAILY\r\n"
+		   "DESCRIPTION:PID:old_daily\r\nEND:VEVENT\r\n"
+		   "BEGIN:VEVENT\r\nUID:c1\r\nDTSTART:20260101T100000Z\r\n"
 		   "DTEND:20260101T110000Z\r\nRRULE:FREQ=DAILY;COUNT=100000\r\n"
 		   "DESCRIPTION:PID:daily\r\nEND:VEVENT\r\n"
-		   "BEGIN:VEVENT\r\nUID:c2\r\nDTSTART:20000101T120000Z\r\n"
-		   "DTEND:20000101T130000Z\r\nRRULE:FREQ=DAILY\r\n"
-		   "DESCRIPTION:PID:old_daily\r\nEND:VEVENT\r\n");
+		   "BEGIN:VEVENT\r\nUID:c3\r\nDTSTART:20260302T150000Z\r\n"
+		   "DTEND:20260302T160000Z\r\nRRULE:FREQ=HOURLY\r\n"
+		   "DESCRIPTION:PID:hourly\r\nEND:VEVENT\r\n");
 	snprintf(text, sizeof text, "url = \"file:%s/count.ics\"; max_occurrences = 50;",
 		 po_test_tmpdir());
 	env_open(&e, text);
 	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
 	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 3, 3, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "daily"), 0);
-	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "event c1: more than 50 occurrences"));
-	/* without COUNT the walk starts near the window: 26 years back is no cost */
 	CU_ASSERT_EQUAL(count_pid(&e, "old_daily"), 2);
 	expect(&e, "old_daily", utc(2026, 3, 2, 12, 0), utc(2026, 3, 2, 13, 0));
+	CU_ASSERT_EQUAL(count_pid(&e, "daily"), 0);
+	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "event c1: the feed's recurrences make more "
+						 "than 50 occurrences"));
+	CU_ASSERT_EQUAL(count_pid(&e, "hourly"), 1);
+	CU_ASSERT_FALSE(po_fake_host_log_contains(e.fh, "event c3"));
 	env_close(&e, 0);
 }
 
@@ -651,7 +658,7 @@ static const struct po_test file_tests[] = {
 	{ "test_feed_over_max_bytes_is_refused", test_feed_over_max_bytes_is_refused },
 	{ "test_touched_file_with_the_same_text_is_not_parsed_again",
 	  test_touched_file_with_the_same_text_is_not_parsed_again },
-	{ "test_max_occurrences_bounds_each_series", test_max_occurrences_bounds_each_series },
+	{ "test_max_occurrences_bounds_the_whole_feed", test_max_occurrences_bounds_the_whole_feed },
 	{ "test_spring_gap_moves_forward_and_autumn_hour_takes_the_first",
 	  test_spring_gap_moves_forward_and_autumn_hour_takes_the_first },
 	{ NULL, NULL },
