@@ -108,9 +108,9 @@ static void publish(const char *name, time_t mtime_s)
 	}
 	snprintf(src, sizeof src, "%s/ical/%s", PO_FIXTURES, name);
 	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, dst);
-	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	PO_EXPECT_INT_FATAL(system(cmd), 0);
 	struct timespec ts[2] = { { mtime_s, 0 }, { mtime_s, 0 } };
-	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, dst, ts, 0), 0);
+	PO_EXPECT_INT(utimensat(AT_FDCWD, dst, ts, 0), 0);
 }
 
 /* ---- the plugin under test ------------------------------------------------ */
@@ -223,7 +223,7 @@ static const struct playout_slot *expect(const struct env *e, const char *pid, i
 	}
 	CU_ASSERT_PTR_NOT_NULL(s);
 	if (s)
-		CU_ASSERT_EQUAL(s->end_ms, end);
+		PO_EXPECT_TIME(s->end_ms, end);
 	return s;
 }
 
@@ -235,8 +235,8 @@ static void test_google_weekly_follows_berlin_across_both_dst_changes(void)
 {
 	struct env e;
 	env_file(&e, "google.ics", "");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
 	/* 10:00 Berlin: 09:00Z in winter, 08:00Z from 29 March */
 	expect(&e, "sunday_show", utc(2026, 3, 1, 9, 0), utc(2026, 3, 1, 10, 0));
 	expect(&e, "sunday_show", utc(2026, 3, 8, 9, 0), utc(2026, 3, 8, 10, 0));
@@ -249,16 +249,16 @@ static void test_google_weekly_follows_berlin_across_both_dst_changes(void)
 	const struct playout_slot *moved = expect(&e, "sunday_show", utc(2026, 4, 5, 10, 0),
 						  utc(2026, 4, 5, 11, 0));
 	if (moved)
-		CU_ASSERT_STRING_EQUAL(moved->title, "Sunday Morning (Easter: at noon)");
+		PO_EXPECT_STR(moved->title, "Sunday Morning (Easter: at noon)");
 	CU_ASSERT_PTR_NULL(find(&e, "sunday_show", utc(2026, 4, 12, 8, 0)));
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 6);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 6);
 
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
 	expect(&e, "sunday_show", utc(2026, 10, 11, 8, 0), utc(2026, 10, 11, 9, 0));
 	expect(&e, "sunday_show", utc(2026, 10, 18, 8, 0), utc(2026, 10, 18, 9, 0));
 	expect(&e, "sunday_show", utc(2026, 10, 25, 9, 0), utc(2026, 10, 25, 10, 0));
 	expect(&e, "sunday_show", utc(2026, 11, 1, 9, 0), utc(2026, 11, 1, 10, 0));
-	CU_ASSERT_EQUAL(e.slots.n, 4);
+	PO_EXPECT_INT(e.slots.n, 4);
 	env_close(&e, 0);
 }
 
@@ -266,20 +266,20 @@ static void test_description_html_gives_pid_type_and_title(void)
 {
 	struct env e;
 	env_file(&e, "google.ics", "");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0)), PLAYOUT_OK);
 	const struct playout_slot *live = expect(&e, "night_live", utc(2026, 3, 28, 23, 0),
 						 utc(2026, 3, 29, 1, 0));
 	if (live) {
-		CU_ASSERT_EQUAL(live->type, PLAYOUT_SLOT_LIVE);
-		CU_ASSERT_STRING_EQUAL(live->title, "Clock-change night (live)");
+		PO_EXPECT_INT(live->type, PLAYOUT_SLOT_LIVE);
+		PO_EXPECT_STR(live->title, "Clock-change night (live)");
 	}
 	const struct playout_slot *rec = find(&e, "sunday_show", utc(2026, 3, 29, 8, 0));
 	CU_ASSERT_PTR_NOT_NULL(rec);
 	if (rec) {
-		CU_ASSERT_EQUAL(rec->type, PLAYOUT_SLOT_RECORDED);
-		CU_ASSERT_STRING_EQUAL(rec->title, "Sunday Morning");
-		CU_ASSERT_STRING_EQUAL(rec->source, "");
+		PO_EXPECT_INT(rec->type, PLAYOUT_SLOT_RECORDED);
+		PO_EXPECT_STR(rec->title, "Sunday Morning");
+		PO_EXPECT_STR(rec->source, "");
 	}
 	env_close(&e, 0);
 }
@@ -288,13 +288,13 @@ static void test_all_day_events_are_ignored_with_one_warning(void)
 {
 	struct env e;
 	env_file(&e, "google.ics", "");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 11, 1, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 11, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 11, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 11, 1, 0, 0)), PLAYOUT_OK);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "all-day events are ignored"));
 	/* two all-day events, two fetches: one warning; and one for the
 	 * meeting without a PID */
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "nopid-1@google.com: no PID:"));
 	for (size_t i = 0; i < e.slots.n; i++)
 		CU_ASSERT(e.slots.v[i].end_ms - e.slots.v[i].start_ms <= 2 * HOUR);
@@ -305,23 +305,23 @@ static void test_nextcloud_exdate_rdate_floating_and_duration(void)
 {
 	struct env e;
 	env_file(&e, "nextcloud.ics", "");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
 	/* Tuesdays 20:00 Berlin */
 	expect(&e, "jazz", utc(2026, 3, 17, 19, 0), utc(2026, 3, 17, 20, 0));
 	expect(&e, "jazz", utc(2026, 3, 24, 19, 0), utc(2026, 3, 24, 20, 0));
 	expect(&e, "jazz", utc(2026, 3, 31, 18, 0), utc(2026, 3, 31, 19, 0));
 	/* floating 18:00 is station time (London, GMT in March); DURATION:PT30M */
 	expect(&e, "news_local", utc(2026, 3, 28, 18, 0), utc(2026, 3, 28, 18, 30));
-	CU_ASSERT_EQUAL(e.slots.n, 4);
+	PO_EXPECT_INT(e.slots.n, 4);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "TYPE is neither RECORDED nor LIVE"));
 
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 12, 0, 0), utc(2026, 11, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 12, 0, 0), utc(2026, 11, 1, 0, 0)), PLAYOUT_OK);
 	expect(&e, "jazz", utc(2026, 10, 13, 18, 0), utc(2026, 10, 13, 19, 0));
 	CU_ASSERT_PTR_NULL(find(&e, "jazz", utc(2026, 10, 20, 18, 0))); /* EXDATE */
 	expect(&e, "jazz", utc(2026, 10, 27, 19, 0), utc(2026, 10, 27, 20, 0));
 	expect(&e, "jazz", utc(2026, 10, 28, 19, 0), utc(2026, 10, 28, 20, 0)); /* RDATE */
-	CU_ASSERT_EQUAL(e.slots.n, 3);
+	PO_EXPECT_INT(e.slots.n, 3);
 	env_close(&e, 0);
 }
 
@@ -329,8 +329,8 @@ static void test_outlook_windows_zone_names_are_read(void)
 {
 	struct env e;
 	env_file(&e, "outlook.ics", "");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
 	/* daily 07:00 "W. Europe Standard Time" */
 	expect(&e, "morning_mix", utc(2026, 3, 28, 6, 0), utc(2026, 3, 28, 8, 0));
 	expect(&e, "morning_mix", utc(2026, 3, 29, 5, 0), utc(2026, 3, 29, 7, 0));
@@ -338,27 +338,26 @@ static void test_outlook_windows_zone_names_are_read(void)
 	const struct playout_slot *moved = expect(&e, "morning_mix", utc(2026, 3, 31, 6, 0),
 						  utc(2026, 3, 31, 8, 0));
 	if (moved)
-		CU_ASSERT_EQUAL(moved->type, PLAYOUT_SLOT_LIVE);
+		PO_EXPECT_INT(moved->type, PLAYOUT_SLOT_LIVE);
 	CU_ASSERT_PTR_NULL(find(&e, "morning_mix", utc(2026, 3, 31, 5, 0)));
 	expect(&e, "morning_mix", utc(2026, 4, 1, 5, 0), utc(2026, 4, 1, 7, 0));
 	/* "GMT Standard Time" without a VTIMEZONE: London, BST on 29 March */
 	expect(&e, "london_link", utc(2026, 3, 29, 11, 0), utc(2026, 3, 29, 12, 0));
-	CU_ASSERT_EQUAL(count_pid(&e, "mystery"), 0);
+	PO_EXPECT_INT(count_pid(&e, "mystery"), 0);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "unknown time zone \"Customized Time Zone 7\""));
 	/* UNTIL=20261101T060000Z: 1 November 07:00 CET is the last */
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 31, 0, 0), utc(2026, 11, 4, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 31, 0, 0), utc(2026, 11, 4, 0, 0)), PLAYOUT_OK);
 	expect(&e, "morning_mix", utc(2026, 10, 31, 6, 0), utc(2026, 10, 31, 8, 0));
 	expect(&e, "morning_mix", utc(2026, 11, 1, 6, 0), utc(2026, 11, 1, 8, 0));
-	CU_ASSERT_EQUAL(e.slots.n, 2);
+	PO_EXPECT_INT(e.slots.n, 2);
 	env_close(&e, 0);
 }
 
 static void test_windows_names_map_to_iana(void)
 {
-	CU_ASSERT_STRING_EQUAL(ical_tz_windows_to_iana("W. Europe Standard Time"), "Europe/Berlin");
-	CU_ASSERT_STRING_EQUAL(ical_tz_windows_to_iana("gmt standard time"), "Europe/London");
-	CU_ASSERT_STRING_EQUAL(ical_tz_windows_to_iana("Eastern Standard Time"),
-			       "America/New_York");
+	PO_EXPECT_STR(ical_tz_windows_to_iana("W. Europe Standard Time"), "Europe/Berlin");
+	PO_EXPECT_STR(ical_tz_windows_to_iana("gmt standard time"), "Europe/London");
+	PO_EXPECT_STR(ical_tz_windows_to_iana("Eastern Standard Time"), "America/New_York");
 	CU_ASSERT_PTR_NULL(ical_tz_windows_to_iana("Europe/Berlin"));
 	/* every name in the table is a zone the system knows */
 	CU_ASSERT_PTR_NOT_NULL(ical_tz_find(NULL, "AUS Eastern Standard Time"));
@@ -372,10 +371,10 @@ static void test_broken_feed_without_copy_is_an_error(void)
 {
 	struct env e;
 	env_file(&e, "broken.ics", "");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_EPROTO);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "cut short"));
-	CU_ASSERT_EQUAL(e.slots.n, 0);
+	PO_EXPECT_INT(e.slots.n, 0);
 	env_close(&e, 0);
 }
 
@@ -383,13 +382,13 @@ static void test_feed_over_max_bytes_is_refused(void)
 {
 	struct env e;
 	env_file(&e, "huge.ics", "max_bytes = 65536;\n");
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0)), PLAYOUT_EINVAL);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0)), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "max_bytes (65536)"));
 	env_close(&e, 0);
 	env_file(&e, "huge.ics", ""); /* the default, 10 MiB, takes it */
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 400);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 400);
 	env_close(&e, 0);
 }
 
@@ -400,17 +399,17 @@ static void test_touched_file_with_the_same_text_is_not_parsed_again(void)
 	snprintf(src, sizeof src, "%s/ical/nextcloud.ics", PO_FIXTURES);
 	snprintf(dst, sizeof dst, "%s/same.ics", po_test_tmpdir());
 	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, dst);
-	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	PO_EXPECT_INT_FATAL(system(cmd), 0);
 	snprintf(cmd, sizeof cmd, "url = \"file:%s\";", dst);
 	env_open(&e, cmd);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
 	CU_ASSERT_FALSE(po_fake_host_log_contains(e.fh, "unchanged"));
 	struct timespec ts[2] = { { 1772000000, 0 }, { 1772000000, 0 } };
-	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, dst, ts, 0), 0);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(utimensat(AT_FDCWD, dst, ts, 0), 0);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "unchanged (the same text)"));
-	CU_ASSERT_EQUAL(count_pid(&e, "jazz"), 3);
+	PO_EXPECT_INT(count_pid(&e, "jazz"), 3);
 	env_close(&e, 0);
 }
 
@@ -445,14 +444,14 @@ static void test_max_occurrences_bounds_the_whole_feed(void)
 	snprintf(text, sizeof text, "url = \"file:%s/count.ics\"; max_occurrences = 50;",
 		 po_test_tmpdir());
 	env_open(&e, text);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 3, 3, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "old_daily"), 2);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 3, 3, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "old_daily"), 2);
 	expect(&e, "old_daily", utc(2026, 3, 2, 12, 0), utc(2026, 3, 2, 13, 0));
-	CU_ASSERT_EQUAL(count_pid(&e, "daily"), 0);
+	PO_EXPECT_INT(count_pid(&e, "daily"), 0);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "event c1: the feed's recurrences make more "
 						 "than 50 occurrences"));
-	CU_ASSERT_EQUAL(count_pid(&e, "hourly"), 1);
+	PO_EXPECT_INT(count_pid(&e, "hourly"), 1);
 	CU_ASSERT_FALSE(po_fake_host_log_contains(e.fh, "event c3"));
 	env_close(&e, 0);
 }
@@ -479,17 +478,17 @@ static void test_spring_gap_moves_forward_and_autumn_hour_takes_the_first(void)
 		   "DESCRIPTION:PID:night\r\nEND:VEVENT\r\n");
 	snprintf(text, sizeof text, "url = \"file:%s/gap.ics\";", po_test_tmpdir());
 	env_open(&e, text);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 26, 0, 0), utc(2026, 3, 31, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 26, 0, 0), utc(2026, 3, 31, 0, 0)), PLAYOUT_OK);
 	expect(&e, "night", utc(2026, 3, 27, 1, 30), utc(2026, 3, 27, 2, 0));
 	expect(&e, "night", utc(2026, 3, 28, 1, 30), utc(2026, 3, 28, 2, 0));
 	expect(&e, "night", utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 0));
-	CU_ASSERT_EQUAL(e.slots.n, 3);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 23, 0, 0), utc(2026, 10, 28, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 3);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 23, 0, 0), utc(2026, 10, 28, 0, 0)), PLAYOUT_OK);
 	expect(&e, "night", utc(2026, 10, 24, 0, 30), utc(2026, 10, 24, 1, 0));
 	expect(&e, "night", utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 0));
 	expect(&e, "night", utc(2026, 10, 26, 1, 30), utc(2026, 10, 26, 2, 0));
-	CU_ASSERT_EQUAL(e.slots.n, 3);
+	PO_EXPECT_INT(e.slots.n, 3);
 	env_close(&e, 0);
 }
 
@@ -501,15 +500,15 @@ static void test_unchanged_feed_is_not_downloaded_again(void)
 	char last[2048];
 	publish("google.ics", 1772000000);
 	env_http_on(&e, new_host());
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 6);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 6);
 	srv_last(last, sizeof last);
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"if_none_match\": null"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"status\": 200"));
 
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 6);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 6);
 	srv_last(last, sizeof last);
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"if_none_match\": \"\\\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"if_modified_since\": \"")); /* both sent */
@@ -517,11 +516,11 @@ static void test_unchanged_feed_is_not_downloaded_again(void)
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "unchanged (HTTP 304)"));
 
 	publish("nextcloud.ics", 1772000600); /* edited: a full answer */
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
 	srv_last(last, sizeof last);
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"status\": 200"));
-	CU_ASSERT_EQUAL(count_pid(&e, "jazz"), 3);
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 0);
+	PO_EXPECT_INT(count_pid(&e, "jazz"), 3);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 0);
 	CU_ASSERT_FALSE(po_fake_host_log_contains(e.fh, "private-0123abcdef"));
 	env_close(&e, 0);
 }
@@ -531,26 +530,26 @@ static void test_outage_and_broken_feed_plan_from_the_last_good_copy(void)
 	struct env e;
 	publish("google.ics", 1772001000);
 	env_http_on(&e, new_host());
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 6);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 20, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 6);
 
 	publish(NULL, 0); /* the secret address was reset: 404 */
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 4); /* a new window from the copy */
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 4); /* a new window from the copy */
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "HTTP 404"));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "planning from the last good copy"));
 	size_t warns = po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), warns); /* said once */
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), warns); /* said once */
 
 	publish("broken.ics", 1772002000); /* cut short: never replaces the copy */
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "sunday_show"), 4);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "sunday_show"), 4);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "cut short"));
 
 	publish("google.ics", 1772003000);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 10, 11, 0, 0), utc(2026, 11, 2, 0, 0)), PLAYOUT_OK);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "usable again"));
 	CU_ASSERT_FALSE(po_fake_host_log_contains(e.fh, "private-0123abcdef"));
 	env_close(&e, 0);
@@ -562,24 +561,24 @@ static void test_copy_survives_a_restart(void)
 	char last[2048];
 	publish("outlook.ics", 1772004000);
 	env_http_on(&e, new_host());
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
 	size_t n = e.slots.n;
 	CU_ASSERT(n > 0);
 	struct po_fake_host *fh = env_close(&e, 1); /* the kv state stays, as sqlite's does */
 
 	env_http_on(&e, fh);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, n);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, n);
 	srv_last(last, sizeof last); /* the kept validators were sent */
 	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"status\": 304"));
 	fh = env_close(&e, 1);
 
 	publish(NULL, 0);
 	env_http_on(&e, fh);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, n);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 28, 0, 0), utc(2026, 4, 2, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, n);
 	env_close(&e, 0);
 }
 
@@ -588,8 +587,8 @@ static void test_unreachable_feed_without_copy_reports_the_error(void)
 	struct env e;
 	publish(NULL, 0);
 	env_http_on(&e, new_host());
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 1, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "HTTP 404"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "http://127.0.0.1"));
 	CU_ASSERT_PTR_NULL(strstr(e.err.msg, "private-0123abcdef"));
@@ -600,7 +599,7 @@ static void test_unreachable_feed_without_copy_reports_the_error(void)
 	snprintf(text, sizeof text, "url = \"http://127.0.0.1:%d/" SECRET_PATH "/basic.ics\";"
 		 "max_bytes = 65536;", srv_port);
 	env_open(&e, text);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0)), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0)), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "more than max_bytes"));
 	env_close(&e, 0);
 }
@@ -611,21 +610,21 @@ static void test_address_rules(void)
 	char path[700], text[1024];
 
 	env_open(&e, "url = \"http://calendar.example.org/secret/basic.ics\";");
-	CU_ASSERT_EQUAL(e.create_rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(e.create_rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "only to this machine"));
 	CU_ASSERT_PTR_NULL(strstr(e.err.msg, "secret/basic"));
 	env_close(&e, 0);
 	env_open(&e, "url = \"ftp://calendar.example.org/basic.ics\";");
-	CU_ASSERT_EQUAL(e.create_rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(e.create_rc, PLAYOUT_ECONFIG);
 	env_close(&e, 0);
 	env_open(&e, "url = \"webcal://p01-calendars.icloud.com/published/2/abc\";");
-	CU_ASSERT_EQUAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(e.create_rc, PLAYOUT_OK);
 	env_close(&e, 0);
 	env_open(&e, "url = \"https://user:pw@calendar.example.org/x.ics\";");
-	CU_ASSERT_EQUAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(e.create_rc, PLAYOUT_OK);
 	env_close(&e, 0);
 	env_open(&e, "url = \"https://calendar.example.org/x.ics\"; timeout_s = 0;");
-	CU_ASSERT_EQUAL(e.create_rc, PLAYOUT_ECONFIG); /* the core's range check */
+	PO_EXPECT_INT(e.create_rc, PLAYOUT_ECONFIG); /* the core's range check */
 	env_close(&e, 0);
 
 	/* file: naming a file that holds the address (a secret reference) */
@@ -637,9 +636,9 @@ static void test_address_rules(void)
 	fclose(f);
 	snprintf(text, sizeof text, "url = \"file:%s\";", path);
 	env_open(&e, text);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(count_pid(&e, "jazz"), 3);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_OK);
+	PO_EXPECT_INT(count_pid(&e, "jazz"), 3);
 	env_close(&e, 0);
 }
 
