@@ -38,6 +38,9 @@ struct ical_inst {
 	int copy_tried;         /* the kv state was read for a copy */
 	int failing;            /* the last fetch planned from the copy */
 	char fail_why[256];     /* ...because of this */
+	uint64_t bad_hash;      /* the last feed refused, by hash and length, and */
+	size_t bad_len;         /* why: the same broken text is not parsed again */
+	char bad_why[200];      /* (libical writes to stderr about some lines) */
 	int all_day_warned;
 	char **warned;          /* uids already reported */
 	size_t nwarned;
@@ -214,12 +217,18 @@ static int ical_take(struct ical_inst *ii, const char *text, size_t len, const c
 		ii->copy.fetched_ms = ii->host->wall_ms(ii->host);
 		return rc == PLAYOUT_OK ? rc : playout_error_set(err, rc, "out of memory");
 	}
+	uint64_t hash = ical_feed_hash(text, len);
+	if (ii->bad_len == len && ii->bad_hash == hash && ii->bad_why[0])
+		return playout_error_set(err, PLAYOUT_EPROTO, "feed %s: %s", ii->site, ii->bad_why);
 	rc = ical_feed_parse(&ii->copy, text, len, why, sizeof why);
-
 	if (rc == PLAYOUT_ENOMEM)
 		return playout_error_set(err, rc, "feed %s: out of memory", ii->site);
-	if (rc != PLAYOUT_OK)
+	if (rc != PLAYOUT_OK) {
+		ii->bad_hash = hash;
+		ii->bad_len = len;
+		snprintf(ii->bad_why, sizeof ii->bad_why, "%s", why);
 		return playout_error_set(err, rc, "feed %s: %s", ii->site, why);
+	}
 	rc = ical_feed_set_validators(&ii->copy, etag, last_modified);
 	if (rc != PLAYOUT_OK)
 		return playout_error_set(err, rc, "feed %s: out of memory", ii->site);

@@ -28,7 +28,7 @@ static void ical_show(char *out, size_t n, const char *s, size_t len)
 	out[j] = '\0';
 }
 
-static uint64_t ical_hash(const char *text, size_t len)
+uint64_t ical_feed_hash(const char *text, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < len; i++) {
@@ -40,7 +40,7 @@ static uint64_t ical_hash(const char *text, size_t len)
 
 int ical_feed_same(const struct ical_feed *f, const char *text, size_t len)
 {
-	return f->cal && f->text_len == len && f->text_hash == ical_hash(text, len);
+	return f->cal && f->text_len == len && f->text_hash == ical_feed_hash(text, len);
 }
 
 int ical_feed_parse(struct ical_feed *f, const char *text, size_t len, char *why, size_t why_n)
@@ -87,7 +87,7 @@ int ical_feed_parse(struct ical_feed *f, const char *text, size_t len, char *why
 		icalcomponent_free(f->root);
 	f->root = root;
 	f->cal = cal;
-	f->text_hash = ical_hash(text, len);
+	f->text_hash = ical_feed_hash(text, len);
 	f->text_len = len;
 	return PLAYOUT_OK;
 }

@@ -25,6 +25,9 @@ struct ical_feed {
 	size_t text_len;     /* full answer equal to the copy is not parsed again */
 };
 
+/* FNV-1a of len bytes of text: what ical_feed_same compares. */
+uint64_t ical_feed_hash(const char *text, size_t len);
+
 /* 1 when len bytes of text are the copy's text (by length and hash). */
 int ical_feed_same(const struct ical_feed *f, const char *text, size_t len);
 

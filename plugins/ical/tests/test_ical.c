@@ -375,6 +375,9 @@ static void test_broken_feed_without_copy_is_an_error(void)
 	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "cut short"));
 	PO_EXPECT_INT(e.slots.n, 0);
+	/* the same broken text again: the same error */
+	PO_EXPECT_INT(env_fetch(&e, utc(2026, 3, 16, 0, 0), utc(2026, 4, 1, 0, 0)), PLAYOUT_EPROTO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "cut short"));
 	env_close(&e, 0);
 }
 
