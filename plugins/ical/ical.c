@@ -78,7 +78,7 @@ static int ical_url_site(const char *url, char *site, size_t n, char *host, size
 static int ical_loopback(const char *host)
 {
 	char name[128];
-	size_t n = strlen(host);
+	size_t n;
 	if (host[0] == '[') {
 		const char *close = strchr(host, ']');
 		return close && (size_t)(close - host) == 4 && strncmp(host, "[::1]", 5) == 0;
@@ -262,6 +262,7 @@ static int ical_get(struct ical_inst *ii, struct playout_error *err)
 	}
 	struct playout_http_request req = {
 		.method = "GET", .url = url, .headers = headers, .timeout_s = ii->timeout_s,
+		.max_retries = -1, /* the next round is the retry; the copy covers the gap */
 	};
 	rc = ii->host->http(ii->host, &req, &resp, err);
 	explicit_bzero(url, strlen(url));

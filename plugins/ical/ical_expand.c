@@ -253,12 +253,24 @@ static int ical_rrule(struct ical_ctx *c, icalproperty *p, const char *uid,
 	}
 	/* A UTC UNTIL (as RFC 5545 wants with a TZID start) compared with wall
 	 * times: turn it into the same wall clock first. */
-	if (!icaltime_is_null_time(r.until) && icaltime_is_utc(r.until) && ws->zone != utc) {
+	if (!icaltime_is_null_time(r.until)) {
 		int64_t until_ms;
 		struct icaltimetype u = r.until;
+		int is_utc = icaltime_is_utc(u);
 		u.zone = NULL;
-		if (ical_ms(c, u, utc, &until_ms) == 0 && ical_wall(c, until_ms, ws->zone, &u) == 0)
-			r.until = u;
+		if (u.is_date) { /* a date UNTIL ends with its day */
+			u.is_date = 0;
+			u.hour = 23;
+			u.minute = u.second = 59;
+		}
+		if (ical_ms(c, u, is_utc ? utc : ws->zone, &until_ms) == 0) {
+			/* a series that ended before the window costs nothing: old
+			 * calendars export every series they ever had */
+			if (until_ms < c->o->from_ms - dur_ms)
+				return PLAYOUT_OK;
+			if (is_utc && ws->zone != utc && ical_wall(c, until_ms, ws->zone, &u) == 0)
+				r.until = u;
+		}
 	}
 	r.until.zone = NULL;
 	if (c->truncated)

@@ -432,10 +432,15 @@ static void test_max_occurrences_bounds_the_whole_feed(void)
 {
 	struct env e;
 	char text[1024];
-	/* without COUNT a walk starts near the window: 26 years back cost 3
+	/* a series that ended years ago costs nothing (its UNTIL says so);
+	 * without COUNT a walk starts near the window: 26 years back cost 3
 	 * steps; with COUNT it starts at DTSTART, and 50 steps end in February;
 	 * then the budget is spent: the last series keeps only its DTSTART */
-	write_feed("count.ics", "BEGIN:VEVENT\r\nUID:c2\r\nDTSTART:20000101T120000Z\r\n"
+	write_feed("count.ics", "BEGIN:VEVENT\r\nUID:c0\r\nDTSTART;TZID=Europe/London:"
+		   "20000101T090000\r\nDTEND;TZID=Europe/London:20000101T100000\r\n"
+		   "RRULE:FREQ=DAILY;UNTIL=20101231T090000Z\r\n"
+		   "DESCRIPTION:PID:ended\r\nEND:VEVENT\r\n"
+		   "BEGIN:VEVENT\r\nUID:c2\r\nDTSTART:20000101T120000Z\r\n"
 		   "DTEND:20000101T130000Z\r\nRRULE:FREQ=DAILY\r\n"
 		   "DESCRIPTION:PID:old_daily\r\nEND:VEVENT\r\n"
 		   "BEGIN:VEVENT\r\nUID:c1\r\nDTSTART:20260101T100000Z\r\n"
