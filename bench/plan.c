@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	struct po_plan_inputs in = {0};
 	int64_t from = now - (int64_t)rt.conf.lookback_h * 3600000;
 	int64_t to = now + (int64_t)rt.conf.horizon_h * 3600000;
-	po_refresh_gather(&rt, from, to, &in);
+	po_gather_inputs(&rt, NULL, from, to, NULL, &in);
 
 	make_listing(&in.cat, nfiles, to);
 	struct playout_assets again = {0};
