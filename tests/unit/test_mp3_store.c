@@ -522,7 +522,7 @@ static void test_media_scan_stores_the_index_and_takes_a_stored_one(void)
 
 /* The catalogue's index of name; it keeps a reference of its own, so the
  * pointer stays valid while the entry lives. */
-static struct po_mp3_index *index_of(struct po_runtime *rt, const char *name,
+static struct po_mp3_index *catalogue_index(struct po_runtime *rt, const char *name,
 				     struct playout_error *err)
 {
 	struct po_mp3_index *ix = po_media_index(rt->media, name, err);
@@ -577,13 +577,13 @@ static void test_media_index_reads_the_state_first_and_stores_when_writable(void
 	planted->file_mtime_ms = mta;
 	struct playout_error err = {0};
 	CU_ASSERT_EQUAL(po_mp3_store_save(rt.state, a, planted, &err), PLAYOUT_OK);
-	struct po_mp3_index *ix = index_of(&rt, "a.mp3", &err);
+	struct po_mp3_index *ix = catalogue_index(&rt, "a.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	CU_ASSERT_EQUAL(ix->nframes, planted->nframes);
-	CU_ASSERT_PTR_EQUAL(index_of(&rt, "a.mp3", &err), ix); /* from memory */
+	CU_ASSERT_PTR_EQUAL(catalogue_index(&rt, "a.mp3", &err), ix); /* from memory */
 
 	/* b is not stored: indexed, and kept in the state */
-	ix = index_of(&rt, "b.mp3", &err);
+	ix = catalogue_index(&rt, "b.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	struct po_mp3_index *stored = NULL;
 	CU_ASSERT_EQUAL(po_mp3_store_load(rt.state, b, ix->file_size, ix->file_mtime_ms, &stored,
@@ -595,10 +595,10 @@ static void test_media_index_reads_the_state_first_and_stores_when_writable(void
 	/* b leaves the cache: prune forgets it in memory and in the state */
 	int64_t bsize = ix->file_size, bmt = ix->file_mtime_ms;
 	CU_ASSERT_FATAL(unlink(b) == 0);
-	struct po_mp3_index *ia = index_of(&rt, "a.mp3", &err);
+	struct po_mp3_index *ia = catalogue_index(&rt, "a.mp3", &err);
 	CU_ASSERT_EQUAL(po_media_prune(rt.media), 1);
 	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 1);
-	CU_ASSERT_PTR_EQUAL(index_of(&rt, "a.mp3", &err), ia); /* a is kept */
+	CU_ASSERT_PTR_EQUAL(catalogue_index(&rt, "a.mp3", &err), ia); /* a is kept */
 	void *blob = NULL;
 	size_t len = 0;
 	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, b, bsize, bmt, &blob, &len),
@@ -613,11 +613,11 @@ static void test_media_index_reads_the_state_first_and_stores_when_writable(void
 	CU_ASSERT_FATAL(make_mp3(b, 3, "-b:a", "128k") == 0);
 	CU_ASSERT_FATAL(open_runtime(&rt, dir, PO_RT_STATE_READONLY) == PLAYOUT_OK);
 	CU_ASSERT(po_state_readonly(rt.state));
-	ix = index_of(&rt, "b.mp3", &err);
+	ix = catalogue_index(&rt, "b.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, b, ix->file_size, ix->file_mtime_ms,
 						 &blob, &len), PLAYOUT_ENOTFOUND);
-	ix = index_of(&rt, "a.mp3", &err); /* still the planted one */
+	ix = catalogue_index(&rt, "a.mp3", &err); /* still the planted one */
 	CU_ASSERT(ix && ix->nframes == planted->nframes);
 	po_runtime_close(&rt);
 	po_mp3_index_unref(planted);
