@@ -8,8 +8,12 @@
  * thread, are timed too: parsing and sorting, and bringing the stored
  * listing up to date (all rows the first time, none when nothing changed,
  * one when one file arrived).
- * Prints `name value unit` lines. usage: plan [N files] [rounds]
+ * The newest K files of the listing (default 48: the window's) are in the
+ * cache as small MP3s of silent frames, so each round also meets the
+ * media stage's work on cached files (indexes, verdicts).
+ * Prints `name value unit` lines. usage: plan [N files] [rounds] [K cached]
  */
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +71,38 @@ static void make_listing(struct playout_assets *as, size_t n, int64_t last_ms)
 	}
 }
 
+/* The first k assets of as (the newest) into the cache as MPEG-1 layer III
+ * streams of 1000 empty 417-byte frames (26 s), with the listing's mtime
+ * and, in the listing, the size written. Returns how many were written. */
+static size_t make_cached(const char *cache_dir, struct playout_assets *as, size_t k)
+{
+	static unsigned char frame[417] = { 0xff, 0xfb, 0x90, 0x04 };
+	size_t made = 0;
+	for (size_t i = 0; i < k && i < as->n; i++) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s/%s", cache_dir, as->v[i].name);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			break;
+		for (int j = 0; j < 1000; j++)
+			fwrite(frame, 1, sizeof frame, f);
+		if (fclose(f) != 0)
+			break;
+		struct timespec t[2] = { { 0, UTIME_OMIT },
+					 { (time_t)(as->v[i].mtime_ms / 1000),
+					   (long)(as->v[i].mtime_ms % 1000) * 1000000 } };
+		utimensat(AT_FDCWD, path, t, 0);
+		as->v[i].size = 1000 * (int64_t)sizeof frame;
+		made++;
+	}
+	return made;
+}
+
 int main(int argc, char **argv)
 {
 	size_t nfiles = argc > 1 ? (size_t)atol(argv[1]) : 100000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 21;
+	size_t ncached = argc > 3 ? (size_t)atol(argv[3]) : 48;
 	char dir[] = "/tmp/po-bench-plan-XXXXXX", path[4200];
 	double t0, *v;
 	if (rounds < 1 || rounds > 1000 || !mkdtemp(dir))
@@ -94,7 +126,9 @@ int main(int argc, char **argv)
 		   "state = \"%s/state.db\"; cache = \"%s/cache\";\n"
 		   "schedule = ( { plugin = \"csv\"; path = \"%s/schedule.csv\"; } );\n"
 		   "storage = { plugin = \"localdisk\"; path = \"%s\"; };\n"
-		   "outputs = ( { plugin = \"file\"; path = \"%s/out.mp3\"; } );\n",
+		   "outputs = ( { plugin = \"file\"; path = \"%s/out.mp3\"; } );\n"
+		   /* the cached files are short: plan them all the same */
+		   "probe = { min_fill_percent = 0; };\n",
 		dir, dir, dir, dir, dir);
 	fclose(f);
 
@@ -113,12 +147,14 @@ int main(int argc, char **argv)
 	po_gather_inputs(&rt, NULL, from, to, NULL, &in);
 
 	make_listing(&in.cat, nfiles, to);
+	ncached = make_cached(rt.conf.cache_dir, &in.cat, ncached);
 	struct playout_assets again = {0};
 	for (size_t i = 0; i < in.cat.n; i++)
 		playout_assets_push(&again, &in.cat.v[i]);
 	t0 = now_ms();
 	po_catalog_prepare(&in.cat, NULL);
 	printf("files %zu\n", in.cat.n);
+	printf("files_cached %zu (1000 frames each)\n", ncached);
 	printf("listing_parse_sort_first %.1f ms\n", now_ms() - t0);
 	t0 = now_ms();
 	po_catalog_prepare(&again, &in.cat);
