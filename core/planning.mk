@@ -11,3 +11,8 @@ check_PROGRAMS += tests/unit/test_media
 TESTS += tests/unit/test_media
 tests_unit_test_media_LDADD = $(UNIT_LDADD)
 tests_unit_test_media_CFLAGS = $(UNIT_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_provision
+TESTS += tests/unit/test_provision
+tests_unit_test_provision_LDADD = $(UNIT_LDADD)
+tests_unit_test_provision_CFLAGS = $(UNIT_CFLAGS)
