@@ -1,6 +1,7 @@
 /*
  * What playoutd and playoutctl share once a config is loaded: the config, the
- * clock, the state store, and every plugin instance, created and validated.
+ * clock, the state store, the media catalogue and every plugin instance,
+ * created and validated.
  * Control thread only (the players get their output instance and the clock).
  */
 #ifndef PO_RUNTIME_H
@@ -32,8 +33,8 @@ struct po_runtime {
 	size_t ninst;
 	struct po_instance *storage, *fallback, *join, *dns; /* NULL if absent */
 	int loader_up;              /* po_loader_init succeeded */
-	struct po_media_cat *media; /* what the cache holds (media.h); set once
-	                               the config loaded */
+	struct po_media_cat *media; /* what the cache holds (media.h); set by
+	                               po_runtime_open once the state is open */
 	int http_up;                /* po_http_global_init succeeded */
 	struct po_aws *aws;         /* HTTP signing, credentials, IMDS, SSM; never NULL
 	                               once the config loaded */
