@@ -3,7 +3,12 @@
  * audio into. Names are storage keys treated as data, never as paths: a name
  * that is not a plain file name is refused. Files arrive through a temporary
  * file in <cache>/.part, are checked, fsynced and renamed into place.
- * Any thread: the control thread plans and evicts, download threads fetch.
+ * Threads: the functions keep no state of their own, so any thread may
+ * call them, and several do: the worker's download threads fetch
+ * (po_cache_fetch), the storage input thread checks names while it parses a
+ * listing (po_cache_name_ok), the control thread walks, plans against and
+ * evicts the cache. Two calls on one name are the caller's to keep apart
+ * (the worker never runs two downloads of one file).
  */
 #ifndef PO_CACHE_H
 #define PO_CACHE_H

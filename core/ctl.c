@@ -260,7 +260,7 @@ int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json)
 	struct po_rundown r;
 	struct po_plan_inputs in = {0};
 	struct playout_error e = {0};
-	po_refresh_gather(&rt, o.from_ms, o.to_ms, &in);
+	po_gather_inputs(&rt, NULL, o.from_ms, o.to_ms, NULL, &in);
 	int rc = po_refresh(&rt, &o, &in, &r, &e);
 	po_plan_inputs_free(&in);
 	if (rc < 0) {

@@ -19,6 +19,7 @@
 #include "player.h"
 #include "refresh.h"
 #include "runtime.h"
+#include "snapshot.h"
 #include "timeutil.h"
 #include "worker.h"
 
@@ -77,25 +78,6 @@ static void log_rundown(const struct po_rundown *r, int64_t now)
 		      next ? "; next: " : "", next ? next->pid : "", next ? " at " : "", at);
 }
 
-/* The inputs as they stand: the last good slots and the storage's last
- * good listing. While the storage cannot answer and no listing was ever
- * kept (a new state), the cached files are the catalogue. Never waits on
- * the network. */
-static void take_inputs(struct po_daemon *d, int64_t from_ms, int64_t to_ms)
-{
-	struct po_plan_inputs *pin = &d->pin;
-	char why[256];
-	int status = PO_LISTING_OK;
-
-	pin->slots.n = 0;
-	po_inputs_slots(d->inputs, from_ms, to_ms, &pin->slots);
-	if (!d->rt.storage)
-		return;
-	po_inputs_listing(d->inputs, &d->listing_gen, &pin->cat, &status, why, sizeof why);
-	if (status != PO_LISTING_OK && pin->cat.n == 0)
-		po_gather_add_cached(&d->rt, &pin->cat);
-}
-
 /* An item whose files never reached the cache in its time never reaches
  * the players: once its time is over, record it as failed on every output,
  * so the history says why it did not air. */
@@ -149,12 +131,13 @@ static void plan_and_publish(struct po_daemon *d)
 	};
 	struct po_rundown r;
 	struct playout_error e = {0};
-	take_inputs(d, o.from_ms, o.to_ms);
+	po_gather_inputs(rt, d->inputs, o.from_ms, o.to_ms, &d->listing_gen, &d->pin);
 	if (po_refresh(rt, &o, &d->pin, &r, &e) < 0) {
 		po_log_errorx("planner", "planning failed: %s", e.msg);
 		return;
 	}
-	struct po_snapshot *snap = po_refresh_snapshot(rt, &r, now, d->worker);
+	struct po_snapshot *snap = po_snapshot_build(rt->media, rt->conf.cache_dir, &r, now,
+						     d->worker);
 	record_unaired(d, &r, snap, now);
 	if (snap)
 		po_snapbox_publish(&d->box, snap);

@@ -3,10 +3,12 @@
  */
 #include "gather.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
 #include "catalog.h"
+#include "inputs.h"
 #include "log.h"
 
 int po_gather_slots(struct po_runtime *rt, struct po_instance *pi, int64_t from_ms,
@@ -107,4 +109,71 @@ size_t po_gather_add_cached(struct po_runtime *rt, struct playout_assets *cat)
 	cat->n = c.n0 + extra.n;
 	po_catalog_sort(cat);
 	return extra.n;
+}
+
+void po_plan_inputs_free(struct po_plan_inputs *in)
+{
+	free(in->slots.v);
+	free(in->cat.v);
+	memset(in, 0, sizeof *in);
+}
+
+/* The daemon: what its input threads hold now. */
+static void take_from_threads(struct po_runtime *rt, struct po_inputs *threads, int64_t from_ms,
+			      int64_t to_ms, uint64_t *gen, struct po_plan_inputs *in)
+{
+	char why[256];
+	int status = PO_LISTING_OK;
+	in->slots.n = 0;
+	po_inputs_slots(threads, from_ms, to_ms, &in->slots);
+	if (!rt->storage)
+		return;
+	po_inputs_listing(threads, gen, &in->cat, &status, why, sizeof why);
+	if (status != PO_LISTING_OK && in->cat.n == 0)
+		po_gather_add_cached(rt, &in->cat);
+}
+
+/* playoutctl: every source asked now, the stored answers when one fails. */
+static void ask_now(struct po_runtime *rt, int64_t from_ms, int64_t to_ms,
+		    struct po_plan_inputs *in)
+{
+	struct po_instance *pi;
+	int64_t now = po_clock_now_ms(&rt->clock);
+	for (size_t i = 0; (pi = po_runtime_nth(rt, PLAYOUT_KIND_SCHEDULE, i)); i++) {
+		struct playout_error e = {0};
+		if (po_gather_slots(rt, pi, from_ms, to_ms, 0, &in->slots, &e) == PLAYOUT_OK)
+			continue;
+		int64_t at = po_gather_last_slots(rt, pi, from_ms, to_ms, &in->slots);
+		if (at)
+			po_log_warnx(pi->conf->label, "schedule unavailable (%s); using the daemon's last good answer, %.0f min old",
+				     e.msg, (now - at) / 60000.0);
+		else
+			po_log_warnx(pi->conf->label, "schedule unavailable (%s); no earlier answer is stored",
+				     e.msg);
+	}
+	if (!rt->storage)
+		return;
+	struct playout_assets last = {0};
+	struct playout_error e = {0};
+	po_gather_last_listing(rt, &last);
+	int st = po_gather_listing(rt, &last, 0, &in->cat, &e);
+	if (st == PO_LISTING_OK) {
+		free(last.v);
+		return;
+	}
+	free(in->cat.v);
+	in->cat = last;
+	if (in->cat.n == 0)
+		po_gather_add_cached(rt, &in->cat);
+	po_log_warnx(rt->storage->conf->label, "storage unreachable: %s; planning with the %s", e.msg,
+		     last.n ? "daemon's last good listing" : "files in the cache");
+}
+
+void po_gather_inputs(struct po_runtime *rt, struct po_inputs *threads, int64_t from_ms,
+		      int64_t to_ms, uint64_t *listing_gen, struct po_plan_inputs *in)
+{
+	if (threads)
+		take_from_threads(rt, threads, from_ms, to_ms, listing_gen, in);
+	else
+		ask_now(rt, from_ms, to_ms, in);
 }

@@ -49,4 +49,25 @@ void po_gather_last_listing(struct po_runtime *rt, struct playout_assets *out);
  * storage cannot answer. Returns how many. */
 size_t po_gather_add_cached(struct po_runtime *rt, struct playout_assets *cat);
 
+/* What a plan is made from: the gather stage's output (doc/design.md §4). */
+struct po_plan_inputs {
+	struct playout_slots slots;
+	struct playout_assets cat;  /* a catalogue (catalog.h): sorted, parsed;
+	                               the media stage fills each cached file's
+	                               fields */
+};
+void po_plan_inputs_free(struct po_plan_inputs *in);
+
+struct po_inputs;
+
+/* The gather stage: the inputs of a plan for [from_ms, to_ms) into *in.
+ * threads (the daemon's, inputs.h): the last good answers they hold, never
+ * waiting; in->slots is replaced, in->cat only when the listing changed
+ * since *listing_gen. threads NULL (playoutctl): ask every source now,
+ * taking the last good answer in the state where one fails (said in the
+ * log). Either way, while the storage cannot answer and no listing was
+ * ever kept, the cached files are the catalogue. */
+void po_gather_inputs(struct po_runtime *rt, struct po_inputs *threads, int64_t from_ms,
+		      int64_t to_ms, uint64_t *listing_gen, struct po_plan_inputs *in);
+
 #endif

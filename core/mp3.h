@@ -50,7 +50,8 @@ struct po_mp3_index {
 	int64_t file_size;
 	int64_t file_mtime_ms;
 	uint32_t resyncs;          /* places where junk was skipped */
-	/* added in issue 3 (keep the fields above first: mp3join uses them) */
+	/* what surrounds the audio: header frame, encoder tags, damage (field
+	   order is free: mp3_store.c writes each field by name) */
 	int header_kind;           /* enum po_mp3_header */
 	uint32_t header_offset;    /* of the Xing/Info/VBRI frame (0 if none) */
 	uint32_t header_len;

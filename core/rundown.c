@@ -14,7 +14,6 @@
 
 #include "catalog.h"
 #include "log.h"
-#include "probe.h"
 
 #define DEFAULT_UNKNOWN_LEN_MS (2 * 3600 * 1000LL)
 
@@ -684,4 +683,51 @@ void po_rundown_free(struct po_rundown *r)
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
+}
+
+/* ---- the short-file rule ------------------------------------------------ */
+
+/* The RECORDED slot a would fill: the one naming it, else one of its pid at
+ * its time. */
+static const struct playout_slot *slot_for(const struct playout_asset *a,
+					   const struct playout_slot *slots, size_t nslots)
+{
+	for (size_t i = 0; i < nslots; i++)
+		if (slots[i].type == PLAYOUT_SLOT_RECORDED &&
+		    strcasecmp(slots[i].expected_file, a->name) == 0)
+			return &slots[i];
+	for (size_t i = 0; i < nslots; i++)
+		if (slots[i].type == PLAYOUT_SLOT_RECORDED && a->start_ms != 0 &&
+		    (slots[i].start_ms == a->start_ms || slots[i].start_ms == a->start_alt_ms) &&
+		    strcasecmp(slots[i].pid, a->pid) == 0)
+			return &slots[i];
+	return NULL;
+}
+
+int po_plan_short(const struct playout_asset *a, const struct playout_slot *slots, size_t nslots,
+		  int min_fill_percent, char *why, size_t nwhy)
+{
+	if (min_fill_percent <= 0 || unplayable(a) || a->duration_ms <= 0)
+		return 0;
+	const struct playout_slot *s = slot_for(a, slots, nslots);
+	if (!s || s->end_ms <= s->start_ms)
+		return 0;
+	int64_t slot_ms = s->end_ms - s->start_ms;
+	if (a->duration_ms * 100 >= slot_ms * min_fill_percent)
+		return 0;
+	if (why && nwhy)
+		str_setf(why, nwhy, "is %lld:%02lld long, under %d%% of its %lld:%02lld slot",
+			 (long long)(a->duration_ms / 60000), (long long)(a->duration_ms / 1000 % 60),
+			 min_fill_percent, (long long)(slot_ms / 60000),
+			 (long long)(slot_ms / 1000 % 60));
+	return 1;
+}
+
+void po_plan_flag_short(struct playout_asset *as, size_t n, const struct playout_slot *slots,
+			size_t nslots, int min_fill_percent)
+{
+	for (size_t i = 0; i < n; i++)
+		if (po_plan_short(&as[i], slots, nslots, min_fill_percent, as[i].why,
+				  sizeof as[i].why))
+			as[i].flags |= PO_ASSET_SHORT;
 }

@@ -12,6 +12,12 @@
 #include <playout/plugin.h>
 #include "config.h"
 
+/* Core-private asset flag (beside plugin.h's PLAYOUT_ASSET_*): the file is
+ * shorter than min_fill_percent of the slot it would fill. */
+#define PO_ASSET_SHORT 0x100u
+/* Flags that keep a file off air (DAMAGED is informational). */
+#define PO_ASSET_UNPLAYABLE (PLAYOUT_ASSET_NO_AUDIO | PLAYOUT_ASSET_SILENT | PO_ASSET_SHORT)
+
 struct po_plan_input {
 	int64_t from_ms, to_ms;          /* the window; items overlapping it */
 	const struct playout_slot *slots;
@@ -61,5 +67,20 @@ int po_plan(const struct po_plan_input *in, struct po_rundown *out, struct playo
 void po_rundown_free(struct po_rundown *r);
 
 const char *po_decision_name(int decision); /* "exact", "storage-only", ... */
+
+/* The short-file rule, applied to each file before it is planned: a file
+ * whose known duration is under min_fill_percent of the RECORDED slot it
+ * would fill (the slot that names it, or a slot of its pid at its time)
+ * stays off air, so the fallback fills the slot instead of a few minutes
+ * of programme and then dead air. Pure, like po_plan.
+ * po_plan_short: 1 when a is short for one of slots (a file already
+ * unplayable, of unknown duration, or min_fill_percent <= 0: 0), with the
+ * reason ("is 5:00 long, under 50% of its 60:00 slot") in why when given. */
+int po_plan_short(const struct playout_asset *a, const struct playout_slot *slots, size_t nslots,
+		  int min_fill_percent, char *why, size_t nwhy);
+/* Set PO_ASSET_SHORT and a->why on each of as[0..n) that po_plan_short
+ * finds short. */
+void po_plan_flag_short(struct playout_asset *as, size_t n, const struct playout_slot *slots,
+			size_t nslots, int min_fill_percent);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * What playoutd and playoutctl share once a config is loaded: the config, the
- * clock, the state store, and every plugin instance, created and validated.
+ * clock, the state store, the media catalogue and every plugin instance,
+ * created and validated.
  * Control thread only (the players get their output instance and the clock).
  */
 #ifndef PO_RUNTIME_H
@@ -10,11 +11,11 @@
 #include "clock.h"
 #include "config.h"
 #include "loader.h"
-#include "mp3.h"
 #include "state.h"
 
 struct po_runtime;
 struct po_aws;
+struct po_media_cat;
 
 /* One plugin instance and the host table it was given. */
 struct po_instance {
@@ -22,13 +23,6 @@ struct po_instance {
 	struct po_module mod;
 	void *inst;                           /* from create; NULL if not created */
 	struct playout_host host;             /* host.core points at the runtime */
-};
-
-/* Cached frame indexes of files in the cache, keyed by name, size, mtime. */
-struct po_index_entry {
-	char name[PLAYOUT_NAME_MAX];
-	int64_t size, mtime_ms;
-	struct po_mp3_index *idx;   /* one reference */
 };
 
 struct po_runtime {
@@ -39,8 +33,8 @@ struct po_runtime {
 	size_t ninst;
 	struct po_instance *storage, *fallback, *join, *dns; /* NULL if absent */
 	int loader_up;              /* po_loader_init succeeded */
-	struct po_index_entry *index;
-	size_t nindex, capindex;
+	struct po_media_cat *media; /* what the cache holds (media.h); set by
+	                               po_runtime_open once the state is open */
 	int http_up;                /* po_http_global_init succeeded */
 	struct po_aws *aws;         /* HTTP signing, credentials, IMDS, SSM; never NULL
 	                               once the config loaded */
@@ -64,19 +58,5 @@ void po_runtime_close(struct po_runtime *rt);
 
 /* The instances of one kind, in config order: call with i = 0, 1, ... until NULL. */
 struct po_instance *po_runtime_nth(struct po_runtime *rt, int kind, size_t i);
-
-/* The frame index of a cached file, built once per (name, size, mtime):
- * from memory, else from the state store (mp3_store.c), else indexed now and
- * stored when the state is writable (playoutctl's read-only handle only
- * reads). Returns a borrowed pointer valid until the runtime closes, the
- * entry is replaced or po_runtime_index_prune drops it (take a ref to keep
- * it), or NULL with err filled. */
-struct po_mp3_index *po_runtime_index(struct po_runtime *rt, const char *name,
-				      struct playout_error *err);
-/* After cache eviction: drop the in-memory indexes of files no longer in the
- * cache with their size and mtime, and (writable state) the stored scans and
- * indexes of every file gone or changed. Returns how many in-memory entries
- * were dropped. Control thread. */
-int po_runtime_index_prune(struct po_runtime *rt);
 
 #endif

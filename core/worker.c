@@ -18,6 +18,7 @@
 #include "cache.h"
 #include "http.h"
 #include "log.h"
+#include "media_scan.h"
 
 #define WORKER_MAX_DOWNLOADS 16
 #define RETRY_FIRST_MS 30000

@@ -1,7 +1,8 @@
 /*
  * Tests for core/mp3_store.c (the frame index as a blob in the state) and
- * its users: po_media_scan and po_runtime_index take a stored index instead
- * of indexing again, and po_runtime_index_prune forgets evicted files.
+ * its users: po_media_scan and the media catalogue (po_media_index) take a
+ * stored index instead of indexing again, and po_media_prune forgets
+ * evicted files.
  * MP3s are made with ffmpeg at test time; blobs are checked byte by byte.
  */
 #include "runner.h"
@@ -18,7 +19,7 @@
 #include "diag.h"
 #include "mp3.h"
 #include "mp3_store.h"
-#include "probe.h"
+#include "media.h"
 #include "runtime.h"
 #include "state.h"
 
@@ -517,7 +518,17 @@ static void test_media_scan_stores_the_index_and_takes_a_stored_one(void)
 	po_state_close(st);
 }
 
-/* ---- po_runtime_index ------------------------------------------------------------- */
+/* ---- the runtime's media catalogue ---------------------------------------------- */
+
+/* The catalogue's index of name; it keeps a reference of its own, so the
+ * pointer stays valid while the entry lives. */
+static struct po_mp3_index *catalogue_index(struct po_runtime *rt, const char *name,
+				     struct playout_error *err)
+{
+	struct po_mp3_index *ix = po_media_index(rt->media, name, err);
+	po_mp3_index_unref(ix);
+	return ix;
+}
 
 static int open_runtime(struct po_runtime *rt, const char *dir, int flags)
 {
@@ -545,7 +556,7 @@ static int open_runtime(struct po_runtime *rt, const char *dir, int flags)
 	return rc;
 }
 
-static void test_runtime_index_reads_the_state_first_and_stores_when_writable(void)
+static void test_media_index_reads_the_state_first_and_stores_when_writable(void)
 {
 	const char *dir = po_test_tmpdir();
 	char a[600], b[600];
@@ -566,27 +577,28 @@ static void test_runtime_index_reads_the_state_first_and_stores_when_writable(vo
 	planted->file_mtime_ms = mta;
 	struct playout_error err = {0};
 	CU_ASSERT_EQUAL(po_mp3_store_save(rt.state, a, planted, &err), PLAYOUT_OK);
-	struct po_mp3_index *ix = po_runtime_index(&rt, "a.mp3", &err);
+	struct po_mp3_index *ix = catalogue_index(&rt, "a.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	CU_ASSERT_EQUAL(ix->nframes, planted->nframes);
-	CU_ASSERT_PTR_EQUAL(po_runtime_index(&rt, "a.mp3", &err), ix); /* from memory */
+	CU_ASSERT_PTR_EQUAL(catalogue_index(&rt, "a.mp3", &err), ix); /* from memory */
 
 	/* b is not stored: indexed, and kept in the state */
-	ix = po_runtime_index(&rt, "b.mp3", &err);
+	ix = catalogue_index(&rt, "b.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	struct po_mp3_index *stored = NULL;
 	CU_ASSERT_EQUAL(po_mp3_store_load(rt.state, b, ix->file_size, ix->file_mtime_ms, &stored,
 					  &err), PLAYOUT_OK);
 	CU_ASSERT(stored && same_index(stored, ix));
 	po_mp3_index_unref(stored);
-	CU_ASSERT_EQUAL(rt.nindex, 2);
+	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 2);
 
 	/* b leaves the cache: prune forgets it in memory and in the state */
 	int64_t bsize = ix->file_size, bmt = ix->file_mtime_ms;
 	CU_ASSERT_FATAL(unlink(b) == 0);
-	CU_ASSERT_EQUAL(po_runtime_index_prune(&rt), 1);
-	CU_ASSERT_EQUAL(rt.nindex, 1);
-	CU_ASSERT_STRING_EQUAL(rt.index[0].name, "a.mp3");
+	struct po_mp3_index *ia = catalogue_index(&rt, "a.mp3", &err);
+	CU_ASSERT_EQUAL(po_media_prune(rt.media), 1);
+	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 1);
+	CU_ASSERT_PTR_EQUAL(catalogue_index(&rt, "a.mp3", &err), ia); /* a is kept */
 	void *blob = NULL;
 	size_t len = 0;
 	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, b, bsize, bmt, &blob, &len),
@@ -594,24 +606,24 @@ static void test_runtime_index_reads_the_state_first_and_stores_when_writable(vo
 	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, a, sa.st_size, mta, &blob, &len),
 			PLAYOUT_OK);
 	free(blob);
-	CU_ASSERT_EQUAL(po_runtime_index_prune(&rt), 0);
+	CU_ASSERT_EQUAL(po_media_prune(rt.media), 0);
 	po_runtime_close(&rt);
 
 	/* playoutctl's read-only state: indexes but stores nothing */
 	CU_ASSERT_FATAL(make_mp3(b, 3, "-b:a", "128k") == 0);
 	CU_ASSERT_FATAL(open_runtime(&rt, dir, PO_RT_STATE_READONLY) == PLAYOUT_OK);
 	CU_ASSERT(po_state_readonly(rt.state));
-	ix = po_runtime_index(&rt, "b.mp3", &err);
+	ix = catalogue_index(&rt, "b.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, b, ix->file_size, ix->file_mtime_ms,
 						 &blob, &len), PLAYOUT_ENOTFOUND);
-	ix = po_runtime_index(&rt, "a.mp3", &err); /* still the planted one */
+	ix = catalogue_index(&rt, "a.mp3", &err); /* still the planted one */
 	CU_ASSERT(ix && ix->nframes == planted->nframes);
 	po_runtime_close(&rt);
 	po_mp3_index_unref(planted);
 }
 
-/* ---- the figure the issue asks for ---------------------------------------------- */
+/* ---- the figure: how long a round trip takes ---------------------------------------------- */
 
 static double now_ms(void)
 {
@@ -670,8 +682,8 @@ static const struct po_test state_tests[] = {
 	 test_save_and_load_through_the_state_by_size_and_mtime},
 	{"media_scan_stores_the_index_and_takes_a_stored_one",
 	 test_media_scan_stores_the_index_and_takes_a_stored_one},
-	{"runtime_index_reads_the_state_first_and_stores_when_writable",
-	 test_runtime_index_reads_the_state_first_and_stores_when_writable},
+	{"media_index_reads_the_state_first_and_stores_when_writable",
+	 test_media_index_reads_the_state_first_and_stores_when_writable},
 	{"a_minute_of_audio_round_trips_through_the_state_with_times_printed",
 	 test_a_minute_of_audio_round_trips_through_the_state_with_times_printed},
 	{NULL, NULL},

@@ -1,6 +1,6 @@
 /*
- * core/probe.c (loudness, silence, media cache), the state's media table,
- * the planner's rules for flagged files (rundown.c) and the probe config
+ * core/probe.c (loudness, silence), the media scan kept in the state
+ * (media_scan.c), the planner's rules for flagged files and the probe config
  * group. Fixtures are made with ffmpeg at test time.
  */
 #include "runner.h"
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "media_scan.h"
 #include "probe.h"
 #include "rundown.h"
 #include "state.h"
@@ -302,7 +303,7 @@ static void test_media_scan_is_stored_once_and_redone_when_the_file_changes(void
 	po_state_close(st);
 }
 
-/* ---- the short-file rule and the planner -------------------------------- */
+/* ---- the planner and flagged files (the short-file rule: test_rundown) -- */
 
 #define T0 1774746000000LL /* 2026-03-29 01:00 UTC */
 
@@ -328,24 +329,6 @@ static struct playout_asset asset(const char *name, const char *pid, int64_t sta
 	a.start_ms = start;
 	a.duration_ms = duration_ms;
 	return a;
-}
-
-static void test_file_under_min_fill_percent_of_its_slot_is_flagged_short(void)
-{
-	struct playout_slot s[] = { slot("abc", T0, T0 + 3600000) };
-	struct playout_asset a[] = {
-		asset("20260329_0100_abc.mp3", "abc", T0, 12 * 60000),
-		asset("20260329_0100_xyz.mp3", "xyz", T0, 12 * 60000), /* no slot */
-	};
-	po_probe_flag_short(a, 2, s, 1, 0);
-	CU_ASSERT_EQUAL(a[0].flags, 0);
-	po_probe_flag_short(a, 2, s, 1, 50);
-	CU_ASSERT_EQUAL(a[0].flags, PO_ASSET_SHORT);
-	CU_ASSERT_STRING_EQUAL(a[0].why, "is 12:00 long, under 50% of its 60:00 slot");
-	CU_ASSERT_EQUAL(a[1].flags, 0);
-	struct playout_asset ok = asset("20260329_0100_abc.mp3", "abc", T0, 31 * 60000);
-	po_probe_flag_short(&ok, 1, s, 1, 50);
-	CU_ASSERT_EQUAL(ok.flags, 0);
 }
 
 static int fake_choose(void *inst, const struct playout_slot *sl,
@@ -484,7 +467,6 @@ static const struct po_test tests[] = {
 	{ "test_state_v2_media_rows_are_keyed_by_size_and_mtime", test_state_v2_media_rows_are_keyed_by_size_and_mtime },
 	{ "test_media_text_round_trips", test_media_text_round_trips },
 	{ "test_media_scan_is_stored_once_and_redone_when_the_file_changes", test_media_scan_is_stored_once_and_redone_when_the_file_changes },
-	{ "test_file_under_min_fill_percent_of_its_slot_is_flagged_short", test_file_under_min_fill_percent_of_its_slot_is_flagged_short },
 	{ "test_silent_file_is_not_planned_and_fallback_reason_says_why", test_silent_file_is_not_planned_and_fallback_reason_says_why },
 	{ "test_no_audio_file_without_fallback_is_missing_with_reason", test_no_audio_file_without_fallback_is_missing_with_reason },
 	{ "test_probe_config_group_has_defaults_and_checks_ranges_with_line", test_probe_config_group_has_defaults_and_checks_ranges_with_line },

@@ -825,9 +825,121 @@ static const struct po_test dst[] = {
 	{ NULL, NULL },
 };
 
+/* ---- the short-file rule -------------------------------------------------- */
+
+static void test_file_under_min_fill_percent_of_its_slot_is_flagged_short(void)
+{
+	struct playout_slot s[] = { slot("abc", "ABC", T0, T0 + HOUR, PLAYOUT_SLOT_RECORDED) };
+	struct playout_asset a[] = {
+		asset("20260330_1000_abc.mp3", "abc", T0, 12 * MIN),
+		asset("20260330_1000_xyz.mp3", "xyz", T0, 12 * MIN), /* no slot */
+	};
+	po_plan_flag_short(a, 2, s, 1, 0);
+	CU_ASSERT_EQUAL(a[0].flags, 0);
+	po_plan_flag_short(a, 2, s, 1, 50);
+	CU_ASSERT_EQUAL(a[0].flags, PO_ASSET_SHORT);
+	CU_ASSERT_STRING_EQUAL(a[0].why, "is 12:00 long, under 50% of its 60:00 slot");
+	CU_ASSERT_EQUAL(a[1].flags, 0);
+	struct playout_asset ok = asset("20260330_1000_abc.mp3", "abc", T0, 31 * MIN);
+	po_plan_flag_short(&ok, 1, s, 1, 50);
+	CU_ASSERT_EQUAL(ok.flags, 0);
+}
+
+static void test_file_at_exactly_min_fill_percent_is_not_short(void)
+{
+	struct playout_slot s[] = { slot("abc", "ABC", T0, T0 + HOUR, PLAYOUT_SLOT_RECORDED) };
+	struct playout_asset a = asset("20260330_1000_abc.mp3", "abc", T0, 30 * MIN);
+	char why[128] = "";
+	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, why, sizeof why), 0);
+	CU_ASSERT_STRING_EQUAL(why, "");
+	a.duration_ms -= 1;
+	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, why, sizeof why), 1);
+	CU_ASSERT_STRING_EQUAL(why, "is 29:59 long, under 50% of its 60:00 slot");
+}
+
+static void test_short_rule_uses_the_slot_that_names_the_file(void)
+{
+	/* An undated file named by a slot of another pid: that slot decides. */
+	struct playout_slot s[] = {
+		slot("abc", "ABC", T0, T0 + 2 * HOUR, PLAYOUT_SLOT_RECORDED),
+		slot("live", "Live", T0 + 2 * HOUR, T0 + 3 * HOUR, PLAYOUT_SLOT_LIVE),
+	};
+	snprintf(s[0].expected_file, sizeof s[0].expected_file, "special.mp3");
+	snprintf(s[1].expected_file, sizeof s[1].expected_file, "jingle.mp3");
+	struct playout_asset a[] = {
+		asset("special.mp3", "", 0, 50 * MIN),
+		asset("jingle.mp3", "", 0, 1 * MIN), /* a LIVE slot's file is never short */
+	};
+	po_plan_flag_short(a, 2, s, 2, 50);
+	CU_ASSERT_EQUAL(a[0].flags, PO_ASSET_SHORT);
+	CU_ASSERT_STRING_EQUAL(a[0].why, "is 50:00 long, under 50% of its 120:00 slot");
+	CU_ASSERT_EQUAL(a[1].flags, 0);
+}
+
+static void test_short_rule_matches_a_slot_at_the_second_instant(void)
+{
+	/* In the repeated autumn hour a name has two instants: a slot at the
+	 * second one is the file's slot too. */
+	struct playout_slot s[] = { slot("abc", "ABC", T0 + HOUR, T0 + 2 * HOUR,
+					 PLAYOUT_SLOT_RECORDED) };
+	struct playout_asset a = asset("20260330_1000_abc.mp3", "abc", T0, 10 * MIN);
+	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, NULL, 0), 0);
+	a.start_alt_ms = T0 + HOUR;
+	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, NULL, 0), 1);
+}
+
+static void test_short_rule_leaves_unknown_durations_and_flagged_files(void)
+{
+	struct playout_slot s[] = { slot("abc", "ABC", T0, T0 + HOUR, PLAYOUT_SLOT_RECORDED) };
+	struct playout_asset a[] = {
+		asset("20260330_1000_abc.mp3", "abc", T0, 0), /* not cached: unknown */
+		asset("20260330_1000_abc.mp3", "abc", T0, 1 * MIN),
+	};
+	a[1].flags = PLAYOUT_ASSET_SILENT;
+	snprintf(a[1].why, sizeof a[1].why, "is silent throughout");
+	po_plan_flag_short(a, 2, s, 1, 50);
+	CU_ASSERT_EQUAL(a[0].flags, 0);
+	CU_ASSERT_EQUAL(a[1].flags, PLAYOUT_ASSET_SILENT);
+	CU_ASSERT_STRING_EQUAL(a[1].why, "is silent throughout");
+}
+
+static void test_short_file_is_planned_missing_with_its_reason(void)
+{
+	struct playout_slot s[] = { slot("abc", "ABC", T0, T0 + HOUR, PLAYOUT_SLOT_RECORDED) };
+	struct playout_asset a[] = { asset("20260330_1000_abc.mp3", "abc", T0, 5 * MIN) };
+	po_plan_flag_short(a, 1, s, 1, 50);
+	struct po_plan_input in = input(T0 - MIN, T0 + 2 * HOUR, s, 1, a, 1);
+	struct po_rundown r;
+	struct playout_error err = {0};
+	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(r.n, 1);
+	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	CU_ASSERT_EQUAL(r.v[0].nseg, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.v[0].reason,
+				      "20260330_1000_abc.mp3 is 5:00 long, under 50% of its 60:00 slot"));
+	po_rundown_free(&r);
+}
+
+static const struct po_test short_rule[] = {
+	{ "test_file_under_min_fill_percent_of_its_slot_is_flagged_short",
+	  test_file_under_min_fill_percent_of_its_slot_is_flagged_short },
+	{ "test_file_at_exactly_min_fill_percent_is_not_short",
+	  test_file_at_exactly_min_fill_percent_is_not_short },
+	{ "test_short_rule_uses_the_slot_that_names_the_file",
+	  test_short_rule_uses_the_slot_that_names_the_file },
+	{ "test_short_rule_matches_a_slot_at_the_second_instant",
+	  test_short_rule_matches_a_slot_at_the_second_instant },
+	{ "test_short_rule_leaves_unknown_durations_and_flagged_files",
+	  test_short_rule_leaves_unknown_durations_and_flagged_files },
+	{ "test_short_file_is_planned_missing_with_its_reason",
+	  test_short_file_is_planned_missing_with_its_reason },
+	{ NULL, NULL },
+};
+
 static const struct po_suite suites[] = {
 	{ "rundown", rules, london, NULL },
 	{ "rundown_dst", dst, london, NULL },
+	{ "rundown_short", short_rule, london, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "probe.h"
+#include "media_scan.h"
 #include "state.h"
 #include "worker.h"
 
