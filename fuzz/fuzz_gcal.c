@@ -2,7 +2,7 @@
  * libFuzzer target for what the gcal plugin reads from Google: any bytes as
  * an answer body, parsed as the plugin parses it (gcal_json.c), then read as
  * an events.list page (every item through gcal_event.c, as gcal_fetch does),
- * as a token answer (expires_in) and as a token.json (expiry, gcal_time.c).
+ * as a token answer (expires_in) and as a token.json (expiry, playout_time_parse).
  * Must never crash, leak, hang or trip UBSan (expires_in near INT64_MAX did).
  */
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include "fuzz_host.h"
 #include "../plugins/gcal/gcal_event.h"
 #include "../plugins/gcal/gcal_json.h"
-#include "../plugins/gcal/gcal_time.h"
+#include <playout/util.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,15 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t expiry = gcal_token_expiry_ms(o, PO_FUZZ_NOW_MS);
 	if (expiry < PO_FUZZ_NOW_MS || expiry > PO_FUZZ_NOW_MS + GCAL_LIFETIME_MAX_S * 1000LL)
 		__builtin_trap();
-	gcal_format_time(expiry, when, sizeof when);
+	playout_time_format(expiry, when, sizeof when);
 	const char *s = gcal_json_str(o, "expiry");
 	int64_t ms;
-	if (s && gcal_parse_time(s, &ms) == 0) {
+	if (s && playout_time_parse(s, NULL, &ms) == 0) {
 		/* what gcal writes back it reads again, to the second */
 		int64_t back;
-		gcal_format_time(ms, when, sizeof when);
+		playout_time_format(ms, when, sizeof when);
 		if (ms >= 0 && ms < 253402300800000LL && /* 1970 to 9999 */
-		    (gcal_parse_time(when, &back) != 0 || back != ms - ms % 1000))
+		    (playout_time_parse(when, NULL, &back) != 0 || back != ms - ms % 1000))
 			__builtin_trap();
 	}
 	json_object_put(o);

@@ -19,13 +19,13 @@ fuzz_fuzz_mp3_CFLAGS = $(FUZZER_CFLAGS) $(MPG123_CFLAGS)
 fuzz_fuzz_mp3_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_mp3_LDADD = libpocore.la $(MPG123_LIBS) -lm
 
-fuzz_fuzz_csv_SOURCES = fuzz/fuzz_csv.c fuzz/fuzz_host.c plugins/csv/csv_parse.c
+fuzz_fuzz_csv_SOURCES = fuzz/fuzz_csv.c fuzz/fuzz_host.c plugins/csv/csv_parse.c $(UTIL_SRCS)
 fuzz_fuzz_csv_CFLAGS = $(FUZZER_CFLAGS)
 fuzz_fuzz_csv_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_csv_LDADD = libpocore.la
 
 fuzz_fuzz_gcal_SOURCES = fuzz/fuzz_gcal.c plugins/gcal/gcal_event.c plugins/gcal/gcal_json.c \
-	plugins/gcal/gcal_time.c plugins/gcal/gcal_buf.c
+	$(UTIL_SRCS)
 fuzz_fuzz_gcal_CFLAGS = $(FUZZER_CFLAGS) $(JSONC_CFLAGS)
 fuzz_fuzz_gcal_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_gcal_LDADD = $(JSONC_LIBS) -lm

@@ -18,10 +18,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "gcal_buf.h"
+#include <playout/util.h>
 #include "gcal_event.h"
 #include "gcal_json.h"
-#include "gcal_time.h"
 
 #define GCAL_DEFAULT_ENDPOINT "https://www.googleapis.com/calendar/v3"
 #define GCAL_DEFAULT_TOKEN_ENDPOINT "https://oauth2.googleapis.com/token"
@@ -224,7 +223,7 @@ static void gcal_token_keep(struct gcal_inst *gi)
 
 static int gcal_refresh_user(struct gcal_inst *gi, struct playout_error *err)
 {
-	struct gcal_buf form = { 0 };
+	struct playout_buf form = { 0 };
 	struct json_object *ans = NULL;
 	const char *refresh = gcal_json_str(gi->token_doc, "refresh_token");
 	char when[40];
@@ -233,10 +232,10 @@ static int gcal_refresh_user(struct gcal_inst *gi, struct playout_error *err)
 	if (!refresh)
 		return playout_error_set(err, PLAYOUT_EAUTH,
 					 "token has no refresh_token (run playoutctl gcal-auth)");
-	if (gcal_buf_param(&form, 1, "grant_type", "refresh_token") ||
-	    gcal_buf_param(&form, 0, "client_id", gi->client_id) ||
-	    gcal_buf_param(&form, 0, "client_secret", gi->client_secret) ||
-	    gcal_buf_param(&form, 0, "refresh_token", refresh)) {
+	if (playout_buf_param(&form, 1, "grant_type", "refresh_token") ||
+	    playout_buf_param(&form, 0, "client_id", gi->client_id) ||
+	    playout_buf_param(&form, 0, "client_secret", gi->client_secret) ||
+	    playout_buf_param(&form, 0, "refresh_token", refresh)) {
 		rc = playout_error_set(err, PLAYOUT_ENOMEM, "token refresh: out of memory");
 		goto out;
 	}
@@ -250,7 +249,7 @@ static int gcal_refresh_user(struct gcal_inst *gi, struct playout_error *err)
 	const char *key = gcal_json_str(gi->token_doc, "access_token") &&
 				  !gcal_json_str(gi->token_doc, "token") ? "access_token" : "token";
 	json_object_object_add(gi->token_doc, key, json_object_new_string(gi->access_token));
-	gcal_format_time(gi->expiry_ms, when, sizeof when);
+	playout_time_format(gi->expiry_ms, when, sizeof when);
 	json_object_object_add(gi->token_doc, "expiry", json_object_new_string(when));
 	if (gcal_json_str(ans, "refresh_token"))
 		json_object_object_add(gi->token_doc, "refresh_token",
@@ -282,7 +281,7 @@ static char *gcal_b64url(const unsigned char *in, size_t n)
 static int gcal_jwt(struct gcal_inst *gi, char **jwt, struct playout_error *err)
 {
 	struct json_object *claims = json_object_new_object();
-	struct gcal_buf in = { 0 };
+	struct playout_buf in = { 0 };
 	char *h64 = NULL, *c64 = NULL, *s64 = NULL;
 	unsigned char *sig = NULL;
 	size_t siglen = 0;
@@ -307,7 +306,7 @@ static int gcal_jwt(struct gcal_inst *gi, char **jwt, struct playout_error *err)
 								   JSON_C_TO_STRING_NOSLASHESCAPE);
 	h64 = gcal_b64url((const unsigned char *)header, sizeof header - 1);
 	c64 = gcal_b64url((const unsigned char *)ctext, strlen(ctext));
-	if (!h64 || !c64 || gcal_buf_str(&in, h64) || gcal_buf_str(&in, ".") || gcal_buf_str(&in, c64))
+	if (!h64 || !c64 || playout_buf_str(&in, h64) || playout_buf_str(&in, ".") || playout_buf_str(&in, c64))
 		goto out;
 	bio = BIO_new_mem_buf(gi->sa_key, -1);
 	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
@@ -326,7 +325,7 @@ static int gcal_jwt(struct gcal_inst *gi, char **jwt, struct playout_error *err)
 		goto out;
 	}
 	s64 = gcal_b64url(sig, siglen);
-	if (!s64 || gcal_buf_str(&in, ".") || gcal_buf_str(&in, s64))
+	if (!s64 || playout_buf_str(&in, ".") || playout_buf_str(&in, s64))
 		goto out;
 	*jwt = in.p;
 	in.p = NULL;
@@ -348,15 +347,15 @@ out:
 
 static int gcal_refresh_service(struct gcal_inst *gi, struct playout_error *err)
 {
-	struct gcal_buf form = { 0 };
+	struct playout_buf form = { 0 };
 	struct json_object *ans = NULL;
 	char *jwt = NULL;
 	int rc = gcal_jwt(gi, &jwt, err);
 
 	if (rc != PLAYOUT_OK)
 		return rc;
-	if (gcal_buf_param(&form, 1, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer") ||
-	    gcal_buf_param(&form, 0, "assertion", jwt)) {
+	if (playout_buf_param(&form, 1, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer") ||
+	    playout_buf_param(&form, 0, "assertion", jwt)) {
 		rc = playout_error_set(err, PLAYOUT_ENOMEM, "token request: out of memory");
 		goto out;
 	}
@@ -391,8 +390,8 @@ static int gcal_get_page(struct gcal_inst *gi, const char *url, struct json_obje
 		rc = gcal_token_ensure(gi, attempt > 0, err);
 		if (rc != PLAYOUT_OK)
 			return rc;
-		struct gcal_buf auth = { 0 };
-		if (gcal_buf_str(&auth, "Authorization: Bearer ") || gcal_buf_str(&auth, gi->access_token)) {
+		struct playout_buf auth = { 0 };
+		if (playout_buf_str(&auth, "Authorization: Bearer ") || playout_buf_str(&auth, gi->access_token)) {
 			free(auth.p);
 			return playout_error_set(err, PLAYOUT_ENOMEM, "events.list: out of memory");
 		}
@@ -459,23 +458,23 @@ static int gcal_fetch(void *inst, int64_t from_ms, int64_t to_ms, struct playout
 	int rc = PLAYOUT_OK;
 
 	gcal_follow_secrets(gi);
-	gcal_format_time(from_ms, tmin, sizeof tmin);
-	gcal_format_time(to_ms, tmax, sizeof tmax);
+	playout_time_format(from_ms, tmin, sizeof tmin);
+	playout_time_format(to_ms, tmax, sizeof tmax);
 	for (int page = 0;; page++) {
-		struct gcal_buf url = { 0 };
+		struct playout_buf url = { 0 };
 		struct json_object *ans = NULL, *items;
 		if (page == GCAL_MAX_PAGES) {
 			rc = playout_error_set(err, PLAYOUT_EPROTO, "calendar %s: more than %d pages",
 					       gi->calendar_id, GCAL_MAX_PAGES);
 			break;
 		}
-		if (gcal_buf_str(&url, gi->endpoint) || gcal_buf_str(&url, "/calendars/") ||
-		    gcal_buf_pct(&url, gi->calendar_id) || gcal_buf_str(&url, "/events?") ||
-		    gcal_buf_param(&url, 1, "singleEvents", "true") ||
-		    gcal_buf_param(&url, 0, "orderBy", "startTime") ||
-		    gcal_buf_param(&url, 0, "timeMin", tmin) || gcal_buf_param(&url, 0, "timeMax", tmax) ||
-		    gcal_buf_param(&url, 0, "maxResults", "250") ||
-		    (token && gcal_buf_param(&url, 0, "pageToken", token))) {
+		if (playout_buf_str(&url, gi->endpoint) || playout_buf_str(&url, "/calendars/") ||
+		    playout_buf_pct(&url, gi->calendar_id) || playout_buf_str(&url, "/events?") ||
+		    playout_buf_param(&url, 1, "singleEvents", "true") ||
+		    playout_buf_param(&url, 0, "orderBy", "startTime") ||
+		    playout_buf_param(&url, 0, "timeMin", tmin) || playout_buf_param(&url, 0, "timeMax", tmax) ||
+		    playout_buf_param(&url, 0, "maxResults", "250") ||
+		    (token && playout_buf_param(&url, 0, "pageToken", token))) {
 			free(url.p);
 			rc = playout_error_set(err, PLAYOUT_ENOMEM, "calendar %s: out of memory",
 					       gi->calendar_id);
@@ -523,7 +522,7 @@ static int64_t gcal_doc_expiry(struct json_object *doc)
 	int64_t ms = 0;
 	if (!s)
 		s = gcal_json_str(doc, "token_expiry");
-	if (!s || gcal_parse_time(s, &ms))
+	if (!s || playout_time_parse(s, NULL, &ms))
 		return 0;
 	return ms;
 }

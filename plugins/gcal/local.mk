@@ -1,12 +1,11 @@
 # the gcal plugin and its tests (the unit test compiles gcal.c in and talks
 # HTTP to tests/fakes/google_fake.py; the script drives playoutctl)
 plugin_LTLIBRARIES += plugins/gcal/gcal.la
-GCAL_PARTS = plugins/gcal/gcal_buf.c plugins/gcal/gcal_buf.h plugins/gcal/gcal_event.c \
-	plugins/gcal/gcal_event.h plugins/gcal/gcal_json.c plugins/gcal/gcal_json.h \
-	plugins/gcal/gcal_time.c plugins/gcal/gcal_time.h
+GCAL_PARTS = plugins/gcal/gcal_event.c plugins/gcal/gcal_event.h plugins/gcal/gcal_json.c \
+	plugins/gcal/gcal_json.h
 plugins_gcal_gcal_la_SOURCES = plugins/gcal/gcal.c $(GCAL_PARTS)
 plugins_gcal_gcal_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(OPENSSL_CFLAGS)
-plugins_gcal_gcal_la_LIBADD = $(JSONC_LIBS) $(OPENSSL_LIBS)
+plugins_gcal_gcal_la_LIBADD = util/libpoutil.la $(JSONC_LIBS) $(OPENSSL_LIBS)
 plugins_gcal_gcal_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 check_PROGRAMS += plugins/gcal/tests/test_gcal

@@ -23,7 +23,7 @@
 #include "plugin_conf.h"
 #include "../gcal_event.h"
 #include "../gcal_json.h"
-#include "../gcal_time.h"
+#include <playout/util.h>
 #include "http.h"
 #include "runner.h"
 
@@ -579,7 +579,7 @@ static void test_huge_expires_in_keeps_the_token_one_day(void)
 	int64_t expiry = 0;
 	if (at)
 		sscanf(at + 10, "%63[^\"]", when);
-	CU_ASSERT_EQUAL(gcal_parse_time(when, &expiry), 0);
+	CU_ASSERT_EQUAL(playout_time_parse(when, NULL, &expiry), 0);
 	if (expiry < before + 86399000 || expiry > before + 86401000 + 60000)
 		fprintf(stderr, "  expiry written back: \"%s\" (%s)\n", when, text);
 	CU_ASSERT(expiry >= before + 86399000 && expiry <= before + 86401000 + 60000);
