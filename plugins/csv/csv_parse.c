@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <playout/util.h>
+
 #define CSV_MAX_ROWS 20000
 #define CSV_MAX_FIELDS 16
 
@@ -116,111 +118,6 @@ static int csv_record_blank(const struct csv_record *rec)
 	return 1;
 }
 
-/* ---- ISO 8601 ------------------------------------------------------------ */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so offset times need no TZ. */
-static int64_t csv_days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int csv_days_in_month(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-/* Read exactly n digits. */
-static int csv_digits(const char **s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*s)[i]))
-			return -1;
-		v = v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	*out = v;
-	return 0;
-}
-
-/* "2026-03-29T01:00:00+01:00", "...Z", "...+0100", "...+01", ".123" fraction,
- * 'T' or ' ' separator, seconds optional. Without an offset the time is
- * station-local (host->local_to_utc, first occurrence). */
-static int csv_parse_time(const struct playout_host *h, const char *s, int64_t *utc_ms)
-{
-	int y, mo, d, hh, mi, ss = 0, frac_ms = 0;
-
-	if (csv_digits(&s, 4, &y) || *s++ != '-' || csv_digits(&s, 2, &mo) || *s++ != '-' ||
-	    csv_digits(&s, 2, &d))
-		return PLAYOUT_EINVAL;
-	if (*s != 'T' && *s != 't' && *s != ' ')
-		return PLAYOUT_EINVAL;
-	s++;
-	if (csv_digits(&s, 2, &hh) || *s++ != ':' || csv_digits(&s, 2, &mi))
-		return PLAYOUT_EINVAL;
-	if (*s == ':') {
-		s++;
-		if (csv_digits(&s, 2, &ss))
-			return PLAYOUT_EINVAL;
-		if (*s == '.' || *s == ',') {
-			int scale = 100;
-			s++;
-			if (!isdigit((unsigned char)*s))
-				return PLAYOUT_EINVAL;
-			for (; isdigit((unsigned char)*s); s++, scale /= 10)
-				frac_ms += (*s - '0') * scale;
-		}
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > csv_days_in_month(y, mo) || hh > 23 || mi > 59 ||
-	    ss > 59)
-		return PLAYOUT_EINVAL;
-
-	int has_off = 0;
-	int off_s = 0;
-	if (*s == 'Z' || *s == 'z') {
-		has_off = 1;
-		s++;
-	} else if (*s == '+' || *s == '-') {
-		int sign = *s++ == '-' ? -1 : 1, oh, om = 0;
-		if (csv_digits(&s, 2, &oh))
-			return PLAYOUT_EINVAL;
-		if (*s == ':') {
-			s++;
-			if (csv_digits(&s, 2, &om))
-				return PLAYOUT_EINVAL;
-		} else if (isdigit((unsigned char)*s) && csv_digits(&s, 2, &om)) {
-			return PLAYOUT_EINVAL;
-		}
-		if (oh > 23 || om > 59)
-			return PLAYOUT_EINVAL;
-		has_off = 1;
-		off_s = sign * (oh * 3600 + om * 60);
-	}
-	if (*s)
-		return PLAYOUT_EINVAL;
-
-	if (has_off) {
-		int64_t t = csv_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - off_s;
-		*utc_ms = t * 1000 + frac_ms;
-		return PLAYOUT_OK;
-	}
-	int64_t ms;
-	int rc = h->local_to_utc(h, y, mo, d, hh, mi, ss, &ms);
-	if (rc != PLAYOUT_OK)
-		return PLAYOUT_EINVAL;
-	*utc_ms = ms + frac_ms;
-	return PLAYOUT_OK;
-}
-
 /* ---- rows ---------------------------------------------------------------- */
 
 static int csv_pid_ok(const char *pid)
@@ -229,19 +126,6 @@ static int csv_pid_ok(const char *pid)
 		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
 			return 0;
 	return 1;
-}
-
-/* Copy at most n-1 bytes without cutting a UTF-8 sequence. */
-static void csv_copy_utf8(char *dst, size_t n, const char *src)
-{
-	size_t len = strlen(src);
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(dst, src, len);
-	dst[len] = '\0';
 }
 
 static void csv_warn(const struct csv_src *cs, int line, const char *reason, const char *detail)
@@ -265,14 +149,14 @@ static int csv_row_from(const struct csv_src *cs, int line, char *const col[COL_
 	memset(row, 0, sizeof *row);
 	row->line = line;
 	*what = NULL;
-	if (csv_parse_time(cs->host, start, &row->slot.start_ms) != PLAYOUT_OK) {
+	if (playout_time_parse(start, cs->host, &row->slot.start_ms) != PLAYOUT_OK) {
 		*why = "bad start time";
 		*what = start;
 		return -1;
 	}
 	if (!*end) {
 		row->open_end = 1;
-	} else if (csv_parse_time(cs->host, end, &row->slot.end_ms) != PLAYOUT_OK) {
+	} else if (playout_time_parse(end, cs->host, &row->slot.end_ms) != PLAYOUT_OK) {
 		*why = "bad end time";
 		*what = end;
 		return -1;
@@ -307,7 +191,7 @@ static int csv_row_from(const struct csv_src *cs, int line, char *const col[COL_
 	memcpy(row->slot.pid, pid, strlen(pid) + 1);
 	if (strlen(title) >= PLAYOUT_TITLE_MAX)
 		csv_warn(cs, line, "title longer than 255 bytes, truncated", NULL);
-	csv_copy_utf8(row->slot.title, sizeof row->slot.title, title);
+	playout_utf8_copy(row->slot.title, sizeof row->slot.title, title);
 	if (*file) {
 		int bad = file[0] == '.' || strchr(file, '/') || strlen(file) >= PLAYOUT_NAME_MAX;
 		for (const char *c = file; *c && !bad; c++)
