@@ -30,7 +30,7 @@ fuzz_fuzz_gcal_CFLAGS = $(FUZZER_CFLAGS) $(JSONC_CFLAGS)
 fuzz_fuzz_gcal_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_gcal_LDADD = $(JSONC_LIBS) -lm
 
-fuzz_fuzz_s3_SOURCES = fuzz/fuzz_s3.c plugins/s3/s3_list_xml.c
+fuzz_fuzz_s3_SOURCES = fuzz/fuzz_s3.c plugins/s3/s3_list_xml.c $(UTIL_SRCS)
 fuzz_fuzz_s3_CFLAGS = $(FUZZER_CFLAGS) $(LIBXML_CFLAGS)
 fuzz_fuzz_s3_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_s3_LDADD = $(LIBXML_LIBS)

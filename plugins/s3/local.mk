@@ -4,7 +4,7 @@
 plugin_LTLIBRARIES += plugins/s3/s3.la
 plugins_s3_s3_la_SOURCES = plugins/s3/s3.c plugins/s3/s3_list_xml.c plugins/s3/s3_list_xml.h
 plugins_s3_s3_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(OPENSSL_CFLAGS)
-plugins_s3_s3_la_LIBADD = $(LIBXML_LIBS) $(OPENSSL_LIBS)
+plugins_s3_s3_la_LIBADD = util/libpoutil.la $(LIBXML_LIBS) $(OPENSSL_LIBS)
 plugins_s3_s3_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 check_PROGRAMS += plugins/s3/tests/test_s3 plugins/s3/tests/test_cache plugins/s3/tests/run_storage

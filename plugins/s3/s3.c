@@ -9,6 +9,7 @@
  * a lock.
  */
 #include <playout/plugin.h>
+#include <playout/util.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -48,11 +48,6 @@ struct s3 {
 	size_t nwarned;
 };
 
-struct s3_buf {
-	char *p;
-	size_t n, cap;
-};
-
 static const struct playout_setting s3_settings[] = {
 	{ .name = "bucket", .type = PLAYOUT_SET_STRING, .required = 1, .help = "bucket name" },
 	{ .name = "prefix", .type = PLAYOUT_SET_STRING, .def = "",
@@ -78,51 +73,6 @@ static const struct playout_setting s3_settings[] = {
 };
 
 /* ---- small helpers --------------------------------------------------------- */
-
-static int buf_add(struct s3_buf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return PLAYOUT_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-	return PLAYOUT_OK;
-}
-
-static int buf_str(struct s3_buf *b, const char *s)
-{
-	return buf_add(b, s, strlen(s));
-}
-
-/* RFC 3986 percent-encoding; '/' kept when keep_slash (object paths). */
-static int buf_uri(struct s3_buf *b, const char *s, int keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char e[3];
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
-		    (keep_slash && *p == '/')) {
-			e[0] = (char)*p;
-			if (buf_add(b, e, 1) < 0)
-				return PLAYOUT_ENOMEM;
-			continue;
-		}
-		e[0] = '%';
-		e[1] = hex[*p >> 4];
-		e[2] = hex[*p & 15];
-		if (buf_add(b, e, 3) < 0)
-			return PLAYOUT_ENOMEM;
-	}
-	return PLAYOUT_OK;
-}
 
 static void warn_key_once(struct s3 *s, const char *key, const char *why)
 {
@@ -157,11 +107,10 @@ static void warn_key_once(struct s3 *s, const char *key, const char *why)
 static void count_add(struct s3 *s, const char *what, int64_t n)
 {
 	char key[64], val[32], *old = NULL;
-	time_t t = (time_t)(s->host->wall_ms(s->host) / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(key, sizeof key, "%s:%04d-%02d-%02d", what, tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday);
+	int64_t y;
+	int m, d;
+	playout_civil_from_days(s->host->wall_ms(s->host) / 86400000, &y, &m, &d);
+	snprintf(key, sizeof key, "%s:%04d-%02d-%02d", what, (int)y, m, d);
 	long long cur = 0;
 	pthread_mutex_lock(&s->count_mu);
 	if (s->host->kv_get(s->host, key, &old) == PLAYOUT_OK && old)
@@ -175,21 +124,21 @@ static void count_add(struct s3 *s, const char *what, int64_t n)
 /* ---- requests -------------------------------------------------------------- */
 
 /* The bucket's base URL: path-style on an endpoint, virtual-hosted on AWS. */
-static int base_url(const struct s3 *s, struct s3_buf *b)
+static int base_url(const struct s3 *s, struct playout_buf *b)
 {
 	if (s->endpoint) {
 		size_t n = strlen(s->endpoint);
 		while (n > 0 && s->endpoint[n - 1] == '/')
 			n--;
-		if (buf_add(b, s->endpoint, n) < 0 || buf_str(b, "/") < 0)
+		if (playout_buf_add(b, s->endpoint, n) < 0 || playout_buf_str(b, "/") < 0)
 			return PLAYOUT_ENOMEM;
-		return buf_uri(b, s->bucket, 0);
+		return playout_buf_pct(b, s->bucket);
 	}
-	if (buf_str(b, "https://") < 0 || buf_str(b, s->bucket) < 0 || buf_str(b, ".s3.") < 0)
+	if (playout_buf_str(b, "https://") < 0 || playout_buf_str(b, s->bucket) < 0 || playout_buf_str(b, ".s3.") < 0)
 		return PLAYOUT_ENOMEM;
-	if (s->region && (buf_str(b, s->region) < 0 || buf_str(b, ".") < 0))
+	if (s->region && (playout_buf_str(b, s->region) < 0 || playout_buf_str(b, ".") < 0))
 		return PLAYOUT_ENOMEM;
-	return buf_str(b, "amazonaws.com");
+	return playout_buf_str(b, "amazonaws.com");
 }
 
 /* S3's error XML: <Error><Code>X</Code><Message>Y</Message></Error>. */
@@ -266,20 +215,20 @@ static int list_prefix(struct s3 *s, const char *prefix, struct playout_assets *
 	char *token = NULL;
 	int rc = PLAYOUT_OK;
 	for (int page = 0; page < 100000; page++) {
-		struct s3_buf url = {0};
+		struct playout_buf url = {0};
 		char num[24];
 		snprintf(num, sizeof num, "%d", s->page_size);
 		/* parameters sorted by name and encoded: libcurl 7.88 signs them as given */
 		rc = base_url(s, &url);
 		if (rc == PLAYOUT_OK && !s->endpoint)
-			rc = buf_str(&url, "/");
+			rc = playout_buf_str(&url, "/");
 		if (rc == PLAYOUT_OK && token)
-			rc = buf_str(&url, "?continuation-token=") || buf_uri(&url, token, 0) ||
-			     buf_str(&url, "&encoding-type=url&list-type=2&max-keys=");
+			rc = playout_buf_str(&url, "?continuation-token=") || playout_buf_pct(&url, token) ||
+			     playout_buf_str(&url, "&encoding-type=url&list-type=2&max-keys=");
 		else if (rc == PLAYOUT_OK)
-			rc = buf_str(&url, "?encoding-type=url&list-type=2&max-keys=");
+			rc = playout_buf_str(&url, "?encoding-type=url&list-type=2&max-keys=");
 		if (rc == PLAYOUT_OK)
-			rc = buf_str(&url, num) || buf_str(&url, "&prefix=") || buf_uri(&url, prefix, 0);
+			rc = playout_buf_str(&url, num) || playout_buf_str(&url, "&prefix=") || playout_buf_pct(&url, prefix);
 		if (rc != PLAYOUT_OK) {
 			free(url.p);
 			rc = playout_error_set(err, PLAYOUT_ENOMEM, "list %s: out of memory", s->bucket);
@@ -322,15 +271,15 @@ static int list_prefix(struct s3 *s, const char *prefix, struct playout_assets *
 /* TSV: first line "full_at_ms", then "size\tmtime_ms\tetag\tname" per asset. */
 static int full_save(struct s3 *s)
 {
-	struct s3_buf b = {0};
+	struct playout_buf b = {0};
 	char line[128];
 	snprintf(line, sizeof line, "%" PRId64 "\n", s->full_at_ms);
-	int rc = buf_str(&b, line);
+	int rc = playout_buf_str(&b, line);
 	for (size_t i = 0; i < s->full.n && rc == PLAYOUT_OK; i++) {
 		const struct playout_asset *a = &s->full.v[i];
 		snprintf(line, sizeof line, "%" PRId64 "\t%" PRId64 "\t", a->size, a->mtime_ms);
-		rc = buf_str(&b, line) || buf_str(&b, a->etag) || buf_str(&b, "\t") ||
-		     buf_str(&b, a->name) || buf_str(&b, "\n");
+		rc = playout_buf_str(&b, line) || playout_buf_str(&b, a->etag) || playout_buf_str(&b, "\t") ||
+		     playout_buf_str(&b, a->name) || playout_buf_str(&b, "\n");
 	}
 	if (rc == PLAYOUT_OK)
 		s->host->kv_put(s->host, "full_list", b.p);
@@ -379,12 +328,9 @@ static void full_load(struct s3 *s)
 /* Local midnight of the civil day `days` after 1970-01-01, in UTC ms. */
 static int local_midnight(struct s3 *s, int64_t days, int64_t *ms, int *y, int *m, int *d)
 {
-	time_t t = (time_t)(days * 86400);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-	*d = tm.tm_mday;
+	int64_t year;
+	playout_civil_from_days(days, &year, m, d);
+	*y = (int)year;
 	return s->host->local_to_utc(s->host, *y, *m, *d, 0, 0, 0, ms);
 }
 
@@ -527,13 +473,13 @@ static void part_forget(struct s3 *s, const char *path, const char *kvkey)
 static int get_once(struct s3 *s, const struct playout_asset *a, int fd, int64_t off, long *status,
 		    struct playout_http_response *resp, struct playout_error *err)
 {
-	struct s3_buf url = {0};
+	struct playout_buf url = {0};
 	char range[64], ifmatch[128];
 	const char *headers[4] = {"x-amz-content-sha256: " S3_EMPTY_SHA256, NULL, NULL, NULL};
 	size_t nh = 1;
 	*status = 0;
-	if (base_url(s, &url) < 0 || buf_str(&url, "/") < 0 || buf_uri(&url, s->prefix, 1) < 0 ||
-	    buf_uri(&url, a->name, 0) < 0) {
+	if (base_url(s, &url) < 0 || playout_buf_str(&url, "/") < 0 || playout_buf_pct_path(&url, s->prefix) < 0 ||
+	    playout_buf_pct(&url, a->name) < 0) {
 		free(url.p);
 		return playout_error_set(err, PLAYOUT_ENOMEM, "GET %s: out of memory", a->name);
 	}

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <playout/util.h>
 
 int s3_hexval(int c)
 {
@@ -62,26 +62,12 @@ const char *s3_name_problem(const char *rest)
 	return "";
 }
 
-/* "2026-03-29T01:00:00.000Z" (S3's LastModified, always UTC) to ms; 0 when
- * it is not one: widths bound every field, so nothing overflows. */
+/* S3's LastModified ("2026-03-29T01:00:00.000Z") to ms; 0 when it is not
+ * one or before 1970. */
 static int64_t s3_time_ms(const char *v)
 {
-	struct tm tm = {0};
-	int ms = 0, used = 0;
-	if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || tm.tm_year < 1970 ||
-	    tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
-	    tm.tm_sec < 0 || tm.tm_sec > 60)
-		return 0;
-	if (v[used] == '.')
-		for (int i = 1, scale = 100; i <= 3 && isdigit((unsigned char)v[used + i]);
-		     i++, scale /= 10)
-			ms += (v[used + i] - '0') * scale;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	time_t t = timegm(&tm);
-	return t == (time_t)-1 ? 0 : (int64_t)t * 1000 + ms;
+	int64_t ms;
+	return playout_time_parse(v, NULL, &ms) == PLAYOUT_OK && ms >= 0 ? ms : 0;
 }
 
 static char *child_text(xmlNodePtr n, const char *name)
