@@ -66,7 +66,12 @@ int playout_file_replace_with(const char *path, mode_t mode, playout_file_fill_f
 
 	if (!path || !*path || !fill)
 		return playout_error_set(err, PLAYOUT_EINVAL, "file replace: no path");
-	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
+	/* hidden (".name.tmpXXXXXX"): folder scanners skip dot files, so
+	 * nothing lists a half-written file, nor one a crash left behind */
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
+	if (snprintf(tmp, sizeof tmp, "%.*s.%s.tmpXXXXXX", dir_len, path, path + dir_len) >=
+	    (int)sizeof tmp)
 		return playout_error_set(err, PLAYOUT_EINVAL, "%.200s: path too long", path);
 	int fd = mkstemp(tmp); /* 0600, O_EXCL: never follows a planted link */
 	if (fd < 0)

@@ -150,9 +150,9 @@ int playout_write_all(int fd, const void *p, size_t n);
 int playout_fsync_dir_of(const char *path);
 /* Fills the temporary file fd; 0, or -1 with errno set. */
 typedef int (*playout_file_fill_fn)(int fd, void *arg);
-/* Replace path atomically with what fill writes: a temporary file beside it
- * (mode, umask not applied), fill, fsync, rename over path, fsync the
- * folder. Readers see the old file or the new one, never a part; on any
+/* Replace path atomically with what fill writes: a hidden temporary file
+ * beside it (".name.tmpXXXXXX", created exclusively, then given mode; the
+ * umask does not apply), fill, fsync, rename over path, fsync the folder. Readers see the old file or the new one, never a part; on any
  * error the temporary file is removed and path is untouched. err names
  * the path and the step that failed. */
 int playout_file_replace_with(const char *path, mode_t mode, playout_file_fill_fn fill,

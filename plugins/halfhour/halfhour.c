@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include <playout/plugin.h>
+#include <playout/util.h>
 
 #define HEAD_SCAN 65536 /* bytes after the ID3v2 tag searched for a frame */
 
@@ -45,11 +45,13 @@ static int read_full(int fd, unsigned char *buf, size_t len, off_t off, size_t *
 	return 0;
 }
 
-/* 1 when h looks like a layer III frame header. */
-static int l3_header_ok(const unsigned char *h)
+/* The 4 bytes of hdr as they stand in a file. */
+static void hdr_bytes(uint32_t hdr, unsigned char b[4])
 {
-	return h[0] == 0xFF && (h[1] & 0xE0) == 0xE0 && ((h[1] >> 3) & 3) != 1 &&
-	       ((h[1] >> 1) & 3) == 1 && (h[2] >> 4) != 15 && ((h[2] >> 2) & 3) != 3;
+	b[0] = (unsigned char)(hdr >> 24);
+	b[1] = (unsigned char)(hdr >> 16);
+	b[2] = (unsigned char)(hdr >> 8);
+	b[3] = (unsigned char)hdr;
 }
 
 /* The first layer III frame header of host->cache_dir/name, or 0. */
@@ -58,7 +60,6 @@ static uint32_t halfhour_first_header(const struct halfhour_inst *hh, const char
 	char path[4096];
 	unsigned char *buf = NULL;
 	uint32_t hdr = 0;
-	off_t start = 0;
 	size_t got = 0;
 	int fd;
 
@@ -71,13 +72,12 @@ static uint32_t halfhour_first_header(const struct halfhour_inst *hh, const char
 		goto out;
 	if (read_full(fd, buf, 10, 0, &got) < 0)
 		goto out;
-	if (got == 10 && memcmp(buf, "ID3", 3) == 0)
-		start = 10 + (((off_t)buf[6] << 21) | ((off_t)buf[7] << 14) | ((off_t)buf[8] << 7) |
-			      buf[9]) + ((buf[5] & 0x10) ? 10 : 0);
+	off_t start = (off_t)playout_mp3_id3v2_len(buf, got);
 	if (read_full(fd, buf, HEAD_SCAN, start, &got) < 0)
 		goto out;
 	for (size_t i = 0; i + 4 <= got; i++) {
-		if (l3_header_ok(buf + i)) {
+		struct playout_mp3_hdr h;
+		if (playout_mp3_hdr_parse(buf + i, got - i, &h) && h.layer == 3) {
 			hdr = ((uint32_t)buf[i] << 24) | ((uint32_t)buf[i + 1] << 16) |
 			      ((uint32_t)buf[i + 2] << 8) | buf[i + 3];
 			break;
@@ -99,32 +99,39 @@ static int header_channels(uint32_t hdr)
 
 /* ---- silence frames ------------------------------------------------------ */
 
-/* Length of a layer III frame with this header (padding included). */
+/* Length of a layer III frame with this header (padding included), or 0. */
 static uint32_t l3_frame_len(uint32_t hdr)
 {
-	static const int kbps[2][15] = {
-		{ 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320 },
-		{ 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160 },
-	};
-	static const int rates[4][3] = { { 11025, 12000, 8000 }, { 0, 0, 0 },
-					 { 22050, 24000, 16000 }, { 44100, 48000, 32000 } };
-	int ver = (int)((hdr >> 19) & 3), mpeg1 = ver == 3;
-	int bi = (int)((hdr >> 12) & 15), si = (int)((hdr >> 10) & 3);
+	unsigned char b[4];
+	struct playout_mp3_hdr h;
 
-	if (si == 3 || bi < 1 || bi > 14 || rates[ver][si] == 0)
-		return 0;
-	return (uint32_t)((mpeg1 ? 144 : 72) * kbps[mpeg1 ? 0 : 1][bi] * 1000 / rates[ver][si] +
-			  ((hdr >> 9) & 1));
+	hdr_bytes(hdr, b);
+	return playout_mp3_hdr_parse(b, 4, &h) && h.layer == 3 ? h.len : 0;
+}
+
+struct silence {
+	const unsigned char *frame;
+	uint32_t len;
+	uint64_t count;
+};
+
+static int silence_fill(int fd, void *arg)
+{
+	const struct silence *si = arg;
+	for (uint64_t i = 0; i < si->count; i++)
+		if (playout_write_all(fd, si->frame, si->len) < 0)
+			return -1;
+	return 0;
 }
 
 /* Make sure host->cache_dir holds a file of at least nframes silent frames
  * in the format of hdr (lowest bitrate, no CRC, zero side info and main data:
- * every decoder outputs zeros for it). Name it into name. Written to a
- * temporary file and renamed; reused when already there. */
+ * every decoder outputs zeros for it). Name it into name. Replaced
+ * atomically; reused when already there. */
 static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate, int64_t spf,
 			    uint32_t nframes, char name[PLAYOUT_NAME_MAX], struct playout_error *err)
 {
-	char path[4096], tmp[4200];
+	char path[4096];
 	struct stat st;
 	int mpeg1 = ((hdr >> 19) & 3) == 3, mono = ((hdr >> 6) & 3) == 3;
 	uint32_t side = mpeg1 ? (mono ? 17 : 32) : (mono ? 9 : 17);
@@ -132,8 +139,6 @@ static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate
 	uint32_t sh = 0, flen = 0;
 	/* one file per format, long enough for any pad up to the cut */
 	uint64_t want = (uint64_t)(hh->cut_ms * rate / (1000 * spf)) + 1;
-	unsigned char *frame = NULL;
-	int fd = -1, rc = PLAYOUT_OK;
 
 	for (uint32_t bi = 1; bi <= 14 && flen < 4 + side; bi++) {
 		sh = base | (bi << 12);
@@ -150,44 +155,16 @@ static int halfhour_silence(struct halfhour_inst *hh, uint32_t hdr, int64_t rate
 	snprintf(path, sizeof path, "%s/%s", hh->host->cache_dir, name);
 	if (stat(path, &st) == 0 && (uint64_t)st.st_size == want * flen)
 		return PLAYOUT_OK;
-	snprintf(tmp, sizeof tmp, "%s/.halfhour-silence.XXXXXX", hh->host->cache_dir);
-	if ((fd = mkstemp(tmp)) < 0)
-		return playout_error_set(err, PLAYOUT_EIO, "%s: cannot create: %s", tmp,
-					 strerror(errno));
-	if (!(frame = calloc(1, flen))) {
-		rc = playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
-		goto out;
-	}
-	frame[0] = (unsigned char)(sh >> 24);
-	frame[1] = (unsigned char)(sh >> 16);
-	frame[2] = (unsigned char)(sh >> 8);
-	frame[3] = (unsigned char)sh;
-	for (uint64_t i = 0; i < want; i++) {
-		if (write(fd, frame, flen) != (ssize_t)flen) {
-			rc = playout_error_set(err, PLAYOUT_EIO, "%s: write: %s", tmp,
-					       strerror(errno));
-			goto out;
-		}
-	}
-	(void)fchmod(fd, 0644);
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		rc = playout_error_set(err, PLAYOUT_EIO, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		rc = playout_error_set(err, PLAYOUT_EIO, "rename to %s: %s", path,
-				       strerror(errno));
-	else
+	unsigned char *frame = calloc(1, flen);
+	if (!frame)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
+	hdr_bytes(sh, frame);
+	struct silence si = { frame, flen, want };
+	int rc = playout_file_replace_with(path, 0644, silence_fill, &si, err);
+	free(frame);
+	if (rc == PLAYOUT_OK)
 		hh->host->log(hh->host, PLAYOUT_LOG_INFO, "made %s (%llu silent frames)", name,
 			      (unsigned long long)want);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	free(frame);
 	return rc;
 }
 
@@ -222,20 +199,6 @@ static int local_min_sec(const struct playout_host *host, int64_t t_ms, int *min
 	*min = tm.tm_min;
 	*sec = tm.tm_sec;
 	return 0;
-}
-
-static void str_appendf(char *dst, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void str_appendf(char *dst, size_t n, const char *fmt, ...)
-{
-	size_t len = strlen(dst);
-	va_list ap;
-
-	if (len + 1 >= n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(dst + len, n - len, fmt, ap);
-	va_end(ap);
 }
 
 static void mmss(int64_t ms, char buf[32])
@@ -284,10 +247,10 @@ static int halfhour_pair(struct halfhour_inst *hh, struct playout_item *x,
 	if (a->duration_ms >= hh->limit_ms || b->duration_ms >= hh->limit_ms)
 		return 0;
 	if (formats_differ(hh, a, b, why, sizeof why)) {
-		str_appendf(x->reason, sizeof x->reason,
+		playout_str_appendf(x->reason, sizeof x->reason,
 			    "; not joined with %.60s: %s (cannot join without re-encoding)",
 			    b->name, why);
-		str_appendf(y->reason, sizeof y->reason,
+		playout_str_appendf(y->reason, sizeof y->reason,
 			    "; not joined with %.60s: %s (cannot join without re-encoding)",
 			    a->name, why);
 		return 0;

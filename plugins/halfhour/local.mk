@@ -1,7 +1,7 @@
 # the halfhour plugin and its tests (the test compiles the plugin in)
 plugin_LTLIBRARIES += plugins/halfhour/halfhour.la
 plugins_halfhour_halfhour_la_SOURCES = plugins/halfhour/halfhour.c
-plugins_halfhour_halfhour_la_LIBADD = $(LIBCONFIG_LIBS)
+plugins_halfhour_halfhour_la_LIBADD = util/libpoutil.la $(LIBCONFIG_LIBS)
 plugins_halfhour_halfhour_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 check_PROGRAMS += plugins/halfhour/tests/test_halfhour
