@@ -174,7 +174,7 @@ static int walk_confirm(struct walk *w, struct playout_error *err)
 		ix->layer = c->layer;
 		ix->sample_rate = c->rate;
 		ix->channels = c->channels;
-		ix->samples_per_frame = po_mp3_samples_per_frame(c->version, c->layer);
+		ix->samples_per_frame = playout_mp3_samples_per_frame(c->version, c->layer);
 	} else if (c->version != ix->version || c->layer != ix->layer ||
 		   c->rate != ix->sample_rate || c->channels != ix->channels) {
 		return playout_error_set(err, PLAYOUT_EINVAL,
@@ -374,13 +374,15 @@ static int index_buf(const char *path, const unsigned char *p, size_t n, int fd,
 	ix->refs = 1;
 	ix->file_size = (int64_t)n;
 	ix->enc_delay = ix->enc_padding = -1;
-	size_t start = po_mp3_id3v2_size(p, n);
+	size_t start = playout_mp3_id3v2_len(p, n);
+	if (start > n)
+		start = n; /* a tag running past the end: no audio */
 	size_t end = po_mp3_end_tags(p, start, n, ix);
 	ix->id3v2_bytes = (uint32_t)start;
 	/* The metadata frame: at the audio start, or after a little junk. */
 	for (size_t at = start; at < end && at - start < 4096; at++) {
-		struct po_mp3_hdr h;
-		if (po_mp3_parse_hdr(p + at, end - at, &h)) {
+		struct playout_mp3_hdr h;
+		if (playout_mp3_hdr_parse(p + at, end - at, &h)) {
 			po_mp3_parse_meta_frame(p + at, end - at, (uint32_t)at, ix);
 			break;
 		}

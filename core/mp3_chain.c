@@ -74,10 +74,10 @@ static const unsigned char *chain_at(struct chain_src *s, size_t off)
 static int chain_walk(const unsigned char *p, struct chain_src *src, size_t start, size_t end,
 		      struct po_mp3_index *ix)
 {
-	struct po_mp3_hdr h0;
+	struct playout_mp3_hdr h0;
 	uint32_t len_of[16][2];
 	size_t at = start;
-	if (end <= start || !po_mp3_parse_hdr(p + start, end - start, &h0) || h0.layer != 3 ||
+	if (end <= start || !playout_mp3_hdr_parse(p + start, end - start, &h0) || h0.layer != 3 ||
 	    !(p[start + 1] & 1) || ix->header_kind == PO_MP3_HEADER_VBRI)
 		return 0;
 	uint32_t first = po_mp3_be32(p + start), mask = 0xfffe0c00u; /* sync version layer crc rate */
@@ -92,19 +92,19 @@ static int chain_walk(const unsigned char *p, struct chain_src *src, size_t star
 	}
 	for (int bi = 0; bi < 16; bi++)
 		for (int pad = 0; pad < 2; pad++) {
-			struct po_mp3_hdr h;
+			struct playout_mp3_hdr h;
 			unsigned char b[4] = { p[start], p[start + 1],
 					       (unsigned char)((p[start + 2] & 0x0d) | bi << 4 | pad << 1),
 					       p[start + 3] };
-			len_of[bi][pad] = po_mp3_parse_hdr(b, 4, &h) ? h.len : 0;
+			len_of[bi][pad] = playout_mp3_hdr_parse(b, 4, &h) ? h.len : 0;
 		}
 	const unsigned char *q = end - at >= 4 ? chain_at(src, at) : NULL;
 	if (!q || len_of[q[2] >> 4][0] == 0)
 		return 0;
 	/* Room for a CBR file's frames: none is shorter than the first unpadded. */
 	int bits0 = q[2] >> 4, cbr = 1, kbps0 = 0;
-	struct po_mp3_hdr hq;
-	if (po_mp3_parse_hdr(q, 4, &hq))
+	struct playout_mp3_hdr hq;
+	if (playout_mp3_hdr_parse(q, 4, &hq))
 		kbps0 = hq.kbps;
 	uint32_t cap = (uint32_t)((end - at) / len_of[bits0][0]) + 16, n = 0;
 	struct po_mp3_frame *fr = malloc((size_t)cap * sizeof *fr);
@@ -146,7 +146,7 @@ static int chain_walk(const unsigned char *p, struct chain_src *src, size_t star
 	ix->layer = 3;
 	ix->sample_rate = h0.rate;
 	ix->channels = mono ? 1 : 2;
-	ix->samples_per_frame = po_mp3_samples_per_frame(h0.version, 3);
+	ix->samples_per_frame = playout_mp3_samples_per_frame(h0.version, 3);
 	ix->bitrate_kbps = cbr ? kbps0 : 0;
 	return 1;
 }

@@ -14,6 +14,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <playout/util.h>
+
 #define COPY_BUF (1024 * 1024)
 #define SYNC_SLICE (4 * 1024 * 1024) /* bytes copied between writeback starts */
 #define XING_PAYLOAD 120 /* "Xing", flags, frames, bytes, 100-byte TOC, quality */
@@ -152,22 +154,6 @@ struct render {
 	int no_cfr;         /* copy_file_range does not work here: use buf */
 };
 
-static int write_all(int fd, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	while (len > 0) {
-		ssize_t w = write(fd, b, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		b += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int read_at(int fd, void *p, size_t len, off_t off)
 {
 	unsigned char *b = p;
@@ -185,17 +171,15 @@ static int read_at(int fd, void *p, size_t len, off_t off)
 	return 0;
 }
 
-/* Size of the ID3v2 tag at the start of fd (header, body, footer), or 0. */
+/* Size of the ID3v2 tag(s) at the start of fd (header, body, footer), or 0. */
 static uint32_t id3v2_len(int fd)
 {
 	unsigned char h[10];
 
-	if (read_at(fd, h, sizeof h, 0) < 0 || memcmp(h, "ID3", 3) != 0 ||
-	    (h[6] | h[7] | h[8] | h[9]) & 0x80)
+	if (read_at(fd, h, sizeof h, 0) < 0)
 		return 0;
-	uint32_t len = ((uint32_t)h[6] << 21) | ((uint32_t)h[7] << 14) |
-		       ((uint32_t)h[8] << 7) | h[9];
-	return 10 + len + ((h[5] & 0x10) ? 10 : 0);
+	size_t len = playout_mp3_id3v2_len(h, sizeof h);
+	return len > UINT32_MAX ? 0 : (uint32_t)len;
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -303,7 +287,8 @@ static int copy_bytes(struct render *r, int in_fd, off_t off, size_t len,
 	while (len > 0) {
 		size_t chunk = len < COPY_BUF ? len : COPY_BUF;
 		errno = 0;
-		if (read_at(in_fd, r->buf, chunk, off) < 0 || write_all(r->out_fd, r->buf, chunk) < 0)
+		if (read_at(in_fd, r->buf, chunk, off) < 0 ||
+		    playout_write_all(r->out_fd, r->buf, chunk) < 0)
 			return -1;
 		off += (off_t)chunk;
 		len -= chunk;
@@ -366,7 +351,7 @@ static int copy_run_read(struct render *r, size_t i, int fd, uint32_t k, uint32_
 		note_kbps(r, header_kbps(h));
 		at += fr[j].len;
 	}
-	if (write_all(r->out_fd, r->buf, len) < 0)
+	if (playout_write_all(r->out_fd, r->buf, len) < 0)
 		return playout_error_set(err, PLAYOUT_EIO, "mp3join: %s: write: %s", r->tmp_path,
 					 strerror(errno));
 	r->written += (int64_t)len;
@@ -573,25 +558,6 @@ static int open_tmp(struct render *r, const char *out_path, struct playout_error
 	return PLAYOUT_OK;
 }
 
-static int fsync_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *out_path,
 		      struct po_join_result *res, struct playout_error *err)
 {
@@ -673,7 +639,7 @@ int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *ou
 	if (rc < 0)
 		goto out;
 	/* Placeholder; the real frame goes in once the bitrates are known. */
-	if (write_all(r.out_fd, xing, xing_len) < 0) {
+	if (playout_write_all(r.out_fd, xing, xing_len) < 0) {
 		rc = playout_error_set(err, PLAYOUT_EIO, "mp3join: %s: write: %s", r.tmp_path,
 				       strerror(errno));
 		goto out;
@@ -719,7 +685,7 @@ int po_mp3join_render(const struct po_join_part *parts, size_t n, const char *ou
 	}
 	free(r.tmp_path);
 	r.tmp_path = NULL;
-	(void)fsync_dir_of(out_path);
+	(void)playout_fsync_dir_of(out_path);
 	if (res) {
 		const struct po_mp3_index *ix0 = r.ix[0];
 		res->nframes = (uint32_t)total_frames;

@@ -14,7 +14,7 @@ FUZZER_LINK = -fsanitize=fuzzer,address,undefined
 EXTRA_PROGRAMS += fuzz/fuzz_mp3 fuzz/fuzz_csv fuzz/fuzz_gcal fuzz/fuzz_s3 fuzz/fuzz_config
 
 fuzz_fuzz_mp3_SOURCES = fuzz/fuzz_mp3.c core/mp3.c core/mp3_parse.c core/mp3_chain.c \
-	core/mp3_store.c
+	core/mp3_store.c util/mp3_hdr.c
 fuzz_fuzz_mp3_CFLAGS = $(FUZZER_CFLAGS) $(MPG123_CFLAGS)
 fuzz_fuzz_mp3_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_mp3_LDADD = libpocore.la $(MPG123_LIBS) -lm
