@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <json-c/json.h>
+#include <playout/util.h>
 
 #include "http.h"
 #include "secret.h"
@@ -374,18 +375,6 @@ static int from_file(struct po_aws *a, struct po_aws_creds *c, char *path, size_
 	return rc;
 }
 
-/* "2026-03-29T01:00:00Z" to UTC ms; 0 when unreadable. */
-static int64_t parse_expiration(const char *s)
-{
-	struct tm tm = {0};
-	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000;
-}
-
 static const char *json_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -424,7 +413,9 @@ static int from_role(struct po_aws *a, struct po_aws_creds *c, char *why)
 	else if (set_creds(c, k, s, t, source) < 0)
 		snprintf(why, WHY_MAX, "role %.40s: value too long", role);
 	else {
-		c->expires_ms = parse_expiration(x);
+		/* "2026-03-29T01:00:00Z"; 0 when unreadable */
+		if (playout_time_parse(x, NULL, &c->expires_ms) != PLAYOUT_OK)
+			c->expires_ms = 0;
 		rc = 0;
 	}
 	json_object_put(j);

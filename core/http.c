@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <playout/util.h>
 
 #define HTTP_DEFAULT_TIMEOUT_S 30
 #define HTTP_DEFAULT_RETRIES 3
@@ -26,18 +27,13 @@
 #define HTTP_RETRY_AFTER_MAX_S 30
 #define HTTP_HEADERS_MAX (256 * 1024)
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
 /* State of one attempt, shared with the curl callbacks. */
 struct attempt {
 	CURL *curl;
 	int sink_fd;      /* > 0: a 2xx body goes here */
 	int sink_failed;  /* errno of a failed write, else 0 */
-	struct buf body;
-	struct buf headers;
+	struct playout_buf body;
+	struct playout_buf headers;
 	int64_t rate;     /* bytes per second; 0: unlimited */
 	double t0;        /* monotonic seconds at the first body byte */
 	int64_t received;
@@ -55,46 +51,6 @@ int po_http_global_init(struct playout_error *err)
 void po_http_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-static int buf_add(struct buf *b, const char *p, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *q = realloc(b->p, cap);
-		if (!q)
-			return -1;
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-	return 0;
-}
-
-static void buf_free(struct buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->n = b->cap = 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static double mono_s(void)
@@ -167,15 +123,14 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 		return 0; /* curl stops with CURLE_WRITE_ERROR */
 	curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (a->sink_fd > 0 && status >= 200 && status < 300) {
-		int e = write_all(a->sink_fd, p, n);
-		if (e) {
-			a->sink_failed = e;
+		if (playout_write_all(a->sink_fd, p, n) < 0) {
+			a->sink_failed = errno;
 			return 0; /* curl stops with CURLE_WRITE_ERROR */
 		}
 		pace(a, n);
 		return n;
 	}
-	if (buf_add(&a->body, p, n) < 0)
+	if (playout_buf_add(&a->body, p, n) < 0)
 		return 0;
 	pace(a, n);
 	return n;
@@ -194,7 +149,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	}
 	if (a->headers.n + n > HTTP_HEADERS_MAX)
 		return 0;
-	return buf_add(&a->headers, p, n) < 0 ? 0 : n;
+	return playout_buf_add(&a->headers, p, n) < 0 ? 0 : n;
 }
 
 int po_http_header(const char *block, const char *name, char *out, size_t n)
@@ -459,15 +414,15 @@ int po_http_exchange(const struct playout_http_request *req, const struct po_htt
 		} else {
 			rc = PLAYOUT_OK;
 			if (!again || !retryable_status(status)) {
-				if (!a.body.p && buf_add(&a.body, "", 0) < 0) {
-					buf_free(&a.headers);
+				if (!a.body.p && playout_buf_add(&a.body, "", 0) < 0) {
+					playout_buf_free(&a.headers);
 					rc = playout_error_set(err, PLAYOUT_ENOMEM,
 							       "%s %s: out of memory", req->method,
 							       req->url);
 					break;
 				}
 				if (!a.headers.p)
-					buf_add(&a.headers, "", 0);
+					playout_buf_add(&a.headers, "", 0);
 				resp->status = status;
 				resp->body = a.body.p;
 				resp->body_len = a.body.n;
@@ -476,13 +431,13 @@ int po_http_exchange(const struct playout_http_request *req, const struct po_htt
 			}
 		}
 		if (!again) {
-			buf_free(&a.body);
-			buf_free(&a.headers);
+			playout_buf_free(&a.body);
+			playout_buf_free(&a.headers);
 			break;
 		}
 		long wait = backoff_ms(base, attempt_no + 1, a.headers.p, &seed);
-		buf_free(&a.body);
-		buf_free(&a.headers);
+		playout_buf_free(&a.body);
+		playout_buf_free(&a.headers);
 		if (req->sink_fd > 0) {
 			rc = rewind_sink(req->sink_fd, start, req, err);
 			if (rc < 0)
