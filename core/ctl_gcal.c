@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <playout/util.h>
 
 #include "runtime.h"
 
@@ -31,48 +32,6 @@
 #define GA_AUTH_URI "https://accounts.google.com/o/oauth2/auth"
 #define GA_TOKEN_URI "https://oauth2.googleapis.com/token"
 #define GA_WAIT_S 600 /* how long a person gets to click through */
-
-struct ga_str {
-	char *p;
-	size_t n, cap;
-};
-
-static int ga_add(struct ga_str *s, const char *t)
-{
-	size_t n = strlen(t);
-	if (s->n + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 256;
-		while (cap < s->n + n + 1)
-			cap *= 2;
-		char *p = realloc(s->p, cap);
-		if (!p)
-			return -1;
-		s->p = p;
-		s->cap = cap;
-	}
-	memcpy(s->p + s->n, t, n + 1);
-	s->n += n;
-	return 0;
-}
-
-static int ga_add_pct(struct ga_str *s, const char *t)
-{
-	char e[4];
-	for (const unsigned char *c = (const unsigned char *)t; *c; c++) {
-		if (isalnum(*c) || *c == '-' || *c == '.' || *c == '_' || *c == '~')
-			snprintf(e, sizeof e, "%c", *c);
-		else
-			snprintf(e, sizeof e, "%%%02X", *c);
-		if (ga_add(s, e))
-			return -1;
-	}
-	return 0;
-}
-
-static int ga_param(struct ga_str *s, const char *sep, const char *k, const char *v)
-{
-	return ga_add(s, sep) || ga_add(s, k) || ga_add(s, "=") || ga_add_pct(s, v) ? -1 : 0;
-}
 
 static void ga_b64url(const unsigned char *in, size_t n, char *out)
 {
@@ -193,29 +152,6 @@ static int ga_wait_code(int lfd, const char *state, char *code, size_t n)
 	return -1;
 }
 
-/* Write value to a file: reference, atomically, mode 0600. */
-static int ga_write_file(const char *path, const char *value)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "playoutctl: gcal-auth: cannot create %s: %s\n", tmp, strerror(errno));
-		return -1;
-	}
-	size_t len = strlen(value);
-	ssize_t w = write(fd, value, len);
-	int ok = w == (ssize_t)len && fsync(fd) == 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
-		fprintf(stderr, "playoutctl: gcal-auth: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 struct ga_ctx {
 	const struct playout_host *host;
 	const char *label;
@@ -263,7 +199,7 @@ static int ga_read_credentials(struct ga_ctx *c, const char *ref)
 static int ga_exchange(struct ga_ctx *c, const char *code, const char *verifier,
 		       const char *redirect, char **token_json)
 {
-	struct ga_str form = {0};
+	struct playout_buf form = {0};
 	struct playout_http_response resp = {0};
 	struct playout_error e = {0};
 	const char *headers[] = { "Content-Type: application/x-www-form-urlencoded",
@@ -271,11 +207,12 @@ static int ga_exchange(struct ga_ctx *c, const char *code, const char *verifier,
 	int rc = -1;
 
 	*token_json = NULL;
-	if (ga_param(&form, "", "grant_type", "authorization_code") ||
-	    ga_param(&form, "&", "code", code) || ga_param(&form, "&", "client_id", c->client_id) ||
-	    ga_param(&form, "&", "client_secret", c->client_secret) ||
-	    ga_param(&form, "&", "redirect_uri", redirect) ||
-	    ga_param(&form, "&", "code_verifier", verifier)) {
+	if (playout_buf_param(&form, 1, "grant_type", "authorization_code") ||
+	    playout_buf_param(&form, 0, "code", code) ||
+	    playout_buf_param(&form, 0, "client_id", c->client_id) ||
+	    playout_buf_param(&form, 0, "client_secret", c->client_secret) ||
+	    playout_buf_param(&form, 0, "redirect_uri", redirect) ||
+	    playout_buf_param(&form, 0, "code_verifier", verifier)) {
 		free(form.p);
 		return -1;
 	}
@@ -301,10 +238,9 @@ static int ga_exchange(struct ga_ctx *c, const char *code, const char *verifier,
 	int64_t expires_s = json_object_object_get_ex(ans, "expires_in", &v) ? json_object_get_int64(v)
 									    : 3600;
 	char when[40];
-	time_t t = (time_t)(c->host->wall_ms(c->host) / 1000 + expires_s);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (expires_s < 0 || expires_s > INT32_MAX)
+		expires_s = 3600; /* nonsense from the peer: the usual hour, no overflow */
+	playout_time_format(c->host->wall_ms(c->host) + expires_s * 1000, when, sizeof when);
 	/* google-auth's authorized-user token.json */
 	struct json_object *tok = json_object_new_object(), *scopes = json_object_new_array();
 	json_object_object_add(tok, "token", json_object_new_string(ga_json_str(ans, "access_token")));
@@ -330,18 +266,15 @@ out:
 	return rc;
 }
 
+/* Through the host's secret store: a file: reference is replaced
+ * atomically with mode 0600, as every secret the core writes. */
 static int ga_store(struct ga_ctx *c, const char *json)
 {
-	if (strncmp(c->token_ref, "file:", 5) == 0) {
-		if (ga_write_file(c->token_ref + 5, json) < 0)
-			return -1;
-	} else {
-		struct playout_error e = {0};
-		if (c->host->secret_store(c->host, c->token_ref, json, &e) < 0) {
-			fprintf(stderr, "playoutctl: gcal-auth: cannot write the token to %s: %s\n",
-				c->token_ref, e.msg);
-			return -1;
-		}
+	struct playout_error e = {0};
+	if (c->host->secret_store(c->host, c->token_ref, json, &e) < 0) {
+		fprintf(stderr, "playoutctl: gcal-auth: cannot write the token to %s: %s\n",
+			c->token_ref, e.msg);
+		return -1;
 	}
 	printf("token written to %s\n", c->token_ref);
 	return 0;
@@ -351,7 +284,7 @@ static int ga_run(struct ga_ctx *c)
 {
 	unsigned char rnd[32], digest[32];
 	char verifier[64], challenge[64], state[32], redirect[64], code[2048];
-	struct ga_str url = {0};
+	struct playout_buf url = {0};
 	char *json = NULL;
 	int lfd = -1, rc = 1;
 	unsigned dlen = 0;
@@ -376,13 +309,17 @@ static int ga_run(struct ga_ctx *c)
 		goto out;
 	}
 	snprintf(redirect, sizeof redirect, "http://127.0.0.1:%d", ntohs(sa.sin_port));
-	if (ga_add(&url, c->auth_uri) || ga_param(&url, strchr(c->auth_uri, '?') ? "&" : "?",
-						   "client_id", c->client_id) ||
-	    ga_param(&url, "&", "redirect_uri", redirect) ||
-	    ga_param(&url, "&", "response_type", "code") || ga_param(&url, "&", "scope", GA_SCOPE) ||
-	    ga_param(&url, "&", "access_type", "offline") || ga_param(&url, "&", "prompt", "consent") ||
-	    ga_param(&url, "&", "state", state) || ga_param(&url, "&", "code_challenge", challenge) ||
-	    ga_param(&url, "&", "code_challenge_method", "S256"))
+	if (playout_buf_str(&url, c->auth_uri) ||
+	    playout_buf_str(&url, strchr(c->auth_uri, '?') ? "&" : "?") ||
+	    playout_buf_param(&url, 1, "client_id", c->client_id) ||
+	    playout_buf_param(&url, 0, "redirect_uri", redirect) ||
+	    playout_buf_param(&url, 0, "response_type", "code") ||
+	    playout_buf_param(&url, 0, "scope", GA_SCOPE) ||
+	    playout_buf_param(&url, 0, "access_type", "offline") ||
+	    playout_buf_param(&url, 0, "prompt", "consent") ||
+	    playout_buf_param(&url, 0, "state", state) ||
+	    playout_buf_param(&url, 0, "code_challenge", challenge) ||
+	    playout_buf_param(&url, 0, "code_challenge_method", "S256"))
 		goto out;
 	printf("Open this URL in a browser, sign in with the calendar's account and allow access:\n\n"
 	       "%s\n\nWaiting for Google's redirect to %s (up to %d s)...\n", url.p, redirect,

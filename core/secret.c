@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <playout/util.h>
+
 #define SECRET_FILE_MAX (64 * 1024)
 
 static const char *const schemes[] = {"file:", "env:", "ssm:"};
@@ -156,45 +158,21 @@ int po_secret_resolve(const char *ref, char **value, struct playout_error *err)
 	return dup_value("(literal)", ref, strlen(ref), value, err);
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* The value and a newline: po_secret_resolve reads the first line back. */
+static int fill_line(int fd, void *arg)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	const char *value = arg;
+	if (playout_write_all(fd, value, strlen(value)) < 0)
+		return -1;
+	return playout_write_all(fd, "\n", 1);
 }
 
 int po_secret_store_file(const char *path, const char *value, struct playout_error *err)
 {
 	if (!path || !*path || !value)
 		return playout_error_set(err, PLAYOUT_EINVAL, "secret file: no path or value");
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
-		return playout_error_set(err, PLAYOUT_EINVAL, "secret file %.200s: path too long",
-					 path);
-	int fd = mkstemp(tmp); /* mode 0600 */
-	if (fd < 0)
-		return playout_error_set(err, PLAYOUT_EIO, "secret file %s: creating %s: %s", path,
-					 tmp, strerror(errno));
-	int rc = PLAYOUT_OK;
-	if (fchmod(fd, 0600) < 0 || write_all(fd, value, strlen(value)) < 0 ||
-	    write_all(fd, "\n", 1) < 0 || fsync(fd) < 0)
-		rc = playout_error_set(err, PLAYOUT_EIO, "secret file %s: writing %s: %s", path, tmp,
-				       strerror(errno));
-	if (close(fd) < 0 && rc == PLAYOUT_OK)
-		rc = playout_error_set(err, PLAYOUT_EIO, "secret file %s: closing %s: %s", path, tmp,
-				       strerror(errno));
-	if (rc == PLAYOUT_OK && rename(tmp, path) < 0)
-		rc = playout_error_set(err, PLAYOUT_EIO, "secret file %s: renaming into place: %s",
-				       path, strerror(errno));
-	if (rc != PLAYOUT_OK)
-		unlink(tmp);
-	return rc;
+	struct playout_error e = { 0 };
+	if (playout_file_replace_with(path, 0600, fill_line, (void *)value, &e) < 0)
+		return playout_error_set(err, e.code, "secret file %s", e.msg);
+	return PLAYOUT_OK;
 }

@@ -17,8 +17,9 @@ int po_secret_is_literal(const char *ref);
 int po_secret_resolve(const char *ref, char **value, struct playout_error *err);
 void po_secret_free(char *value); /* NULL is a no-op */
 
-/* Replace the file at path with value plus "\n": a temporary file in the
- * same directory (mode 0600), fsync, rename over path. Never logs value. */
+/* Replace the file at path with value plus "\n", atomically and mode 0600
+ * (playout_file_replace_with: temporary file, fsync, rename, fsync of the
+ * folder). Never logs value. */
 int po_secret_store_file(const char *path, const char *value, struct playout_error *err);
 
 /* Tests: fn sees every value po_secret_free releases, after the wipe and

@@ -52,19 +52,10 @@ static int test_http(const struct playout_host *h, const struct playout_http_req
 static int test_secret_store(const struct playout_host *h, const char *ref, const char *value,
 			     struct playout_error *err)
 {
-	char tmp[600];
 	(void)h;
 	if (strncmp(ref, "file:", 5) != 0)
 		return playout_error_set(err, PLAYOUT_EINVAL, "cannot store into a literal");
-	snprintf(tmp, sizeof tmp, "%s.tmp", ref + 5);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		return playout_error_set(err, PLAYOUT_EIO, "%s: %s", tmp, strerror(errno));
-	ssize_t w = write(fd, value, strlen(value));
-	close(fd);
-	if (w != (ssize_t)strlen(value) || rename(tmp, ref + 5) != 0)
-		return playout_error_set(err, PLAYOUT_EIO, "%s: cannot write", ref + 5);
-	return PLAYOUT_OK;
+	return playout_file_replace(ref + 5, 0600, value, strlen(value), err);
 }
 
 /* POST body to the fake's path (admin calls); 0 on HTTP 200. */
