@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <playout/util.h>
+
 #include "filename.h"
 #include "log.h"
 #include "timeutil.h"
@@ -146,7 +148,7 @@ int po_cache_fetch(const char *dir, const struct playout_storage_ops *ops, void 
 				       a->name, strerror(errno));
 		goto fail;
 	}
-	fsync_path(dir, O_RDONLY | O_DIRECTORY);
+	(void)playout_fsync_dir_of(final); /* the name itself survives a crash */
 	return PLAYOUT_OK;
 fail:
 	unlink(part);

@@ -5,26 +5,18 @@
 
 #include <inttypes.h>
 
+#include <playout/util.h>
+
 #include "timeutil.h"
 
 void po_json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	struct playout_buf b = { 0 };
+	if (playout_json_escape(&b, s) == PLAYOUT_OK)
+		fputs(b.p, f);
+	else
+		fputs("\"\"", f); /* out of memory: still valid JSON */
+	playout_buf_free(&b);
 }
 
 void po_json_kv_str(FILE *f, int first, const char *key, const char *value)

@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <playout/util.h>
+
 #include "catalog.h"
 #include "log.h"
 
@@ -62,21 +64,6 @@ static void str_copy(char *dst, size_t n, const char *src)
 		len = n - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
-}
-
-/* Append to a NUL-terminated buffer, truncating silently. */
-static void str_appendf(char *dst, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void str_appendf(char *dst, size_t n, const char *fmt, ...)
-{
-	size_t len = strlen(dst);
-	va_list ap;
-
-	if (len + 1 >= n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(dst + len, n - len, fmt, ap);
-	va_end(ap);
 }
 
 /* Format into a buffer, truncating silently. */
@@ -399,10 +386,10 @@ static int add_asset_items(struct plan *p)
 				 "file named for this time; no schedule slot");
 		}
 		if (c->note)
-			str_appendf(it.reason, sizeof it.reason, "; %s", c->note);
+			playout_str_appendf(it.reason, sizeof it.reason, "; %s", c->note);
 		for (size_t j = 0; j < p->nc; j++)
 			if (j != i && p->c[j].start_ms == c->start_ms)
-				str_appendf(it.reason, sizeof it.reason, "; passed over %s",
+				playout_str_appendf(it.reason, sizeof it.reason, "; passed over %s",
 					    in->assets[p->c[j].asset].name);
 		set_end(in, &it, as->duration_ms, sl);
 
@@ -556,7 +543,7 @@ static void sort_and_cut(struct plan *p)
 		if (it->decision != PLAYOUT_DECISION_MISSING && i + 1 < p->n &&
 		    it->end_ms > p->v[i + 1].start_ms) {
 			it->end_ms = p->v[i + 1].start_ms;
-			str_appendf(it->reason, sizeof it->reason, "; cut at next item");
+			playout_str_appendf(it->reason, sizeof it->reason, "; cut at next item");
 		}
 	}
 	for (size_t i = 0; i < p->n; i++) {
