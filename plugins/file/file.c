@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <playout/plugin.h>
+#include <playout/util.h>
 
 extern const struct playout_plugin playout_plugin;
 
@@ -102,16 +103,8 @@ static int file_write(void *inst, const uint8_t *buf, size_t len,
 
 	if (f->fd < 0)
 		return playout_error_set(err, PLAYOUT_EINVAL, "write before open");
-	while (len > 0) {
-		ssize_t n = write(f->fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return playout_error_set(err, PLAYOUT_EIO, "write %s: %s", f->path, strerror(errno));
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (playout_write_all(f->fd, buf, len) < 0)
+		return playout_error_set(err, PLAYOUT_EIO, "write %s: %s", f->path, strerror(errno));
 	return PLAYOUT_OK;
 }
 

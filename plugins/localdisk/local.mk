@@ -1,6 +1,7 @@
 # the localdisk plugin and its tests (the test compiles localdisk.c in)
 plugin_LTLIBRARIES += plugins/localdisk/localdisk.la
 plugins_localdisk_localdisk_la_SOURCES = plugins/localdisk/localdisk.c
+plugins_localdisk_localdisk_la_LIBADD = util/libpoutil.la
 plugins_localdisk_localdisk_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 check_PROGRAMS += plugins/localdisk/tests/test_localdisk

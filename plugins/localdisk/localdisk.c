@@ -8,6 +8,7 @@
  * listing.
  */
 #include <playout/plugin.h>
+#include <playout/util.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -539,16 +540,10 @@ static int localdisk_copy(int in, int out, int64_t size, const char *src, const 
 		}
 		if (got == 0)
 			break;
-		for (ssize_t off = 0; off < got;) {
-			ssize_t put = write(out, buf + off, (size_t)(got - off));
-			if (put < 0 && errno == EINTR)
-				continue;
-			if (put < 0) {
-				rc = playout_error_set(err, PLAYOUT_EIO, "cannot write %s: %s", dest,
-						       strerror(errno));
-				goto out;
-			}
-			off += put;
+		if (playout_write_all(out, buf, (size_t)got) < 0) {
+			rc = playout_error_set(err, PLAYOUT_EIO, "cannot write %s: %s", dest,
+					       strerror(errno));
+			goto out;
 		}
 		done += got;
 		if (done > size)
