@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <playout/util.h>
+
 #include "timeutil.h"
 
 #define PREFIX_LEN 14 /* "yyyymmdd_hhmm_" */
@@ -25,17 +27,9 @@ static int num(const char *s, int n, int *out)
 	return 0;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 static int real_date(int y, int m, int d)
 {
-	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || m < 1 || m > 12 || d < 1)
-		return 0;
-	return d <= (m == 2 && is_leap(y) ? 29 : dim[m - 1]);
+	return y >= 1900 && d >= 1 && d <= playout_civil_days_in_month(y, m);
 }
 
 /* ASCII only, whatever the locale says */
