@@ -152,9 +152,10 @@ int playout_fsync_dir_of(const char *path);
 typedef int (*playout_file_fill_fn)(int fd, void *arg);
 /* Replace path atomically with what fill writes: a hidden temporary file
  * beside it (".name.tmpXXXXXX", created exclusively, then given mode; the
- * umask does not apply), fill, fsync, rename over path, fsync the folder. Readers see the old file or the new one, never a part; on any
- * error the temporary file is removed and path is untouched. err names
- * the path and the step that failed. */
+ * umask does not apply), fill, fsync, rename over path, fsync the folder.
+ * Readers see the old file or the new one, never a part; on any error the
+ * temporary file is removed and path is untouched. err names the path and
+ * the step that failed. */
 int playout_file_replace_with(const char *path, mode_t mode, playout_file_fill_fn fill,
 			      void *arg, struct playout_error *err);
 /* The same for len bytes of data. */
