@@ -3,7 +3,7 @@
  * any bytes as a feed, checked and parsed as the plugin does (ical_feed.c),
  * then every event expanded over a year's window (ical_expand.c: zones,
  * RRULE, RDATE, EXDATE, RECURRENCE-ID) and its description read
- * (ical_desc.c). Must never crash, leak, hang or trip UBSan; every slot
+ * (playout_desc_tags). Must never crash, leak, hang or trip UBSan; every slot
  * must lie in the window with a PID and a known type.
  */
 #include <stddef.h>
@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <playout/util.h>
+
 #include "fuzz_host.h"
-#include "../plugins/ical/ical_desc.h"
 #include "../plugins/ical/ical_expand.h"
 #include "../plugins/ical/ical_feed.h"
 
@@ -32,15 +33,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const int64_t to = PO_FUZZ_NOW_MS + 366 * 24 * 3600 * 1000LL;
 	struct ical_feed f = { 0 };
 	struct playout_slots out = { 0 };
-	char why[200], pid[PLAYOUT_PID_MAX];
-	int type;
+	char why[200];
+	struct playout_desc tags;
 	char *text = po_fuzz_text(data, size);
 
 	if (!text)
 		return 0;
 	icalerror_set_errors_are_fatal(0);
-	if (ical_desc_read(text, pid, &type, why, sizeof why) == ICAL_DESC_OK &&
-	    (!pid[0] || (type != PLAYOUT_SLOT_RECORDED && type != PLAYOUT_SLOT_LIVE)))
+	/* what it found is terminated, and a PID found is a PID */
+	if (playout_desc_tags(text, &tags) == PLAYOUT_OK &&
+	    (!memchr(tags.pid, '\0', sizeof tags.pid) || !memchr(tags.type, '\0', sizeof tags.type) ||
+	     (tags.pid_len > 0) != (tags.pid[0] != '\0')))
 		__builtin_trap();
 	if (ical_feed_parse(&f, text, size, why, sizeof why) == PLAYOUT_OK) {
 		struct ical_expand_opts o = {

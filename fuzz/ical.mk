@@ -4,7 +4,7 @@ EXTRA_DIST += fuzz/fuzz_ical.c fuzz/ical.dict
 if FUZZING
 EXTRA_PROGRAMS += fuzz/fuzz_ical
 fuzz_fuzz_ical_SOURCES = fuzz/fuzz_ical.c fuzz/fuzz_host.c plugins/ical/ical_feed.c \
-	plugins/ical/ical_expand.c plugins/ical/ical_desc.c plugins/ical/ical_tz.c
+	plugins/ical/ical_expand.c plugins/ical/ical_tz.c $(UTIL_SRCS)
 fuzz_fuzz_ical_CFLAGS = $(FUZZER_CFLAGS) $(LIBICAL_CFLAGS)
 fuzz_fuzz_ical_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_ical_LDADD = libpocore.la $(LIBICAL_LIBS)

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "ical_desc.h"
+#include <playout/util.h>
+
 #include "ical_tz.h"
 
 #define ICAL_DAY_MS (24 * 3600 * 1000LL)
@@ -89,23 +91,11 @@ static int ical_offset_at(icaltimezone *z, time_t t)
 	return icaltimezone_get_utc_offset_of_utc_time(z, &u, &dst);
 }
 
-/* Wall time tt in zone z as a UTC instant (s), the way the core reads
- * station time (doc/design.md §5), which libical does not: a time in the
- * spring gap moves forward by the gap, a time in the repeated autumn hour
- * is its first occurrence. The offsets a day either side bound every
- * reading, as zones change their offset at most once a day. */
-static int64_t ical_zone_instant(struct icaltimetype tt, icaltimezone *z)
+/* ical_offset_at as playout_local_to_utc asks for it. */
+static int ical_offset_fn(void *zone, int64_t utc_s, long *offset_s)
 {
-	time_t wall = icaltime_as_timet(tt); /* the wall clock read as if UTC */
-	int before = ical_offset_at(z, wall - 86400), after = ical_offset_at(z, wall + 86400);
-	time_t u1 = wall - before, u2 = wall - after;
-	int ok1 = ical_offset_at(z, u1) == before, ok2 = ical_offset_at(z, u2) == after;
-
-	if (ok1 && ok2)
-		return u1 < u2 ? u1 : u2;
-	if (ok2)
-		return u2;
-	return u1; /* valid, or in the gap: read with the offset before it */
+	*offset_s = ical_offset_at(zone, (time_t)utc_s);
+	return 0;
 }
 
 /* The UTC instant of wall time tt in zone z (NULL: station time). -1 for
@@ -117,10 +107,12 @@ static int ical_ms(const struct ical_ctx *c, struct icaltimetype tt, icaltimezon
 		return -1;
 	tt.is_date = 0;
 	tt.zone = NULL;
-	if (z) {
-		*ms = ical_zone_instant(tt, z) * 1000;
-		return 0;
-	}
+	/* in a zone of the feed, the core's rule for station time (doc/design.md
+	 * §5), which libical does not follow: a time in the spring gap moves
+	 * forward by the gap, one in the repeated autumn hour is the first */
+	if (z)
+		return playout_local_to_utc(tt.year, tt.month, tt.day, tt.hour, tt.minute, tt.second,
+					    ical_offset_fn, z, ms, NULL) == PLAYOUT_OK ? 0 : -1;
 	return c->o->host->local_to_utc(c->o->host, tt.year, tt.month, tt.day, tt.hour, tt.minute,
 					tt.second, ms) == PLAYOUT_OK ? 0 : -1;
 }
@@ -147,16 +139,32 @@ static int ical_wall(const struct ical_ctx *c, int64_t ms, icaltimezone *z, stru
 	return 0;
 }
 
-static void ical_copy_utf8(char *dst, size_t n, const char *src)
+/* PID and type of the slot from the description (playout_desc_tags): 0,
+ * 1 with why filled when the event is not usable, or PLAYOUT_ENOMEM. */
+static int ical_desc_tags(const char *desc, struct playout_slot *tmpl, char *why, size_t why_n)
 {
-	size_t len = strlen(src);
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-			len--;
+	struct playout_desc tags;
+
+	if (playout_desc_tags(desc, &tags) != PLAYOUT_OK)
+		return PLAYOUT_ENOMEM;
+	tmpl->type = PLAYOUT_SLOT_RECORDED;
+	if (!tags.pid_len) {
+		snprintf(why, why_n, "no PID:<pid> in the description");
+		return 1;
 	}
-	memcpy(dst, src, len);
-	dst[len] = '\0';
+	if (tags.pid_len >= PLAYOUT_PID_MAX) {
+		snprintf(why, why_n, "PID longer than %d characters (%.60s)", PLAYOUT_PID_MAX - 1,
+			 tags.pid);
+		return 1;
+	}
+	memcpy(tmpl->pid, tags.pid, sizeof tmpl->pid);
+	if (strcasecmp(tags.type, "LIVE") == 0) {
+		tmpl->type = PLAYOUT_SLOT_LIVE;
+	} else if (tags.type[0] && strcasecmp(tags.type, "RECORDED") != 0) {
+		snprintf(why, why_n, "TYPE is neither RECORDED nor LIVE (%.30s)", tags.type);
+		return 1;
+	}
+	return 0;
 }
 
 static int ical_push(struct ical_ctx *c, int64_t start_ms, int64_t dur_ms,
@@ -436,15 +444,14 @@ static int ical_event(struct ical_ctx *c, icalcomponent *ev)
 	if (recurring && start_ms >= c->o->to_ms)
 		return PLAYOUT_OK;
 	memset(&tmpl, 0, sizeof tmpl);
-	rc = ical_desc_read(icalcomponent_get_description(ev), tmpl.pid, &tmpl.type, why,
-			    sizeof why);
+	rc = ical_desc_tags(icalcomponent_get_description(ev), &tmpl, why, sizeof why);
 	if (rc < 0)
 		return rc;
-	if (rc == ICAL_DESC_BAD) {
+	if (rc > 0) {
 		ical_skip(c, uid, 0, "%s", why);
 		return PLAYOUT_OK;
 	}
-	ical_copy_utf8(tmpl.title, sizeof tmpl.title, summary ? summary : "");
+	playout_utf8_copy(tmpl.title, sizeof tmpl.title, summary ? summary : "");
 	if (recurring && !is_override)
 		return ical_series(c, ev, uid, &ws, start_ms, dur_ms, &tmpl);
 	if (!is_override && ical_overridden(c, uid, start_ms))

@@ -1,12 +1,11 @@
 # the ical plugin and its tests (the unit test compiles the plugin in and
 # talks HTTP to tests/fakes/ical_server.py; the script drives playoutctl)
 plugin_LTLIBRARIES += plugins/ical/ical.la
-ICAL_PARTS = plugins/ical/ical_desc.c plugins/ical/ical_desc.h plugins/ical/ical_expand.c \
-	plugins/ical/ical_expand.h plugins/ical/ical_feed.c plugins/ical/ical_feed.h \
-	plugins/ical/ical_tz.c plugins/ical/ical_tz.h
+ICAL_PARTS = plugins/ical/ical_expand.c plugins/ical/ical_expand.h plugins/ical/ical_feed.c \
+	plugins/ical/ical_feed.h plugins/ical/ical_tz.c plugins/ical/ical_tz.h
 plugins_ical_ical_la_SOURCES = plugins/ical/ical.c $(ICAL_PARTS)
 plugins_ical_ical_la_CFLAGS = $(AM_CFLAGS) $(LIBICAL_CFLAGS)
-plugins_ical_ical_la_LIBADD = $(LIBICAL_LIBS)
+plugins_ical_ical_la_LIBADD = util/libpoutil.la $(LIBICAL_LIBS)
 plugins_ical_ical_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 check_PROGRAMS += plugins/ical/tests/test_ical
