@@ -36,6 +36,11 @@ static int buf_reserve(struct playout_buf *b, size_t want)
 	return PLAYOUT_OK;
 }
 
+int playout_buf_reserve(struct playout_buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
 int playout_buf_add(struct playout_buf *b, const void *s, size_t n)
 {
 	if (buf_reserve(b, n) != PLAYOUT_OK)

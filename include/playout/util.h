@@ -39,6 +39,10 @@ struct playout_buf {
 };
 
 void playout_buf_init(struct playout_buf *b);
+/* Make room for n more bytes (and the NUL) now: appends that stay within
+ * it never move the bytes, so a secret written into the buffer leaves no
+ * copy behind in freed memory. */
+int playout_buf_reserve(struct playout_buf *b, size_t n);
 /* Append n bytes of s (borrowed). */
 int playout_buf_add(struct playout_buf *b, const void *s, size_t n);
 /* Append the string s (borrowed). */

@@ -4,5 +4,5 @@ plugins_icecast_icecast_la_SOURCES = plugins/icecast/icecast.c \
 	plugins/icecast/title.c plugins/icecast/title.h \
 	plugins/icecast/sock.c plugins/icecast/sock.h
 plugins_icecast_icecast_la_CFLAGS = $(AM_CFLAGS) $(SHOUT_CFLAGS)
-plugins_icecast_icecast_la_LIBADD = $(SHOUT_LIBS) $(LIBCONFIG_LIBS) -lpthread
+plugins_icecast_icecast_la_LIBADD = util/libpoutil.la $(SHOUT_LIBS) $(LIBCONFIG_LIBS) -lpthread
 plugins_icecast_icecast_la_LDFLAGS = $(PLUGIN_LDFLAGS)

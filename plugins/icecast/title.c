@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <playout/util.h>
+
 #include "title.h"
 
 #define TITLE_TIMEOUT_S 2 /* a title is worth little once late; no retry */
@@ -50,41 +52,6 @@ static void title_job_free(struct title_job *j)
 	title_wipe_free(j->url); /* ICY's carries the password */
 	title_wipe_free(j->auth);
 	free(j);
-}
-
-/* Percent-encode s (RFC 3986 unreserved characters pass) onto out. 0, or -1
- * when out (of size cap, NUL-terminated) is too small. */
-static int title_urlencode(char *out, size_t cap, size_t *len, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-		if (*len + (plain ? 1 : 3) >= cap)
-			return -1;
-		if (plain) {
-			out[(*len)++] = (char)c;
-		} else {
-			out[(*len)++] = '%';
-			out[(*len)++] = hex[c >> 4];
-			out[(*len)++] = hex[c & 15];
-		}
-	}
-	out[*len] = '\0';
-	return 0;
-}
-
-static int title_append(char *out, size_t cap, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + n >= cap)
-		return -1;
-	memcpy(out + *len, s, n + 1);
-	*len += n;
-	return 0;
 }
 
 /* "Authorization: Basic base64(user:password)", malloc'd; NULL when out of
@@ -124,45 +91,50 @@ static char *title_basic_auth(const char *user, const char *password)
 	return out;
 }
 
+#define TITLE_URL_MAX 4096 /* a longer request is absurd: refused */
+
 /* The request for title; NULL when out of memory or absurdly long. */
 static struct title_job *title_job_new(const struct icecast_title_target *to, const char *title)
 {
 	struct title_job *j = calloc(1, sizeof *j);
-	size_t cap = 4096, len = 0;
-	char port[16];
-	int bad = 0;
+	struct playout_buf url = { 0 };
+	int bad;
 
-	if (!j || !(j->url = malloc(cap)))
+	if (!j)
+		return NULL;
+	/* All the room at once, so the bytes never move: ICY's URL carries the
+	 * password, and a grown buffer would leave a copy in freed memory. An
+	 * encoded byte takes at most 3; 96 covers the fixed text and the port. */
+	size_t most = strlen(to->hostname) + 96 +
+		      3 * (strlen(to->icy ? to->password : to->mount) + strlen(title));
+	if (most >= TITLE_URL_MAX || playout_buf_reserve(&url, most) != PLAYOUT_OK)
 		goto fail;
 	/* ICY sources log in on port + 1, and libshout sends the title there too. */
-	snprintf(port, sizeof port, ":%u", to->icy ? to->port + 1 : to->port);
-	bad |= title_append(j->url, cap, &len, to->https ? "https://" : "http://");
-	if (strchr(to->hostname, ':')) { /* an IPv6 literal */
-		bad |= title_append(j->url, cap, &len, "[");
-		bad |= title_append(j->url, cap, &len, to->hostname);
-		bad |= title_append(j->url, cap, &len, "]");
-	} else {
-		bad |= title_append(j->url, cap, &len, to->hostname);
-	}
-	bad |= title_append(j->url, cap, &len, port);
+	bad = playout_buf_printf(&url, strchr(to->hostname, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
+				 to->https ? "https" : "http", to->hostname,
+				 to->icy ? to->port + 1 : to->port);
 	if (to->icy) {
-		bad |= title_append(j->url, cap, &len, "/admin.cgi?mode=updinfo&pass=");
-		bad |= title_urlencode(j->url, cap, &len, to->password);
+		bad |= playout_buf_str(&url, "/admin.cgi?mode=updinfo&pass=");
+		bad |= playout_buf_pct(&url, to->password);
 	} else {
-		bad |= title_append(j->url, cap, &len,
-				    "/admin/metadata?mode=updinfo&charset=UTF-8&mount=");
-		bad |= title_urlencode(j->url, cap, &len, to->mount);
-		if (!bad && !(j->auth = title_basic_auth(to->user, to->password)))
-			goto fail;
+		bad |= playout_buf_str(&url, "/admin/metadata?mode=updinfo&charset=UTF-8&mount=");
+		bad |= playout_buf_pct(&url, to->mount);
 	}
-	bad |= title_append(j->url, cap, &len, "&song=");
-	bad |= title_urlencode(j->url, cap, &len, title);
+	bad |= playout_buf_str(&url, "&song=");
+	bad |= playout_buf_pct(&url, title);
 	if (bad)
+		goto fail;
+	j->url = url.p;
+	url.p = NULL;
+	if (!to->icy && !(j->auth = title_basic_auth(to->user, to->password)))
 		goto fail;
 	snprintf(j->what, sizeof j->what, "title \"%s\" on %s:%u%s", title, to->hostname,
 		 to->port, to->mount);
 	return j;
 fail:
+	if (url.p)
+		explicit_bzero(url.p, url.n);
+	playout_buf_free(&url);
 	title_job_free(j);
 	return NULL;
 }

@@ -82,6 +82,24 @@ static void test_buf_pct_encodes_every_reserved_byte(void)
 	CU_ASSERT_PTR_NULL(b.p); /* nothing added: nothing allocated */
 }
 
+static void test_buf_reserve_keeps_the_bytes_in_place(void)
+{
+	struct playout_buf b = { 0 };
+	PO_EXPECT_INT(playout_buf_reserve(&b, 5000), PLAYOUT_OK);
+	const char *at = b.p;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	PO_EXPECT_INT(b.n, 0);
+	for (int i = 0; i < 500; i++) /* 5000 bytes: exactly the reserve */
+		PO_EXPECT_INT(playout_buf_str(&b, "pass=w0rd!"), PLAYOUT_OK);
+	CU_ASSERT(b.p == at); /* never moved: no copy left in freed memory */
+	PO_EXPECT_INT(b.n, 5000);
+	PO_EXPECT_INT(playout_buf_str(&b, "!"), PLAYOUT_OK); /* past it: grows */
+	PO_EXPECT_INT(b.n, 5001);
+	PO_EXPECT_INT(playout_buf_reserve(&b, SIZE_MAX), PLAYOUT_ENOMEM);
+	PO_EXPECT_INT(b.n, 5001);
+	playout_buf_free(&b);
+}
+
 static void test_buf_param_builds_a_query(void)
 {
 	struct playout_buf b = { 0 };
@@ -652,6 +670,7 @@ static const struct po_test buf_tests[] = {
 	  test_buf_appends_text_and_binary_and_stays_terminated },
 	{ "buf_printf_grows_for_long_output", test_buf_printf_grows_for_long_output },
 	{ "buf_pct_encodes_every_reserved_byte", test_buf_pct_encodes_every_reserved_byte },
+	{ "buf_reserve_keeps_the_bytes_in_place", test_buf_reserve_keeps_the_bytes_in_place },
 	{ "buf_param_builds_a_query", test_buf_param_builds_a_query },
 	{ NULL, NULL },
 };
