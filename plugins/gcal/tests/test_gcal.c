@@ -24,6 +24,7 @@
 #include "../gcal_event.h"
 #include "../gcal_json.h"
 #include <playout/util.h>
+#include "fake_server.h"
 #include "http.h"
 #include "runner.h"
 
@@ -75,41 +76,17 @@ static int fake_post(const char *path, const char *body)
 
 static int fake_start(void)
 {
-	char port_file[512];
-	snprintf(port_file, sizeof port_file, "%s/fake.port", po_test_tmpdir());
 	snprintf(fake_log, sizeof fake_log, "%s/fake.jsonl", po_test_tmpdir());
-	unlink(port_file);
 	if (po_http_global_init(NULL) < 0)
 		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (fake_pid == 0) {
-		execl("/usr/bin/python3", "python3", PO_GOOGLE_FAKE, "--port-file", port_file,
-		      "--log", fake_log, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) { /* up to 10 s for the interpreter to start */
-		FILE *f = fopen(port_file, "r");
-		if (f) {
-			int ok = fscanf(f, "%d", &fake_port) == 1;
-			fclose(f);
-			if (ok)
-				return 0;
-		}
-		struct timespec ts = { 0, 50 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	return -1;
+	fake_pid = po_fake_server_start(PO_GOOGLE_FAKE, "fake", &fake_port, "--log", fake_log,
+					NULL);
+	return fake_pid > 0 ? 0 : -1;
 }
 
 static int fake_stop(void)
 {
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-	}
-	fake_pid = -1;
+	po_fake_server_stop(&fake_pid);
 	po_http_global_cleanup();
 	return 0;
 }

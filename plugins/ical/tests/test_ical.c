@@ -20,6 +20,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "fake_server.h"
 #include "plugin_conf.h"
 #include "http.h"
 #include "runner.h"
@@ -45,41 +46,18 @@ static int test_http(const struct playout_host *h, const struct playout_http_req
 
 static int srv_start(void)
 {
-	char port_file[600];
-	snprintf(port_file, sizeof port_file, "%s/srv.port", po_test_tmpdir());
 	snprintf(srv_log, sizeof srv_log, "%s/srv.jsonl", po_test_tmpdir());
 	snprintf(srv_dir, sizeof srv_dir, "%s/www", po_test_tmpdir());
 	if (mkdir(srv_dir, 0755) != 0 || po_http_global_init(NULL) < 0)
 		return -1;
-	srv_pid = fork();
-	if (srv_pid < 0)
-		return -1;
-	if (srv_pid == 0) {
-		execl("/usr/bin/python3", "python3", PO_ICAL_SERVER, "--dir", srv_dir,
-		      "--port-file", port_file, "--log", srv_log, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) { /* up to 10 s for the interpreter */
-		FILE *f = fopen(port_file, "r");
-		if (f) {
-			int ok = fscanf(f, "%d", &srv_port) == 1;
-			fclose(f);
-			if (ok)
-				return 0;
-		}
-		struct timespec ts = { 0, 50 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	return -1;
+	srv_pid = po_fake_server_start(PO_ICAL_SERVER, "srv", &srv_port, "--dir", srv_dir, "--log",
+				       srv_log, NULL);
+	return srv_pid > 0 ? 0 : -1;
 }
 
 static void srv_stop(void)
 {
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGTERM);
-		waitpid(srv_pid, NULL, 0);
-	}
-	srv_pid = -1;
+	po_fake_server_stop(&srv_pid);
 	po_http_global_cleanup();
 }
 

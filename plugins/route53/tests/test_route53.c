@@ -19,6 +19,7 @@
 #include <libconfig.h>
 
 #include "fake_host.h"
+#include "fake_server.h"
 #include "plugin_conf.h"
 #include "runner.h"
 
@@ -121,41 +122,18 @@ static int test_imds(const struct playout_host *h, const char *path, char **valu
 
 static int suite_init(void)
 {
-	char port_file[1024];
-	snprintf(port_file, sizeof port_file, "%s/r53.port", po_test_tmpdir());
 	snprintf(fake_log, sizeof fake_log, "%s/r53.jsonl", po_test_tmpdir());
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (fake_pid == 0) {
-		execl("/usr/bin/python3", "python3", R53_FAKE, "--port-file", port_file, "--log",
-		      fake_log, "--zone", "Z123:example.org", "--zone", "ZFAIL:example.org",
-		      "--key", "AKIDTEST:secrettest", "--insync-after", "1", "--fail-once",
-		      "/2013-04-01/hostedzone/ZFAIL", (char *)NULL);
-		_exit(127);
-	}
-	/* readiness, not an assertion: the fake writes the port once listening */
-	for (int i = 0; i < 200; i++) {
-		FILE *f = fopen(port_file, "r");
-		if (f) {
-			int ok = fscanf(f, "%d", &fake_port) == 1;
-			fclose(f);
-			if (ok)
-				return 0;
-		}
-		struct timespec ts = { 0, 25 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	return -1;
+	fake_pid = po_fake_server_start(R53_FAKE, "r53", &fake_port, "--log", fake_log, "--zone",
+					"Z123:example.org", "--zone", "ZFAIL:example.org", "--key",
+					"AKIDTEST:secrettest", "--insync-after", "1", "--fail-once",
+					"/2013-04-01/hostedzone/ZFAIL", NULL);
+	return fake_pid > 0 ? 0 : -1;
 }
 
 static int suite_cleanup(void)
 {
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-	}
+	po_fake_server_stop(&fake_pid);
 	curl_global_cleanup();
 	return 0;
 }
