@@ -31,6 +31,10 @@ int po_test_run(const char *name, const struct po_suite *suites);
  * removed with everything in it at exit. */
 const char *po_test_tmpdir(void);
 
+/* Run argv (argv[0] from PATH: ffmpeg, lame...) with its output to
+ * /dev/null; its exit status, or -1 when it could not run or was killed. */
+int po_test_run_quiet(const char *const *argv);
+
 /*
  * Assertions that say what they got. Each counts in CUnit like CU_ASSERT
  * (CU_assertImplementation) and, when it fails, prints

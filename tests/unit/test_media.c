@@ -47,25 +47,6 @@ static char *cached(const char *name)
 	return p;
 }
 
-static int run_quiet(const char *const *argv)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = 0;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* A mono 44.1 kHz 128 kbps MP3 of an aevalsrc expression into the cache. */
 static int make(const char *name, const char *expr, double seconds)
 {
@@ -73,7 +54,7 @@ static int make(const char *name, const char *expr, double seconds)
 	snprintf(src, sizeof src, "aevalsrc=%s:s=44100:d=%g", expr, seconds);
 	const char *argv[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
 			       "-i", src, "-c:a", "libmp3lame", "-b:a", "128k", cached(name), NULL };
-	return run_quiet(argv);
+	return po_test_run_quiet(argv);
 }
 
 static int make_tone(const char *name, double seconds)

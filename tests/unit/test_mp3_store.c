@@ -34,25 +34,6 @@ static char *tmp_path(const char *name)
 	return p;
 }
 
-static int run_quiet(const char *const *argv)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st = 0;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* A 44.1 kHz mono MP3 of a tone made by ffmpeg into path; extra: encoder
  * options ("-b:a 128k" or "-q:a 2" for VBR with a Xing frame). */
 static int make_mp3(const char *path, double seconds, const char *opt, const char *val)
@@ -61,7 +42,7 @@ static int make_mp3(const char *path, double seconds, const char *opt, const cha
 	snprintf(src, sizeof src, "sine=frequency=440:sample_rate=44100:duration=%g", seconds);
 	const char *argv[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
 			       "-i", src, "-c:a", "libmp3lame", opt, val, path, NULL };
-	return run_quiet(argv);
+	return po_test_run_quiet(argv);
 }
 
 static unsigned char *slurp(const char *path, size_t *n)
