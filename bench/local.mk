@@ -14,3 +14,7 @@ benchmarks: bench/index bench/plan
 	sh $(srcdir)/bench/index_tools.sh
 
 .PHONY: benchmarks
+
+# bench/spawn: start-up time of a program (bench/start.sh runs it)
+EXTRA_PROGRAMS += bench/spawn
+bench_spawn_SOURCES = bench/spawn.c

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "inputs.h"
 #include "log.h"
+#include "net_load.h"
 #include "player.h"
 #include "refresh.h"
 #include "runtime.h"
@@ -350,6 +351,10 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_errorx("core", "%s", e.msg);
 		goto out;
 	}
+	/* The plugins use the network: open its module now, before any thread
+	 * needs it. Without it (logged) the daemon still plays what is cached,
+	 * as in a network outage. */
+	po_net_get(NULL);
 	if (po_playq_init(&d->q, &e) < 0) {
 		po_log_errorx("core", "%s", e.msg);
 		goto out;

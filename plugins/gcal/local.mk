@@ -14,5 +14,5 @@ plugins_gcal_tests_test_gcal_SOURCES = plugins/gcal/tests/test_gcal.c plugins/gc
 plugins_gcal_tests_test_gcal_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DPO_GOOGLE_FAKE=\"$(abs_top_srcdir)/tests/fakes/google_fake.py\"
 plugins_gcal_tests_test_gcal_CFLAGS = $(UNIT_CFLAGS)
-plugins_gcal_tests_test_gcal_LDADD = $(UNIT_LDADD)
+plugins_gcal_tests_test_gcal_LDADD = $(UNIT_LDADD) $(JSONC_LIBS) $(OPENSSL_LIBS)
 EXTRA_DIST += plugins/gcal/tests/test_gcal_auth.sh
