@@ -16,3 +16,6 @@ core_net_la_LDFLAGS = -module -avoid-version -shared \
 # from this build tree
 libpocore_la_CPPFLAGS = $(AM_CPPFLAGS) -DPO_NET_MODULE_DIR=\"$(pkglibdir)\" \
 	-DPO_BUILD_DIR=\"$(abs_top_builddir)\"
+
+# which commands load it (LD_DEBUG=files), and a missing module as an outage
+TESTS += tests/integration/test_netload.sh
