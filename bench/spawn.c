@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		cpu[i] = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
 	}
 	posix_spawn_file_actions_destroy(&fa);
-	printf("%-28s %8.2f ms wall p50  %8.2f p99  %8.2f ms cpu p50  n=%d%s\n", name,
+	printf("%-34s %8.2f ms wall p50  %8.2f p99  %8.2f ms cpu p50  n=%d%s\n", name,
 	       rank(wall, n, 0.5), rank(wall, n, 0.99), rank(cpu, n, 0.5), n,
 	       failed ? "  (some runs exited non-zero)" : "");
 	free(wall);
