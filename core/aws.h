@@ -3,6 +3,9 @@
  * environment, shared credentials file, EC2 instance role over IMDSv2),
  * instance metadata, and SSM parameters as secrets. Signing itself is
  * core/http.c's; this file decides which keys it signs with.
+ * aws.c lives in the network module (net.so): the core's struct po_aws
+ * (core/net_api.c) keeps the settings and creates the module's context on
+ * the first call that needs the network. po_aws_conf_from is aws_conf.c's.
  */
 #ifndef PO_AWS_H
 #define PO_AWS_H

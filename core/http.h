@@ -3,6 +3,9 @@
  * plugins: TLS always verified, timeouts, retries with backoff and jitter,
  * optional AWS Signature V4, streaming a 2xx body to a file descriptor.
  * Where credentials come from is core/aws.c's business, not this file's.
+ * http.c lives in the network module (net.so); the core's callers reach it
+ * through core/net_api.c, which loads the module on the first exchange
+ * (doc/design.md §2). Without the module every exchange is EUNAVAIL.
  */
 #ifndef PO_HTTP_H
 #define PO_HTTP_H
@@ -12,8 +15,10 @@
 #include <playout/plugin.h>
 
 /* Call once per process user before any exchange (po_runtime_open does);
- * pairs with po_http_global_cleanup. libcurl counts the calls. Not
- * thread-safe: call before threads start. */
+ * pairs with po_http_global_cleanup. In the module, libcurl counts the
+ * calls; the core's forwarders do nothing (the module initialises libcurl
+ * once when it loads and stays loaded). Not thread-safe: call before
+ * threads start. */
 int po_http_global_init(struct playout_error *err);
 void po_http_global_cleanup(void);
 

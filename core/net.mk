@@ -19,3 +19,10 @@ libpocore_la_CPPFLAGS = $(AM_CPPFLAGS) -DPO_NET_MODULE_DIR=\"$(pkglibdir)\" \
 
 # which commands load it (LD_DEBUG=files), and a missing module as an outage
 TESTS += tests/integration/test_netload.sh
+
+# the core's side without and with the module (order matters: one process)
+check_PROGRAMS += tests/unit/test_net_api
+TESTS += tests/unit/test_net_api
+tests_unit_test_net_api_SOURCES = tests/unit/test_net_api.c
+tests_unit_test_net_api_LDADD = $(UNIT_LDADD)
+tests_unit_test_net_api_CFLAGS = $(UNIT_CFLAGS)
