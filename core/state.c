@@ -91,6 +91,24 @@ static const struct migration migrations[] = {
 	 "CREATE TABLE media_index("
 	 " path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
 	 " blob BLOB NOT NULL, stored_ms INTEGER NOT NULL);"},
+	{4, /* plays tell what happened: where a play joined the item and how
+	     * late that frame went out (kept apart from the start error), the
+	     * audio lost, the bytes as of the last progress report, and each
+	     * outage in play_gaps. Old "joined at +MM:SS" rows get their
+	     * position back from the detail, so they leave the start-error
+	     * figures too. */
+	 "ALTER TABLE plays ADD COLUMN join_ms INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE plays ADD COLUMN join_delay_us INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE plays ADD COLUMN lost_ms INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE plays ADD COLUMN sent_ms INTEGER NOT NULL DEFAULT 0;"
+	 "UPDATE plays SET join_ms = max(1, CAST(substr(detail, 12, 2) AS INTEGER) * 60000"
+	 " + CAST(substr(detail, 15, 2) AS INTEGER) * 1000)"
+	 " WHERE detail LIKE 'joined at +__:__%';"
+	 "CREATE TABLE play_gaps("
+	 " play_id INTEGER NOT NULL REFERENCES plays(id) ON DELETE CASCADE,"
+	 " at_ms INTEGER NOT NULL, length_ms INTEGER NOT NULL, skipped_ms INTEGER NOT NULL,"
+	 " resume_delay_us INTEGER NOT NULL, reason TEXT NOT NULL);"
+	 "CREATE INDEX play_gaps_by_play ON play_gaps(play_id);"},
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -1268,8 +1286,9 @@ int po_state_play_begin(struct po_state *st, struct po_play *p)
 	sqlite3_stmt *s = NULL;
 	rc = st_prepare(st,
 			"INSERT INTO plays(output, pid, title, asset, decision, scheduled_ms,"
-			" started_us, start_error_us, ended_ms, bytes, outcome, detail)"
-			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			" started_us, start_error_us, ended_ms, bytes, outcome, detail, join_ms,"
+			" join_delay_us, lost_ms, sent_ms)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 			&s, "play_begin");
 	if (rc == PLAYOUT_OK) {
 		BIND_FIELD(s, 1, p->output);
@@ -1284,6 +1303,10 @@ int po_state_play_begin(struct po_state *st, struct po_play *p)
 		sqlite3_bind_int64(s, 10, p->bytes);
 		BIND_FIELD(s, 11, p->outcome);
 		BIND_FIELD(s, 12, p->detail);
+		sqlite3_bind_int64(s, 13, p->join_ms);
+		sqlite3_bind_int64(s, 14, p->join_delay_us);
+		sqlite3_bind_int64(s, 15, p->lost_ms);
+		sqlite3_bind_int64(s, 16, p->sent_ms);
 		rc = st_step_done(st, s, "play_begin");
 	}
 	sqlite3_finalize(s);
@@ -1304,7 +1327,8 @@ int po_state_play_end(struct po_state *st, const struct po_play *p)
 	sqlite3_stmt *s = NULL;
 	rc = st_prepare(st,
 			"UPDATE plays SET started_us = ?2, start_error_us = ?3, ended_ms = ?4,"
-			" bytes = ?5, outcome = ?6, detail = ?7 WHERE id = ?1",
+			" bytes = ?5, outcome = ?6, detail = ?7, join_ms = ?8, join_delay_us = ?9,"
+			" lost_ms = ?10, sent_ms = ?11 WHERE id = ?1",
 			&s, "play_end");
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, p->id);
@@ -1317,6 +1341,10 @@ int po_state_play_end(struct po_state *st, const struct po_play *p)
 		else
 			sqlite3_bind_text(s, 6, "complete", -1, SQLITE_STATIC);
 		BIND_FIELD(s, 7, p->detail);
+		sqlite3_bind_int64(s, 8, p->join_ms);
+		sqlite3_bind_int64(s, 9, p->join_delay_us);
+		sqlite3_bind_int64(s, 10, p->lost_ms);
+		sqlite3_bind_int64(s, 11, p->sent_ms);
 		rc = st_step_done(st, s, "play_end");
 		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) == 0)
 			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_end: no play with id %" PRId64,
@@ -1343,6 +1371,11 @@ static int play_row(struct po_state *st, sqlite3_stmt *s, void *elem)
 	p->bytes = sqlite3_column_int64(s, 10);
 	COL_COPY(p->outcome, s, 11);
 	COL_COPY(p->detail, s, 12);
+	p->join_ms = sqlite3_column_int64(s, 13);
+	p->join_delay_us = sqlite3_column_int64(s, 14);
+	p->lost_ms = sqlite3_column_int64(s, 15);
+	p->sent_ms = sqlite3_column_int64(s, 16);
+	p->ngaps = sqlite3_column_int(s, 17);
 	return PLAYOUT_OK;
 }
 
@@ -1354,7 +1387,9 @@ int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
 	void *arr = NULL;
 	int rc = st_read_rows(st,
 			      "SELECT id, output, pid, title, asset, decision, scheduled_ms, started_us,"
-			      " start_error_us, ended_ms, bytes, outcome, detail FROM plays"
+			      " start_error_us, ended_ms, bytes, outcome, detail, join_ms, join_delay_us,"
+			      " lost_ms, sent_ms,"
+			      " (SELECT count(*) FROM play_gaps g WHERE g.play_id = plays.id) FROM plays"
 			      " WHERE scheduled_ms >= ?1 AND scheduled_ms < ?2 ORDER BY scheduled_ms, id",
 			      from_ms, to_ms, sizeof **v, play_row, &arr, n, "get_plays");
 	*v = arr;
@@ -1368,7 +1403,8 @@ int po_state_close_open_plays(struct po_state *st, int64_t now_ms)
 		return rc;
 	sqlite3_stmt *s = NULL;
 	rc = st_prepare(st,
-			"UPDATE plays SET outcome = 'interrupted', ended_ms = ?1"
+			"UPDATE plays SET outcome = 'interrupted',"
+			" ended_ms = CASE WHEN sent_ms > 0 THEN sent_ms ELSE ?1 END"
 			" WHERE outcome = 'playing'",
 			&s, "close_open_plays");
 	if (rc == PLAYOUT_OK) {
@@ -1380,4 +1416,99 @@ int po_state_close_open_plays(struct po_state *st, int64_t now_ms)
 	}
 	sqlite3_finalize(s);
 	return st_end(st, rc, "close_open_plays");
+}
+
+/* One statement on play id, under one write transaction. */
+static int play_update(struct po_state *st, const char *sql, int64_t id, int64_t a, int64_t b,
+		       const char *what)
+{
+	int rc = st_begin(st, 1, what);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st, sql, &s, what);
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, a);
+		sqlite3_bind_int64(s, 3, b);
+		rc = st_step_done(st, s, what);
+		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) == 0)
+			rc = st_fail(st, PLAYOUT_ENOTFOUND, "%s: no play with id %" PRId64, what, id);
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, what);
+}
+
+int po_state_play_progress(struct po_state *st, int64_t id, int64_t bytes, int64_t sent_ms)
+{
+	return play_update(st, "UPDATE plays SET bytes = ?2, sent_ms = ?3 WHERE id = ?1", id, bytes,
+			   sent_ms, "play_progress");
+}
+
+int po_state_play_gap(struct po_state *st, const struct po_play_gap *g)
+{
+	if (!g)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "play_gap");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"INSERT INTO play_gaps(play_id, at_ms, length_ms, skipped_ms,"
+			" resume_delay_us, reason) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM plays"
+			" WHERE id = ?1",
+			&s, "play_gap");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, g->play_id);
+		sqlite3_bind_int64(s, 2, g->at_ms);
+		sqlite3_bind_int64(s, 3, g->length_ms);
+		sqlite3_bind_int64(s, 4, g->skipped_ms);
+		sqlite3_bind_int64(s, 5, g->resume_delay_us);
+		BIND_FIELD(s, 6, g->reason);
+		rc = st_step_done(st, s, "play_gap");
+		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) == 0)
+			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_gap: no play with id %" PRId64,
+				     g->play_id);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* The play's total follows its gaps even if its END never comes. */
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st, "UPDATE plays SET lost_ms = lost_ms + ?2 WHERE id = ?1", &s,
+				"play_gap");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, g->play_id);
+		sqlite3_bind_int64(s, 2, g->skipped_ms);
+		rc = st_step_done(st, s, "play_gap");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "play_gap");
+}
+
+static int gap_row(struct po_state *st, sqlite3_stmt *s, void *elem)
+{
+	struct po_play_gap *g = elem;
+	(void)st;
+	g->play_id = sqlite3_column_int64(s, 0);
+	g->at_ms = sqlite3_column_int64(s, 1);
+	g->length_ms = sqlite3_column_int64(s, 2);
+	g->skipped_ms = sqlite3_column_int64(s, 3);
+	g->resume_delay_us = sqlite3_column_int64(s, 4);
+	COL_COPY(g->reason, s, 5);
+	return PLAYOUT_OK;
+}
+
+int po_state_get_play_gaps(struct po_state *st, int64_t play_id, struct po_play_gap **v,
+			   size_t *n)
+{
+	if (!v || !n)
+		return PLAYOUT_EINVAL;
+	void *arr = NULL;
+	int rc = st_read_rows(st,
+			      "SELECT play_id, at_ms, length_ms, skipped_ms, resume_delay_us, reason"
+			      " FROM play_gaps WHERE play_id >= ?1 AND play_id <= ?2"
+			      " ORDER BY play_id, at_ms, rowid",
+			      play_id, play_id, sizeof **v, gap_row, &arr, n, "get_play_gaps");
+	*v = arr;
+	return rc;
 }

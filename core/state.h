@@ -122,8 +122,34 @@ struct po_play {
 	int64_t ended_ms;           /* 0 while playing */
 	int64_t bytes;
 	char outcome[32];           /* "playing", "complete", "capped", "cut",
-	                               "interrupted", "failed", "joined-late" */
+	                               "partial" (audio lost to outages), "interrupted",
+	                               "failed", "missed" */
 	char detail[256];           /* error text or note */
+	/* Where the play began in the item: 0 when its first frame went out
+	 * first (then start_error_us is the item's start error); else the
+	 * item-relative position of the first frame sent (a join after a
+	 * restart, or an output that was down at the start), and
+	 * join_delay_us how late that frame went out against its own
+	 * deadline. Such a play has no start error: it is kept out of the
+	 * start-error figures. */
+	int64_t join_ms;
+	int64_t join_delay_us;
+	int64_t lost_ms;            /* audio skipped by outages, in total */
+	int64_t sent_ms;            /* when bytes was last brought up to date */
+	int ngaps;                  /* get_plays only: outages recorded */
+};
+
+/* One outage during a play: the output was down from at_ms for length_ms,
+ * and skipped_ms of audio never went out; resume_delay_us is how late the
+ * first frame after it went out against its deadline (0 when it never
+ * came back). */
+struct po_play_gap {
+	int64_t play_id;
+	int64_t at_ms;
+	int64_t length_ms;
+	int64_t skipped_ms;
+	int64_t resume_delay_us;
+	char reason[128];
 };
 /* begin: inserts p (outcome "playing" when p->outcome is empty) and sets
  * p->id. end: updates started_us, start_error_us, ended_ms, bytes, outcome
@@ -134,7 +160,16 @@ int po_state_play_end(struct po_state *st, const struct po_play *p);
 /* Plays scheduled in [from_ms, to_ms), oldest first. *v malloc'd. */
 int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
 		       struct po_play **v, size_t *n);
-/* Mark every play still "playing" as "interrupted" (start-up after a crash). */
+/* Mark every play still "playing" as "interrupted" (start-up after a crash),
+ * ended when its bytes were last brought up to date (now_ms when never). */
 int po_state_close_open_plays(struct po_state *st, int64_t now_ms);
+/* The bytes of play id as of sent_ms (the player's progress reports). */
+int po_state_play_progress(struct po_state *st, int64_t id, int64_t bytes, int64_t sent_ms);
+/* Record an outage of play g->play_id and add its skipped audio to the
+ * play's lost_ms; PLAYOUT_ENOTFOUND if no such play. */
+int po_state_play_gap(struct po_state *st, const struct po_play_gap *g);
+/* The outages of play play_id, in order. *v malloc'd (NULL when *n is 0). */
+int po_state_get_play_gaps(struct po_state *st, int64_t play_id, struct po_play_gap **v,
+			   size_t *n);
 
 #endif

@@ -615,6 +615,94 @@ static void test_close_open_plays_marks_only_playing_as_interrupted(void)
 	po_state_close(st);
 }
 
+/* An Icecast restart mid-item: the outage is stored with its start, length
+ * and the audio skipped, the play's total follows its gaps, and the play's
+ * own fields round-trip. */
+static void test_play_gaps_record_each_outage_and_add_up_the_loss(void)
+{
+	struct po_state *st = open_ok(db_path("plays-gaps"), PO_STATE_WRITER);
+	struct po_play p = mkplay("icecast:main", "gappy", 60000);
+	struct po_play other = mkplay("icecast:backup", "gappy", 60000);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &p), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &other), PLAYOUT_OK);
+	struct po_play_gap g = {p.id, 70000, 5200, 4700, 20500, "Icecast closed the connection"};
+	CU_ASSERT_EQUAL(po_state_play_gap(st, &g), PLAYOUT_OK);
+	struct po_play_gap g2 = {p.id, 90000, 1100, 1000, -3000, "write failed"};
+	CU_ASSERT_EQUAL(po_state_play_gap(st, &g2), PLAYOUT_OK);
+	struct po_play_gap bad = {4242, 1, 1, 1, 0, "x"};
+	CU_ASSERT_EQUAL(po_state_play_gap(st, &bad), PLAYOUT_ENOTFOUND);
+
+	struct po_play *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(v[0].lost_ms, 5700); /* the END has not come yet */
+	CU_ASSERT_EQUAL(v[0].ngaps, 2);
+	CU_ASSERT_EQUAL(v[1].lost_ms, 0);
+	CU_ASSERT_EQUAL(v[1].ngaps, 0);
+	free(v);
+
+	struct po_play_gap *gv = NULL;
+	CU_ASSERT_EQUAL(po_state_get_play_gaps(st, p.id, &gv, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(memcmp(&gv[0], &g, sizeof g), 0);
+	CU_ASSERT_EQUAL(gv[1].resume_delay_us, -3000);
+	CU_ASSERT_STRING_EQUAL(gv[1].reason, "write failed");
+	free(gv);
+	CU_ASSERT_EQUAL(po_state_get_play_gaps(st, other.id, &gv, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(n, 0);
+	free(gv);
+
+	p.ended_ms = 120000;
+	p.bytes = 864000;
+	p.lost_ms = 5700;
+	p.join_ms = 2500;
+	p.join_delay_us = 1800;
+	p.sent_ms = 119500;
+	snprintf(p.outcome, sizeof p.outcome, "partial");
+	CU_ASSERT_EQUAL(po_state_play_end(st, &p), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	p.ngaps = 2;
+	CU_ASSERT_EQUAL(memcmp(&v[0], &p, sizeof p), 0);
+	free(v);
+	po_state_close(st);
+}
+
+/* Progress reports make the bytes durable while the play runs; after a
+ * crash the open play ends when its bytes were last brought up to date. */
+static void test_progress_keeps_bytes_and_a_crash_ends_at_the_last_progress(void)
+{
+	struct po_state *st = open_ok(db_path("plays-progress"), PO_STATE_WRITER);
+	struct po_play p = mkplay("icecast:main", "crashy", 60000);
+	struct po_play quiet = mkplay("icecast:main", "quiet", 70000);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &p), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_begin(st, &quiet), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_progress(st, p.id, 16000, 61000), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_progress(st, p.id, 490000, 90600), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_play_progress(st, 4242, 1, 1), PLAYOUT_ENOTFOUND);
+
+	struct po_play *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(v[0].bytes, 490000);
+	CU_ASSERT_EQUAL(v[0].sent_ms, 90600);
+	CU_ASSERT_STRING_EQUAL(v[0].outcome, "playing");
+	free(v);
+
+	CU_ASSERT_EQUAL(po_state_close_open_plays(st, 123456), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(v[0].outcome, "interrupted");
+	CU_ASSERT_EQUAL(v[0].ended_ms, 90600);
+	CU_ASSERT_EQUAL(v[0].bytes, 490000);
+	CU_ASSERT_STRING_EQUAL(v[1].outcome, "interrupted");
+	CU_ASSERT_EQUAL(v[1].ended_ms, 123456); /* never reported progress */
+	free(v);
+	po_state_close(st);
+}
+
 /* ---- concurrency, locking, crashes ------------------------------------ */
 
 static void test_readonly_reads_committed_data_while_writer_holds_write_transaction(void)
@@ -842,18 +930,29 @@ static void make_old_file(const char *path, int version)
 	po_state_close(st);
 	sqlite3 *db = raw_open(path);
 	char sql[200];
-	snprintf(sql, sizeof sql, "DROP TABLE media_index;%s PRAGMA user_version = %d;",
+	/* v4 added columns to plays as well: drop them too */
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "DROP TABLE play_gaps; ALTER TABLE plays DROP COLUMN join_ms;"
+				     " ALTER TABLE plays DROP COLUMN join_delay_us;"
+				     " ALTER TABLE plays DROP COLUMN lost_ms;"
+				     " ALTER TABLE plays DROP COLUMN sent_ms;",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+	snprintf(sql, sizeof sql, "%s%s PRAGMA user_version = %d;",
+		 version < 3 ? "DROP TABLE media_index;" : "",
 		 version < 2 ? " DROP TABLE media;" : "", version);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_FALSE(table_exists(db, "media_index"));
+	CU_ASSERT_EQUAL(table_exists(db, "media_index"), version >= 3);
+	CU_ASSERT_FALSE(table_exists(db, "play_gaps"));
 	sqlite3_close(db);
 }
 
-static void test_v2_and_v1_files_migrate_to_v3_keeping_their_rows(void)
+static void test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows(void)
 {
-	CU_ASSERT_EQUAL(po_state_schema_latest(), 3);
-	for (int from = 1; from <= 2; from++) {
-		const char *path = db_path(from == 1 ? "from-v1" : "from-v2");
+	CU_ASSERT_EQUAL(po_state_schema_latest(), 4);
+	for (int from = 1; from <= 3; from++) {
+		static const char *const names[] = {"", "from-v1", "from-v2", "from-v3"};
+		const char *path = db_path(names[from]);
 		make_old_file(path, from);
 		/* playoutctl does not migrate: it asks for the daemon */
 		struct po_state *ro = NULL;
@@ -862,25 +961,70 @@ static void test_v2_and_v1_files_migrate_to_v3_keeping_their_rows(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "older"));
 
 		struct po_state *st = open_ok(path, PO_STATE_DAEMON);
-		CU_ASSERT_EQUAL(po_state_schema_version(st), 3);
+		CU_ASSERT_EQUAL(po_state_schema_version(st), 4);
 		char *v = NULL;
 		CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
 		CU_ASSERT_STRING_EQUAL(v ? v : "", "kept");
 		free(v);
 		v = NULL;
 		CU_ASSERT_EQUAL(po_state_media_get(st, "/c/a.mp3", 10, 20, &v),
-				from == 2 ? PLAYOUT_OK : PLAYOUT_ENOTFOUND);
+				from >= 2 ? PLAYOUT_OK : PLAYOUT_ENOTFOUND);
 		free(v);
 		CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/a.mp3", 10, 20, "\0\1\2", 3),
 				PLAYOUT_OK);
 		po_state_close(st);
 		sqlite3 *db = raw_open(path);
-		CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 3);
+		CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 4);
+		CU_ASSERT(table_exists(db, "play_gaps"));
 		CU_ASSERT(table_exists(db, "media"));
 		CU_ASSERT(table_exists(db, "media_index"));
 		CU_ASSERT_EQUAL(raw_int(db, "SELECT length(blob) FROM media_index"), 3);
 		sqlite3_close(db);
 	}
+}
+
+/* A version 3 history: a normal play and a rejoin after a crash whose
+ * "start error" was its position in the item. After the migration the
+ * rejoin says where it joined, so the history keeps it out of the
+ * start-error figures; nothing else changes. */
+static void test_v3_plays_migrate_with_joins_out_of_the_start_error(void)
+{
+	const char *path = db_path("plays-from-v3");
+	make_old_file(path, 3);
+	sqlite3 *db = raw_open(path);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+				     "INSERT INTO plays(output, pid, title, asset, decision,"
+				     " scheduled_ms, started_us, start_error_us, ended_ms, bytes,"
+				     " outcome, detail) VALUES"
+				     " ('icecast:main', 'a', 'A', 'a.mp3', 1, 1000, 1000900, 900,"
+				     "  61000, 960000, 'complete', ''),"
+				     " ('icecast:main', 'b', 'B', 'b.mp3', 1, 61000, 94157000,"
+				     "  33157000, 121000, 420000, 'complete', 'joined at +00:33'),"
+				     " ('icecast:main', 'c', 'C', 'c.mp3', 1, 121000, 0, 0, 0, 0,"
+				     "  'playing', 'joined at +12:07; 1 reconnect');",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+	sqlite3_close(db);
+
+	struct po_state *st = open_ok(path, PO_STATE_DAEMON);
+	struct po_play *v = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 1000000, &v, &n), PLAYOUT_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_EQUAL(v[0].join_ms, 0);
+	CU_ASSERT_EQUAL(v[0].start_error_us, 900);
+	CU_ASSERT_EQUAL(v[0].bytes, 960000);
+	CU_ASSERT_EQUAL(v[1].join_ms, 33000);
+	CU_ASSERT_EQUAL(v[1].join_delay_us, 0);
+	CU_ASSERT_EQUAL(v[2].join_ms, 12 * 60000 + 7000);
+	for (size_t i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(v[i].lost_ms, 0);
+		CU_ASSERT_EQUAL(v[i].sent_ms, 0);
+		CU_ASSERT_EQUAL(v[i].ngaps, 0);
+	}
+	CU_ASSERT_STRING_EQUAL(v[1].detail, "joined at +00:33");
+	free(v);
+	po_state_close(st);
 }
 
 static void test_media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime(void)
@@ -1169,8 +1313,10 @@ static const struct po_test schema_tests[] = {
 	 test_writer_in_missing_directory_fails_clearly},
 	{"readonly_on_missing_file_fails_clearly", test_readonly_on_missing_file_fails_clearly},
 	{"readonly_handle_refuses_writes", test_readonly_handle_refuses_writes},
-	{"v2_and_v1_files_migrate_to_v3_keeping_their_rows",
-	 test_v2_and_v1_files_migrate_to_v3_keeping_their_rows},
+	{"v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows",
+	 test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows},
+	{"v3_plays_migrate_with_joins_out_of_the_start_error",
+	 test_v3_plays_migrate_with_joins_out_of_the_start_error},
 	{NULL, NULL},
 };
 
@@ -1194,6 +1340,10 @@ static const struct po_test data_tests[] = {
 	{"play_end_of_unknown_id_is_enotfound", test_play_end_of_unknown_id_is_enotfound},
 	{"close_open_plays_marks_only_playing_as_interrupted",
 	 test_close_open_plays_marks_only_playing_as_interrupted},
+	{"play_gaps_record_each_outage_and_add_up_the_loss",
+	 test_play_gaps_record_each_outage_and_add_up_the_loss},
+	{"progress_keeps_bytes_and_a_crash_ends_at_the_last_progress",
+	 test_progress_keeps_bytes_and_a_crash_ends_at_the_last_progress},
 	{"media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime",
 	 test_media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime},
 	{"corrupted_stored_index_is_refused_not_trusted",
