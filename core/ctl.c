@@ -297,16 +297,72 @@ static void print_start_error_summary(const struct po_play *v, size_t n)
 	size_t k = 0;
 	if (!e)
 		return;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].started_us)
+	/* A join (after a restart, or an output down at the start) is not a
+	 * start: its delay has figures of its own. */
+	int64_t *jd = calloc(n ? n : 1, sizeof *jd);
+	size_t nj = 0;
+	if (!jd) {
+		free(e);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].started_us)
+			continue;
+		if (v[i].join_ms)
+			jd[nj++] = llabs(v[i].join_delay_us);
+		else
 			e[k++] = llabs(v[i].start_error_us);
+	}
 	if (k) {
 		qsort(e, k, sizeof *e, cmp_i64);
 		printf("start error over %zu plays: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", k,
 		       e[(k - 1) / 2] / 1000.0, e[(size_t)ceil(0.99 * (double)k) - 1] / 1000.0,
 		       e[k - 1] / 1000.0);
 	}
+	if (nj) {
+		qsort(jd, nj, sizeof *jd, cmp_i64);
+		printf("join delay over %zu joins: p50 %.1f ms, max %.1f ms\n", nj,
+		       jd[(nj - 1) / 2] / 1000.0, jd[nj - 1] / 1000.0);
+	}
+	free(jd);
 	free(e);
+}
+
+/* Each outage of play p on a line of its own under it. */
+static void print_gaps_text(struct po_state *st, const struct po_play *p)
+{
+	struct po_play_gap *g = NULL;
+	size_t n = 0;
+	if (!p->ngaps || po_state_get_play_gaps(st, p->id, &g, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char at[40];
+		po_iso8601_utc(g[i].at_ms, at, sizeof at);
+		printf("    down %s for %.1f s, %.1f s of audio lost, back %+.1f ms: %s\n", at,
+		       g[i].length_ms / 1000.0, g[i].skipped_ms / 1000.0,
+		       g[i].resume_delay_us / 1000.0, g[i].reason);
+	}
+	free(g);
+}
+
+static void print_gaps_json(struct po_state *st, const struct po_play *p)
+{
+	struct po_play_gap *g = NULL;
+	size_t n = 0;
+	printf(", \"gaps\": [");
+	if (p->ngaps && po_state_get_play_gaps(st, p->id, &g, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{", i ? ", " : "");
+			po_json_kv_time(stdout, 1, "at", g[i].at_ms);
+			printf(", \"length_s\": %.3f, \"lost_s\": %.3f, \"resume_delay_ms\": %.3f",
+			       g[i].length_ms / 1000.0, g[i].skipped_ms / 1000.0,
+			       g[i].resume_delay_us / 1000.0);
+			po_json_kv_str(stdout, 0, "reason", g[i].reason);
+			printf("}");
+		}
+	}
+	free(g);
+	printf("]");
 }
 
 int po_ctl_history(const char *conf_path, int json)
@@ -331,9 +387,15 @@ int po_ctl_history(const char *conf_path, int json)
 		po_iso8601_utc(p->started_us / 1000, started, sizeof started);
 		if (!json) {
 			po_iso8601_local(p->scheduled_ms, sched, sizeof sched);
-			printf("%s  %-16s %-14s %+9.1f ms  %-11s %10lld B  %s%s%s\n", sched, p->pid,
-			       p->output, p->start_error_us / 1000.0, p->outcome, (long long)p->bytes,
-			       p->asset, p->detail[0] ? "  " : "", p->detail);
+			char err[32];
+			if (p->join_ms)
+				snprintf(err, sizeof err, "join %+.1f ms", p->join_delay_us / 1000.0);
+			else
+				snprintf(err, sizeof err, "%+.1f ms", p->start_error_us / 1000.0);
+			printf("%s  %-16s %-14s %15s  %-11s %10lld B  %s%s%s\n", sched, p->pid,
+			       p->output, err, p->outcome, (long long)p->bytes, p->asset,
+			       p->detail[0] ? "  " : "", p->detail);
+			print_gaps_text(rt.state, p);
 			continue;
 		}
 		printf("%s\n  {", i ? "," : "");
@@ -341,7 +403,16 @@ int po_ctl_history(const char *conf_path, int json)
 		/* started keeps milliseconds even when they are zero */
 		printf(", \"started\": \"%.19s.%03lldZ\"", started,
 		       (long long)((p->started_us / 1000) % 1000 + 1000) % 1000);
-		printf(", \"start_error_ms\": %.3f", p->start_error_us / 1000.0);
+		/* null for a join: it has no start error */
+		if (p->join_ms)
+			printf(", \"start_error_ms\": null");
+		else
+			printf(", \"start_error_ms\": %.3f", p->start_error_us / 1000.0);
+		po_json_kv_int(stdout, 0, "join_ms", p->join_ms);
+		if (p->join_ms)
+			printf(", \"join_delay_ms\": %.3f", p->join_delay_us / 1000.0);
+		printf(", \"lost_s\": %.3f", p->lost_ms / 1000.0);
+		print_gaps_json(rt.state, p);
 		po_json_kv_str(stdout, 0, "output", p->output);
 		po_json_kv_int(stdout, 0, "bytes", p->bytes);
 		po_json_kv_str(stdout, 0, "outcome", p->outcome);

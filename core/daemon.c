@@ -171,8 +171,24 @@ static void record_plays(struct po_daemon *d)
 		if (m.type == PO_PLAYQ_BEGIN) {
 			if (po_state_play_begin(d->rt.state, p) == PLAYOUT_OK)
 				d->play_id[k] = p->id;
-			po_log_notice(p->output, "on air: %s \"%s\" (%s), start error %+.1f ms", p->pid,
-				      p->title, p->asset, p->start_error_us / 1000.0);
+			if (p->join_ms)
+				po_log_notice(p->output, "on air: %s \"%s\" (%s), joined at %+.3f s, "
+					      "%+.1f ms late", p->pid, p->title, p->asset,
+					      p->join_ms / 1000.0, p->join_delay_us / 1000.0);
+			else
+				po_log_notice(p->output, "on air: %s \"%s\" (%s), start error %+.1f ms",
+					      p->pid, p->title, p->asset, p->start_error_us / 1000.0);
+		} else if (m.type == PO_PLAYQ_PROGRESS) {
+			if (d->play_id[k])
+				po_state_play_progress(d->rt.state, d->play_id[k], p->bytes, p->sent_ms);
+		} else if (m.type == PO_PLAYQ_GAP) {
+			m.gap.play_id = d->play_id[k];
+			if (m.gap.play_id)
+				po_state_play_gap(d->rt.state, &m.gap);
+			po_log_notice(p->output, "%s: output down %.1f s from %+.1f s, %.1f s of audio "
+				      "lost: %s", p->pid, m.gap.length_ms / 1000.0,
+				      (m.gap.at_ms - p->scheduled_ms) / 1000.0, m.gap.skipped_ms / 1000.0,
+				      m.gap.reason);
 		} else {
 			p->id = d->play_id[k];
 			if (p->id)

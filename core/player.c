@@ -25,6 +25,7 @@
 #define PREPARE_NS (1000 * NS_PER_MS)   /* open the files this long before start */
 #define JOIN_SLACK_NS (1000 * NS_PER_MS) /* later than this: join at the frame due now */
 #define RETRY_NS (1000 * NS_PER_MS)     /* output reconnect interval */
+#define PROGRESS_NS (1000 * NS_PER_MS)  /* bytes sent reported this often */
 #define PLAYER_BUF (64 * 1024)
 
 struct po_player {
@@ -307,6 +308,12 @@ static int64_t cursor_deadline(const struct play *pl)
 	return seg_deadline(&pl->seg[pl->s], pl->j);
 }
 
+/* Item-relative position of the cursor: the end once every frame is out. */
+static int64_t cursor_pos(const struct play *pl)
+{
+	return pl->s < pl->nseg ? cursor_deadline(pl) : pl->total_ns;
+}
+
 /* Put the cursor on the frame due at item-relative time t. */
 static void seek_to(struct play *pl, int64_t t)
 {
@@ -392,6 +399,46 @@ static void post(struct po_player *p, int type, const struct po_play *play)
 	m.type = type;
 	m.play = *play;
 	po_playq_post(p->q, &m);
+}
+
+/* An outage of the item on air: since when, from which item-relative
+ * position audio was lost, and, once the output is back, the position it
+ * resumed at. */
+struct outage {
+	int64_t at_ns;                  /* 0: none */
+	int64_t from_pos_ns;
+	int64_t resume_pos_ns;          /* -1 until the output is back */
+	char reason[128];
+};
+
+static void outage_begin(struct outage *o, int64_t at_ns, int64_t pos_ns, const char *why)
+{
+	if (o->at_ns)
+		return; /* still the same outage */
+	o->at_ns = at_ns;
+	o->from_pos_ns = pos_ns;
+	o->resume_pos_ns = -1;
+	snprintf(o->reason, sizeof o->reason, "%s", why[0] ? why : "output unavailable");
+}
+
+/* Post the outage o (after the play's BEGIN): ended at end_ns, audio lost
+ * up to resume_pos_ns, the first frame after it sent late by delay_ns. */
+static void post_gap(struct po_player *p, struct po_play *play, struct outage *o, int64_t end_ns,
+		     int64_t resume_pos_ns, int64_t delay_ns)
+{
+	struct po_playq_msg m;
+	memset(&m.gap, 0, sizeof m.gap);
+	m.type = PO_PLAYQ_GAP;
+	m.play = *play;
+	m.gap.at_ms = o->at_ns / NS_PER_MS;
+	m.gap.length_ms = (end_ns - o->at_ns) / NS_PER_MS;
+	int64_t lost = resume_pos_ns > o->from_pos_ns ? resume_pos_ns - o->from_pos_ns : 0;
+	m.gap.skipped_ms = lost / NS_PER_MS;
+	m.gap.resume_delay_us = delay_ns / 1000;
+	snprintf(m.gap.reason, sizeof m.gap.reason, "%s", o->reason);
+	play->lost_ms += m.gap.skipped_ms;
+	po_playq_post(p->q, &m);
+	o->at_ns = 0;
 }
 
 static void add_detail(struct po_play *play, const char *fmt, ...)
@@ -580,7 +627,8 @@ static void play_item(struct po_player *p)
 	struct po_play play;
 	struct play pl;
 	int began = 0, interrupted = 0, failed = 0, reconnects = 0, rd_fail = 0;
-	int64_t retry_at = 0;
+	int64_t retry_at = 0, progress_at = 0;
+	struct outage down = {0, 0, -1, ""};
 
 	init_play_record(p, it, &play);
 	p->last_start_ms = it->item.start_ms;
@@ -617,6 +665,7 @@ static void play_item(struct po_player *p)
 	int rc = output_begin(p, &meta, &err);
 	if (rc < 0) {
 		retry_at = now_ns(p) + RETRY_NS;
+		outage_begin(&down, retry_at - RETRY_NS, cursor_pos(&pl), err.msg);
 		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
 			     err.msg);
 	}
@@ -653,18 +702,36 @@ static void play_item(struct po_player *p)
 			/* Resume where the clock says the programme is now. */
 			reconnects++;
 			seek_to(&pl, now_ns(p) - pl.start_ns);
+			down.resume_pos_ns = cursor_pos(&pl);
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)
 			break;
+		int64_t sent_at = now_ns(p), pos = cursor_pos(&pl), bytes_before = pl.bytes;
 		if (!began) {
-			play.started_us = now_ns(p) / 1000;
-			play.start_error_us = play.started_us - it->item.start_ms * 1000;
+			play.started_us = sent_at / 1000;
+			/* A start error only when the item's first frame goes out
+			 * first; a join has its own delay. */
+			play.start_error_us = pos ? 0 : play.started_us - it->item.start_ms * 1000;
+			play.join_ms = pos / NS_PER_MS;
+			play.join_delay_us = pos ? (sent_at - pl.start_ns - pos) / 1000 : 0;
 		}
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
 			began = 1;
 			post(p, PO_PLAYQ_BEGIN, &play);
+			progress_at = sent_at + PROGRESS_NS;
+		}
+		if (down.at_ns && down.resume_pos_ns >= 0 && pl.bytes > bytes_before)
+			post_gap(p, &play, &down, sent_at, down.resume_pos_ns,
+				 sent_at - pl.start_ns - down.resume_pos_ns);
+		if (began && sent_at >= progress_at) {
+			/* On a grid from the first byte, not drifting by the wakes. */
+			while (progress_at <= sent_at)
+				progress_at += PROGRESS_NS;
+			play.bytes = pl.bytes;
+			play.sent_ms = sent_at / NS_PER_MS;
+			post(p, PO_PLAYQ_PROGRESS, &play);
 		}
 		if (rc < 0 && rd_fail) {
 			/* The cached file went bad under us: nothing to retry. */
@@ -679,6 +746,9 @@ static void play_item(struct po_player *p)
 				     it->item.seg[0].asset, (long long)(rel / NS_PER_MS), err.msg);
 			output_close(p);
 			retry_at = now_ns(p) + RETRY_NS;
+			/* From the first frame of this send: part of it may have
+			 * gone out, but no frame after pos surely did. */
+			outage_begin(&down, retry_at - RETRY_NS, pos, err.msg);
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)
@@ -699,15 +769,28 @@ static void play_item(struct po_player *p)
 		/* Nothing went out: still report the attempt. */
 		post(p, PO_PLAYQ_BEGIN, &play);
 	}
+	if (down.at_ns) {
+		/* Down to the end (or back without a frame left to send). */
+		int64_t t = now_ns(p);
+		int64_t end_pos = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
+		if (interrupted && t - pl.start_ns < end_pos)
+			end_pos = t - pl.start_ns;
+		post_gap(p, &play, &down, t, end_pos, 0);
+	}
 	play.bytes = pl.bytes;
 	play.ended_ms = po_clock_now_ms(p->clock);
+	play.sent_ms = play.ended_ms;
 	if (reconnects)
 		add_detail(&play, "%d reconnect%s", reconnects, reconnects > 1 ? "s" : "");
+	if (play.lost_ms)
+		add_detail(&play, "%.1f s lost", (double)play.lost_ms / 1000.0);
 	if (interrupted) {
 		snprintf(play.outcome, sizeof play.outcome, "interrupted");
 	} else if (failed) {
 		snprintf(play.outcome, sizeof play.outcome, "failed");
 		add_detail(&play, "%s", err.msg[0] ? err.msg : "output unavailable");
+	} else if (play.lost_ms || play.join_ms) {
+		snprintf(play.outcome, sizeof play.outcome, "partial");
 	} else if (pl.cut) {
 		snprintf(play.outcome, sizeof play.outcome, "cut");
 	} else {

@@ -54,10 +54,14 @@ struct po_snapshot *po_snapbox_get(struct po_snapbox *b, uint64_t *gen);
 
 /* Play reports from player threads to the control thread: a fixed ring (no
  * allocation), an eventfd to wake the control loop's poll. */
-enum po_playq_type { PO_PLAYQ_BEGIN = 1, PO_PLAYQ_END };
+/* PROGRESS (about every second while on air): play.bytes as of
+ * play.sent_ms. GAP: an outage of the play on air, after its BEGIN. Both
+ * carry play.output to say whose play it is. */
+enum po_playq_type { PO_PLAYQ_BEGIN = 1, PO_PLAYQ_END, PO_PLAYQ_PROGRESS, PO_PLAYQ_GAP };
 struct po_playq_msg {
 	int type;
 	struct po_play play; /* BEGIN: scheduled/started/asset...; END: all */
+	struct po_play_gap gap; /* GAP only; gap.play_id is not set */
 };
 #define PO_PLAYQ_LEN 64
 struct po_playq {
@@ -92,8 +96,11 @@ struct po_player_conf {
  * it). The thread owns the output from then on: it is the only caller of the
  * ops. It opens each item's files ~1 s before the start, sends from the start
  * instant (or, when it finds an item already running, from the frame due
- * now, detail "joined at +MM:SS"), reconnects every 1 s after an output
- * error, and posts BEGIN (after the first write) and END ("complete", "cut",
+ * now, detail "joined at +MM:SS", join_ms and join_delay_us set, no start
+ * error), reconnects every 1 s after an output error, and posts BEGIN (after
+ * the first write), PROGRESS about every second, a GAP per outage (when the
+ * output comes back, or at the end) and END ("complete" when every frame
+ * went out, "partial" when a join or an outage lost audio, "cut",
  * "interrupted", "failed") for every item it attempted. *out: free with
  * po_player_stop. */
 struct po_player;

@@ -235,7 +235,7 @@ struct item_spec {
 	size_t nseg;
 };
 
-#define MAX_MSG 16
+#define MAX_MSG 64
 
 struct scen {
 	const char *name;
@@ -628,10 +628,23 @@ static void test_frames_are_never_sent_before_deadline_minus_send_ahead(void)
 static void test_begin_and_end_messages_carry_the_play(void)
 {
 	const struct scen *s = &sc[S_BASIC];
-	PO_EXPECT_INT_FATAL(s->nmsg, 2);
-	const struct po_play *b = &s->msg[0].play, *e = &s->msg[1].play;
+	/* BEGIN, a PROGRESS per second on air, END */
+	size_t np = (size_t)((due_ns(&fa, fa.ix->nframes - 1) - AHEAD_MS * MS) / (1000 * MS));
+	PO_EXPECT_INT_FATAL(s->nmsg, 2 + np);
+	const struct po_play *b = &s->msg[0].play, *e = &s->msg[s->nmsg - 1].play;
 	PO_EXPECT_INT(s->msg[0].type, PO_PLAYQ_BEGIN);
-	PO_EXPECT_INT(s->msg[1].type, PO_PLAYQ_END);
+	PO_EXPECT_INT(s->msg[s->nmsg - 1].type, PO_PLAYQ_END);
+	for (size_t i = 1; i + 1 < s->nmsg; i++) {
+		const struct po_play *g = &s->msg[i].play;
+		PO_EXPECT_INT(s->msg[i].type, PO_PLAYQ_PROGRESS);
+		PO_EXPECT_STR(g->output, "basic");
+		/* about a second apart, each with what went out by then */
+		int64_t at = first_wake_from(&fa, (int64_t)i * 1000 * MS);
+		PO_EXPECT_INT(g->sent_ms, T0_ms + at / MS);
+		PO_EXPECT_INT(g->bytes, prefix_bytes(&fa, frame_at(&fa, at + AHEAD_MS * MS) + 1));
+	}
+	PO_EXPECT_INT(e->join_ms, 0);
+	PO_EXPECT_INT(e->lost_ms, 0);
 	PO_EXPECT_STR(b->output, "basic");
 	PO_EXPECT_STR(b->pid, "pid0");
 	PO_EXPECT_STR(b->title, "basic item 0");
@@ -741,9 +754,26 @@ static void test_write_error_reconnects_and_resumes_by_the_clock(void)
 	PO_EXPECT_INT(w2->at, prefix_bytes(&fa, frame_at(&fa, failed_rel + AHEAD_MS * MS)));
 	const struct po_playq_msg *e = msg_of(s, PO_PLAYQ_END, 0);
 	PO_EXPECT_INT_FATAL(e->type, PO_PLAYQ_END);
-	PO_EXPECT_STR(e->play.outcome, "complete");
+	/* frames from the one that failed to frame k never went out */
+	int64_t failed_pos = due_ns(&fa, frame_at(&fa, failed_rel + AHEAD_MS * MS));
+	int64_t lost_ms = (due_ns(&fa, (uint32_t)k) - failed_pos) / MS;
+	CU_ASSERT(lost_ms > 700); /* 1 s down, less the send-ahead */
+	PO_EXPECT_STR(e->play.outcome, "partial");
 	CU_ASSERT_PTR_NOT_NULL(strstr(e->play.detail, "1 reconnect"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e->play.detail, " s lost"));
+	PO_EXPECT_INT(e->play.lost_ms, lost_ms);
+	PO_EXPECT_INT(e->play.join_ms, 0);
 	PO_EXPECT_INT(e->play.bytes, (int64_t)r->n);
+	/* the outage, posted when the output came back */
+	const struct po_playq_msg *g = msg_of(s, PO_PLAYQ_GAP, 0);
+	PO_EXPECT_INT_FATAL(g->type, PO_PLAYQ_GAP);
+	PO_EXPECT_INT(msg_of(s, PO_PLAYQ_GAP, 1)->type, 0);
+	PO_EXPECT_INT(g->gap.at_ms, T0_ms + failed_rel / MS);
+	PO_EXPECT_INT(g->gap.length_ms, 1000);
+	PO_EXPECT_INT(g->gap.skipped_ms, lost_ms);
+	PO_EXPECT_INT(g->gap.resume_delay_us, (rel - due_ns(&fa, (uint32_t)k)) / 1000);
+	CU_ASSERT(g->gap.reason[0] != '\0');
+	CU_ASSERT(g < e); /* before the END */
 }
 
 static void test_output_down_until_item_end_reports_failed(void)
@@ -779,8 +809,19 @@ static void test_output_refusing_at_start_opens_later_at_the_clock_position(void
 	PO_EXPECT_INT(r->n, (size_t)fa.ix->file_size - fa.ix->frames[k].offset);
 	const struct po_playq_msg *b = msg_of(s, PO_PLAYQ_BEGIN, 0);
 	PO_EXPECT_INT_FATAL(b->type, PO_PLAYQ_BEGIN);
-	PO_EXPECT_INT(b->play.start_error_us, 1000000);
-	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
+	/* not a start: no start error, but where it joined and how late */
+	PO_EXPECT_INT(b->play.start_error_us, 0);
+	PO_EXPECT_INT(b->play.join_ms, due_ns(&fa, (uint32_t)k) / MS);
+	PO_EXPECT_INT(b->play.join_delay_us, (rel - due_ns(&fa, (uint32_t)k)) / 1000);
+	const struct po_playq_msg *g = msg_of(s, PO_PLAYQ_GAP, 0);
+	PO_EXPECT_INT_FATAL(g->type, PO_PLAYQ_GAP);
+	CU_ASSERT(g > b); /* after its BEGIN */
+	PO_EXPECT_INT(g->gap.at_ms, T0_ms);
+	PO_EXPECT_INT(g->gap.length_ms, 1000);
+	PO_EXPECT_INT(g->gap.skipped_ms, due_ns(&fa, (uint32_t)k) / MS);
+	const struct po_play *e = &msg_of(s, PO_PLAYQ_END, 0)->play;
+	PO_EXPECT_STR(e->outcome, "partial");
+	PO_EXPECT_INT(e->lost_ms, g->gap.skipped_ms);
 }
 
 static void test_stop_mid_item_reports_interrupted_and_closes(void)
@@ -825,10 +866,15 @@ static void test_joined_late_item_starts_at_the_frame_due_now(void)
 	const struct po_playq_msg *e = msg_of(s, PO_PLAYQ_END, 0);
 	CU_ASSERT_FATAL(b->type == PO_PLAYQ_BEGIN && e->type == PO_PLAYQ_END);
 	PO_EXPECT_INT(b->play.scheduled_ms, T0_ms - 1800);
-	/* late by exactly what the clock says */
-	PO_EXPECT_INT(b->play.start_error_us, 1500000);
+	/* a join, not a start: where and how late, no start error */
+	PO_EXPECT_INT(b->play.start_error_us, 0);
+	PO_EXPECT_INT(b->play.join_ms, due_ns(&fa, (uint32_t)k) / MS);
+	PO_EXPECT_INT(b->play.join_delay_us, (w->t_ns - start_ns - due_ns(&fa, (uint32_t)k)) / 1000);
+	CU_ASSERT(b->play.join_delay_us >= 0 && b->play.join_delay_us < 30000);
 	CU_ASSERT_PTR_NOT_NULL(strstr(b->play.detail, "joined at +00:01"));
-	PO_EXPECT_STR(e->play.outcome, "complete");
+	PO_EXPECT_STR(e->play.outcome, "partial");
+	PO_EXPECT_INT(e->play.lost_ms, 0);
+	PO_EXPECT_INT(msg_of(s, PO_PLAYQ_GAP, 0)->type, 0);
 }
 
 static void test_segments_at_two_sample_rates_play_in_order_on_time(void)
