@@ -18,6 +18,7 @@
 #include "log.h"
 #include "net_load.h"
 #include "player.h"
+#include "playrec.h"
 #include "refresh.h"
 #include "runtime.h"
 #include "snapshot.h"
@@ -36,7 +37,7 @@ struct po_daemon {
 	struct po_playq q;
 	struct po_worker *worker;          /* downloads and probes */
 	struct po_player *players[PO_MAX_INSTANCES];
-	int64_t play_id[PO_MAX_INSTANCES]; /* the open play row of each output */
+	struct po_playrec rec[PO_MAX_INSTANCES]; /* the open play of each output */
 	size_t nplayers;
 	uint64_t last_plan_sig;            /* to log only rundowns that changed */
 	int64_t unaired_upto_ms;           /* items starting up to here were judged */
@@ -168,9 +169,8 @@ static void record_plays(struct po_daemon *d)
 	while (po_playq_take(&d->q, &m)) {
 		size_t k = output_slot(d, m.play.output);
 		struct po_play *p = &m.play;
+		po_playrec_apply(d->rt.state, &d->rec[k], &m);
 		if (m.type == PO_PLAYQ_BEGIN) {
-			if (po_state_play_begin(d->rt.state, p) == PLAYOUT_OK)
-				d->play_id[k] = p->id;
 			if (p->join_ms)
 				po_log_notice(p->output, "on air: %s \"%s\" (%s), joined at %+.3f s, "
 					      "%+.1f ms late", p->pid, p->title, p->asset,
@@ -178,22 +178,12 @@ static void record_plays(struct po_daemon *d)
 			else
 				po_log_notice(p->output, "on air: %s \"%s\" (%s), start error %+.1f ms",
 					      p->pid, p->title, p->asset, p->start_error_us / 1000.0);
-		} else if (m.type == PO_PLAYQ_PROGRESS) {
-			if (d->play_id[k])
-				po_state_play_progress(d->rt.state, d->play_id[k], p->bytes, p->sent_ms);
 		} else if (m.type == PO_PLAYQ_GAP) {
-			m.gap.play_id = d->play_id[k];
-			if (m.gap.play_id)
-				po_state_play_gap(d->rt.state, &m.gap);
 			po_log_notice(p->output, "%s: output down %.1f s from %+.1f s, %.1f s of audio "
 				      "lost: %s", p->pid, m.gap.length_ms / 1000.0,
 				      (m.gap.at_ms - p->scheduled_ms) / 1000.0, m.gap.skipped_ms / 1000.0,
 				      m.gap.reason);
-		} else {
-			p->id = d->play_id[k];
-			if (p->id)
-				po_state_play_end(d->rt.state, p);
-			d->play_id[k] = 0;
+		} else if (m.type == PO_PLAYQ_END) {
 			po_log_notice(p->output, "off air: %s, %s, %lld bytes%s%s", p->pid, p->outcome,
 				      (long long)p->bytes, p->detail[0] ? ": " : "", p->detail);
 		}

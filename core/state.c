@@ -1512,3 +1512,77 @@ int po_state_get_play_gaps(struct po_state *st, int64_t play_id, struct po_play_
 	*v = arr;
 	return rc;
 }
+
+int po_state_play_rejoin(struct po_state *st, const struct po_play *p, struct po_play *prev)
+{
+	if (!p || !prev)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "play_rejoin");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	int found = 0;
+	rc = st_prepare(st,
+			"SELECT id, output, pid, title, asset, decision, scheduled_ms, started_us,"
+			" start_error_us, ended_ms, bytes, outcome, detail, join_ms, join_delay_us,"
+			" lost_ms, sent_ms, 0 FROM plays WHERE output = ?1 AND scheduled_ms = ?2"
+			" AND pid = ?3 AND outcome = 'interrupted' AND ended_ms > 0"
+			" ORDER BY id DESC LIMIT 1",
+			&s, "play_rejoin");
+	if (rc == PLAYOUT_OK) {
+		BIND_FIELD(s, 1, p->output);
+		sqlite3_bind_int64(s, 2, p->scheduled_ms);
+		BIND_FIELD(s, 3, p->pid);
+		int src = sqlite3_step(s);
+		if (src == SQLITE_ROW) {
+			memset(prev, 0, sizeof *prev);
+			rc = play_row(st, s, prev);
+			found = rc == PLAYOUT_OK;
+		} else if (src != SQLITE_DONE) {
+			rc = st_sqlfail(st, src, "play_rejoin");
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == PLAYOUT_OK && !found)
+		rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_rejoin: no interrupted play to continue");
+	/* The audio between the last progress and the frame joined at never
+	 * went out as far as the record knows. */
+	int64_t skipped = p->join_ms - (prev->ended_ms - prev->scheduled_ms);
+	if (skipped < 0)
+		skipped = 0;
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st,
+				"INSERT INTO play_gaps(play_id, at_ms, length_ms, skipped_ms,"
+				" resume_delay_us, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+				&s, "play_rejoin");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, prev->id);
+		sqlite3_bind_int64(s, 2, prev->ended_ms);
+		sqlite3_bind_int64(s, 3, p->started_us / 1000 - prev->ended_ms);
+		sqlite3_bind_int64(s, 4, skipped);
+		sqlite3_bind_int64(s, 5, p->join_delay_us);
+		sqlite3_bind_text(s, 6, "playoutd stopped; joined again after its restart", -1,
+				  SQLITE_STATIC);
+		rc = st_step_done(st, s, "play_rejoin");
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == PLAYOUT_OK)
+		rc = st_prepare(st,
+				"UPDATE plays SET outcome = 'playing', ended_ms = 0,"
+				" lost_ms = lost_ms + ?2 WHERE id = ?1",
+				&s, "play_rejoin");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, prev->id);
+		sqlite3_bind_int64(s, 2, skipped);
+		rc = st_step_done(st, s, "play_rejoin");
+	}
+	sqlite3_finalize(s);
+	if (rc == PLAYOUT_OK) {
+		prev->lost_ms += skipped;
+		prev->ended_ms = 0;
+		snprintf(prev->outcome, sizeof prev->outcome, "playing");
+	}
+	return st_end(st, rc, "play_rejoin");
+}

@@ -168,6 +168,13 @@ int po_state_play_progress(struct po_state *st, int64_t id, int64_t bytes, int64
 /* Record an outage of play g->play_id and add its skipped audio to the
  * play's lost_ms; PLAYOUT_ENOTFOUND if no such play. */
 int po_state_play_gap(struct po_state *st, const struct po_play_gap *g);
+/* A play that joins its item (p->join_ms > 0, after a restart) continues
+ * the interrupted play of the same output, item start and pid, if there is
+ * one: the time between that play's end (its last progress) and p's first
+ * byte becomes an outage of it, with the audio skipped up to p->join_ms,
+ * and it is "playing" again. *prev: that play as it now is.
+ * PLAYOUT_ENOTFOUND when there is none (then nothing changed). */
+int po_state_play_rejoin(struct po_state *st, const struct po_play *p, struct po_play *prev);
 /* The outages of play play_id, in order. *v malloc'd (NULL when *n is 0). */
 int po_state_get_play_gaps(struct po_state *st, int64_t play_id, struct po_play_gap **v,
 			   size_t *n);

@@ -1,0 +1,29 @@
+/*
+ * Writing the players' reports to the state, one output at a time (the
+ * control thread drains the play queue into it). A play that joins its item
+ * after a restart continues the play the restart interrupted, so each item
+ * has one play per output with its interruptions (doc/design.md §3, §8).
+ */
+#ifndef PO_PLAYREC_H
+#define PO_PLAYREC_H
+
+#include <stdint.h>
+
+#include "player.h"
+#include "state.h"
+
+/* One output's open play. Zero it to start. */
+struct po_playrec {
+	int64_t id;           /* the open play row, 0 when none */
+	/* When the open play continues an interrupted one: what that one had
+	 * (its start, its bytes and its losses), added to the player's
+	 * figures, which count from the join. */
+	int cont;
+	int64_t base_bytes, base_lost_ms, started_us, start_error_us, join_ms, join_delay_us;
+};
+
+/* Apply report m (BEGIN, PROGRESS, GAP or END) of r's output. m->play may be
+ * changed (the figures as written). Failures are logged by the state. */
+void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq_msg *m);
+
+#endif
