@@ -6,3 +6,5 @@ check_PROGRAMS += tests/unit/test_playrec
 TESTS += tests/unit/test_playrec
 tests_unit_test_playrec_LDADD = $(UNIT_LDADD)
 tests_unit_test_playrec_CFLAGS = $(UNIT_CFLAGS)
+
+TESTS += tests/integration/test_history.sh

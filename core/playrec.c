@@ -43,8 +43,11 @@ static void merge(const struct po_playrec *r, struct po_play *p)
 	if (from_join && strcmp(p->outcome, "partial") == 0 && !p->lost_ms && !p->join_ms)
 		snprintf(p->outcome, sizeof p->outcome, "complete");
 	size_t n = strlen(p->detail);
-	snprintf(p->detail + n, sizeof p->detail - n, "%sresumed after a restart",
-		 n ? "; " : "");
+	snprintf(p->detail + n, sizeof p->detail - n, "%sresumed after a restart", n ? "; " : "");
+	n = strlen(p->detail);
+	if (r->base_lost_ms && n < sizeof p->detail)
+		snprintf(p->detail + n, sizeof p->detail - n, "; %.1f s lost in all",
+			 (double)p->lost_ms / 1000.0);
 }
 
 void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq_msg *m)
