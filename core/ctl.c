@@ -436,6 +436,64 @@ int po_ctl_history(const char *conf_path, int json)
 	return 0;
 }
 
+/* One output's status as of now: the position moves on from the row's
+ * update while on air. */
+static void print_output_status(const struct po_output_status *o, int64_t now, int json,
+				int first)
+{
+	int on_air = strcmp(o->state, "on air") == 0;
+	int64_t pos = o->position_ms + (on_air ? now - o->updated_ms : 0);
+	if (o->end_ms && pos > o->end_ms - o->scheduled_ms)
+		pos = o->end_ms - o->scheduled_ms;
+	if (!json) {
+		char since[40], end[40];
+		po_iso8601_local(o->since_ms, since, sizeof since);
+		printf("%s: %s since %s", o->output, o->state, since);
+		if (o->pid[0]) {
+			po_iso8601_local(o->end_ms, end, sizeof end);
+			printf(", %s \"%s\" at %.1f s, %.1f s left (ends %s)", o->pid, o->title,
+			       pos / 1000.0, (o->end_ms - o->scheduled_ms - pos) / 1000.0, end);
+			if (on_air)
+				printf(", %+lld ms ahead", (long long)o->lead_ms);
+		}
+		printf("\n");
+		if (o->last_error[0]) {
+			char at[40];
+			po_iso8601_local(o->error_ms, at, sizeof at);
+			printf("  last error at %s: %s\n", at, o->last_error);
+		}
+		return;
+	}
+	printf("%s{", first ? "" : ", ");
+	po_json_kv_str(stdout, 1, "output", o->output);
+	po_json_kv_str(stdout, 0, "state", o->state);
+	printf(", \"connected\": %s", on_air ? "true" : "false");
+	po_json_kv_time(stdout, 0, "since", o->since_ms);
+	if (o->last_error[0]) {
+		po_json_kv_str(stdout, 0, "last_error", o->last_error);
+		po_json_kv_time(stdout, 0, "last_error_at", o->error_ms);
+	} else {
+		printf(", \"last_error\": null");
+	}
+	if (o->pid[0]) {
+		printf(", \"item\": {");
+		po_json_kv_str(stdout, 1, "pid", o->pid);
+		po_json_kv_str(stdout, 0, "title", o->title);
+		po_json_kv_time(stdout, 0, "scheduled", o->scheduled_ms);
+		po_json_kv_time(stdout, 0, "end", o->end_ms);
+		printf("}, \"position_s\": %.3f, \"left_s\": %.3f", pos / 1000.0,
+		       (o->end_ms - o->scheduled_ms - pos) / 1000.0);
+		if (on_air)
+			printf(", \"lead_ms\": %lld", (long long)o->lead_ms);
+		else
+			printf(", \"lead_ms\": null");
+	} else {
+		printf(", \"item\": null");
+	}
+	po_json_kv_time(stdout, 0, "updated", o->updated_ms);
+	printf("}");
+}
+
 int po_ctl_status(const char *conf_path, int json)
 {
 	struct po_runtime rt;
@@ -444,39 +502,27 @@ int po_ctl_status(const char *conf_path, int json)
 		return 1;
 	}
 	int64_t now = po_clock_now_ms(&rt.clock);
-	struct po_play *plays = NULL;
+	struct po_output_status *outs = NULL;
 	struct playout_item *items = NULL;
-	size_t np = 0, ni = 0;
-	po_state_get_plays(rt.state, now - 86400000, now + 1, &plays, &np);
+	size_t no = 0, ni = 0;
+	po_state_get_output_status(rt.state, &outs, &no);
 	po_state_get_rundown(rt.state, now, now + 86400000, &items, &ni);
 	const struct playout_item *next = NULL;
 	for (size_t i = 0; i < ni && !next; i++)
 		if (items[i].start_ms > now && items[i].nseg)
 			next = &items[i];
 	if (json)
-		printf("{\"on_air\": [");
-	int first = 1;
-	for (size_t i = 0; i < np; i++) {
-		const struct po_play *p = &plays[i];
-		if (strcmp(p->outcome, "playing") != 0)
-			continue;
-		if (json) {
-			printf("%s{", first ? "" : ", ");
-			po_json_kv_str(stdout, 1, "output", p->output);
-			po_json_kv_str(stdout, 0, "pid", p->pid);
-			po_json_kv_str(stdout, 0, "title", p->title);
-			po_json_kv_time(stdout, 0, "scheduled", p->scheduled_ms);
-			printf("}");
-		} else {
-			printf("on air on %s: %s \"%s\"\n", p->output, p->pid, p->title);
-		}
-		first = 0;
-	}
+		printf("{\"outputs\": [");
+	for (size_t i = 0; i < no; i++)
+		print_output_status(&outs[i], now, json, i == 0);
+	if (!json && !no)
+		printf("no output has reported (is playoutd running?)\n");
 	if (json) {
 		printf("], \"next\": ");
 		if (next) {
 			printf("{");
 			po_json_kv_time(stdout, 1, "start", next->start_ms);
+			printf(", \"starts_in_s\": %.3f", (next->start_ms - now) / 1000.0);
 			po_json_kv_str(stdout, 0, "pid", next->pid);
 			po_json_kv_str(stdout, 0, "title", next->title);
 			po_json_kv_str(stdout, 0, "decision", po_decision_name(next->decision));
@@ -485,15 +531,11 @@ int po_ctl_status(const char *conf_path, int json)
 			printf("null");
 		}
 		printf("}\n");
-	} else {
-		if (first)
-			printf("nothing on air\n");
-		if (next) {
-			char at[40];
-			po_iso8601_local(next->start_ms, at, sizeof at);
-			printf("next: %s \"%s\" at %s (%s)\n", next->pid, next->title, at,
-			       po_decision_name(next->decision));
-		}
+	} else if (next) {
+		char at[40];
+		po_iso8601_local(next->start_ms, at, sizeof at);
+		printf("next: %s \"%s\" at %s, in %.1f s (%s)\n", next->pid, next->title, at,
+		       (next->start_ms - now) / 1000.0, po_decision_name(next->decision));
 	}
 	if (!json) {
 		for (size_t i = 0; i < rt.conf.ninst; i++) {
@@ -509,7 +551,7 @@ int po_ctl_status(const char *conf_path, int json)
 				printf("schedule %s: no answer yet\n", ic->label);
 		}
 	}
-	free(plays);
+	free(outs);
 	free(items);
 	po_runtime_close(&rt);
 	return 0;

@@ -206,6 +206,8 @@ static int start_players(struct po_daemon *d)
 			.connect_ahead_ms = d->rt.conf.connect_ahead_ms,
 			.keep_open_ms = 1000,
 		};
+		po_playrec_init(d->rt.state, &d->rec[i], pi->conf->label,
+				po_clock_now_ms(&d->rt.clock));
 		if (po_player_start(&pc, &d->players[i], &e) < 0) {
 			po_log_errorx(pi->conf->label, "cannot start the player: %s", e.msg);
 			return -1;
@@ -376,6 +378,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_notice("core", "rehearsal: the clock reads %s", at);
 	}
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
+	po_state_clear_output_status(d->rt.state); /* outputs no longer configured go */
 	d->unaired_upto_ms = po_clock_now_ms(&d->rt.clock); /* the past is not ours */
 	if (start_worker(d) < 0)
 		goto out;

@@ -411,7 +411,31 @@ struct outage {
 	char reason[128];
 };
 
-static void outage_begin(struct outage *o, int64_t at_ns, int64_t pos_ns, const char *why)
+/* Post type with play and what the output does: state, the cursor's
+ * position pos_ns of the item pl, and how far the audio sent runs ahead. */
+static void post_status(struct po_player *p, int type, const struct po_play *play,
+			const struct play *pl, const char *state, int64_t pos_ns, const char *error)
+{
+	struct po_playq_msg m;
+	memset(&m.gap, 0, sizeof m.gap);
+	memset(&m.status, 0, sizeof m.status);
+	m.type = type;
+	m.play = *play;
+	int64_t t = now_ns(p);
+	snprintf(m.status.output, sizeof m.status.output, "%s", p->label);
+	snprintf(m.status.state, sizeof m.status.state, "%s", state);
+	snprintf(m.status.last_error, sizeof m.status.last_error, "%s", error);
+	m.status.since_ms = t / NS_PER_MS;
+	m.status.error_ms = error[0] ? t / NS_PER_MS : 0;
+	m.status.position_ms = pos_ns / NS_PER_MS;
+	m.status.end_ms = (pl->start_ns + min64(pl->cut_ns, pl->total_ns)) / NS_PER_MS;
+	m.status.lead_ms = (pl->start_ns + pos_ns - t) / NS_PER_MS;
+	m.status.updated_ms = t / NS_PER_MS;
+	po_playq_post(p->q, &m);
+}
+
+static void outage_begin(struct po_player *p, const struct po_play *play, const struct play *pl,
+			 struct outage *o, int64_t at_ns, int64_t pos_ns, const char *why)
 {
 	if (o->at_ns)
 		return; /* still the same outage */
@@ -419,6 +443,7 @@ static void outage_begin(struct outage *o, int64_t at_ns, int64_t pos_ns, const 
 	o->from_pos_ns = pos_ns;
 	o->resume_pos_ns = -1;
 	snprintf(o->reason, sizeof o->reason, "%s", why[0] ? why : "output unavailable");
+	post_status(p, PO_PLAYQ_STATUS, play, pl, "down", pos_ns, o->reason);
 }
 
 /* Post the outage o (after the play's BEGIN): ended at end_ns, audio lost
@@ -665,7 +690,7 @@ static void play_item(struct po_player *p)
 	int rc = output_begin(p, &meta, &err);
 	if (rc < 0) {
 		retry_at = now_ns(p) + RETRY_NS;
-		outage_begin(&down, retry_at - RETRY_NS, cursor_pos(&pl), err.msg);
+		outage_begin(p, &play, &pl, &down, retry_at - RETRY_NS, cursor_pos(&pl), err.msg);
 		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
 			     err.msg);
 	}
@@ -719,7 +744,7 @@ static void play_item(struct po_player *p)
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
 			began = 1;
-			post(p, PO_PLAYQ_BEGIN, &play);
+			post_status(p, PO_PLAYQ_BEGIN, &play, &pl, "on air", cursor_pos(&pl), "");
 			progress_at = sent_at + PROGRESS_NS;
 		}
 		if (down.at_ns && down.resume_pos_ns >= 0 && pl.bytes > bytes_before)
@@ -731,7 +756,7 @@ static void play_item(struct po_player *p)
 				progress_at += PROGRESS_NS;
 			play.bytes = pl.bytes;
 			play.sent_ms = sent_at / NS_PER_MS;
-			post(p, PO_PLAYQ_PROGRESS, &play);
+			post_status(p, PO_PLAYQ_PROGRESS, &play, &pl, "on air", cursor_pos(&pl), "");
 		}
 		if (rc < 0 && rd_fail) {
 			/* The cached file went bad under us: nothing to retry. */
@@ -748,7 +773,7 @@ static void play_item(struct po_player *p)
 			retry_at = now_ns(p) + RETRY_NS;
 			/* From the first frame of this send: part of it may have
 			 * gone out, but no frame after pos surely did. */
-			outage_begin(&down, retry_at - RETRY_NS, pos, err.msg);
+			outage_begin(p, &play, &pl, &down, retry_at - RETRY_NS, pos, err.msg);
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)

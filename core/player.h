@@ -57,11 +57,16 @@ struct po_snapshot *po_snapbox_get(struct po_snapbox *b, uint64_t *gen);
 /* PROGRESS (about every second while on air): play.bytes as of
  * play.sent_ms. GAP: an outage of the play on air, after its BEGIN. Both
  * carry play.output to say whose play it is. */
-enum po_playq_type { PO_PLAYQ_BEGIN = 1, PO_PLAYQ_END, PO_PLAYQ_PROGRESS, PO_PLAYQ_GAP };
+enum po_playq_type {
+	PO_PLAYQ_BEGIN = 1, PO_PLAYQ_END, PO_PLAYQ_PROGRESS, PO_PLAYQ_GAP, PO_PLAYQ_STATUS
+};
 struct po_playq_msg {
 	int type;
 	struct po_play play; /* BEGIN: scheduled/started/asset...; END: all */
 	struct po_play_gap gap; /* GAP only; gap.play_id is not set */
+	/* STATUS (an outage began), BEGIN, PROGRESS: what the output does
+	 * (state, since_ms, last_error, position_ms, end_ms, lead_ms). */
+	struct po_output_status status;
 };
 #define PO_PLAYQ_LEN 64
 struct po_playq {

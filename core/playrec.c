@@ -8,10 +8,60 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The output's status row after report m: a new state starts its "since";
+ * the last error stays until another comes. */
+static void set_status(struct po_state *st, struct po_playrec *r, const struct po_playq_msg *m,
+		       const char *state, int64_t at_ms)
+{
+	struct po_output_status *o = &r->status;
+	const struct po_play *p = &m->play;
+	if (strcmp(o->state, state) != 0) {
+		snprintf(o->state, sizeof o->state, "%s", state);
+		o->since_ms = at_ms;
+	}
+	if (strcmp(state, "idle") == 0) {
+		o->pid[0] = o->title[0] = '\0';
+		o->scheduled_ms = o->position_ms = o->end_ms = o->lead_ms = 0;
+	} else {
+		snprintf(o->pid, sizeof o->pid, "%s", p->pid);
+		snprintf(o->title, sizeof o->title, "%s", p->title);
+		o->scheduled_ms = p->scheduled_ms;
+		if (m->type != PO_PLAYQ_GAP) {
+			o->position_ms = m->status.position_ms;
+			o->end_ms = m->status.end_ms;
+			o->lead_ms = m->status.lead_ms;
+		}
+	}
+	if (m->status.last_error[0]) {
+		snprintf(o->last_error, sizeof o->last_error, "%s", m->status.last_error);
+		o->error_ms = m->status.error_ms;
+	}
+	o->updated_ms = m->status.updated_ms ? m->status.updated_ms : at_ms;
+	po_state_put_output_status(st, o);
+}
+
+void po_playrec_init(struct po_state *st, struct po_playrec *r, const char *label,
+		     int64_t now_ms)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->status.output, sizeof r->status.output, "%s", label);
+	snprintf(r->status.state, sizeof r->status.state, "idle");
+	r->status.since_ms = r->status.updated_ms = now_ms;
+	po_state_put_output_status(st, &r->status);
+}
+
+/* Forget the open play, keep the output's status. */
+static void play_reset(struct po_playrec *r)
+{
+	struct po_output_status keep = r->status;
+	memset(r, 0, sizeof *r);
+	r->status = keep;
+}
+
 static void begin(struct po_state *st, struct po_playrec *r, struct po_play *p)
 {
 	struct po_play prev;
-	memset(r, 0, sizeof *r);
+	play_reset(r);
 	if (p->join_ms > 0 && po_state_play_rejoin(st, p, &prev) == PLAYOUT_OK) {
 		r->id = prev.id;
 		r->cont = 1;
@@ -56,15 +106,23 @@ void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq
 	switch (m->type) {
 	case PO_PLAYQ_BEGIN:
 		begin(st, r, p);
+		set_status(st, r, m, "on air", p->started_us / 1000);
 		break;
 	case PO_PLAYQ_PROGRESS:
 		if (r->id)
 			po_state_play_progress(st, r->id, p->bytes + r->base_bytes, p->sent_ms);
+		set_status(st, r, m, "on air", p->sent_ms);
+		break;
+	case PO_PLAYQ_STATUS:
+		set_status(st, r, m, m->status.state, m->status.since_ms);
 		break;
 	case PO_PLAYQ_GAP:
 		m->gap.play_id = r->id;
 		if (r->id)
 			po_state_play_gap(st, &m->gap);
+		/* back on air, unless the outage ran to the item's end */
+		if (m->gap.resume_delay_us || m->gap.at_ms + m->gap.length_ms < r->status.end_ms)
+			set_status(st, r, m, "on air", m->gap.at_ms + m->gap.length_ms);
 		break;
 	case PO_PLAYQ_END:
 		p->id = r->id;
@@ -72,7 +130,10 @@ void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq
 			merge(r, p);
 		if (p->id)
 			po_state_play_end(st, p);
-		memset(r, 0, sizeof *r);
+		play_reset(r);
+		/* an output that failed through the item stays down */
+		set_status(st, r, m, strcmp(p->outcome, "failed") == 0 ? "down" : "idle",
+			   p->ended_ms);
 		break;
 	default:
 		break;

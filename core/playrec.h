@@ -20,9 +20,16 @@ struct po_playrec {
 	 * figures, which count from the join. */
 	int cont;
 	int64_t base_bytes, base_lost_ms, started_us, start_error_us, join_ms, join_delay_us;
+	/* What the output does, as last written to output_status. */
+	struct po_output_status status;
 };
 
-/* Apply report m (BEGIN, PROGRESS, GAP or END) of r's output. m->play may be
+/* Start output label's record: its status row says "idle" since now_ms. */
+void po_playrec_init(struct po_state *st, struct po_playrec *r, const char *label,
+		     int64_t now_ms);
+
+/* Apply report m (BEGIN, PROGRESS, GAP, STATUS or END) of r's output; each
+ * updates its status row too. m->play may be
  * changed (the figures as written). Failures are logged by the state. */
 void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq_msg *m);
 

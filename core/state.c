@@ -108,7 +108,13 @@ static const struct migration migrations[] = {
 	 " play_id INTEGER NOT NULL REFERENCES plays(id) ON DELETE CASCADE,"
 	 " at_ms INTEGER NOT NULL, length_ms INTEGER NOT NULL, skipped_ms INTEGER NOT NULL,"
 	 " resume_delay_us INTEGER NOT NULL, reason TEXT NOT NULL);"
-	 "CREATE INDEX play_gaps_by_play ON play_gaps(play_id);"},
+	 "CREATE INDEX play_gaps_by_play ON play_gaps(play_id);"
+	 /* what each output does now, for playoutctl status */
+	 "CREATE TABLE output_status("
+	 " output TEXT PRIMARY KEY, state TEXT NOT NULL, since_ms INTEGER NOT NULL,"
+	 " last_error TEXT NOT NULL, error_ms INTEGER NOT NULL, pid TEXT NOT NULL,"
+	 " title TEXT NOT NULL, scheduled_ms INTEGER NOT NULL, position_ms INTEGER NOT NULL,"
+	 " end_ms INTEGER NOT NULL, lead_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"},
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -1585,4 +1591,80 @@ int po_state_play_rejoin(struct po_state *st, const struct po_play *p, struct po
 		snprintf(prev->outcome, sizeof prev->outcome, "playing");
 	}
 	return st_end(st, rc, "play_rejoin");
+}
+
+/* ---- output status ------------------------------------------------------ */
+
+int po_state_put_output_status(struct po_state *st, const struct po_output_status *o)
+{
+	if (!o)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "put_output_status");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"INSERT OR REPLACE INTO output_status(output, state, since_ms, last_error,"
+			" error_ms, pid, title, scheduled_ms, position_ms, end_ms, lead_ms, updated_ms)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			&s, "put_output_status");
+	if (rc == PLAYOUT_OK) {
+		BIND_FIELD(s, 1, o->output);
+		BIND_FIELD(s, 2, o->state);
+		sqlite3_bind_int64(s, 3, o->since_ms);
+		BIND_FIELD(s, 4, o->last_error);
+		sqlite3_bind_int64(s, 5, o->error_ms);
+		BIND_FIELD(s, 6, o->pid);
+		BIND_FIELD(s, 7, o->title);
+		sqlite3_bind_int64(s, 8, o->scheduled_ms);
+		sqlite3_bind_int64(s, 9, o->position_ms);
+		sqlite3_bind_int64(s, 10, o->end_ms);
+		sqlite3_bind_int64(s, 11, o->lead_ms);
+		sqlite3_bind_int64(s, 12, o->updated_ms);
+		rc = st_step_done(st, s, "put_output_status");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "put_output_status");
+}
+
+int po_state_clear_output_status(struct po_state *st)
+{
+	int rc = st_begin(st, 1, "clear_output_status");
+	if (rc < 0)
+		return rc;
+	rc = st_exec(st, "DELETE FROM output_status", "clear_output_status");
+	return st_end(st, rc, "clear_output_status");
+}
+
+static int output_status_row(struct po_state *st, sqlite3_stmt *s, void *elem)
+{
+	struct po_output_status *o = elem;
+	(void)st;
+	COL_COPY(o->output, s, 0);
+	COL_COPY(o->state, s, 1);
+	o->since_ms = sqlite3_column_int64(s, 2);
+	COL_COPY(o->last_error, s, 3);
+	o->error_ms = sqlite3_column_int64(s, 4);
+	COL_COPY(o->pid, s, 5);
+	COL_COPY(o->title, s, 6);
+	o->scheduled_ms = sqlite3_column_int64(s, 7);
+	o->position_ms = sqlite3_column_int64(s, 8);
+	o->end_ms = sqlite3_column_int64(s, 9);
+	o->lead_ms = sqlite3_column_int64(s, 10);
+	o->updated_ms = sqlite3_column_int64(s, 11);
+	return PLAYOUT_OK;
+}
+
+int po_state_get_output_status(struct po_state *st, struct po_output_status **v, size_t *n)
+{
+	if (!v || !n)
+		return PLAYOUT_EINVAL;
+	void *arr = NULL;
+	int rc = st_read_rows(st,
+			      "SELECT output, state, since_ms, last_error, error_ms, pid, title,"
+			      " scheduled_ms, position_ms, end_ms, lead_ms, updated_ms FROM output_status"
+			      " WHERE ?1 <= ?2 ORDER BY output",
+			      0, 0, sizeof **v, output_status_row, &arr, n, "get_output_status");
+	*v = arr;
+	return rc;
 }

@@ -179,4 +179,27 @@ int po_state_play_rejoin(struct po_state *st, const struct po_play *p, struct po
 int po_state_get_play_gaps(struct po_state *st, int64_t play_id, struct po_play_gap **v,
 			   size_t *n);
 
+/* What one output does now (the control thread writes it from the player's
+ * reports; playoutctl status reads it). state: "idle" (nothing to play),
+ * "on air", "down" (an output error; since_ms is when it went down). */
+struct po_output_status {
+	char output[96];
+	char state[16];
+	int64_t since_ms;           /* in this state since */
+	char last_error[256];       /* the last output error, kept after recovery */
+	int64_t error_ms;           /* when it happened (0: none yet) */
+	char pid[PLAYOUT_PID_MAX];  /* the item on air or due ("" when idle) */
+	char title[PLAYOUT_TITLE_MAX];
+	int64_t scheduled_ms;
+	int64_t position_ms;        /* item-relative, as of updated_ms */
+	int64_t end_ms;             /* the item's end instant */
+	int64_t lead_ms;            /* how far the audio sent runs ahead of real time */
+	int64_t updated_ms;
+};
+int po_state_put_output_status(struct po_state *st, const struct po_output_status *o);
+/* Forget every output's row (at start-up, before the outputs write theirs). */
+int po_state_clear_output_status(struct po_state *st);
+/* Every output's row, by name. *v malloc'd (NULL when *n is 0). */
+int po_state_get_output_status(struct po_state *st, struct po_output_status **v, size_t *n);
+
 #endif

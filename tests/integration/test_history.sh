@@ -26,13 +26,18 @@ START=$(( $(date +%s) + 4 ))
 cat >"$T/schedule.csv" <<EOF
 "$(iso "$START")","$(iso $((START + 15)))","prog","prog.mp3","Programme"
 EOF
+# nothing listens there: the "dead" output is refused on every try
+DEAD_PORT=$(po_free_port) || po_fail history "no free port"
+export PO_TEST_ICECAST_PASSWORD=hackme
 CONF="$T/playout.conf"
 cat >"$CONF" <<EOF
 station = "Test FM"; timezone = "UTC"; state = "$T/state.db"; cache = "$T/cache";
 plan_interval_s = 5; send_ahead_ms = 300;
 schedule = ( { plugin = "csv"; path = "$T/schedule.csv"; } );
 storage = { plugin = "localdisk"; path = "$T/drop"; settle_s = 0; };
-outputs = ( { plugin = "file"; instance = "air"; path = "$T/out.mp3"; } );
+outputs = ( { plugin = "file"; instance = "air"; path = "$T/out.mp3"; },
+            { plugin = "icecast"; instance = "dead"; host = "127.0.0.1"; port = $DEAD_PORT;
+              mount = "/prerec"; password = "env:PO_TEST_ICECAST_PASSWORD"; } );
 EOF
 
 po_spawn_out "$T/playoutd.1.log" "$PLAYOUTD" -c "$CONF" -f
@@ -46,6 +51,30 @@ due_bytes() { echo $(( SIZE * ($(now_ms) - START * 1000) / 14000 )); }
 live=$(field bytes); due=$(due_bytes)
 po_check "while on air, the row has the bytes sent within ~2 s ($live of $due due)" \
 	test "${live:-0}" -ge $(( due - SIZE * 2 / 14 ))
+
+"$PLAYOUTCTL" -c "$CONF" status --json >"$T/status.json" 2>&1
+"$PLAYOUTCTL" -c "$CONF" status 2>&1 | sed 's/^/#   /'
+status() { # DESCRIPTION OUTPUT PYTHON-EXPRESSION over o (that output), s
+	po_check "$1" "$PO_PY" - "$T/status.json" "$2" "$3" "$START" <<'EOF'
+import json, sys, time
+s = json.load(open(sys.argv[1]))
+o = [o for o in s["outputs"] if o["output"] == sys.argv[2]]
+o = o[0] if o else {}
+start = int(sys.argv[4])
+ok = eval(sys.argv[3])
+if not ok:
+    print("# " + json.dumps(s))
+sys.exit(0 if ok else 1)
+EOF
+}
+status "status: file:air is on air, connected, with prog" file:air \
+	'o["state"] == "on air" and o["connected"] and o["item"]["pid"] == "prog" and o["last_error"] is None'
+status "status: its position is the clock's (5 s in, +-1.5 s), time left and end match" file:air \
+	'abs(o["position_s"] - 5) < 1.5 and abs(o["position_s"] + o["left_s"] - 14) < 0.1 and o["item"]["end"].startswith(time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + 14)))'
+status "status: its lead over real time is the send-ahead (0..400 ms)" file:air '0 <= o["lead_ms"] <= 400'
+status "status: the dead output is listed as down, with its last error and the item" icecast:dead \
+	'o["state"] == "down" and not o["connected"] and o["last_error"] and o["item"]["pid"] == "prog"'
+status "status: nothing next" file:air 's["next"] is None'
 
 kill -KILL "$DPID"
 KILLED_MS=$(now_ms)
@@ -68,7 +97,8 @@ sed 's/^/#   /' "$T/history.txt"
 check() { # DESCRIPTION PYTHON-EXPRESSION over p (the play), g (its gaps), plays
 	po_check "$1" "$PO_PY" - "$T/history.json" "$2" "$KILLED_MS" "$SIZE" <<'EOF'
 import datetime, json, sys
-plays = [p for p in json.load(open(sys.argv[1])) if p.get("asset") == "prog.mp3"]
+plays = [p for p in json.load(open(sys.argv[1]))
+         if p.get("asset") == "prog.mp3" and p.get("output") == "file:air"]
 killed_ms, size = int(sys.argv[3]), int(sys.argv[4])
 def ms(s):
     return int(datetime.datetime.strptime(s.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000) \
@@ -97,6 +127,11 @@ po_check "history's start-error figures exclude the rejoin (p99 < 100 ms)" "$PO_
 import re, sys
 m = re.search(r"start error over 1 plays: p50 [-0-9.]+ ms, p99 ([0-9.]+) ms", open(sys.argv[1]).read())
 sys.exit(0 if m and float(m.group(1)) < 100 else 1)' "$T/history.txt"
+
+"$PLAYOUTCTL" -c "$CONF" status --json >"$T/status.json" 2>&1
+status "status after the end: file:air is idle, no item" file:air \
+	'o["state"] == "idle" and o["item"] is None and not o["connected"]'
+status "status after the end: the dead output is still down" icecast:dead 'o["state"] == "down"'
 
 rc=0; po_stop_timed "$DPID" || rc=$?
 po_check "SIGTERM: playoutd exits 0 (rc=$rc)" test "$rc" -eq 0

@@ -932,7 +932,8 @@ static void make_old_file(const char *path, int version)
 	char sql[200];
 	/* v4 added columns to plays as well: drop them too */
 	CU_ASSERT_EQUAL(sqlite3_exec(db,
-				     "DROP TABLE play_gaps; ALTER TABLE plays DROP COLUMN join_ms;"
+				     "DROP TABLE play_gaps; DROP TABLE output_status;"
+				     " ALTER TABLE plays DROP COLUMN join_ms;"
 				     " ALTER TABLE plays DROP COLUMN join_delay_us;"
 				     " ALTER TABLE plays DROP COLUMN lost_ms;"
 				     " ALTER TABLE plays DROP COLUMN sent_ms;",
