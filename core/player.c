@@ -411,8 +411,8 @@ struct outage {
 	char reason[128];
 };
 
-/* Post type with play and what the output does: state, the cursor's
- * position pos_ns of the item pl, and how far the audio sent runs ahead. */
+/* Post type with play and what the output does: state, where the clock is in
+ * the item pl, and how far the audio sent (up to pos_ns) runs ahead of it. */
 static void post_status(struct po_player *p, int type, const struct po_play *play,
 			const struct play *pl, const char *state, int64_t pos_ns, const char *error)
 {
@@ -427,7 +427,8 @@ static void post_status(struct po_player *p, int type, const struct po_play *pla
 	snprintf(m.status.last_error, sizeof m.status.last_error, "%s", error);
 	m.status.since_ms = t / NS_PER_MS;
 	m.status.error_ms = error[0] ? t / NS_PER_MS : 0;
-	m.status.position_ms = pos_ns / NS_PER_MS;
+	/* on air now: where the clock is in the item (the listener hears it) */
+	m.status.position_ms = t > pl->start_ns ? (t - pl->start_ns) / NS_PER_MS : 0;
 	m.status.end_ms = (pl->start_ns + min64(pl->cut_ns, pl->total_ns)) / NS_PER_MS;
 	m.status.lead_ms = (pl->start_ns + pos_ns - t) / NS_PER_MS;
 	m.status.updated_ms = t / NS_PER_MS;

@@ -645,6 +645,19 @@ static void test_begin_and_end_messages_carry_the_play(void)
 	}
 	PO_EXPECT_INT(e->join_ms, 0);
 	PO_EXPECT_INT(e->lost_ms, 0);
+	/* BEGIN says what the output does: on air, the item's end, the lead */
+	const struct po_output_status *bs = &s->msg[0].status;
+	PO_EXPECT_STR(bs->state, "on air");
+	PO_EXPECT_STR(bs->output, "basic");
+	PO_EXPECT_INT(bs->end_ms, T0_ms + due_ns(&fa, fa.ix->nframes) / MS);
+	PO_EXPECT_INT(bs->position_ms, 0);
+	/* what went out runs ahead by the send-ahead (to the next frame) */
+	PO_EXPECT_INT(bs->lead_ms, due_ns(&fa, frame_at(&fa, AHEAD_MS * MS) + 1) / MS);
+	for (size_t i = 1; i + 1 < s->nmsg; i++) {
+		const struct po_output_status *ps = &s->msg[i].status;
+		PO_EXPECT_INT(ps->position_ms, s->msg[i].play.sent_ms - T0_ms);
+		CU_ASSERT(ps->lead_ms >= AHEAD_MS && ps->lead_ms <= AHEAD_MS + 27);
+	}
 	PO_EXPECT_STR(b->output, "basic");
 	PO_EXPECT_STR(b->pid, "pid0");
 	PO_EXPECT_STR(b->title, "basic item 0");
@@ -813,6 +826,14 @@ static void test_output_refusing_at_start_opens_later_at_the_clock_position(void
 	PO_EXPECT_INT(b->play.start_error_us, 0);
 	PO_EXPECT_INT(b->play.join_ms, due_ns(&fa, (uint32_t)k) / MS);
 	PO_EXPECT_INT(b->play.join_delay_us, (rel - due_ns(&fa, (uint32_t)k)) / 1000);
+	/* the output was listed as down from its first try, with the item */
+	const struct po_playq_msg *d = msg_of(s, PO_PLAYQ_STATUS, 0);
+	PO_EXPECT_INT_FATAL(d->type, PO_PLAYQ_STATUS);
+	CU_ASSERT(d < b);
+	PO_EXPECT_STR(d->status.state, "down");
+	PO_EXPECT_INT(d->status.since_ms, T0_ms);
+	CU_ASSERT(d->status.last_error[0] != '\0');
+	PO_EXPECT_STR(d->play.pid, b->play.pid);
 	const struct po_playq_msg *g = msg_of(s, PO_PLAYQ_GAP, 0);
 	PO_EXPECT_INT_FATAL(g->type, PO_PLAYQ_GAP);
 	CU_ASSERT(g > b); /* after its BEGIN */

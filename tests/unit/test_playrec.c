@@ -197,7 +197,99 @@ static void test_a_join_with_nothing_to_continue_is_a_play_of_its_own(void)
 	po_state_close(st);
 }
 
+static struct po_output_status status_of(struct po_state *st, const char *output)
+{
+	struct po_output_status *v = NULL, one;
+	size_t n = 0;
+	memset(&one, 0, sizeof one);
+	CU_ASSERT_EQUAL(po_state_get_output_status(st, &v, &n), PLAYOUT_OK);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].output, output) == 0)
+			one = v[i];
+	free(v);
+	return one;
+}
+
+/* The status row follows the reports: idle at start, on air from the first
+ * byte, down from an outage's start (its error kept after it), on air again
+ * when the output is back, idle after the END; "since" moves only when the
+ * state changes. */
+static void test_status_row_follows_the_reports(void)
+{
+	struct po_state *st = open_db("status");
+	struct po_playrec r;
+	po_playrec_init(st, &r, "icecast:main", T0 - 5000);
+	struct po_output_status o = status_of(st, "icecast:main");
+	PO_EXPECT_STR(o.state, "idle");
+	PO_EXPECT_INT(o.since_ms, T0 - 5000);
+
+	struct po_playq_msg m = msg(PO_PLAYQ_BEGIN, T0);
+	m.play.started_us = T0 * 1000 + 400;
+	m.status.position_ms = 300;
+	m.status.end_ms = T0 + 60000;
+	m.status.lead_ms = 299;
+	m.status.updated_ms = T0;
+	po_playrec_apply(st, &r, &m);
+	o = status_of(st, "icecast:main");
+	PO_EXPECT_STR(o.state, "on air");
+	PO_EXPECT_INT(o.since_ms, T0);
+	PO_EXPECT_STR(o.pid, "news");
+	PO_EXPECT_INT(o.end_ms, T0 + 60000);
+	PO_EXPECT_INT(o.lead_ms, 299);
+
+	m = msg(PO_PLAYQ_PROGRESS, T0);
+	m.play.sent_ms = T0 + 1000;
+	m.status.position_ms = 1300;
+	m.status.end_ms = T0 + 60000;
+	m.status.updated_ms = T0 + 1000;
+	po_playrec_apply(st, &r, &m);
+	o = status_of(st, "icecast:main");
+	PO_EXPECT_INT(o.since_ms, T0); /* same state: since stays */
+	PO_EXPECT_INT(o.position_ms, 1300);
+
+	m = msg(PO_PLAYQ_STATUS, T0);
+	snprintf(m.status.state, sizeof m.status.state, "down");
+	snprintf(m.status.last_error, sizeof m.status.last_error, "write: broken pipe");
+	m.status.since_ms = m.status.error_ms = T0 + 20000;
+	m.status.end_ms = T0 + 60000;
+	m.status.position_ms = 20300;
+	po_playrec_apply(st, &r, &m);
+	o = status_of(st, "icecast:main");
+	PO_EXPECT_STR(o.state, "down");
+	PO_EXPECT_INT(o.since_ms, T0 + 20000);
+	PO_EXPECT_STR(o.last_error, "write: broken pipe");
+
+	m = msg(PO_PLAYQ_GAP, T0);
+	m.gap.at_ms = T0 + 20000;
+	m.gap.length_ms = 5000;
+	m.gap.skipped_ms = 4700;
+	m.gap.resume_delay_us = 1000;
+	po_playrec_apply(st, &r, &m);
+	o = status_of(st, "icecast:main");
+	PO_EXPECT_STR(o.state, "on air");
+	PO_EXPECT_INT(o.since_ms, T0 + 25000);
+	PO_EXPECT_STR(o.last_error, "write: broken pipe"); /* kept */
+
+	m = msg(PO_PLAYQ_END, T0);
+	m.play.ended_ms = T0 + 60000;
+	snprintf(m.play.outcome, sizeof m.play.outcome, "partial");
+	po_playrec_apply(st, &r, &m);
+	o = status_of(st, "icecast:main");
+	PO_EXPECT_STR(o.state, "idle");
+	PO_EXPECT_INT(o.since_ms, T0 + 60000);
+	PO_EXPECT_STR(o.pid, "");
+
+	CU_ASSERT_EQUAL(po_state_clear_output_status(st), PLAYOUT_OK);
+	struct po_output_status *v = NULL;
+	size_t n = 9;
+	CU_ASSERT_EQUAL(po_state_get_output_status(st, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(n, 0);
+	free(v);
+	po_state_close(st);
+}
+
 static const struct po_test tests[] = {
+	{"status_row_follows_the_reports", test_status_row_follows_the_reports},
 	{"kill9_and_restart_continue_one_play_with_its_interruption",
 	 test_kill9_and_restart_continue_one_play_with_its_interruption},
 	{"icecast_restart_mid_item_is_a_partial_play_with_its_outage",
