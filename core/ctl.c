@@ -442,7 +442,8 @@ static void print_output_status(const struct po_output_status *o, int64_t now, i
 				int first)
 {
 	int on_air = strcmp(o->state, "on air") == 0;
-	int64_t pos = o->position_ms + (on_air ? now - o->updated_ms : 0);
+	/* the item runs by the clock, on air or not */
+	int64_t pos = o->position_ms + (o->pid[0] ? now - o->updated_ms : 0);
 	if (o->end_ms && pos > o->end_ms - o->scheduled_ms)
 		pos = o->end_ms - o->scheduled_ms;
 	if (!json) {
