@@ -7,4 +7,4 @@ TESTS += tests/unit/test_playrec
 tests_unit_test_playrec_LDADD = $(UNIT_LDADD)
 tests_unit_test_playrec_CFLAGS = $(UNIT_CFLAGS)
 
-TESTS += tests/integration/test_history.sh
+TESTS += tests/integration/test_history.sh tests/integration/test_history_icecast.sh

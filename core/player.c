@@ -396,6 +396,8 @@ read_fail:
 static void post(struct po_player *p, int type, const struct po_play *play)
 {
 	struct po_playq_msg m;
+	memset(&m.gap, 0, sizeof m.gap);
+	memset(&m.status, 0, sizeof m.status);
 	m.type = type;
 	m.play = *play;
 	po_playq_post(p->q, &m);
@@ -454,6 +456,7 @@ static void post_gap(struct po_player *p, struct po_play *play, struct outage *o
 {
 	struct po_playq_msg m;
 	memset(&m.gap, 0, sizeof m.gap);
+	memset(&m.status, 0, sizeof m.status);
 	m.type = PO_PLAYQ_GAP;
 	m.play = *play;
 	m.gap.at_ms = o->at_ns / NS_PER_MS;

@@ -248,10 +248,12 @@ EOF
 
 # ---- icecast --------------------------------------------------------------
 
+# po_icecast_start DIR [PORT]: an icecast2 on a free port, or on PORT (to
+# restart one where its sources reconnect).
 po_icecast_start() {
-	local dir=$1 port admin owner="" i
+	local dir=$1 port=${2:-} admin owner="" i
 	mkdir -p "$dir/log" || return 1
-	port=$(po_free_port) || return 1
+	[ -n "$port" ] || port=$(po_free_port) || return 1
 	admin=$("$PO_PY" -c 'import secrets; print(secrets.token_hex(12))')
 	if [ "$(id -u)" -eq 0 ]; then
 		# Debian's icecast2 refuses to run as root; its package creates

@@ -787,6 +787,10 @@ static void test_write_error_reconnects_and_resumes_by_the_clock(void)
 	PO_EXPECT_INT(g->gap.resume_delay_us, (rel - due_ns(&fa, (uint32_t)k)) / 1000);
 	CU_ASSERT(g->gap.reason[0] != '\0');
 	CU_ASSERT(g < e); /* before the END */
+	/* reports that carry no status carry an empty one, not stack bytes */
+	PO_EXPECT_STR(g->status.last_error, "");
+	PO_EXPECT_STR(e->status.state, "");
+	PO_EXPECT_STR(e->gap.reason, "");
 }
 
 static void test_output_down_until_item_end_reports_failed(void)
