@@ -151,7 +151,7 @@ static struct po_aws *new_aws(const struct po_aws_conf *c)
 {
 	struct po_aws *a = NULL;
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(po_aws_new(c, &a, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_aws_new(c, &a, &e), PLAYOUT_OK);
 	return a;
 }
 
@@ -160,10 +160,10 @@ static void source_is(const struct po_aws_conf *c, const char *want_source, cons
 	struct po_aws *a = new_aws(c);
 	struct po_aws_creds cr;
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL_FATAL(po_aws_credentials(a, &cr, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(cr.source, want_source);
+	PO_EXPECT_INT_FATAL(po_aws_credentials(a, &cr, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(cr.source, want_source);
 	if (want_key)
-		CU_ASSERT_STRING_EQUAL(cr.access_key, want_key);
+		PO_EXPECT_STR(cr.access_key, want_key);
 	po_aws_free(a);
 }
 
@@ -188,9 +188,9 @@ static void test_environment_beats_credentials_file(void)
 	struct po_aws_conf c = {.imds_endpoint = imds_url};
 	struct po_aws *a = new_aws(&c);
 	struct po_aws_creds cr;
-	CU_ASSERT_EQUAL_FATAL(po_aws_credentials(a, &cr, NULL), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(cr.source, "environment");
-	CU_ASSERT_STRING_EQUAL(cr.session_token, "envtoken");
+	PO_EXPECT_INT_FATAL(po_aws_credentials(a, &cr, NULL), PLAYOUT_OK);
+	PO_EXPECT_STR(cr.source, "environment");
+	PO_EXPECT_STR(cr.session_token, "envtoken");
 	po_aws_free(a);
 }
 
@@ -215,15 +215,14 @@ static void test_instance_role_uses_imds_token(void)
 	struct po_aws_creds cr;
 	int tokens0 = count_requests("\"path\": \"/latest/api/token\"");
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL_FATAL(po_aws_credentials(a, &cr, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(cr.source, "instance role playout-role");
+	PO_EXPECT_INT_FATAL(po_aws_credentials(a, &cr, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(cr.source, "instance role playout-role");
 	CU_ASSERT_NSTRING_EQUAL(cr.access_key, "ASIAFAKE", 8);
 	CU_ASSERT(cr.session_token[0] != '\0');
 	CU_ASSERT(cr.expires_ms > 0);
-	CU_ASSERT_EQUAL(count_requests("\"path\": \"/latest/api/token\"") - tokens0, 1);
+	PO_EXPECT_INT(count_requests("\"path\": \"/latest/api/token\"") - tokens0, 1);
 	/* every metadata GET carried the token; none was refused */
-	CU_ASSERT_EQUAL(count_requests("\"/latest/meta-data/iam/security-credentials/"),
-			count_requests("x-aws-ec2-metadata-token\": \""));
+	PO_EXPECT_INT(count_requests("\"/latest/meta-data/iam/security-credentials/"), count_requests("x-aws-ec2-metadata-token\": \""));
 	explicit_bzero(&cr, sizeof cr);
 	po_aws_free(a);
 }
@@ -242,12 +241,12 @@ static void test_role_credentials_refresh_before_expiry(void)
 	struct po_aws_conf c = {.imds_endpoint = imds_url, .wall_ms = fake_wall};
 	struct po_aws *a = new_aws(&c);
 	struct po_aws_creds c1, c2, c3;
-	CU_ASSERT_EQUAL_FATAL(po_aws_credentials(a, &c1, NULL), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_aws_credentials(a, &c1, NULL), PLAYOUT_OK);
 	fake_now_ms += 1000 * 1000; /* 40 min before expiry: cached */
-	CU_ASSERT_EQUAL_FATAL(po_aws_credentials(a, &c2, NULL), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(c1.access_key, c2.access_key);
+	PO_EXPECT_INT_FATAL(po_aws_credentials(a, &c2, NULL), PLAYOUT_OK);
+	PO_EXPECT_STR(c1.access_key, c2.access_key);
 	fake_now_ms += 2400 * 1000; /* 200 s before expiry: inside the 5 min margin */
-	CU_ASSERT_EQUAL_FATAL(po_aws_credentials(a, &c3, NULL), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_aws_credentials(a, &c3, NULL), PLAYOUT_OK);
 	CU_ASSERT_STRING_NOT_EQUAL(c1.access_key, c3.access_key);
 	po_aws_free(a);
 }
@@ -259,7 +258,7 @@ static void test_no_credentials_error_names_every_source(void)
 	struct po_aws *a = new_aws(&c);
 	struct po_aws_creds cr;
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(po_aws_credentials(a, &cr, &e), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(po_aws_credentials(a, &cr, &e), PLAYOUT_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "config aws.access_key (not set)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "environment (AWS_ACCESS_KEY_ID not set)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/.aws/credentials (no such file)"));
@@ -267,7 +266,7 @@ static void test_no_credentials_error_names_every_source(void)
 	/* and a signed request says the same */
 	struct playout_http_request req = {.method = "GET", .url = ssm_url, .aws_service = "ssm"};
 	struct playout_http_response r;
-	CU_ASSERT_EQUAL(po_aws_http(a, &req, &r, &e), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(po_aws_http(a, &req, &r, &e), PLAYOUT_EAUTH);
 	po_aws_free(a);
 }
 
@@ -278,10 +277,10 @@ static void test_instance_metadata_and_missing_path(void)
 	struct po_aws *a = new_aws(&c);
 	char *v = NULL;
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(po_aws_imds_get(a, "meta-data/public-ipv4", &v, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "203.0.113.7");
+	PO_EXPECT_INT(po_aws_imds_get(a, "meta-data/public-ipv4", &v, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "203.0.113.7");
 	free(v);
-	CU_ASSERT_EQUAL(po_aws_imds_get(a, "meta-data/nothing-here", &v, &e), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_aws_imds_get(a, "meta-data/nothing-here", &v, &e), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	po_aws_free(a);
 }
@@ -294,7 +293,7 @@ static void test_off_ec2_metadata_fails_fast(void)
 	char *v = NULL;
 	struct playout_error e = {0};
 	time_t t0 = time(NULL);
-	CU_ASSERT_EQUAL(po_aws_imds_get(a, "meta-data/public-ipv4", &v, &e), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_aws_imds_get(a, "meta-data/public-ipv4", &v, &e), PLAYOUT_ENOTFOUND);
 	CU_ASSERT(time(NULL) - t0 <= 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not on EC2"));
 	po_aws_free(a);
@@ -308,22 +307,22 @@ static void test_region_order(void)
 	setenv("AWS_REGION", "ca-central-1", 1);
 	struct po_aws *a = new_aws(&c);
 	po_aws_region(a, r, sizeof r);
-	CU_ASSERT_STRING_EQUAL(r, "ap-south-1");
+	PO_EXPECT_STR(r, "ap-south-1");
 	po_aws_free(a);
 	c.region = NULL;
 	a = new_aws(&c);
 	po_aws_region(a, r, sizeof r);
-	CU_ASSERT_STRING_EQUAL(r, "ca-central-1");
+	PO_EXPECT_STR(r, "ca-central-1");
 	po_aws_free(a);
 	unsetenv("AWS_REGION");
 	a = new_aws(&c);
 	po_aws_region(a, r, sizeof r);
-	CU_ASSERT_STRING_EQUAL(r, "eu-west-2"); /* the fake's placement/region */
+	PO_EXPECT_STR(r, "eu-west-2"); /* the fake's placement/region */
 	po_aws_free(a);
 	c.imds_endpoint = dead_url;
 	a = new_aws(&c);
 	po_aws_region(a, r, sizeof r);
-	CU_ASSERT_STRING_EQUAL(r, "us-east-1");
+	PO_EXPECT_STR(r, "us-east-1");
 	po_aws_free(a);
 }
 
@@ -342,8 +341,8 @@ static void test_ssm_parameter_resolves(void)
 	struct po_aws *a = ssm_aws("secrettest");
 	char *v = NULL;
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(po_aws_ssm_get(a, "/station/icecast", &v, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "hackme");
+	PO_EXPECT_INT(po_aws_ssm_get(a, "/station/icecast", &v, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "hackme");
 	po_secret_free(v);
 	CU_ASSERT(count_requests("AmazonSSM.GetParameter") >= 1);
 	CU_ASSERT(count_requests("\\\"WithDecryption\\\": true") + count_requests("\\\"WithDecryption\\\":true") >= 1);
@@ -355,13 +354,13 @@ static void test_ssm_errors_map_to_codes(void)
 	struct po_aws *a = ssm_aws("secrettest");
 	char *v = NULL;
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(po_aws_ssm_get(a, "/nope", &v, &e), PLAYOUT_ENOTFOUND);
-	CU_ASSERT_STRING_EQUAL(e.msg, "ssm:/nope: no such parameter");
-	CU_ASSERT_EQUAL(po_aws_ssm_get(a, "/locked", &v, &e), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(po_aws_ssm_get(a, "/nope", &v, &e), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_STR(e.msg, "ssm:/nope: no such parameter");
+	PO_EXPECT_INT(po_aws_ssm_get(a, "/locked", &v, &e), PLAYOUT_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "access denied"));
 	po_aws_free(a);
 	a = ssm_aws("wrong-secret");
-	CU_ASSERT_EQUAL(po_aws_ssm_get(a, "/station/icecast", &v, &e), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(po_aws_ssm_get(a, "/station/icecast", &v, &e), PLAYOUT_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "InvalidSignatureException"));
 	CU_ASSERT_PTR_NULL(v);
 	po_aws_free(a);
@@ -390,7 +389,7 @@ static void test_host_routes_ssm_secret_and_store(void)
 	static struct bare b;
 	const struct playout_host *h = bare_host(&b, a);
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(h->secret_store(h, "ssm:/oauth/refresh", "r3fresh", &e), PLAYOUT_OK);
+	PO_EXPECT_INT(h->secret_store(h, "ssm:/oauth/refresh", "r3fresh", &e), PLAYOUT_OK);
 	char p[4300], buf[4096] = "";
 	snprintf(p, sizeof p, "%s/ssm.json", state_dir);
 	FILE *f = fopen(p, "r");
@@ -401,12 +400,12 @@ static void test_host_routes_ssm_secret_and_store(void)
 	}
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"/oauth/refresh\": {\"Value\": \"r3fresh\", \"Type\": \"SecureString\""));
 	char *v = NULL;
-	CU_ASSERT_EQUAL(h->secret(h, "ssm:/oauth/refresh", &v, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "r3fresh");
+	PO_EXPECT_INT(h->secret(h, "ssm:/oauth/refresh", &v, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "r3fresh");
 	po_secret_free(v);
-	CU_ASSERT_EQUAL(h->secret(h, "ssm:/nope", &v, &e), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(h->secret(h, "ssm:/nope", &v, &e), PLAYOUT_ENOTFOUND);
 	/* literal and env: still resolve locally */
-	CU_ASSERT_EQUAL(h->secret(h, "plain", &v, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(h->secret(h, "plain", &v, &e), PLAYOUT_OK);
 	po_secret_free(v);
 	po_aws_free(a);
 }
@@ -423,13 +422,13 @@ static void test_secret_store_file_is_atomic_and_private(void)
 	chmod(path, 0644);
 	snprintf(ref, sizeof ref, "file:%s", path);
 	struct playout_error e = {0};
-	CU_ASSERT_EQUAL(h->secret_store(h, ref, "new-token", &e), PLAYOUT_OK);
+	PO_EXPECT_INT(h->secret_store(h, ref, "new-token", &e), PLAYOUT_OK);
 	struct stat st;
-	CU_ASSERT_EQUAL(stat(path, &st), 0);
-	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	PO_EXPECT_INT(stat(path, &st), 0);
+	PO_EXPECT_INT(st.st_mode & 0777, 0600);
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_secret_resolve(ref, &v, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "new-token");
+	PO_EXPECT_INT(po_secret_resolve(ref, &v, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "new-token");
 	po_secret_free(v);
 	/* nothing left behind but the file itself */
 	int entries = 0;
@@ -440,10 +439,10 @@ static void test_secret_store_file_is_atomic_and_private(void)
 			entries++;
 	if (d)
 		closedir(d);
-	CU_ASSERT_EQUAL(entries, 1);
-	CU_ASSERT_EQUAL(h->secret_store(h, "env:TOKEN", "x", &e), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(entries, 1);
+	PO_EXPECT_INT(h->secret_store(h, "env:TOKEN", "x", &e), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "read-only"));
-	CU_ASSERT_EQUAL(h->secret_store(h, "literal", "x", &e), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(h->secret_store(h, "literal", "x", &e), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "literal"));
 }
 

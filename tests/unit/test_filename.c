@@ -21,39 +21,39 @@ static int64_t utc(int y, int mo, int d, int h, int mi)
 static void zone(const char *name)
 {
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_tz_set(name, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_tz_set(name, &err), PLAYOUT_OK);
 }
 
 static void test_parse_valid_name_gives_fields(void)
 {
 	struct po_filename f;
-	CU_ASSERT_EQUAL_FATAL(po_filename_parse("20260329_0100_abc.mp3", &f), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(f.year, 2026);
-	CU_ASSERT_EQUAL(f.mon, 3);
-	CU_ASSERT_EQUAL(f.day, 29);
-	CU_ASSERT_EQUAL(f.hour, 1);
-	CU_ASSERT_EQUAL(f.min, 0);
-	CU_ASSERT_STRING_EQUAL(f.pid, "abc");
+	PO_EXPECT_INT_FATAL(po_filename_parse("20260329_0100_abc.mp3", &f), PLAYOUT_OK);
+	PO_EXPECT_INT(f.year, 2026);
+	PO_EXPECT_INT(f.mon, 3);
+	PO_EXPECT_INT(f.day, 29);
+	PO_EXPECT_INT(f.hour, 1);
+	PO_EXPECT_INT(f.min, 0);
+	PO_EXPECT_STR(f.pid, "abc");
 }
 
 static void test_parse_lowercases_pid_and_accepts_uppercase_extension(void)
 {
 	struct po_filename f;
-	CU_ASSERT_EQUAL_FATAL(po_filename_parse("20261231_2359_Late-Show_2.MP3", &f), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(f.pid, "late-show_2");
-	CU_ASSERT_EQUAL(f.hour, 23);
-	CU_ASSERT_EQUAL(f.min, 59);
-	CU_ASSERT_EQUAL(po_filename_parse("20260101_0000_x.Mp3", &f), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(f.pid, "x");
+	PO_EXPECT_INT_FATAL(po_filename_parse("20261231_2359_Late-Show_2.MP3", &f), PLAYOUT_OK);
+	PO_EXPECT_STR(f.pid, "late-show_2");
+	PO_EXPECT_INT(f.hour, 23);
+	PO_EXPECT_INT(f.min, 59);
+	PO_EXPECT_INT(po_filename_parse("20260101_0000_x.Mp3", &f), PLAYOUT_OK);
+	PO_EXPECT_STR(f.pid, "x");
 }
 
 static void test_parse_accepts_leap_day_only_in_leap_years(void)
 {
 	struct po_filename f;
-	CU_ASSERT_EQUAL(po_filename_parse("20240229_1200_p.mp3", &f), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_filename_parse("20000229_1200_p.mp3", &f), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_filename_parse("20250229_1200_p.mp3", &f), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_filename_parse("21000229_1200_p.mp3", &f), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_filename_parse("20240229_1200_p.mp3", &f), PLAYOUT_OK);
+	PO_EXPECT_INT(po_filename_parse("20000229_1200_p.mp3", &f), PLAYOUT_OK);
+	PO_EXPECT_INT(po_filename_parse("20250229_1200_p.mp3", &f), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_filename_parse("21000229_1200_p.mp3", &f), PLAYOUT_EINVAL);
 }
 
 static void test_parse_pid_length_limit_is_63(void)
@@ -64,12 +64,12 @@ static void test_parse_pid_length_limit_is_63(void)
 	memset(pid, 'a', 63);
 	pid[63] = '\0';
 	snprintf(name, sizeof name, "20260329_0100_%s.mp3", pid);
-	CU_ASSERT_EQUAL(po_filename_parse(name, &f), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(strlen(f.pid), 63);
+	PO_EXPECT_INT(po_filename_parse(name, &f), PLAYOUT_OK);
+	PO_EXPECT_INT(strlen(f.pid), 63);
 	pid[63] = 'a';
 	pid[64] = '\0';
 	snprintf(name, sizeof name, "20260329_0100_%s.mp3", pid);
-	CU_ASSERT_EQUAL(po_filename_parse(name, &f), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_filename_parse(name, &f), PLAYOUT_EINVAL);
 }
 
 static void test_parse_rejects_bad_names(void)
@@ -107,12 +107,12 @@ static void test_parse_rejects_bad_names(void)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct po_filename f;
 		int rc = po_filename_parse(bad[i], &f);
-		CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
+		PO_EXPECT_INT(rc, PLAYOUT_EINVAL);
 		if (rc != PLAYOUT_EINVAL)
 			fprintf(stderr, "accepted: \"%s\"\n", bad[i]);
 	}
 	struct po_filename f;
-	CU_ASSERT_EQUAL(po_filename_parse(NULL, &f), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_filename_parse(NULL, &f), PLAYOUT_EINVAL);
 }
 
 static void set_name(struct playout_asset *a, const char *name)
@@ -126,14 +126,14 @@ static void test_asset_gets_utc_start_in_station_zone(void)
 	struct playout_asset a;
 	zone("Europe/London");
 	set_name(&a, "20260701_0900_Breakfast.mp3");
-	CU_ASSERT_EQUAL_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(a.start_ms, utc(2026, 7, 1, 8, 0));
-	CU_ASSERT_EQUAL(a.start_alt_ms, 0);
-	CU_ASSERT_STRING_EQUAL(a.pid, "breakfast");
+	PO_EXPECT_INT_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
+	PO_EXPECT_INT(a.start_ms, utc(2026, 7, 1, 8, 0));
+	PO_EXPECT_INT(a.start_alt_ms, 0);
+	PO_EXPECT_STR(a.pid, "breakfast");
 
 	zone("America/New_York");
-	CU_ASSERT_EQUAL_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(a.start_ms, utc(2026, 7, 1, 13, 0));
+	PO_EXPECT_INT_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
+	PO_EXPECT_INT(a.start_ms, utc(2026, 7, 1, 13, 0));
 }
 
 static void test_asset_in_repeated_hour_has_both_instants(void)
@@ -141,9 +141,9 @@ static void test_asset_in_repeated_hour_has_both_instants(void)
 	struct playout_asset a;
 	zone("Europe/London");
 	set_name(&a, "20261025_0130_news.mp3");
-	CU_ASSERT_EQUAL_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(a.start_ms, utc(2026, 10, 25, 0, 30));
-	CU_ASSERT_EQUAL(a.start_alt_ms, utc(2026, 10, 25, 1, 30));
+	PO_EXPECT_INT_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
+	PO_EXPECT_INT(a.start_ms, utc(2026, 10, 25, 0, 30));
+	PO_EXPECT_INT(a.start_alt_ms, utc(2026, 10, 25, 1, 30));
 }
 
 static void test_asset_in_spring_gap_moves_forward(void)
@@ -151,9 +151,9 @@ static void test_asset_in_spring_gap_moves_forward(void)
 	struct playout_asset a;
 	zone("Europe/London");
 	set_name(&a, "20260329_0130_night.mp3");
-	CU_ASSERT_EQUAL_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(a.start_ms, utc(2026, 3, 29, 1, 30)); /* 02:30 BST */
-	CU_ASSERT_EQUAL(a.start_alt_ms, 0);
+	PO_EXPECT_INT_FATAL(po_filename_to_asset(&a), PLAYOUT_OK);
+	PO_EXPECT_INT(a.start_ms, utc(2026, 3, 29, 1, 30)); /* 02:30 BST */
+	PO_EXPECT_INT(a.start_alt_ms, 0);
 }
 
 static void test_asset_with_bad_name_is_left_empty(void)
@@ -161,14 +161,14 @@ static void test_asset_with_bad_name_is_left_empty(void)
 	struct playout_asset a;
 	zone("Europe/London");
 	set_name(&a, "20260230_0130_night.mp3");
-	CU_ASSERT_EQUAL(po_filename_to_asset(&a), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(a.start_ms, 0);
-	CU_ASSERT_EQUAL(a.start_alt_ms, 0);
-	CU_ASSERT_STRING_EQUAL(a.pid, "");
+	PO_EXPECT_INT(po_filename_to_asset(&a), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(a.start_ms, 0);
+	PO_EXPECT_INT(a.start_alt_ms, 0);
+	PO_EXPECT_STR(a.pid, "");
 
 	memset(a.name, 'x', sizeof a.name); /* not NUL-terminated */
-	CU_ASSERT_EQUAL(po_filename_to_asset(&a), PLAYOUT_EINVAL);
-	CU_ASSERT_STRING_EQUAL(a.pid, "");
+	PO_EXPECT_INT(po_filename_to_asset(&a), PLAYOUT_EINVAL);
+	PO_EXPECT_STR(a.pid, "");
 }
 
 static const struct po_test parse_tests[] = {

@@ -64,21 +64,21 @@ static void test_good_module_loads_and_descriptor_is_usable(void)
 	void *inst = NULL;
 
 	int rc = po_loader_open("tgood", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
-	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(m.name, "tgood");
+	PO_EXPECT_INT_FATAL(rc, PLAYOUT_OK);
+	PO_EXPECT_STR(m.name, "tgood");
 	CU_ASSERT_PTR_NOT_NULL(strstr(m.path, moddir));
 	CU_ASSERT_PTR_NOT_NULL(m.handle);
-	CU_ASSERT_EQUAL(m.plugin->abi_major, PLAYOUT_ABI_MAJOR);
-	CU_ASSERT_EQUAL(m.plugin->abi_minor, PLAYOUT_ABI_MINOR);
-	CU_ASSERT_EQUAL(m.plugin->kind, PLAYOUT_KIND_OUTPUT);
-	CU_ASSERT_STRING_EQUAL(m.plugin->settings[0].name, "path");
+	PO_EXPECT_INT(m.plugin->abi_major, PLAYOUT_ABI_MAJOR);
+	PO_EXPECT_INT(m.plugin->abi_minor, PLAYOUT_ABI_MINOR);
+	PO_EXPECT_INT(m.plugin->kind, PLAYOUT_KIND_OUTPUT);
+	PO_EXPECT_STR(m.plugin->settings[0].name, "path");
 
-	CU_ASSERT_EQUAL_FATAL(m.plugin->create(NULL, NULL, &inst, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(m.plugin->create(NULL, NULL, &inst, &err), PLAYOUT_OK);
 	const struct playout_output_ops *ops = m.plugin->ops.output;
-	CU_ASSERT_EQUAL(ops->open(inst, NULL, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ops->open(inst, NULL, &err), PLAYOUT_OK);
 	static const uint8_t frame[5] = { 1, 2, 3, 4, 5 };
-	CU_ASSERT_EQUAL(ops->write(inst, frame, sizeof frame, &err), 5);
-	CU_ASSERT_EQUAL(ops->write(inst, frame, 3, &err), 8);
+	PO_EXPECT_INT(ops->write(inst, frame, sizeof frame, &err), 5);
+	PO_EXPECT_INT(ops->write(inst, frame, 3, &err), 8);
 	ops->close(inst);
 	m.plugin->destroy(inst);
 	po_loader_close(&m);
@@ -91,7 +91,7 @@ static void test_any_kind_accepted_when_kind_is_zero(void)
 	struct po_module m;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(po_loader_open("tgood", 0, moddir, &m, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_loader_open("tgood", 0, moddir, &m, &err), PLAYOUT_OK);
 	po_loader_close(&m);
 }
 
@@ -101,10 +101,9 @@ static void test_wrong_kind_is_refused_naming_both_kinds(void)
 	struct playout_error err = { 0, "" };
 
 	int rc = po_loader_open("tgood", PLAYOUT_KIND_SCHEDULE, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.handle);
-	CU_ASSERT_STRING_EQUAL(err.msg,
-			       "plugin 'tgood' is an output plugin, not a schedule plugin");
+	PO_EXPECT_STR(err.msg, "plugin 'tgood' is an output plugin, not a schedule plugin");
 }
 
 static void test_contract_1_plugin_is_refused_with_both_numbers(void)
@@ -114,7 +113,7 @@ static void test_contract_1_plugin_is_refused_with_both_numbers(void)
 	char want[4300];
 
 	int rc = po_loader_open("tcontract1", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.plugin);
 	snprintf(want, sizeof want,
 		 "plugin tcontract1 (%s/tcontract1.la) was built for plugin contract 1, "
@@ -131,7 +130,7 @@ static void test_newer_minor_is_refused_with_both_versions(void)
 	char want[200];
 
 	int rc = po_loader_open("tnewminor", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.plugin);
 	snprintf(want, sizeof want,
 		 "was built for plugin contract %d.%d, newer than this playout's %d.%d: "
@@ -152,12 +151,12 @@ static void test_older_minor_loads_and_runs(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fh);
 	int rc = po_loader_open("toldminor", PLAYOUT_KIND_SCHEDULE, moddir, &m, &err);
-	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(m.plugin->abi_minor, 0);
-	CU_ASSERT_EQUAL_FATAL(m.plugin->create(NULL, po_fake_host(fh), &inst, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(m.plugin->ops.schedule->fetch(inst, 1000, 2000, &out, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 1);
-	CU_ASSERT_STRING_EQUAL(out.v[0].title, "2.1 host");
+	PO_EXPECT_INT_FATAL(rc, PLAYOUT_OK);
+	PO_EXPECT_INT(m.plugin->abi_minor, 0);
+	PO_EXPECT_INT_FATAL(m.plugin->create(NULL, po_fake_host(fh), &inst, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(m.plugin->ops.schedule->fetch(inst, 1000, 2000, &out, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 1);
+	PO_EXPECT_STR(out.v[0].title, "2.1 host");
 	free(out.v);
 	m.plugin->destroy(inst);
 	po_loader_close(&m);
@@ -170,7 +169,7 @@ static void test_missing_required_op_is_named(void)
 	struct playout_error err = { 0, "" };
 
 	int rc = po_loader_open("tnowrite", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.plugin);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'tnowrite' ("));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lacks the output op 'write', which every output plugin needs"));
@@ -182,7 +181,7 @@ static void test_module_without_descriptor_is_refused(void)
 	struct playout_error err = { 0, "" };
 
 	int rc = po_loader_open("tnodesc", 0, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "tnodesc.la has no 'playout_plugin' symbol"));
 }
 
@@ -192,7 +191,7 @@ static void test_descriptor_name_must_match_file_name(void)
 	struct playout_error err = { 0, "" };
 
 	int rc = po_loader_open("tmisname", 0, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "calls itself 'other', not 'tmisname'"));
 }
 
@@ -202,7 +201,7 @@ static void test_descriptor_without_ops_is_refused(void)
 	struct playout_error err = { 0, "" };
 
 	int rc = po_loader_open("tnoops", PLAYOUT_KIND_STORAGE, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(m.plugin);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'tnoops' ("));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "has no ops: set .ops.storage"));
@@ -216,7 +215,7 @@ static void test_unloadable_file_reports_path_and_libltdl_error(void)
 	FILE *f;
 
 	snprintf(dir, sizeof dir, "%s/junk", po_test_tmpdir());
-	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	PO_EXPECT_INT_FATAL(mkdir(dir, 0755), 0);
 	snprintf(path, sizeof path, "%s/tjunk.so", dir);
 	f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -224,7 +223,7 @@ static void test_unloadable_file_reports_path_and_libltdl_error(void)
 		fputs("not an ELF file\n", f);
 	fclose(f);
 	int rc = po_loader_open("tjunk", 0, dir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_EIO);
+	PO_EXPECT_INT(rc, PLAYOUT_EIO);
 	CU_ASSERT_PTR_NULL(m.handle);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot open plugin "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
@@ -238,7 +237,7 @@ static void test_not_found_lists_every_directory_tried(void)
 	struct playout_error err = { 0, "" };
 
 	int rc = po_loader_open("nosuch", PLAYOUT_KIND_OUTPUT, moddir, &m, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(rc, PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "plugin 'nosuch' not found in "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, moddir));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, po_test_tmpdir()));
@@ -255,7 +254,7 @@ static void test_name_with_path_characters_is_refused(void)
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = po_loader_open(bad[i], 0, moddir, &m, &err);
-		CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
+		PO_EXPECT_INT(rc, PLAYOUT_EINVAL);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "is not valid"));
 	}
 }
@@ -270,13 +269,13 @@ static void test_module_in_plugin_subfolder_is_found(void)
 	snprintf(dir, sizeof dir, "%s/sub", po_test_tmpdir());
 	snprintf(link, sizeof link, "%s/tgood", dir);
 	snprintf(target, sizeof target, "%s", moddir);
-	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755) == 0 || access(dir, F_OK) == 0, 1);
+	PO_EXPECT_INT_FATAL(mkdir(dir, 0755) == 0 || access(dir, F_OK) == 0, 1);
 	/* sub/tgood -> modules, so sub/tgood/tgood.la exists */
 	if (access(link, F_OK) != 0)
-		CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
-	CU_ASSERT_EQUAL_FATAL(po_loader_open("tgood", PLAYOUT_KIND_OUTPUT, dir, &m, &err), PLAYOUT_OK);
+		PO_EXPECT_INT_FATAL(symlink(target, link), 0);
+	PO_EXPECT_INT_FATAL(po_loader_open("tgood", PLAYOUT_KIND_OUTPUT, dir, &m, &err), PLAYOUT_OK);
 	snprintf(target, sizeof target, "%s/tgood/tgood.la", dir);
-	CU_ASSERT_STRING_EQUAL(m.path, target);
+	PO_EXPECT_STR(m.path, target);
 	po_loader_close(&m);
 }
 
@@ -308,25 +307,25 @@ static void test_each_lists_loadable_modules_once_first_dir_wins(void)
 	snprintf(so, sizeof so, "%s/tgood.so", po_test_tmpdir());
 	snprintf(target, sizeof target, "%s/.libs/tgood.so", moddir);
 	if (access(so, F_OK) != 0)
-		CU_ASSERT_EQUAL_FATAL(symlink(target, so), 0);
+		PO_EXPECT_INT_FATAL(symlink(target, so), 0);
 	snprintf(env, sizeof env, "%s:%s", po_test_tmpdir(), moddir);
 	setenv("PLAYOUT_PLUGIN_PATH", env, 1);
 	po_loader_each(NULL, each_cb, &seen);
 	setenv("PLAYOUT_PLUGIN_PATH", po_test_tmpdir(), 1);
-	CU_ASSERT_EQUAL(seen.tgood, 1);
-	CU_ASSERT_STRING_EQUAL(seen.tgood_path, so);
+	PO_EXPECT_INT(seen.tgood, 1);
+	PO_EXPECT_STR(seen.tgood_path, so);
 	/* tbadabi, tnodesc, tmisname and tnoops do not load: not listed */
-	CU_ASSERT_EQUAL(seen.broken, 0);
+	PO_EXPECT_INT(seen.broken, 0);
 }
 
 static void test_kind_names(void)
 {
-	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_SCHEDULE), "schedule");
-	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_STORAGE), "storage");
-	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_OUTPUT), "output");
-	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_DNS), "dns");
-	CU_ASSERT_STRING_EQUAL(po_kind_name(PLAYOUT_KIND_NOTIFY), "notify");
-	CU_ASSERT_STRING_EQUAL(po_kind_name(99), "unknown");
+	PO_EXPECT_STR(po_kind_name(PLAYOUT_KIND_SCHEDULE), "schedule");
+	PO_EXPECT_STR(po_kind_name(PLAYOUT_KIND_STORAGE), "storage");
+	PO_EXPECT_STR(po_kind_name(PLAYOUT_KIND_OUTPUT), "output");
+	PO_EXPECT_STR(po_kind_name(PLAYOUT_KIND_DNS), "dns");
+	PO_EXPECT_STR(po_kind_name(PLAYOUT_KIND_NOTIFY), "notify");
+	PO_EXPECT_STR(po_kind_name(99), "unknown");
 }
 
 static const struct po_test tests[] = {

@@ -107,11 +107,11 @@ static void spit(const char *path, const void *a, size_t na, const void *b, size
 {
 	FILE *f = fopen(path, "wb");
 	CU_ASSERT_FATAL(f != NULL);
-	CU_ASSERT(fwrite(a, 1, na, f) == na);
+	PO_EXPECT_INT(fwrite(a, 1, na, f), na);
 	if (nb)
-		CU_ASSERT(fwrite(b, 1, nb, f) == nb);
+		PO_EXPECT_INT(fwrite(b, 1, nb, f), nb);
 	if (nc)
-		CU_ASSERT(fwrite(c, 1, nc, f) == nc);
+		PO_EXPECT_INT(fwrite(c, 1, nc, f), nc);
 	fclose(f);
 }
 
@@ -176,19 +176,19 @@ static void test_cbr_index_matches_hand_parsed_headers(void)
 
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, &err), 0);
-	CU_ASSERT_EQUAL(ix->nframes, count);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, &err), 0);
+	PO_EXPECT_INT(ix->nframes, count);
 	for (uint32_t k = 0; k < ix->nframes && k < count; k++)
-		CU_ASSERT_EQUAL(ix->frames[k].offset, offs[k]);
-	CU_ASSERT_EQUAL(ix->version, 10);
-	CU_ASSERT_EQUAL(ix->layer, 3);
-	CU_ASSERT_EQUAL(ix->sample_rate, 44100);
-	CU_ASSERT_EQUAL(ix->channels, 1);
-	CU_ASSERT_EQUAL(ix->samples_per_frame, 1152);
-	CU_ASSERT_EQUAL(ix->bitrate_kbps, 128);
-	CU_ASSERT_EQUAL(ix->resyncs, 0);
-	CU_ASSERT_EQUAL(ix->file_size, (int64_t)n);
-	CU_ASSERT_EQUAL(ix->duration_ms, (int64_t)count * 1152 * 1000 / 44100);
+		PO_EXPECT_INT(ix->frames[k].offset, offs[k]);
+	PO_EXPECT_INT(ix->version, 10);
+	PO_EXPECT_INT(ix->layer, 3);
+	PO_EXPECT_INT(ix->sample_rate, 44100);
+	PO_EXPECT_INT(ix->channels, 1);
+	PO_EXPECT_INT(ix->samples_per_frame, 1152);
+	PO_EXPECT_INT(ix->bitrate_kbps, 128);
+	PO_EXPECT_INT(ix->resyncs, 0);
+	PO_EXPECT_INT(ix->file_size, (int64_t)n);
+	PO_EXPECT_INT(ix->duration_ms, (int64_t)count * 1152 * 1000 / 44100);
 	free(b);
 	po_mp3_index_unref(ix);
 }
@@ -198,19 +198,19 @@ static void test_frames_tile_the_file_exactly(void)
 	const char *path = mono44();
 	CU_ASSERT_FATAL(path != NULL);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->frames[0].offset, 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->frames[0].offset, 0);
 	for (uint32_t k = 0; k + 1 < ix->nframes; k++)
-		CU_ASSERT_EQUAL(ix->frames[k + 1].offset, ix->frames[k].offset + ix->frames[k].len);
+		PO_EXPECT_INT(ix->frames[k + 1].offset, ix->frames[k].offset + ix->frames[k].len);
 	const struct po_mp3_frame *last = &ix->frames[ix->nframes - 1];
-	CU_ASSERT_EQUAL((int64_t)last->offset + last->len, ix->file_size);
+	PO_EXPECT_INT((int64_t)last->offset + last->len, ix->file_size);
 	po_mp3_index_unref(ix);
 }
 
 static void test_info_frame_is_not_indexed(void)
 {
 	const char *path = tmp_path("info.mp3");
-	CU_ASSERT_FATAL(encode(path, 44100, 1, 2.0, 128, NULL) == 0);
+	PO_EXPECT_INT_FATAL(encode(path, 44100, 1, 2.0, 128, NULL), 0);
 	size_t n;
 	unsigned char *b = slurp(path, &n);
 	CU_ASSERT_FATAL(b != NULL);
@@ -223,10 +223,10 @@ static void test_info_frame_is_not_indexed(void)
 	CU_ASSERT_FATAL(info_len > 0 && count > 1);
 
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->nframes, count - 1);
-	CU_ASSERT_EQUAL(ix->frames[0].offset, info_len);
-	CU_ASSERT_EQUAL(ix->resyncs, 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->nframes, count - 1);
+	PO_EXPECT_INT(ix->frames[0].offset, info_len);
+	PO_EXPECT_INT(ix->resyncs, 0);
 	free(b);
 	po_mp3_index_unref(ix);
 }
@@ -248,13 +248,12 @@ static void test_id3v2_tag_is_skipped(void)
 	spit(path, tag, sizeof tag, b, n, NULL, 0);
 
 	struct po_mp3_index *plain = NULL, *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->frames[0].offset, 1024);
-	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
-	CU_ASSERT_EQUAL(ix->resyncs, 0);
-	CU_ASSERT_EQUAL(ix->frames[ix->nframes - 1].offset,
-			plain->frames[plain->nframes - 1].offset + 1024);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->frames[0].offset, 1024);
+	PO_EXPECT_INT(ix->nframes, plain->nframes);
+	PO_EXPECT_INT(ix->resyncs, 0);
+	PO_EXPECT_INT(ix->frames[ix->nframes - 1].offset, plain->frames[plain->nframes - 1].offset + 1024);
 	free(b);
 	po_mp3_index_unref(plain);
 	po_mp3_index_unref(ix);
@@ -265,7 +264,7 @@ static void test_junk_in_the_middle_is_skipped_and_counted(void)
 	const char *src = mono44();
 	CU_ASSERT_FATAL(src != NULL);
 	struct po_mp3_index *plain = NULL, *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
 	size_t n;
 	unsigned char *b = slurp(src, &n);
 	CU_ASSERT_FATAL(b != NULL);
@@ -276,13 +275,12 @@ static void test_junk_in_the_middle_is_skipped_and_counted(void)
 	const char *path = tmp_path("junk.mp3");
 	spit(path, b, cut, junk, sizeof junk, b + cut, n - cut);
 
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
 	CU_ASSERT(ix->resyncs >= 1);
-	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
-	CU_ASSERT_EQUAL(ix->frames[9].offset, plain->frames[9].offset);
-	CU_ASSERT_EQUAL(ix->frames[10].offset, plain->frames[10].offset + sizeof junk);
-	CU_ASSERT_EQUAL(ix->frames[ix->nframes - 1].offset,
-			plain->frames[plain->nframes - 1].offset + sizeof junk);
+	PO_EXPECT_INT(ix->nframes, plain->nframes);
+	PO_EXPECT_INT(ix->frames[9].offset, plain->frames[9].offset);
+	PO_EXPECT_INT(ix->frames[10].offset, plain->frames[10].offset + sizeof junk);
+	PO_EXPECT_INT(ix->frames[ix->nframes - 1].offset, plain->frames[plain->nframes - 1].offset + sizeof junk);
 	free(b);
 	po_mp3_index_unref(plain);
 	po_mp3_index_unref(ix);
@@ -294,9 +292,9 @@ static void test_empty_file_is_einval(void)
 	spit(path, "", 0, NULL, 0, NULL, 0);
 	struct po_mp3_index *ix = (struct po_mp3_index *)1;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NULL(ix);
-	CU_ASSERT_EQUAL(err.code, PLAYOUT_EINVAL);
+	PO_EXPECT_INT(err.code, PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "empty.mp3"));
 }
 
@@ -309,7 +307,7 @@ static void test_text_file_named_mp3_is_einval(void)
 	spit(path, text, sizeof text, NULL, 0, NULL, 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NULL(ix);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "text.mp3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no MPEG audio frames"));
@@ -319,30 +317,30 @@ static void test_missing_file_is_enotfound(void)
 {
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL(po_mp3_index_file(tmp_path("nope.mp3"), &ix, &err), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_mp3_index_file(tmp_path("nope.mp3"), &ix, &err), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(ix);
 }
 
 static void test_mpeg2_22050_stereo_has_576_samples_per_frame(void)
 {
 	const char *path = tmp_path("m2.mp3");
-	CU_ASSERT_FATAL(encode(path, 22050, 2, 1.0, 64, notag) == 0);
+	PO_EXPECT_INT_FATAL(encode(path, 22050, 2, 1.0, 64, notag), 0);
 	size_t n;
 	unsigned char *b = slurp(path, &n);
 	CU_ASSERT_FATAL(b != NULL);
 	unsigned count = hand_count(b, n, 0, NULL);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->version, 20);
-	CU_ASSERT_EQUAL(ix->sample_rate, 22050);
-	CU_ASSERT_EQUAL(ix->channels, 2);
-	CU_ASSERT_EQUAL(ix->samples_per_frame, 576);
-	CU_ASSERT_EQUAL(ix->bitrate_kbps, 64);
-	CU_ASSERT_EQUAL(ix->nframes, count);
-	CU_ASSERT_EQUAL(po_mp3_frame_ns(ix), 576LL * 1000000000LL / 22050);
-	CU_ASSERT_EQUAL(ix->duration_ms, (int64_t)count * 576 * 1000 / 22050);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->version, 20);
+	PO_EXPECT_INT(ix->sample_rate, 22050);
+	PO_EXPECT_INT(ix->channels, 2);
+	PO_EXPECT_INT(ix->samples_per_frame, 576);
+	PO_EXPECT_INT(ix->bitrate_kbps, 64);
+	PO_EXPECT_INT(ix->nframes, count);
+	PO_EXPECT_INT(po_mp3_frame_ns(ix), 576LL * 1000000000LL / 22050);
+	PO_EXPECT_INT(ix->duration_ms, (int64_t)count * 576 * 1000 / 22050);
 	const struct po_mp3_frame *last = &ix->frames[ix->nframes - 1];
-	CU_ASSERT_EQUAL((int64_t)last->offset + last->len, ix->file_size);
+	PO_EXPECT_INT((int64_t)last->offset + last->len, ix->file_size);
 	free(b);
 	po_mp3_index_unref(ix);
 }
@@ -350,17 +348,17 @@ static void test_mpeg2_22050_stereo_has_576_samples_per_frame(void)
 static void test_48k_stereo_is_mpeg1(void)
 {
 	const char *path = tmp_path("s48.mp3");
-	CU_ASSERT_FATAL(encode(path, 48000, 2, 1.0, 192, notag) == 0);
+	PO_EXPECT_INT_FATAL(encode(path, 48000, 2, 1.0, 192, notag), 0);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->version, 10);
-	CU_ASSERT_EQUAL(ix->sample_rate, 48000);
-	CU_ASSERT_EQUAL(ix->channels, 2);
-	CU_ASSERT_EQUAL(ix->samples_per_frame, 1152);
-	CU_ASSERT_EQUAL(ix->bitrate_kbps, 192);
-	CU_ASSERT_EQUAL(po_mp3_frame_ns(ix), 24000000);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->version, 10);
+	PO_EXPECT_INT(ix->sample_rate, 48000);
+	PO_EXPECT_INT(ix->channels, 2);
+	PO_EXPECT_INT(ix->samples_per_frame, 1152);
+	PO_EXPECT_INT(ix->bitrate_kbps, 192);
+	PO_EXPECT_INT(po_mp3_frame_ns(ix), 24000000);
 	/* 48 kHz / 192 kbps frames are exactly 576 bytes (no padding). */
-	CU_ASSERT_EQUAL(ix->frames[1].len, 576);
+	PO_EXPECT_INT(ix->frames[1].len, 576);
 	po_mp3_index_unref(ix);
 }
 
@@ -368,10 +366,10 @@ static void test_vbr_file_reports_bitrate_zero(void)
 {
 	const char *path = tmp_path("vbr.mp3");
 	static const char *const vbr[] = { "-V", "2", "-t", NULL };
-	CU_ASSERT_FATAL(encode(path, 44100, 2, 2.0, 0, vbr) == 0);
+	PO_EXPECT_INT_FATAL(encode(path, 44100, 2, 2.0, 0, vbr), 0);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->bitrate_kbps, 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->bitrate_kbps, 0);
 	CU_ASSERT(ix->nframes > 70);
 	po_mp3_index_unref(ix);
 }
@@ -381,9 +379,9 @@ static void test_sample_rate_change_is_einval_with_frame_number(void)
 	const char *a = mono44();
 	const char *bpath = tmp_path("m48.mp3");
 	CU_ASSERT_FATAL(a != NULL);
-	CU_ASSERT_FATAL(encode(bpath, 48000, 1, 1.0, 128, notag) == 0);
+	PO_EXPECT_INT_FATAL(encode(bpath, 48000, 1, 1.0, 128, notag), 0);
 	struct po_mp3_index *ia = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(a, &ia, NULL), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(a, &ia, NULL), 0);
 	size_t na, nb;
 	unsigned char *ba = slurp(a, &na), *bb = slurp(bpath, &nb);
 	CU_ASSERT_FATAL(ba && bb);
@@ -391,7 +389,7 @@ static void test_sample_rate_change_is_einval_with_frame_number(void)
 	spit(path, ba, na, bb, nb, NULL, 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NULL(ix);
 	char want[64];
 	snprintf(want, sizeof want, "format changes at frame %u", ia->nframes);
@@ -406,7 +404,7 @@ static void test_mono_to_stereo_change_is_einval(void)
 	const char *a = mono44();
 	const char *bpath = tmp_path("st44.mp3");
 	CU_ASSERT_FATAL(a != NULL);
-	CU_ASSERT_FATAL(encode(bpath, 44100, 2, 1.0, 128, notag) == 0);
+	PO_EXPECT_INT_FATAL(encode(bpath, 44100, 2, 1.0, 128, notag), 0);
 	size_t na, nb;
 	unsigned char *ba = slurp(a, &na), *bb = slurp(bpath, &nb);
 	CU_ASSERT_FATAL(ba && bb);
@@ -414,7 +412,7 @@ static void test_mono_to_stereo_change_is_einval(void)
 	spit(path, ba, na, bb, nb, NULL, 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "format changes at frame"));
 	free(ba);
 	free(bb);
@@ -425,14 +423,14 @@ static void test_frame_at_ms_finds_last_frame_starting_before(void)
 	const char *path = mono44();
 	CU_ASSERT_FATAL(path != NULL);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(po_mp3_frame_ns(ix), 26122448); /* 1152 / 44100 s */
-	CU_ASSERT_EQUAL(po_mp3_frame_at_ms(ix, 0), 0);
-	CU_ASSERT_EQUAL(po_mp3_frame_at_ms(ix, 26), 0);  /* frame 1 starts at 26.12 ms */
-	CU_ASSERT_EQUAL(po_mp3_frame_at_ms(ix, 27), 1);
-	CU_ASSERT_EQUAL(po_mp3_frame_at_ms(ix, 1000), 38); /* 38 * 26.12 = 992.7 */
-	CU_ASSERT_EQUAL(po_mp3_frame_at_ms(ix, 3600000), ix->nframes - 1);
-	CU_ASSERT_EQUAL(po_mp3_frame_at_ms(ix, -5), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(po_mp3_frame_ns(ix), 26122448); /* 1152 / 44100 s */
+	PO_EXPECT_INT(po_mp3_frame_at_ms(ix, 0), 0);
+	PO_EXPECT_INT(po_mp3_frame_at_ms(ix, 26), 0);  /* frame 1 starts at 26.12 ms */
+	PO_EXPECT_INT(po_mp3_frame_at_ms(ix, 27), 1);
+	PO_EXPECT_INT(po_mp3_frame_at_ms(ix, 1000), 38); /* 38 * 26.12 = 992.7 */
+	PO_EXPECT_INT(po_mp3_frame_at_ms(ix, 3600000), ix->nframes - 1);
+	PO_EXPECT_INT(po_mp3_frame_at_ms(ix, -5), 0);
 	po_mp3_index_unref(ix);
 }
 
@@ -441,12 +439,12 @@ static void test_ref_keeps_index_alive_until_last_unref(void)
 	const char *path = mono44();
 	CU_ASSERT_FATAL(path != NULL);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
-	CU_ASSERT_EQUAL(ix->refs, 1);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, NULL), 0);
+	PO_EXPECT_INT(ix->refs, 1);
 	CU_ASSERT_PTR_EQUAL(po_mp3_index_ref(ix), ix);
-	CU_ASSERT_EQUAL(ix->refs, 2);
+	PO_EXPECT_INT(ix->refs, 2);
 	po_mp3_index_unref(ix);
-	CU_ASSERT_EQUAL(ix->refs, 1); /* still readable: ASan would flag a free */
+	PO_EXPECT_INT(ix->refs, 1); /* still readable: ASan would flag a free */
 	CU_ASSERT(ix->nframes > 0);
 	po_mp3_index_unref(ix);
 	po_mp3_index_unref(NULL);
@@ -535,13 +533,13 @@ static void check_against_tools(const char *path)
 {
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_OK);
 	double frame_s = (double)ix->samples_per_frame / ix->sample_rate;
 	double ff = ffprobe_seconds(path);
 	CU_ASSERT(ff > 0);
 	CU_ASSERT(fabs(ff - ix->nframes * frame_s) < frame_s);
 	CU_ASSERT(llabs(ix->duration_ms - (int64_t)(ff * 1000)) <= (int64_t)(frame_s * 1000) + 1);
-	CU_ASSERT_EQUAL(mpg123_frames(path), (long)ix->nframes);
+	PO_EXPECT_INT(mpg123_frames(path), (long)ix->nframes);
 	po_mp3_index_unref(ix);
 }
 
@@ -556,7 +554,7 @@ static void test_durations_match_ffprobe_and_mpg123_to_the_frame(void)
 		snprintf(name, sizeof name, "tools%zu.mp3", i);
 		const char *p = tmp_path(name);
 		const char *extra[] = { v[i].vbr, NULL };
-		CU_ASSERT_FATAL(encode(p, v[i].rate, v[i].ch, 3.0, v[i].kbps, extra) == 0);
+		PO_EXPECT_INT_FATAL(encode(p, v[i].rate, v[i].ch, 3.0, v[i].kbps, extra), 0);
 		check_against_tools(p);
 	}
 }
@@ -564,22 +562,22 @@ static void test_durations_match_ffprobe_and_mpg123_to_the_frame(void)
 static void test_lame_info_header_gives_delay_padding_and_gapless_duration(void)
 {
 	const char *p = tmp_path("info.mp3");
-	CU_ASSERT_FATAL(encode(p, 44100, 1, 2.0, 128, NULL) == 0);
+	PO_EXPECT_INT_FATAL(encode(p, 44100, 1, 2.0, 128, NULL), 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_INFO);
-	CU_ASSERT_STRING_EQUAL(po_mp3_header_name(ix->header_kind), "info");
-	CU_ASSERT_EQUAL(ix->header_offset, 0);
-	CU_ASSERT_EQUAL(ix->frames[0].offset, ix->header_len);
-	CU_ASSERT_EQUAL(ix->enc_delay, 576);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->header_kind, PO_MP3_HEADER_INFO);
+	PO_EXPECT_STR(po_mp3_header_name(ix->header_kind), "info");
+	PO_EXPECT_INT(ix->header_offset, 0);
+	PO_EXPECT_INT(ix->frames[0].offset, ix->header_len);
+	PO_EXPECT_INT(ix->enc_delay, 576);
 	CU_ASSERT(ix->enc_padding >= 0 && ix->enc_padding < 1152 + 576);
-	CU_ASSERT(strncmp(ix->encoder, "LAME", 4) == 0);
+	PO_EXPECT_INT(strncmp(ix->encoder, "LAME", 4), 0);
 	/* 2 s of input = 88200 samples: the gapless length is exactly that. */
-	CU_ASSERT_EQUAL((int64_t)ix->nframes * 1152 - ix->enc_delay - ix->enc_padding, 88200);
-	CU_ASSERT_EQUAL(ix->gapless_ms, 2000);
-	CU_ASSERT_EQUAL(ix->header_frames, ix->nframes);
-	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	PO_EXPECT_INT((int64_t)ix->nframes * 1152 - ix->enc_delay - ix->enc_padding, 88200);
+	PO_EXPECT_INT(ix->gapless_ms, 2000);
+	PO_EXPECT_INT(ix->header_frames, ix->nframes);
+	PO_EXPECT_INT(ix->ndamaged, 0);
 	po_mp3_index_unref(ix);
 }
 
@@ -587,13 +585,13 @@ static void test_vbr_file_has_xing_header(void)
 {
 	const char *p = tmp_path("xing.mp3");
 	const char *extra[] = { "-V4", NULL };
-	CU_ASSERT_FATAL(encode(p, 44100, 2, 2.0, 0, extra) == 0);
+	PO_EXPECT_INT_FATAL(encode(p, 44100, 2, 2.0, 0, extra), 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_XING);
-	CU_ASSERT_EQUAL(ix->bitrate_kbps, 0);
-	CU_ASSERT_EQUAL(ix->header_frames, ix->nframes);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->header_kind, PO_MP3_HEADER_XING);
+	PO_EXPECT_INT(ix->bitrate_kbps, 0);
+	PO_EXPECT_INT(ix->header_frames, ix->nframes);
 	po_mp3_index_unref(ix);
 }
 
@@ -616,13 +614,13 @@ static void test_hand_made_vbri_frame_is_recognised_and_not_indexed(void)
 	spit(p, vbri, vlen, b, n, NULL, 0);
 	struct po_mp3_index *ix = NULL, *plain = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_VBRI);
-	CU_ASSERT_EQUAL(ix->header_frames, 77);
-	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
-	CU_ASSERT_EQUAL(ix->frames[0].offset, vlen);
-	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->header_kind, PO_MP3_HEADER_VBRI);
+	PO_EXPECT_INT(ix->header_frames, 77);
+	PO_EXPECT_INT(ix->nframes, plain->nframes);
+	PO_EXPECT_INT(ix->frames[0].offset, vlen);
+	PO_EXPECT_INT(ix->ndamaged, 0);
 	po_mp3_index_unref(ix);
 	po_mp3_index_unref(plain);
 	free(vbri);
@@ -656,12 +654,12 @@ static void test_id3v1_and_ape_tags_are_measured_and_not_damage(void)
 	spit(p, b, n, ape, sizeof ape, v1, sizeof v1);
 	struct po_mp3_index *ix = NULL, *plain = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(ix->id3v1_bytes, 128);
-	CU_ASSERT_EQUAL(ix->ape_bytes, sizeof ape);
-	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
-	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->id3v1_bytes, 128);
+	PO_EXPECT_INT(ix->ape_bytes, sizeof ape);
+	PO_EXPECT_INT(ix->nframes, plain->nframes);
+	PO_EXPECT_INT(ix->ndamaged, 0);
 	po_mp3_index_unref(ix);
 	po_mp3_index_unref(plain);
 	free(b);
@@ -693,12 +691,12 @@ static void test_one_megabyte_id3v2_artwork_tag_is_skipped(void)
 	spit(p, tag, 10 + body, b, n, NULL, 0);
 	struct po_mp3_index *ix = NULL, *plain = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(ix->id3v2_bytes, 10 + body);
-	CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
-	CU_ASSERT_EQUAL(ix->frames[0].offset, 10 + body);
-	CU_ASSERT_EQUAL(ix->ndamaged, 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(mono44(), &plain, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->id3v2_bytes, 10 + body);
+	PO_EXPECT_INT(ix->nframes, plain->nframes);
+	PO_EXPECT_INT(ix->frames[0].offset, 10 + body);
+	PO_EXPECT_INT(ix->ndamaged, 0);
 	check_against_tools(p);
 	po_mp3_index_unref(ix);
 	po_mp3_index_unref(plain);
@@ -713,7 +711,7 @@ static void test_garbage_in_the_middle_is_one_damaged_region(void)
 	CU_ASSERT_FATAL(b != NULL);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(mono44(), &ix, &err), PLAYOUT_OK);
 	size_t cut = ix->frames[20].offset;
 	po_mp3_index_unref(ix);
 	ix = NULL;
@@ -722,10 +720,10 @@ static void test_garbage_in_the_middle_is_one_damaged_region(void)
 		junk[i] = (unsigned char)(i * 13 % 200);
 	const char *p = tmp_path("garbage.mp3");
 	spit(p, b, cut, junk, sizeof junk, b + cut, n - cut);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(ix->ndamaged, 1);
-	CU_ASSERT_EQUAL(ix->damaged[0].offset, cut);
-	CU_ASSERT_EQUAL(ix->damaged[0].len, sizeof junk);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(ix->ndamaged, 1);
+	PO_EXPECT_INT(ix->damaged[0].offset, cut);
+	PO_EXPECT_INT(ix->damaged[0].len, sizeof junk);
 	po_mp3_index_unref(ix);
 	free(b);
 }
@@ -741,10 +739,10 @@ static void test_truncated_file_keeps_whole_frames_and_reports_the_tail(void)
 	spit(p, b, keep, NULL, 0, NULL, 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
-	CU_ASSERT(ix->nframes == 10);
-	CU_ASSERT_EQUAL_FATAL(ix->ndamaged, 1);
-	CU_ASSERT_EQUAL(ix->damaged[0].offset + ix->damaged[0].len, keep);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->nframes, 10);
+	PO_EXPECT_INT_FATAL(ix->ndamaged, 1);
+	PO_EXPECT_INT(ix->damaged[0].offset + ix->damaged[0].len, keep);
 	po_mp3_index_unref(ix);
 	free(b);
 }
@@ -756,12 +754,12 @@ static void test_index_from_memory_matches_index_from_file(void)
 	CU_ASSERT_FATAL(b != NULL);
 	struct po_mp3_index *a = NULL, *m = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(mono44(), &a, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_mem(b, n, "mem", &m, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(a->nframes, m->nframes);
-	CU_ASSERT(memcmp(a->frames, m->frames, a->nframes * sizeof *a->frames) == 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(mono44(), &a, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_mem(b, n, "mem", &m, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(a->nframes, m->nframes);
+	PO_EXPECT_INT(memcmp(a->frames, m->frames, a->nframes * sizeof *a->frames), 0);
 	po_mp3_index_unref(m);
-	CU_ASSERT_EQUAL(po_mp3_index_mem(b, 0, "mem", &m, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_index_mem(b, 0, "mem", &m, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NULL(m);
 	po_mp3_index_unref(a);
 	free(b);
@@ -787,7 +785,7 @@ static void test_prefixes_and_bit_flips_never_crash(void)
 		}
 		po_mp3_index_unref(ix);
 	}
-	CU_ASSERT_EQUAL(bad, 0);
+	PO_EXPECT_INT(bad, 0);
 	free(b);
 }
 
@@ -927,7 +925,7 @@ static void test_chain_walk_gives_libmpg123_index_on_every_kind_of_file(void)
 	memcpy(b + 64 + ninfo44, "TAG", 3);
 	bad += check_walks_agree("w_tags.mp3", b, 64 + ninfo44 + 128, 1);
 	struct po_mp3_index *tags = NULL;
-	CU_ASSERT_EQUAL(po_mp3_index_mem(b, 64 + ninfo44 + 128, "tags", &tags, NULL), 0);
+	PO_EXPECT_INT(po_mp3_index_mem(b, 64 + ninfo44 + 128, "tags", &tags, NULL), 0);
 	CU_ASSERT(tags && tags->id3v2_bytes == 32 && tags->ape_bytes == 32 &&
 		  tags->id3v1_bytes == 128 && tags->ndamaged == 0);
 	po_mp3_index_unref(tags);
@@ -974,7 +972,7 @@ static void test_chain_walk_gives_libmpg123_index_on_every_kind_of_file(void)
 	memcpy(b, info44, ninfo44);
 	b[10] = 0x42;
 	bad += check_walks_agree("w_side.mp3", b, ninfo44, 0);
-	CU_ASSERT_EQUAL(bad, 0);
+	PO_EXPECT_INT(bad, 0);
 	free(b);
 	free(raw44);
 	free(info44);
@@ -1023,9 +1021,9 @@ static void test_junk_holding_a_22050_header_is_damage_not_a_format_change(void)
 	const char *src = stereo61();
 	CU_ASSERT_FATAL(src != NULL);
 	struct po_mp3_index *plain = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(plain->sample_rate, 44100);
-	CU_ASSERT_EQUAL_FATAL(plain->channels, 2);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(src, &plain, NULL), 0);
+	PO_EXPECT_INT_FATAL(plain->sample_rate, 44100);
+	PO_EXPECT_INT_FATAL(plain->channels, 2);
 	CU_ASSERT_FATAL(plain->nframes > 2300);
 	size_t n;
 	unsigned char *b = slurp(src, &n);
@@ -1057,20 +1055,20 @@ static void test_junk_holding_a_22050_header_is_damage_not_a_format_change(void)
 		int rc = po_mp3_index_file(path, &ix, &err);
 		if (rc != PLAYOUT_OK)
 			fprintf(stderr, "%s: %s\n", cases[c].name, err.msg);
-		CU_ASSERT_EQUAL(rc, PLAYOUT_OK);
+		PO_EXPECT_INT(rc, PLAYOUT_OK);
 		CU_ASSERT_PTR_NULL(strstr(err.msg, "format changes"));
 		if (rc != PLAYOUT_OK)
 			continue;
 		/* Every good frame, and nothing of the junk. */
-		CU_ASSERT_EQUAL(ix->nframes, plain->nframes);
-		CU_ASSERT_EQUAL(ix->sample_rate, 44100);
-		CU_ASSERT_EQUAL(ix->channels, 2);
-		CU_ASSERT_EQUAL(ix->bitrate_kbps, 128);
-		CU_ASSERT_EQUAL(ix->duration_ms, plain->duration_ms);
-		CU_ASSERT_EQUAL(ix->resyncs, 1);
-		CU_ASSERT_EQUAL_FATAL(ix->ndamaged, 1);
-		CU_ASSERT_EQUAL(ix->damaged[0].offset, cut);
-		CU_ASSERT_EQUAL(ix->damaged[0].len, JUNK_LEN);
+		PO_EXPECT_INT(ix->nframes, plain->nframes);
+		PO_EXPECT_INT(ix->sample_rate, 44100);
+		PO_EXPECT_INT(ix->channels, 2);
+		PO_EXPECT_INT(ix->bitrate_kbps, 128);
+		PO_EXPECT_INT(ix->duration_ms, plain->duration_ms);
+		PO_EXPECT_INT(ix->resyncs, 1);
+		PO_EXPECT_INT_FATAL(ix->ndamaged, 1);
+		PO_EXPECT_INT(ix->damaged[0].offset, cut);
+		PO_EXPECT_INT(ix->damaged[0].len, JUNK_LEN);
 		int same = ix->nframes == plain->nframes;
 		for (uint32_t i = 0; same && i < ix->nframes; i++)
 			same = ix->frames[i].offset == plain->frames[i].offset + (i >= k ? JUNK_LEN : 0) &&
@@ -1080,7 +1078,7 @@ static void test_junk_holding_a_22050_header_is_damage_not_a_format_change(void)
 		size_t jn;
 		unsigned char *jb = slurp(path, &jn);
 		CU_ASSERT_FATAL(jb != NULL);
-		CU_ASSERT_EQUAL(check_walks_agree(cases[c].name, jb, jn, 0), 0);
+		PO_EXPECT_INT(check_walks_agree(cases[c].name, jb, jn, 0), 0);
 		free(jb);
 	}
 	free(b);
@@ -1092,9 +1090,9 @@ static void test_format_change_after_junk_is_still_einval(void)
 	const char *a = mono44();
 	const char *bpath = tmp_path("m48j.mp3");
 	CU_ASSERT_FATAL(a != NULL);
-	CU_ASSERT_FATAL(encode(bpath, 48000, 1, 1.0, 128, notag) == 0);
+	PO_EXPECT_INT_FATAL(encode(bpath, 48000, 1, 1.0, 128, notag), 0);
 	struct po_mp3_index *ia = NULL;
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(a, &ia, NULL), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(a, &ia, NULL), 0);
 	size_t na, nb;
 	unsigned char *ba = slurp(a, &na), *bb = slurp(bpath, &nb);
 	CU_ASSERT_FATAL(ba && bb);
@@ -1106,7 +1104,7 @@ static void test_format_change_after_junk_is_still_einval(void)
 	spit(path, ba, na, junk, sizeof junk, bb, nb);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = { 0, "" };
-	CU_ASSERT_EQUAL(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_index_file(path, &ix, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NULL(ix);
 	char want[96];
 	snprintf(want, sizeof want, "format changes at frame %u (44100 Hz mono -> 48000 Hz mono",

@@ -110,12 +110,12 @@ static size_t round_trip(const struct po_mp3_index *ix)
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_OK);
 	struct po_mp3_index *back = NULL;
 	int rc = po_mp3_store_decode(blob, len, &back, &err);
 	if (rc != PLAYOUT_OK)
 		fprintf(stderr, "decode: %s\n", err.msg);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_OK);
+	PO_EXPECT_INT(rc, PLAYOUT_OK);
 	CU_ASSERT(back && same_index(ix, back));
 	CU_ASSERT(back && back->refs == 1);
 	po_mp3_index_unref(back);
@@ -185,20 +185,20 @@ static void test_cbr_index_round_trips_in_two_bytes_a_frame(void)
 	CU_ASSERT(ix->nframes > 300);
 	size_t len = round_trip(ix);
 	/* header 112 + runs + 2 per frame + crc 4: the compact form was used */
-	CU_ASSERT_EQUAL(len, 112 + 8 * (size_t)ix->ndamaged + 2 * (size_t)ix->nframes + 4);
+	PO_EXPECT_INT(len, 112 + 8 * (size_t)ix->ndamaged + 2 * (size_t)ix->nframes + 4);
 	po_mp3_index_unref(ix);
 }
 
 static void test_junk_between_frames_round_trips_compact_over_the_damaged_runs(void)
 {
 	const char *p = tmp_path("junk_src.mp3");
-	CU_ASSERT_FATAL(make_mp3(p, 5, "-b:a", "128k") == 0);
+	PO_EXPECT_INT_FATAL(make_mp3(p, 5, "-b:a", "128k"), 0);
 	size_t n = 0;
 	unsigned char *buf = slurp(p, &n);
 	CU_ASSERT_FATAL(buf != NULL);
 	struct po_mp3_index *clean = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_FATAL(po_mp3_index_mem(buf, n, "clean", &clean, &err) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_mem(buf, n, "clean", &clean, &err), PLAYOUT_OK);
 	/* 333 and 77 bytes of junk before frames 40 and 90 */
 	uint32_t at1 = clean->frames[40].offset, at2 = clean->frames[90].offset;
 	unsigned char *dirty = malloc(n + 410);
@@ -209,11 +209,11 @@ static void test_junk_between_frames_round_trips_compact_over_the_damaged_runs(v
 	memset(dirty + at2 + 333, 0x20, 77);
 	memcpy(dirty + at2 + 410, buf + at2, n - at2);
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_FATAL(po_mp3_index_mem(dirty, n + 410, "dirty", &ix, &err) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_mem(dirty, n + 410, "dirty", &ix, &err), PLAYOUT_OK);
 	CU_ASSERT(ix->ndamaged >= 2);
-	CU_ASSERT_EQUAL(ix->nframes, clean->nframes);
+	PO_EXPECT_INT(ix->nframes, clean->nframes);
 	size_t len = round_trip(ix);
-	CU_ASSERT_EQUAL(len, 112 + 8 * (size_t)ix->ndamaged + 2 * (size_t)ix->nframes + 4);
+	PO_EXPECT_INT(len, 112 + 8 * (size_t)ix->ndamaged + 2 * (size_t)ix->nframes + 4);
 	po_mp3_index_unref(ix);
 	po_mp3_index_unref(clean);
 	free(dirty);
@@ -223,11 +223,11 @@ static void test_junk_between_frames_round_trips_compact_over_the_damaged_runs(v
 static void test_vbr_index_with_xing_and_lame_tag_round_trips(void)
 {
 	const char *p = tmp_path("vbr.mp3");
-	CU_ASSERT_FATAL(make_mp3(p, 4, "-q:a", "2") == 0);
+	PO_EXPECT_INT_FATAL(make_mp3(p, 4, "-q:a", "2"), 0);
 	struct po_mp3_index *ix = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_FATAL(po_mp3_index_file(p, &ix, &err) == PLAYOUT_OK);
-	CU_ASSERT_EQUAL(ix->header_kind, PO_MP3_HEADER_XING);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(ix->header_kind, PO_MP3_HEADER_XING);
 	CU_ASSERT(ix->file_mtime_ms > 0);
 	CU_ASSERT(round_trip(ix) > 0);
 	po_mp3_index_unref(ix);
@@ -240,7 +240,7 @@ static void test_frame_longer_than_16_bits_is_stored_with_offsets(void)
 	for (uint32_t i = 3; i < 5; i++)
 		ix->frames[i].offset = ix->frames[i - 1].offset + ix->frames[i - 1].len;
 	ix->file_size = ix->frames[4].offset + 400 + 128;
-	CU_ASSERT_EQUAL(round_trip(ix), 112 + 8 * 5 + 4);
+	PO_EXPECT_INT(round_trip(ix), 112 + 8 * 5 + 4);
 	po_mp3_index_unref(ix);
 }
 
@@ -252,14 +252,14 @@ static void test_gap_with_no_damaged_run_is_stored_with_offsets(void)
 	for (uint32_t i = 3; i < 6; i++)
 		ix->frames[i].offset += 10;
 	ix->file_size += 10;
-	CU_ASSERT_EQUAL(round_trip(ix), 112 + 8 * 6 + 4);
+	PO_EXPECT_INT(round_trip(ix), 112 + 8 * 6 + 4);
 	/* with the run recorded, the compact form rebuilds it */
 	ix->ndamaged = 1;
 	ix->damaged = malloc(sizeof *ix->damaged);
 	CU_ASSERT_FATAL(ix->damaged != NULL);
 	ix->damaged[0].offset = ix->frames[2].offset + 418;
 	ix->damaged[0].len = 10;
-	CU_ASSERT_EQUAL(round_trip(ix), 112 + 8 + 2 * 6 + 4);
+	PO_EXPECT_INT(round_trip(ix), 112 + 8 + 2 * 6 + 4);
 	po_mp3_index_unref(ix);
 }
 
@@ -272,7 +272,7 @@ static void test_every_truncation_and_every_corrupted_byte_is_refused(void)
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	struct playout_error err = {0};
-	CU_ASSERT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_OK);
 	int accepted = 0;
 	/* each truncation in a buffer of exactly that size, so the sanitizer
 	 * sees any read past it */
@@ -285,7 +285,7 @@ static void test_every_truncation_and_every_corrupted_byte_is_refused(void)
 		accepted += rc != PLAYOUT_EPROTO || back != NULL;
 		free(cut);
 	}
-	CU_ASSERT_EQUAL(accepted, 0);
+	PO_EXPECT_INT(accepted, 0);
 	for (size_t i = 0; i < len; i++) {
 		for (int bit = 0; bit < 8; bit += 3) {
 			blob[i] ^= (unsigned char)(1u << bit);
@@ -296,11 +296,11 @@ static void test_every_truncation_and_every_corrupted_byte_is_refused(void)
 			blob[i] ^= (unsigned char)(1u << bit);
 		}
 	}
-	CU_ASSERT_EQUAL(accepted, 0);
+	PO_EXPECT_INT(accepted, 0);
 	struct po_mp3_index *back = NULL;
-	CU_ASSERT_EQUAL(po_mp3_store_decode(blob, len, &back, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_decode(blob, len, &back, &err), PLAYOUT_OK);
 	po_mp3_index_unref(back);
-	CU_ASSERT_EQUAL(po_mp3_store_decode(NULL, 0, &back, &err), PLAYOUT_EPROTO);
+	PO_EXPECT_INT(po_mp3_store_decode(NULL, 0, &back, &err), PLAYOUT_EPROTO);
 	free(blob);
 	po_mp3_index_unref(ix);
 }
@@ -317,7 +317,7 @@ static void expect_forged_refused(const unsigned char *good, size_t len, size_t 
 	struct po_mp3_index *back = NULL;
 	struct playout_error err = {0};
 	int rc = po_mp3_store_decode(b, len, &back, &err);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_EPROTO);
+	PO_EXPECT_INT(rc, PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NULL(back);
 	if (!strstr(err.msg, why))
 		fprintf(stderr, "forged at %zu: wanted \"%s\" in \"%s\"\n", at, why, err.msg);
@@ -337,13 +337,13 @@ static void test_forged_blobs_with_a_good_checksum_are_refused_by_the_field_chec
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	struct playout_error err = {0};
-	CU_ASSERT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_OK);
 	/* the reference CRC agrees with the blob's own */
 	unsigned char *copy = malloc(len);
 	CU_ASSERT_FATAL(copy != NULL);
 	memcpy(copy, blob, len);
 	reseal(copy, len);
-	CU_ASSERT_EQUAL(memcmp(copy, blob, len), 0);
+	PO_EXPECT_INT(memcmp(copy, blob, len), 0);
 	free(copy);
 
 	unsigned char b1 = 7, zero4[4] = {0}, v2[2] = {2, 0}, flag[2] = {2, 0}, big[4];
@@ -389,16 +389,16 @@ static void test_encode_refuses_what_decode_would_refuse(void)
 	size_t len = 1;
 	struct playout_error err = {0};
 	ix->frames[3].len = 5000; /* past the end of the file */
-	CU_ASSERT_EQUAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NULL(blob);
-	CU_ASSERT_EQUAL(len, 0);
+	PO_EXPECT_INT(len, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "past the end"));
 	ix->frames[3].len = 418;
 	ix->sample_rate = 0;
-	CU_ASSERT_EQUAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_EINVAL);
 	ix->sample_rate = 44100;
 	ix->frames[2].offset = ix->frames[1].offset; /* overlapping frames */
-	CU_ASSERT_EQUAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_EINVAL);
 	po_mp3_index_unref(ix);
 }
 
@@ -411,7 +411,7 @@ static struct po_state *open_state(const char *name, int mode)
 	int rc = po_state_open(tmp_path(name), mode, &st, &err);
 	if (rc != PLAYOUT_OK)
 		fprintf(stderr, "open: %s\n", err.msg);
-	CU_ASSERT_FATAL(rc == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(rc, PLAYOUT_OK);
 	return st;
 }
 
@@ -422,41 +422,35 @@ static void test_save_and_load_through_the_state_by_size_and_mtime(void)
 	CU_ASSERT_FATAL(ix != NULL);
 	struct playout_error err = {0};
 	const char *path = "/cache/a.mp3";
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err),
-			PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_mp3_store_save(st, path, ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err),
-			PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_mp3_store_save(st, path, ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err), PLAYOUT_OK);
 	CU_ASSERT(back && same_index(ix, back));
 	po_mp3_index_unref(back);
 	back = NULL;
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms + 1, &back,
+	PO_EXPECT_INT(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms + 1, &back,
 					  &err), PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, path, ix->file_size + 1, ix->file_mtime_ms, &back,
+	PO_EXPECT_INT(po_mp3_store_load(st, path, ix->file_size + 1, ix->file_mtime_ms, &back,
 					  &err), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(back);
 
 	/* A corrupt row is refused with the file named, and a save replaces it. */
-	CU_ASSERT_EQUAL(po_state_media_index_put(st, path, ix->file_size, ix->file_mtime_ms, "junk",
+	PO_EXPECT_INT(po_state_media_index_put(st, path, ix->file_size, ix->file_mtime_ms, "junk",
 						 4), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err),
-			PLAYOUT_EPROTO);
+	PO_EXPECT_INT(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NULL(back);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
-	CU_ASSERT_EQUAL(po_mp3_store_save(st, path, ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err),
-			PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_save(st, path, ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, path, ix->file_size, ix->file_mtime_ms, &back, &err), PLAYOUT_OK);
 	po_mp3_index_unref(back);
 	back = NULL;
 
 	/* A blob keyed under another size/mtime than it describes is refused. */
 	unsigned char *blob = NULL;
 	size_t len = 0;
-	CU_ASSERT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err) == PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/cache/b.mp3", ix->file_size, 42, blob, len),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/cache/b.mp3", ix->file_size, 42, &back, &err),
-			PLAYOUT_EPROTO);
+	PO_EXPECT_INT_FATAL(po_mp3_store_encode(ix, &blob, &len, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_put(st, "/cache/b.mp3", ix->file_size, 42, blob, len), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, "/cache/b.mp3", ix->file_size, 42, &back, &err), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "disagree"));
 	free(blob);
 	po_mp3_index_unref(ix);
@@ -467,16 +461,16 @@ static void test_media_scan_stores_the_index_and_takes_a_stored_one(void)
 {
 	struct po_state *st = open_state("scan.db", PO_STATE_WRITER);
 	const char *p = tmp_path("scan.mp3");
-	CU_ASSERT_FATAL(make_mp3(p, 6, "-b:a", "128k") == 0);
+	PO_EXPECT_INT_FATAL(make_mp3(p, 6, "-b:a", "128k"), 0);
 	struct po_media m;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_media_scan(st, p, NULL, PO_MEDIA_STORE, &m, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_media_scan(st, p, NULL, PO_MEDIA_STORE, &m, &err), PLAYOUT_OK);
 	CU_ASSERT(m.indexed);
 	struct stat sb;
-	CU_ASSERT_FATAL(stat(p, &sb) == 0);
+	PO_EXPECT_INT_FATAL(stat(p, &sb), 0);
 	int64_t mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 	struct po_mp3_index *stored = NULL;
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, p, sb.st_size, mt, &stored, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, p, sb.st_size, mt, &stored, &err), PLAYOUT_OK);
 	CU_ASSERT(stored && stored->nframes == m.nframes);
 	po_mp3_index_unref(stored);
 
@@ -487,14 +481,14 @@ static void test_media_scan_stores_the_index_and_takes_a_stored_one(void)
 	CU_ASSERT_FATAL(other->nframes < m.nframes);
 	other->file_size = sb.st_size;
 	other->file_mtime_ms = mt;
-	CU_ASSERT_EQUAL(po_mp3_store_save(st, p, other, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_put(st, p, sb.st_size, mt, "not a summary"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_save(st, p, other, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_put(st, p, sb.st_size, mt, "not a summary"), PLAYOUT_OK);
 	struct po_media again;
-	CU_ASSERT_EQUAL(po_media_scan(st, p, NULL, 0, &again, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(again.nframes, other->nframes);
+	PO_EXPECT_INT(po_media_scan(st, p, NULL, 0, &again, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(again.nframes, other->nframes);
 	/* without the state the file itself is indexed */
-	CU_ASSERT_EQUAL(po_media_scan(NULL, p, NULL, 0, &again, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(again.nframes, m.nframes);
+	PO_EXPECT_INT(po_media_scan(NULL, p, NULL, 0, &again, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(again.nframes, m.nframes);
 	po_mp3_index_unref(other);
 	po_state_close(st);
 }
@@ -544,11 +538,11 @@ static void test_media_index_reads_the_state_first_and_stores_when_writable(void
 	snprintf(a, sizeof a, "%s/cache/a.mp3", dir);
 	snprintf(b, sizeof b, "%s/cache/b.mp3", dir);
 	struct po_runtime rt;
-	CU_ASSERT_FATAL(open_runtime(&rt, dir, 0) == PLAYOUT_OK);
-	CU_ASSERT_FATAL(make_mp3(a, 6, "-b:a", "128k") == 0);
-	CU_ASSERT_FATAL(make_mp3(b, 3, "-b:a", "128k") == 0);
+	PO_EXPECT_INT_FATAL(open_runtime(&rt, dir, 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(make_mp3(a, 6, "-b:a", "128k"), 0);
+	PO_EXPECT_INT_FATAL(make_mp3(b, 3, "-b:a", "128k"), 0);
 	struct stat sa;
-	CU_ASSERT_FATAL(stat(a, &sa) == 0);
+	PO_EXPECT_INT_FATAL(stat(a, &sa), 0);
 	int64_t mta = (int64_t)sa.st_mtim.tv_sec * 1000 + sa.st_mtim.tv_nsec / 1000000;
 
 	/* a stored index is taken as it is: plant a shorter one under a's key */
@@ -557,46 +551,44 @@ static void test_media_index_reads_the_state_first_and_stores_when_writable(void
 	planted->file_size = sa.st_size;
 	planted->file_mtime_ms = mta;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_mp3_store_save(rt.state, a, planted, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_save(rt.state, a, planted, &err), PLAYOUT_OK);
 	struct po_mp3_index *ix = catalogue_index(&rt, "a.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
-	CU_ASSERT_EQUAL(ix->nframes, planted->nframes);
+	PO_EXPECT_INT(ix->nframes, planted->nframes);
 	CU_ASSERT_PTR_EQUAL(catalogue_index(&rt, "a.mp3", &err), ix); /* from memory */
 
 	/* b is not stored: indexed, and kept in the state */
 	ix = catalogue_index(&rt, "b.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
 	struct po_mp3_index *stored = NULL;
-	CU_ASSERT_EQUAL(po_mp3_store_load(rt.state, b, ix->file_size, ix->file_mtime_ms, &stored,
+	PO_EXPECT_INT(po_mp3_store_load(rt.state, b, ix->file_size, ix->file_mtime_ms, &stored,
 					  &err), PLAYOUT_OK);
 	CU_ASSERT(stored && same_index(stored, ix));
 	po_mp3_index_unref(stored);
-	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 2);
+	PO_EXPECT_INT(po_media_count(rt.media, NULL), 2);
 
 	/* b leaves the cache: prune forgets it in memory and in the state */
 	int64_t bsize = ix->file_size, bmt = ix->file_mtime_ms;
-	CU_ASSERT_FATAL(unlink(b) == 0);
+	PO_EXPECT_INT_FATAL(unlink(b), 0);
 	struct po_mp3_index *ia = catalogue_index(&rt, "a.mp3", &err);
-	CU_ASSERT_EQUAL(po_media_prune(rt.media), 1);
-	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 1);
+	PO_EXPECT_INT(po_media_prune(rt.media), 1);
+	PO_EXPECT_INT(po_media_count(rt.media, NULL), 1);
 	CU_ASSERT_PTR_EQUAL(catalogue_index(&rt, "a.mp3", &err), ia); /* a is kept */
 	void *blob = NULL;
 	size_t len = 0;
-	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, b, bsize, bmt, &blob, &len),
-			PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, a, sa.st_size, mta, &blob, &len),
-			PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_get(rt.state, b, bsize, bmt, &blob, &len), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_index_get(rt.state, a, sa.st_size, mta, &blob, &len), PLAYOUT_OK);
 	free(blob);
-	CU_ASSERT_EQUAL(po_media_prune(rt.media), 0);
+	PO_EXPECT_INT(po_media_prune(rt.media), 0);
 	po_runtime_close(&rt);
 
 	/* playoutctl's read-only state: indexes but stores nothing */
-	CU_ASSERT_FATAL(make_mp3(b, 3, "-b:a", "128k") == 0);
-	CU_ASSERT_FATAL(open_runtime(&rt, dir, PO_RT_STATE_READONLY) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(make_mp3(b, 3, "-b:a", "128k"), 0);
+	PO_EXPECT_INT_FATAL(open_runtime(&rt, dir, PO_RT_STATE_READONLY), PLAYOUT_OK);
 	CU_ASSERT(po_state_readonly(rt.state));
 	ix = catalogue_index(&rt, "b.mp3", &err);
 	CU_ASSERT_FATAL(ix != NULL);
-	CU_ASSERT_EQUAL(po_state_media_index_get(rt.state, b, ix->file_size, ix->file_mtime_ms,
+	PO_EXPECT_INT(po_state_media_index_get(rt.state, b, ix->file_size, ix->file_mtime_ms,
 						 &blob, &len), PLAYOUT_ENOTFOUND);
 	ix = catalogue_index(&rt, "a.mp3", &err); /* still the planted one */
 	CU_ASSERT(ix && ix->nframes == planted->nframes);
@@ -619,17 +611,16 @@ static void test_a_minute_of_audio_round_trips_through_the_state_with_times_prin
 {
 	struct po_state *st = open_state("timing.db", PO_STATE_WRITER);
 	const char *p = tmp_path("minute.mp3");
-	CU_ASSERT_FATAL(make_mp3(p, 60, "-b:a", "128k") == 0);
+	PO_EXPECT_INT_FATAL(make_mp3(p, 60, "-b:a", "128k"), 0);
 	struct playout_error err = {0};
 	double t0 = now_ms();
 	struct po_mp3_index *ix = NULL;
-	CU_ASSERT_FATAL(po_mp3_index_file(p, &ix, &err) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(p, &ix, &err), PLAYOUT_OK);
 	double t1 = now_ms();
-	CU_ASSERT_EQUAL(po_mp3_store_save(st, p, ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_save(st, p, ix, &err), PLAYOUT_OK);
 	double t2 = now_ms();
 	struct po_mp3_index *back = NULL;
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, p, ix->file_size, ix->file_mtime_ms, &back, &err),
-			PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, p, ix->file_size, ix->file_mtime_ms, &back, &err), PLAYOUT_OK);
 	double t3 = now_ms();
 	CU_ASSERT(back && same_index(ix, back));
 	fprintf(stderr, "  60 s file, %u frames: index %.2f ms, save %.2f ms, load %.2f ms\n",

@@ -22,7 +22,7 @@ static struct po_state *open_db(const char *name)
 	struct po_state *st = NULL;
 	struct playout_error err = {0, ""};
 	snprintf(path, sizeof path, "%s/%s.db", po_test_tmpdir(), name);
-	CU_ASSERT_EQUAL_FATAL(po_state_open(path, PO_STATE_WRITER, &st, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_state_open(path, PO_STATE_WRITER, &st, &err), PLAYOUT_OK);
 	return st;
 }
 
@@ -45,7 +45,7 @@ static struct po_play only_play(struct po_state *st)
 	struct po_play *v = NULL, one;
 	size_t n = 0;
 	memset(&one, 0, sizeof one);
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
 	PO_EXPECT_INT(n, 1);
 	if (n)
 		one = v[0];
@@ -71,7 +71,7 @@ static void test_kill9_and_restart_continue_one_play_with_its_interruption(void)
 	PO_EXPECT_INT(p.bytes, 490000);
 
 	/* the restart closes what the crash left open, at its last progress */
-	CU_ASSERT_EQUAL(po_state_close_open_plays(st, T0 + 33000), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_close_open_plays(st, T0 + 33000), PLAYOUT_OK);
 	p = only_play(st);
 	PO_EXPECT_STR(p.outcome, "interrupted");
 	PO_EXPECT_INT(p.ended_ms, T0 + 30600);
@@ -120,7 +120,7 @@ static void test_kill9_and_restart_continue_one_play_with_its_interruption(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(p.detail, "resumed after a restart"));
 	struct po_play_gap *g = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_play_gaps(st, p.id, &g, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_play_gaps(st, p.id, &g, &n), PLAYOUT_OK);
 	PO_EXPECT_INT_FATAL(n, 1);
 	PO_EXPECT_INT(g[0].at_ms, T0 + 30600);
 	PO_EXPECT_INT(g[0].length_ms, 33158 - 30600);
@@ -185,7 +185,7 @@ static void test_a_join_with_nothing_to_continue_is_a_play_of_its_own(void)
 	po_playrec_apply(st, &r, &m);
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
 	PO_EXPECT_INT_FATAL(n, 2);
 	PO_EXPECT_STR(v[0].outcome, "complete");
 	PO_EXPECT_STR(v[1].output, "icecast:main");
@@ -202,7 +202,7 @@ static struct po_output_status status_of(struct po_state *st, const char *output
 	struct po_output_status *v = NULL, one;
 	size_t n = 0;
 	memset(&one, 0, sizeof one);
-	CU_ASSERT_EQUAL(po_state_get_output_status(st, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_output_status(st, &v, &n), PLAYOUT_OK);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i].output, output) == 0)
 			one = v[i];
@@ -279,10 +279,10 @@ static void test_status_row_follows_the_reports(void)
 	PO_EXPECT_INT(o.since_ms, T0 + 60000);
 	PO_EXPECT_STR(o.pid, "");
 
-	CU_ASSERT_EQUAL(po_state_clear_output_status(st), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_clear_output_status(st), PLAYOUT_OK);
 	struct po_output_status *v = NULL;
 	size_t n = 9;
-	CU_ASSERT_EQUAL(po_state_get_output_status(st, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_output_status(st, &v, &n), PLAYOUT_OK);
 	PO_EXPECT_INT(n, 0);
 	free(v);
 	po_state_close(st);

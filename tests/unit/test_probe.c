@@ -106,21 +106,21 @@ static void test_sine_loudness_matches_ffmpeg_ebur128(void)
 	const char *sum = strstr(out, "Integrated loudness:");
 	double want_i = 0, want_tp = 0;
 	CU_ASSERT_FATAL(sum != NULL);
-	CU_ASSERT(sscanf(strstr(sum, "I:"), "I: %lf", &want_i) == 1);
-	CU_ASSERT(sscanf(strstr(sum, "Peak:"), "Peak: %lf", &want_tp) == 1);
+	PO_EXPECT_INT(sscanf(strstr(sum, "I:"), "I: %lf", &want_i), 1);
+	PO_EXPECT_INT(sscanf(strstr(sum, "Peak:"), "Peak: %lf", &want_tp), 1);
 	free(out);
 
 	struct po_probe pr;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
 	/* A mono 1 kHz sine at -20 dBFS: -20 - 3.01 (mean square) + ~0 (K
 	 * weighting at 1 kHz cancels the -0.691) = about -23 LUFS. */
 	CU_ASSERT(fabs(pr.integrated_lufs - want_i) < 0.5);
 	CU_ASSERT(fabs(pr.integrated_lufs - -23.0) < 1.0);
 	CU_ASSERT(fabs(pr.true_peak_dbtp - want_tp) < 0.5);
 	CU_ASSERT(pr.range_lu < 1.0);
-	CU_ASSERT_EQUAL(pr.flags, 0);
-	CU_ASSERT_EQUAL(pr.nsilences_total, 0);
+	PO_EXPECT_INT(pr.flags, 0);
+	PO_EXPECT_INT(pr.nsilences_total, 0);
 	CU_ASSERT(llabs(pr.decoded_ms - 10000) <= 30);
 }
 
@@ -130,14 +130,14 @@ static void test_twelve_seconds_of_silence_in_the_middle_is_one_run(void)
 	CU_ASSERT_FATAL(p != NULL);
 	struct po_probe pr;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(pr.nsilences_total, 1);
-	CU_ASSERT_EQUAL(pr.nsilences, 1);
+	PO_EXPECT_INT_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(pr.nsilences_total, 1);
+	PO_EXPECT_INT(pr.nsilences, 1);
 	CU_ASSERT(llabs(pr.silences[0].start_ms - 5000) <= 50);
 	CU_ASSERT(llabs(pr.silences[0].len_ms - 12000) <= 100);
 	CU_ASSERT(pr.leading_silence_ms < 100);
 	CU_ASSERT(pr.trailing_silence_ms < 100);
-	CU_ASSERT_EQUAL(pr.flags, 0);
+	PO_EXPECT_INT(pr.flags, 0);
 }
 
 static void test_silence_shorter_than_the_limit_is_not_a_run(void)
@@ -146,11 +146,11 @@ static void test_silence_shorter_than_the_limit_is_not_a_run(void)
 	CU_ASSERT_FATAL(p != NULL);
 	struct po_probe pr;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(pr.nsilences_total, 0);
+	PO_EXPECT_INT_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(pr.nsilences_total, 0);
 	struct po_probe_opts tight = { .silence_threshold_db = -50, .silence_max_s = 2 };
-	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &tight, &pr, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(pr.nsilences_total, 1);
+	PO_EXPECT_INT_FATAL(po_probe_file(p, &tight, &pr, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(pr.nsilences_total, 1);
 }
 
 static void test_all_silent_file_is_flagged_silent_with_leading_silence(void)
@@ -159,9 +159,9 @@ static void test_all_silent_file_is_flagged_silent_with_leading_silence(void)
 	CU_ASSERT_FATAL(p != NULL);
 	struct po_probe pr;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(pr.flags, PLAYOUT_ASSET_SILENT);
-	CU_ASSERT_STRING_EQUAL(pr.why, "is silent throughout (peak below -50 dBFS)");
+	PO_EXPECT_INT_FATAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(pr.flags, PLAYOUT_ASSET_SILENT);
+	PO_EXPECT_STR(pr.why, "is silent throughout (peak below -50 dBFS)");
 	CU_ASSERT(pr.leading_silence_ms >= 3900);
 	CU_ASSERT(isinf(pr.integrated_lufs) || pr.integrated_lufs < -69);
 }
@@ -176,14 +176,14 @@ static void test_text_file_named_mp3_has_no_audio(void)
 	fclose(f);
 	struct po_probe pr;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_probe_file(p, &opts, &pr, &err), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(pr.flags, PLAYOUT_ASSET_NO_AUDIO);
+	PO_EXPECT_INT(po_probe_file(p, &opts, &pr, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(pr.flags, PLAYOUT_ASSET_NO_AUDIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "text.mp3"));
 	struct po_media m;
-	CU_ASSERT_EQUAL(po_media_scan(NULL, p, &opts, PO_MEDIA_PROBE, &m, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(m.indexed, 0);
+	PO_EXPECT_INT(po_media_scan(NULL, p, &opts, PO_MEDIA_PROBE, &m, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(m.indexed, 0);
 	CU_ASSERT(m.flags & PLAYOUT_ASSET_NO_AUDIO);
-	CU_ASSERT(strncmp(m.why, "has no playable audio", 21) == 0);
+	PO_EXPECT_INT(strncmp(m.why, "has no playable audio", 21), 0);
 }
 
 static void test_zero_byte_file_has_no_audio_and_missing_file_is_enotfound(void)
@@ -194,10 +194,9 @@ static void test_zero_byte_file_has_no_audio_and_missing_file_is_enotfound(void)
 	fclose(f);
 	struct po_media m;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_media_scan(NULL, p, &opts, PO_MEDIA_PROBE, &m, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_media_scan(NULL, p, &opts, PO_MEDIA_PROBE, &m, &err), PLAYOUT_OK);
 	CU_ASSERT(m.flags & PLAYOUT_ASSET_NO_AUDIO);
-	CU_ASSERT_EQUAL(po_media_scan(NULL, tmp_path("nope.mp3"), &opts, 0, &m, &err),
-			PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_media_scan(NULL, tmp_path("nope.mp3"), &opts, 0, &m, &err), PLAYOUT_ENOTFOUND);
 }
 
 /* ---- media cache in the state (schema v2) ------------------------------- */
@@ -206,7 +205,7 @@ static struct po_state *open_state(const char *name)
 {
 	struct po_state *st = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_state_open(tmp_path(name), PO_STATE_WRITER, &st, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_open(tmp_path(name), PO_STATE_WRITER, &st, &err), PLAYOUT_OK);
 	return st;
 }
 
@@ -216,14 +215,14 @@ static void test_state_v2_media_rows_are_keyed_by_size_and_mtime(void)
 	CU_ASSERT_FATAL(st != NULL);
 	CU_ASSERT(po_state_schema_version(st) >= 2);
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_media_get(st, "/a.mp3", 10, 20, &v), PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_put(st, "/a.mp3", 10, 20, "x"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_get(st, "/a.mp3", 10, 20, &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "x");
+	PO_EXPECT_INT(po_state_media_get(st, "/a.mp3", 10, 20, &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_put(st, "/a.mp3", 10, 20, "x"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_get(st, "/a.mp3", 10, 20, &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "x");
 	free(v);
 	v = NULL;
-	CU_ASSERT_EQUAL(po_state_media_get(st, "/a.mp3", 11, 20, &v), PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_get(st, "/a.mp3", 10, 21, &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_get(st, "/a.mp3", 11, 20, &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_get(st, "/a.mp3", 10, 21, &v), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	po_state_close(st);
 }
@@ -258,17 +257,17 @@ static void test_media_text_round_trips(void)
 	snprintf(m.probe.why, sizeof m.probe.why, "is silent throughout (x)");
 	char *t = po_media_encode(&m);
 	CU_ASSERT_FATAL(t != NULL);
-	CU_ASSERT_EQUAL(po_media_decode(t, &back), PLAYOUT_OK);
+	PO_EXPECT_INT(po_media_decode(t, &back), PLAYOUT_OK);
 	free(t);
-	CU_ASSERT_EQUAL(back.nframes, 1234);
-	CU_ASSERT_EQUAL(back.gapless_ms, 32200);
-	CU_ASSERT_EQUAL(back.enc_padding, 1000);
-	CU_ASSERT_EQUAL(back.probe.integrated_lufs, -23.25);
+	PO_EXPECT_INT(back.nframes, 1234);
+	PO_EXPECT_INT(back.gapless_ms, 32200);
+	PO_EXPECT_INT(back.enc_padding, 1000);
+	PO_EXPECT_INT(back.probe.integrated_lufs, -23.25);
 	CU_ASSERT(isinf(back.probe.true_peak_dbtp));
-	CU_ASSERT_EQUAL(back.probe.silences[1].len_ms, 12000);
-	CU_ASSERT_STRING_EQUAL(back.why, "is silent throughout (x)");
-	CU_ASSERT_EQUAL(back.flags, PLAYOUT_ASSET_SILENT | PLAYOUT_ASSET_DAMAGED);
-	CU_ASSERT_EQUAL(po_media_decode("po-media 0\nindexed 1\n", &back), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(back.probe.silences[1].len_ms, 12000);
+	PO_EXPECT_STR(back.why, "is silent throughout (x)");
+	PO_EXPECT_INT(back.flags, PLAYOUT_ASSET_SILENT | PLAYOUT_ASSET_DAMAGED);
+	PO_EXPECT_INT(po_media_decode("po-media 0\nindexed 1\n", &back), PLAYOUT_EINVAL);
 }
 
 static void test_media_scan_is_stored_once_and_redone_when_the_file_changes(void)
@@ -278,27 +277,24 @@ static void test_media_scan_is_stored_once_and_redone_when_the_file_changes(void
 	CU_ASSERT_FATAL(st != NULL && p != NULL);
 	struct po_media m;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_media_scan(st, p, &opts, PO_MEDIA_PROBE | PO_MEDIA_STORE, &m, &err),
-			PLAYOUT_OK);
+	PO_EXPECT_INT(po_media_scan(st, p, &opts, PO_MEDIA_PROBE | PO_MEDIA_STORE, &m, &err), PLAYOUT_OK);
 	CU_ASSERT(m.probed && m.indexed);
 	/* Tamper with the stored row: a second scan must return it unchanged. */
 	struct stat sb;
-	CU_ASSERT_FATAL(stat(p, &sb) == 0);
+	PO_EXPECT_INT_FATAL(stat(p, &sb), 0);
 	int64_t mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 	m.nframes = 999999;
 	char *t = po_media_encode(&m);
-	CU_ASSERT_EQUAL(po_state_media_put(st, p, sb.st_size, mt, t), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_put(st, p, sb.st_size, mt, t), PLAYOUT_OK);
 	free(t);
 	struct po_media again;
-	CU_ASSERT_EQUAL(po_media_scan(st, p, &opts, PO_MEDIA_PROBE | PO_MEDIA_STORE, &again, &err),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(again.nframes, 999999);
+	PO_EXPECT_INT(po_media_scan(st, p, &opts, PO_MEDIA_PROBE | PO_MEDIA_STORE, &again, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(again.nframes, 999999);
 	/* A new mtime: scanned again. */
 	struct timespec ts[2] = { { 0, UTIME_OMIT }, { sb.st_mtim.tv_sec + 60, 0 } };
-	CU_ASSERT_FATAL(utimensat(AT_FDCWD, p, ts, 0) == 0);
-	CU_ASSERT_EQUAL(po_media_scan(st, p, &opts, PO_MEDIA_PROBE | PO_MEDIA_STORE, &again, &err),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(again.nframes, m.nframes == 999999 ? again.nframes : 0);
+	PO_EXPECT_INT_FATAL(utimensat(AT_FDCWD, p, ts, 0), 0);
+	PO_EXPECT_INT(po_media_scan(st, p, &opts, PO_MEDIA_PROBE | PO_MEDIA_STORE, &again, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(again.nframes, m.nframes == 999999 ? again.nframes : 0);
 	CU_ASSERT(again.nframes != 999999);
 	po_state_close(st);
 }
@@ -361,21 +357,20 @@ static void test_silent_file_is_not_planned_and_fallback_reason_says_why(void)
 				    .fallback = &fake_fallback, .fallback_label = "previous-edition" };
 	struct po_rundown r;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260322_0100_abc.mp3");
-	CU_ASSERT_STRING_EQUAL(r.v[0].reason,
-			       "20260329_0100_abc.mp3 is silent throughout; fallback chose "
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260322_0100_abc.mp3");
+	PO_EXPECT_STR(r.v[0].reason, "20260329_0100_abc.mp3 is silent throughout; fallback chose "
 			       "20260322_0100_abc.mp3: previous edition");
 	po_rundown_free(&r);
 
 	/* The fallback's own choice flagged: missing, and it says so. */
 	a[1].flags = PO_ASSET_SHORT;
 	snprintf(a[1].why, sizeof a[1].why, "is 1:00 long, under 50%% of its 60:00 slot");
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_MISSING);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.v[0].reason, "chose 20260322_0100_abc.mp3, but it is 1:00 long"));
 	po_rundown_free(&r);
 }
@@ -390,19 +385,19 @@ static void test_no_audio_file_without_fallback_is_missing_with_reason(void)
 				    .nslots = 1, .assets = a, .nassets = 1 };
 	struct po_rundown r;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 0);
-	CU_ASSERT(strncmp(r.v[0].reason,
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_INT(r.v[0].nseg, 0);
+	PO_EXPECT_INT(strncmp(r.v[0].reason,
 			  "20260329_0100_abc.mp3 has no playable audio (not an MP3); no file for abc",
-			  72) == 0);
+			  72), 0);
 	po_rundown_free(&r);
 	/* DAMAGED alone is informational: the file plays. */
 	a[0].flags = PLAYOUT_ASSET_DAMAGED;
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
 	po_rundown_free(&r);
 }
 
@@ -425,32 +420,30 @@ static void test_probe_config_group_has_defaults_and_checks_ranges_with_line(voi
 	struct po_config c;
 	struct po_diag d;
 	po_diag_init(&d);
-	CU_ASSERT_EQUAL(po_config_load_string(&c, BASE, "t.conf", &d), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(c.probe_silence_threshold_db, -50);
-	CU_ASSERT_EQUAL(c.probe_silence_max_s, 10);
-	CU_ASSERT_EQUAL(c.probe_min_fill_percent, 50);
+	PO_EXPECT_INT(po_config_load_string(&c, BASE, "t.conf", &d), PLAYOUT_OK);
+	PO_EXPECT_INT(c.probe_silence_threshold_db, -50);
+	PO_EXPECT_INT(c.probe_silence_max_s, 10);
+	PO_EXPECT_INT(c.probe_min_fill_percent, 50);
 	po_config_free(&c);
 	po_diag_free(&d);
 
 	po_diag_init(&d);
-	CU_ASSERT_EQUAL(po_config_load_string(&c,
+	PO_EXPECT_INT(po_config_load_string(&c,
 					      BASE "probe = {\n silence_threshold_db = -60.5;\n"
 					      " silence_max_s = 4;\n min_fill_percent = 80;\n};\n",
-					      "t.conf", &d),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(c.probe_silence_threshold_db, -60.5);
-	CU_ASSERT_EQUAL(c.probe_silence_max_s, 4);
-	CU_ASSERT_EQUAL(c.probe_min_fill_percent, 80);
+					      "t.conf", &d), PLAYOUT_OK);
+	PO_EXPECT_INT(c.probe_silence_threshold_db, -60.5);
+	PO_EXPECT_INT(c.probe_silence_max_s, 4);
+	PO_EXPECT_INT(c.probe_min_fill_percent, 80);
 	po_config_free(&c);
 	po_diag_free(&d);
 
 	po_diag_init(&d);
-	CU_ASSERT_EQUAL(po_config_load_string(&c,
+	PO_EXPECT_INT(po_config_load_string(&c,
 					      BASE "probe = {\n silence_threshold_db = 3;\n"
 					      " min_fill_percent = \"half\";\n};\n",
-					      "t.conf", &d),
-			PLAYOUT_ECONFIG);
-	CU_ASSERT_EQUAL(d.nerrors, 2);
+					      "t.conf", &d), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(d.nerrors, 2);
 	CU_ASSERT(has(&d, "t.conf:4: error: key 'silence_threshold_db' must be between -120 and 0 (got 3)"));
 	CU_ASSERT(has(&d, "t.conf:5: error: key 'min_fill_percent' must be an integer"));
 	po_config_free(&c);

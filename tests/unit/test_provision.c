@@ -102,7 +102,7 @@ static void set_mtime(const char *name, int64_t utc_ms)
 	char path[700];
 	snprintf(path, sizeof path, "%s/%s", cache, name);
 	struct timespec t[2] = { { 0, UTIME_OMIT }, { (time_t)(utc_ms / 1000), 0 } };
-	CU_ASSERT(utimensat(AT_FDCWD, path, t, 0) == 0);
+	PO_EXPECT_INT(utimensat(AT_FDCWD, path, t, 0), 0);
 }
 
 static int64_t real_now_ms(void)
@@ -134,7 +134,7 @@ static struct playout_item item_of(const char *name, int64_t start_ms, int64_t l
 static void test_eviction_keeps_what_the_plan_may_want_and_removes_the_rest(void)
 {
 	struct po_runtime rt;
-	CU_ASSERT_FATAL(open_runtime(&rt, 0) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(open_runtime(&rt, 0), PLAYOUT_OK);
 	int64_t now = real_now_ms() / 60000 * 60000;
 	char gone[64], played[64], flagged[64], ahead[64], recent[64];
 	dated_name(gone, sizeof gone, now - 30 * DAY_MS, "gone");
@@ -144,7 +144,7 @@ static void test_eviction_keeps_what_the_plan_may_want_and_removes_the_rest(void
 	dated_name(recent, sizeof recent, now - 3 * DAY_MS, "recent");
 	const char *all[] = { gone, played, flagged, ahead, recent, "jingle.mp3", "stray.mp3" };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		CU_ASSERT_FATAL(put_mp3(all[i], 10) == 0);
+		PO_EXPECT_INT_FATAL(put_mp3(all[i], 10), 0);
 	set_mtime("jingle.mp3", now - 30 * DAY_MS);
 	set_mtime("stray.mp3", now - 30 * DAY_MS);
 
@@ -159,9 +159,9 @@ static void test_eviction_keeps_what_the_plan_may_want_and_removes_the_rest(void
 	struct playout_error err = {0};
 	struct po_mp3_index *ix = po_media_index(rt.media, gone, &err);
 	CU_ASSERT_FATAL(ix != NULL);
-	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 1);
+	PO_EXPECT_INT(po_media_count(rt.media, NULL), 1);
 
-	CU_ASSERT_EQUAL(po_provision_evict(&rt, rt.media, &r, &cat, now - 2 * 3600000), 2);
+	PO_EXPECT_INT(po_provision_evict(&rt, rt.media, &r, &cat, now - 2 * 3600000), 2);
 	CU_ASSERT_FALSE(cached(gone));
 	CU_ASSERT_FALSE(cached("stray.mp3"));
 	CU_ASSERT_TRUE(cached(played));
@@ -170,8 +170,8 @@ static void test_eviction_keeps_what_the_plan_may_want_and_removes_the_rest(void
 	CU_ASSERT_TRUE(cached(recent));
 	CU_ASSERT_TRUE(cached("jingle.mp3"));
 	/* the catalogue forgot the file that went; its holder keeps the index */
-	CU_ASSERT_EQUAL(po_media_count(rt.media, NULL), 0);
-	CU_ASSERT_EQUAL(ix->nframes, 10);
+	PO_EXPECT_INT(po_media_count(rt.media, NULL), 0);
+	PO_EXPECT_INT(ix->nframes, 10);
 	po_mp3_index_unref(ix);
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -188,19 +188,19 @@ static void test_rehearsal_a_year_ahead_never_evicts_a_file_still_ahead(void)
 	/* --pretend-now a year from now: by that clock a file airing tomorrow
 	 * is long past its retention, but by the real clock it is ahead. */
 	struct po_runtime rt;
-	CU_ASSERT_FATAL(open_runtime(&rt, 365 * DAY_MS * 1000000) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(open_runtime(&rt, 365 * DAY_MS * 1000000), PLAYOUT_OK);
 	int64_t real = real_now_ms() / 60000 * 60000;
 	int64_t pretend = po_clock_now_ms(&rt.clock);
 	CU_ASSERT_FATAL(pretend - real > 364 * DAY_MS);
 	char tomorrow[64], old[64];
 	dated_name(tomorrow, sizeof tomorrow, real + DAY_MS, "tomorrow");
 	dated_name(old, sizeof old, real - 30 * DAY_MS, "old");
-	CU_ASSERT_FATAL(put_mp3(tomorrow, 10) == 0);
-	CU_ASSERT_FATAL(put_mp3(old, 10) == 0);
+	PO_EXPECT_INT_FATAL(put_mp3(tomorrow, 10), 0);
+	PO_EXPECT_INT_FATAL(put_mp3(old, 10), 0);
 	struct playout_assets cat = {0};
 	struct po_rundown r = { NULL, 0 };
 
-	CU_ASSERT_EQUAL(po_provision_evict(&rt, rt.media, &r, &cat, pretend - 2 * 3600000), 1);
+	PO_EXPECT_INT(po_provision_evict(&rt, rt.media, &r, &cat, pretend - 2 * 3600000), 1);
 	CU_ASSERT_TRUE(cached(tomorrow));
 	CU_ASSERT_FALSE(cached(old));
 
@@ -215,8 +215,8 @@ static void test_rehearsal_a_year_ahead_never_evicts_a_file_still_ahead(void)
 static void test_snapshot_holds_the_cached_items_with_a_reference_to_each_index(void)
 {
 	struct po_runtime rt;
-	CU_ASSERT_FATAL(open_runtime(&rt, 0) == PLAYOUT_OK);
-	CU_ASSERT_FATAL(put_mp3("here.mp3", 100) == 0);
+	PO_EXPECT_INT_FATAL(open_runtime(&rt, 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(put_mp3("here.mp3", 100), 0);
 	struct playout_item items[] = {
 		item_of("here.mp3", 1000000, 60000),
 		item_of(NULL, 2000000, 60000),           /* missing: nothing to air */
@@ -226,25 +226,25 @@ static void test_snapshot_holds_the_cached_items_with_a_reference_to_each_index(
 
 	struct po_snapshot *s = po_snapshot_build(rt.media, rt.conf.cache_dir, &r, 42, NULL);
 	CU_ASSERT_FATAL(s != NULL);
-	CU_ASSERT_EQUAL(s->planned_ms, 42);
-	CU_ASSERT_EQUAL_FATAL(s->n, 1);
-	CU_ASSERT_EQUAL(s->v[0].item.start_ms, 1000000);
+	PO_EXPECT_INT(s->planned_ms, 42);
+	PO_EXPECT_INT_FATAL(s->n, 1);
+	PO_EXPECT_INT(s->v[0].item.start_ms, 1000000);
 	char want[700];
 	snprintf(want, sizeof want, "%s/here.mp3", cache);
-	CU_ASSERT_STRING_EQUAL(s->v[0].path[0], want);
+	PO_EXPECT_STR(s->v[0].path[0], want);
 	struct po_mp3_index *ix = s->v[0].idx[0];
 	CU_ASSERT_FATAL(ix != NULL);
-	CU_ASSERT_EQUAL(ix->nframes, 100);
-	CU_ASSERT_EQUAL(__atomic_load_n(&ix->refs, __ATOMIC_RELAXED), 2); /* catalogue + snapshot */
+	PO_EXPECT_INT(ix->nframes, 100);
+	PO_EXPECT_INT(__atomic_load_n(&ix->refs, __ATOMIC_RELAXED), 2); /* catalogue + snapshot */
 
 	/* the next round's snapshot shares the same index */
 	struct po_snapshot *s2 = po_snapshot_build(rt.media, rt.conf.cache_dir, &r, 43, NULL);
 	CU_ASSERT_FATAL(s2 && s2->n == 1);
 	CU_ASSERT_PTR_EQUAL(s2->v[0].idx[0], ix);
-	CU_ASSERT_EQUAL(__atomic_load_n(&ix->refs, __ATOMIC_RELAXED), 3);
+	PO_EXPECT_INT(__atomic_load_n(&ix->refs, __ATOMIC_RELAXED), 3);
 	po_snapshot_unref(s2);
 	po_snapshot_unref(s);
-	CU_ASSERT_EQUAL(__atomic_load_n(&ix->refs, __ATOMIC_RELAXED), 1);
+	PO_EXPECT_INT(__atomic_load_n(&ix->refs, __ATOMIC_RELAXED), 1);
 	po_runtime_close(&rt);
 }
 

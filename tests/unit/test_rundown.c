@@ -170,19 +170,19 @@ static void test_file_without_slot_plays_storage_only(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, NULL, 0, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 50 * MIN);
-	CU_ASSERT_STRING_EQUAL(r.v[0].title, "abc");
-	CU_ASSERT_STRING_EQUAL(r.v[0].pid, "abc");
-	CU_ASSERT_STRING_EQUAL(r.v[0].source, "storage");
-	CU_ASSERT_STRING_EQUAL(r.v[0].reason, "file named for this time; no schedule slot");
-	CU_ASSERT_EQUAL(r.v[0].nseg, 1);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260330_1000_abc.mp3");
-	CU_ASSERT_EQUAL(r.v[0].seg[0].first_frame, 0);
-	CU_ASSERT_EQUAL(r.v[0].seg[0].nframes, 0);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
+	PO_EXPECT_INT(r.v[0].start_ms, T0);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 50 * MIN);
+	PO_EXPECT_STR(r.v[0].title, "abc");
+	PO_EXPECT_STR(r.v[0].pid, "abc");
+	PO_EXPECT_STR(r.v[0].source, "storage");
+	PO_EXPECT_STR(r.v[0].reason, "file named for this time; no schedule slot");
+	PO_EXPECT_INT(r.v[0].nseg, 1);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260330_1000_abc.mp3");
+	PO_EXPECT_INT(r.v[0].seg[0].first_frame, 0);
+	PO_EXPECT_INT(r.v[0].seg[0].nframes, 0);
 	po_rundown_free(&r);
 	CU_ASSERT_PTR_NULL(r.v);
 }
@@ -195,14 +195,14 @@ static void test_file_with_slot_plays_exact(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
-	CU_ASSERT_STRING_EQUAL(r.v[0].title, "The ABC Hour");
-	CU_ASSERT_STRING_EQUAL(r.v[0].source, "csv:main");
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_STR(r.v[0].title, "The ABC Hour");
+	PO_EXPECT_STR(r.v[0].source, "csv:main");
 	CU_ASSERT(has(r.v[0].reason, "slot csv:main "));
 	CU_ASSERT(has(r.v[0].reason, " abc, file 20260330_1000_abc.mp3"));
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 50 * MIN);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 50 * MIN);
 	po_rundown_free(&r);
 }
 
@@ -216,11 +216,11 @@ static void test_case_insensitive_pid(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
-	CU_ASSERT_STRING_EQUAL(r.v[0].title, "Mixed Case");
-	CU_ASSERT_EQUAL(f.calls, 0);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_STR(r.v[0].title, "Mixed Case");
+	PO_EXPECT_INT(f.calls, 0);
 	po_rundown_free(&r);
 }
 
@@ -241,16 +241,16 @@ static void test_expected_file_name(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 2, a, 2);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 2);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0 + 2 * HOUR);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 2 * HOUR + 40 * MIN);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "special.mp3");
-	CU_ASSERT_STRING_EQUAL(r.v[0].title, "Special");
-	CU_ASSERT_EQUAL(r.v[1].decision, PLAYOUT_DECISION_EXACT);
-	CU_ASSERT_EQUAL(r.v[1].start_ms, T0 + 4 * HOUR);
-	CU_ASSERT_STRING_EQUAL(r.v[1].seg[0].asset, "20260330_1000_old.mp3");
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 2);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_INT(r.v[0].start_ms, T0 + 2 * HOUR);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 2 * HOUR + 40 * MIN);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "special.mp3");
+	PO_EXPECT_STR(r.v[0].title, "Special");
+	PO_EXPECT_INT(r.v[1].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_INT(r.v[1].start_ms, T0 + 4 * HOUR);
+	PO_EXPECT_STR(r.v[1].seg[0].asset, "20260330_1000_old.mp3");
 	po_rundown_free(&r);
 }
 
@@ -268,20 +268,20 @@ static void test_recorded_slot_without_file_asks_fallback(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(f.calls, 1);
-	CU_ASSERT_STRING_EQUAL(f.last_pid, "ABC");
-	CU_ASSERT_EQUAL(f.last_nassets, 1);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 3000 * S); /* its own duration, under the cap */
-	CU_ASSERT_EQUAL(r.v[0].cap_s, 3525);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 1);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260323_1000_abc.mp3");
-	CU_ASSERT_STRING_EQUAL(r.v[0].source, "previous-edition");
-	CU_ASSERT_STRING_EQUAL(r.v[0].reason, "previous edition of 2026-03-23");
-	CU_ASSERT_STRING_EQUAL(r.v[0].title, "The ABC Hour");
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(f.calls, 1);
+	PO_EXPECT_STR(f.last_pid, "ABC");
+	PO_EXPECT_INT(f.last_nassets, 1);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
+	PO_EXPECT_INT(r.v[0].start_ms, T0);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 3000 * S); /* its own duration, under the cap */
+	PO_EXPECT_INT(r.v[0].cap_s, 3525);
+	PO_EXPECT_INT(r.v[0].nseg, 1);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260323_1000_abc.mp3");
+	PO_EXPECT_STR(r.v[0].source, "previous-edition");
+	PO_EXPECT_STR(r.v[0].reason, "previous edition of 2026-03-23");
+	PO_EXPECT_STR(r.v[0].title, "The ABC Hour");
 	po_rundown_free(&r);
 }
 
@@ -295,13 +295,13 @@ static void test_fallback_empty_choice_marks_missing(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(f.calls, 1);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 0);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + HOUR);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(f.calls, 1);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_INT(r.v[0].nseg, 0);
+	PO_EXPECT_INT(r.v[0].start_ms, T0);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + HOUR);
 	CU_ASSERT(has(r.v[0].reason, "no file for ABC at "));
 	CU_ASSERT(has(r.v[0].reason, " and the fallback (previous-edition) offered none: "
 				     "no earlier edition within 56 days"));
@@ -317,11 +317,11 @@ static void test_fallback_error_marks_missing(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(f.calls, 1);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 0);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(f.calls, 1);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_INT(r.v[0].nseg, 0);
 	CU_ASSERT(has(r.v[0].reason, "offered none: fake: disk on fire"));
 	po_rundown_free(&r);
 }
@@ -333,10 +333,10 @@ static void test_no_fallback_configured_marks_missing(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, NULL, 0);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
-	CU_ASSERT_STRING_EQUAL(r.v[0].source, "csv:main");
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_STR(r.v[0].source, "csv:main");
 	CU_ASSERT(has(r.v[0].reason, "no file for ABC at "));
 	CU_ASSERT(has(r.v[0].reason, "and no fallback configured"));
 	po_rundown_free(&r);
@@ -350,9 +350,9 @@ static void test_live_slot_makes_no_item(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(r.n, 0);
-	CU_ASSERT_EQUAL(f.calls, 0);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(r.n, 0);
+	PO_EXPECT_INT(f.calls, 0);
 	po_rundown_free(&r);
 }
 
@@ -367,10 +367,10 @@ static void test_file_named_for_slot_start_stops_fallback(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(f.calls, 0);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(f.calls, 0);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
 	po_rundown_free(&r);
 }
 
@@ -385,10 +385,10 @@ static void test_ambiguous_autumn_hour_slot_decides_second(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0 + HOUR);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].start_ms, T0 + HOUR);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
 	CU_ASSERT(has(r.v[0].reason, "ambiguous local time; the schedule decides"));
 	CU_ASSERT(has(r.v[0].reason, "second occurrence"));
 	po_rundown_free(&r);
@@ -402,10 +402,10 @@ static void test_ambiguous_autumn_hour_slot_decides_first(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].start_ms, T0);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
 	CU_ASSERT(has(r.v[0].reason, "the schedule decides: first occurrence"));
 	po_rundown_free(&r);
 }
@@ -417,10 +417,10 @@ static void test_ambiguous_autumn_hour_defaults_first(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, NULL, 0, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].start_ms, T0);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
 	CU_ASSERT(has(r.v[0].reason, "ambiguous local time"));
 	CU_ASSERT(has(r.v[0].reason, "first occurrence"));
 	po_rundown_free(&r);
@@ -438,10 +438,10 @@ static void test_two_files_same_instant_slot_pid_wins(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, a, 2);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260330_1000_zzz.mp3");
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260330_1000_zzz.mp3");
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
 	CU_ASSERT(has(r.v[0].reason, "passed over 20260330_1000_aaa.mp3"));
 	po_rundown_free(&r);
 }
@@ -455,9 +455,9 @@ static void test_two_files_same_instant_first_name_wins(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, NULL, 0, a, 2);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260330_1000_aaa.mp3");
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260330_1000_aaa.mp3");
 	CU_ASSERT(has(r.v[0].reason, "passed over 20260330_1000_bbb.mp3"));
 	po_rundown_free(&r);
 }
@@ -475,16 +475,16 @@ static void test_cap_table_default_values(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 12 * HOUR, NULL, 0, a, 4);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 4);
-	CU_ASSERT_EQUAL(r.v[0].cap_s, 1792);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 1792 * S);
-	CU_ASSERT_EQUAL(r.v[1].cap_s, 3525);
-	CU_ASSERT_EQUAL(r.v[1].end_ms, T0 + 2 * HOUR + 3525 * S);
-	CU_ASSERT_EQUAL(r.v[2].cap_s, 3525); /* 2000 exactly is not below 2000 */
-	CU_ASSERT_EQUAL(r.v[2].end_ms, T0 + 4 * HOUR + 2000 * S);
-	CU_ASSERT_EQUAL(r.v[3].cap_s, 1792); /* shorter than its cap: plays whole */
-	CU_ASSERT_EQUAL(r.v[3].end_ms, T0 + 6 * HOUR + 1000 * S);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 4);
+	PO_EXPECT_INT(r.v[0].cap_s, 1792);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 1792 * S);
+	PO_EXPECT_INT(r.v[1].cap_s, 3525);
+	PO_EXPECT_INT(r.v[1].end_ms, T0 + 2 * HOUR + 3525 * S);
+	PO_EXPECT_INT(r.v[2].cap_s, 3525); /* 2000 exactly is not below 2000 */
+	PO_EXPECT_INT(r.v[2].end_ms, T0 + 4 * HOUR + 2000 * S);
+	PO_EXPECT_INT(r.v[3].cap_s, 1792); /* shorter than its cap: plays whole */
+	PO_EXPECT_INT(r.v[3].end_ms, T0 + 6 * HOUR + 1000 * S);
 	po_rundown_free(&r);
 }
 
@@ -494,10 +494,10 @@ static void test_file_longer_than_every_cap_row_is_uncapped(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 12 * HOUR, NULL, 0, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].cap_s, 0);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 14000 * S);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].cap_s, 0);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 14000 * S);
 	po_rundown_free(&r);
 }
 
@@ -508,10 +508,10 @@ static void test_unknown_duration_ends_at_slot_end(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 45 * MIN);
-	CU_ASSERT_EQUAL(r.v[0].cap_s, 0);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 45 * MIN);
+	PO_EXPECT_INT(r.v[0].cap_s, 0);
 	po_rundown_free(&r);
 }
 
@@ -521,17 +521,17 @@ static void test_unknown_duration_without_slot_uses_largest_cap(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, NULL, 0, a, 1);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 12592 * S);
-	CU_ASSERT_EQUAL(r.v[0].cap_s, 0);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 12592 * S);
+	PO_EXPECT_INT(r.v[0].cap_s, 0);
 	po_rundown_free(&r);
 
 	in.caps = NULL;
 	in.ncaps = 0;
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 2 * HOUR);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 2 * HOUR);
 	po_rundown_free(&r);
 }
 
@@ -544,12 +544,12 @@ static void test_overrun_cut_at_next_item(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, NULL, 0, a, 2);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 2);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + 30 * MIN);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 2);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + 30 * MIN);
 	CU_ASSERT(has(r.v[0].reason, "cut at next item"));
-	CU_ASSERT_EQUAL(r.v[1].start_ms, T0 + 30 * MIN);
-	CU_ASSERT_EQUAL(r.v[1].end_ms, T0 + 55 * MIN);
+	PO_EXPECT_INT(r.v[1].start_ms, T0 + 30 * MIN);
+	PO_EXPECT_INT(r.v[1].end_ms, T0 + 55 * MIN);
 	CU_ASSERT(!has(r.v[1].reason, "cut at next item"));
 	po_rundown_free(&r);
 }
@@ -566,13 +566,13 @@ static void test_missing_item_keeps_slot_times(void)
 	struct po_plan_input in = input(T0 - HOUR, T0 + 6 * HOUR, s, 1, a, 2);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 3);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0);
-	CU_ASSERT_EQUAL(r.v[1].decision, PLAYOUT_DECISION_MISSING);
-	CU_ASSERT_EQUAL(r.v[1].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[1].end_ms, T0 + HOUR);
-	CU_ASSERT_EQUAL(r.v[2].start_ms, T0 + 30 * MIN);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 3);
+	PO_EXPECT_INT(r.v[0].end_ms, T0);
+	PO_EXPECT_INT(r.v[1].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_INT(r.v[1].start_ms, T0);
+	PO_EXPECT_INT(r.v[1].end_ms, T0 + HOUR);
+	PO_EXPECT_INT(r.v[2].start_ms, T0 + 30 * MIN);
 	po_rundown_free(&r);
 }
 
@@ -592,18 +592,18 @@ static void test_join_plugin_can_merge(void)
 	in.join = &fake_join_ops;
 	in.join_inst = &j;
 	in.join_label = "halfhour";
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(j.calls, 1);
-	CU_ASSERT_EQUAL_FATAL(r.n, 2);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_JOINED);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 2);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260330_1000_a.mp3");
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[1].asset, "20260330_1030_b.mp3");
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0);
-	CU_ASSERT_EQUAL(r.v[0].end_ms, T0 + HOUR);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(j.calls, 1);
+	PO_EXPECT_INT_FATAL(r.n, 2);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_JOINED);
+	PO_EXPECT_INT(r.v[0].nseg, 2);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260330_1000_a.mp3");
+	PO_EXPECT_STR(r.v[0].seg[1].asset, "20260330_1030_b.mp3");
+	PO_EXPECT_INT(r.v[0].start_ms, T0);
+	PO_EXPECT_INT(r.v[0].end_ms, T0 + HOUR);
 	CU_ASSERT(has(r.v[0].reason, "cut at next item"));
-	CU_ASSERT_STRING_EQUAL(r.v[1].seg[0].asset, "20260330_1100_c.mp3");
-	CU_ASSERT_EQUAL(r.v[1].end_ms, T0 + HOUR + 50 * MIN);
+	PO_EXPECT_STR(r.v[1].seg[0].asset, "20260330_1100_c.mp3");
+	PO_EXPECT_INT(r.v[1].end_ms, T0 + HOUR + 50 * MIN);
 	po_rundown_free(&r);
 }
 
@@ -620,12 +620,12 @@ static void test_join_error_keeps_unjoined_items(void)
 	in.join = &fake_join_ops;
 	in.join_inst = &j;
 	in.join_label = "halfhour";
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(j.calls, 1);
-	CU_ASSERT_EQUAL_FATAL(r.n, 2);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
-	CU_ASSERT_EQUAL(r.v[1].decision, PLAYOUT_DECISION_STORAGE_ONLY);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 1);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(j.calls, 1);
+	PO_EXPECT_INT_FATAL(r.n, 2);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
+	PO_EXPECT_INT(r.v[1].decision, PLAYOUT_DECISION_STORAGE_ONLY);
+	PO_EXPECT_INT(r.v[0].nseg, 1);
 	po_rundown_free(&r);
 }
 
@@ -649,14 +649,14 @@ static void test_window_bounds(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(f.calls, 0);
-	CU_ASSERT_EQUAL_FATAL(r.n, 2);
-	CU_ASSERT_STRING_EQUAL(r.v[0].pid, "onair");
-	CU_ASSERT_EQUAL(r.v[0].start_ms, T0 - 59 * MIN);
-	CU_ASSERT_STRING_EQUAL(r.v[1].pid, "last");
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT(f.calls, 0);
+	PO_EXPECT_INT_FATAL(r.n, 2);
+	PO_EXPECT_STR(r.v[0].pid, "onair");
+	PO_EXPECT_INT(r.v[0].start_ms, T0 - 59 * MIN);
+	PO_EXPECT_STR(r.v[1].pid, "last");
 	/* the item just past the window still cuts the last one inside it */
-	CU_ASSERT_EQUAL(r.v[1].end_ms, T0 + 6 * HOUR);
+	PO_EXPECT_INT(r.v[1].end_ms, T0 + 6 * HOUR);
 	CU_ASSERT(has(r.v[1].reason, "cut at next item"));
 	po_rundown_free(&r);
 }
@@ -678,14 +678,14 @@ static void test_output_sorted_without_overlaps(void)
 	struct po_rundown r;
 
 	use_fallback(&in, &f);
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 5);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 5);
 	for (size_t i = 0; i + 1 < r.n; i++) {
 		CU_ASSERT(r.v[i].start_ms < r.v[i + 1].start_ms);
 		CU_ASSERT(r.v[i].end_ms <= r.v[i + 1].start_ms);
 	}
-	CU_ASSERT_EQUAL(r.v[3].end_ms, T0 + 4 * HOUR); /* unknown length, cut */
-	CU_ASSERT_EQUAL(r.v[4].decision, PLAYOUT_DECISION_FALLBACK);
+	PO_EXPECT_INT(r.v[3].end_ms, T0 + 4 * HOUR); /* unknown length, cut */
+	PO_EXPECT_INT(r.v[4].decision, PLAYOUT_DECISION_FALLBACK);
 	po_rundown_free(&r);
 }
 
@@ -695,21 +695,21 @@ static void test_empty_window_is_rejected(void)
 	struct playout_error err = { 0, "" };
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL(po_plan(&in, &r, &err), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_plan(&in, &r, &err), PLAYOUT_EINVAL);
 	CU_ASSERT(has(err.msg, "empty window"));
 	CU_ASSERT_PTR_NULL(r.v);
-	CU_ASSERT_EQUAL(r.n, 0);
+	PO_EXPECT_INT(r.n, 0);
 }
 
 static void test_decision_names(void)
 {
-	CU_ASSERT_STRING_EQUAL(po_decision_name(PLAYOUT_DECISION_EXACT), "exact");
-	CU_ASSERT_STRING_EQUAL(po_decision_name(PLAYOUT_DECISION_STORAGE_ONLY), "storage-only");
-	CU_ASSERT_STRING_EQUAL(po_decision_name(PLAYOUT_DECISION_FALLBACK), "fallback");
-	CU_ASSERT_STRING_EQUAL(po_decision_name(PLAYOUT_DECISION_JOINED), "joined");
-	CU_ASSERT_STRING_EQUAL(po_decision_name(PLAYOUT_DECISION_MISSING), "missing");
-	CU_ASSERT_STRING_EQUAL(po_decision_name(99), "unknown");
-	CU_ASSERT_STRING_EQUAL(po_decision_name(-1), "unknown");
+	PO_EXPECT_STR(po_decision_name(PLAYOUT_DECISION_EXACT), "exact");
+	PO_EXPECT_STR(po_decision_name(PLAYOUT_DECISION_STORAGE_ONLY), "storage-only");
+	PO_EXPECT_STR(po_decision_name(PLAYOUT_DECISION_FALLBACK), "fallback");
+	PO_EXPECT_STR(po_decision_name(PLAYOUT_DECISION_JOINED), "joined");
+	PO_EXPECT_STR(po_decision_name(PLAYOUT_DECISION_MISSING), "missing");
+	PO_EXPECT_STR(po_decision_name(99), "unknown");
+	PO_EXPECT_STR(po_decision_name(-1), "unknown");
 }
 
 /* ---- DST, through the real file-name parser ------------------------------ */
@@ -720,7 +720,7 @@ static struct playout_asset named(const char *name, int64_t duration_ms)
 
 	memset(&a, 0, sizeof a);
 	snprintf(a.name, sizeof a.name, "%s", name);
-	CU_ASSERT_EQUAL(po_filename_to_asset(&a), PLAYOUT_OK);
+	PO_EXPECT_INT(po_filename_to_asset(&a), PLAYOUT_OK);
 	a.duration_ms = duration_ms;
 	return a;
 }
@@ -747,12 +747,12 @@ static void test_spring_gap(void)
 					NULL, 0, a, 3);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 3);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, 1774744200000LL); /* 2026-03-29T00:30Z */
-	CU_ASSERT_EQUAL(r.v[1].start_ms, 1774747800000LL); /* 2026-03-29T01:30Z */
-	CU_ASSERT_STRING_EQUAL(r.v[1].pid, "gap");
-	CU_ASSERT_EQUAL(r.v[2].start_ms, 1774749600000LL); /* 2026-03-29T02:00Z */
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 3);
+	PO_EXPECT_INT(r.v[0].start_ms, 1774744200000LL); /* 2026-03-29T00:30Z */
+	PO_EXPECT_INT(r.v[1].start_ms, 1774747800000LL); /* 2026-03-29T01:30Z */
+	PO_EXPECT_STR(r.v[1].pid, "gap");
+	PO_EXPECT_INT(r.v[2].start_ms, 1774749600000LL); /* 2026-03-29T02:00Z */
 	po_rundown_free(&r);
 }
 
@@ -762,20 +762,20 @@ static void test_autumn_repeated_hour_from_file_name(void)
 	struct playout_asset a[2];
 	a[0] = named("20261025_0130_abc.mp3", 20 * MIN);
 	a[1] = named("20261025_0130_xyz.mp3", 20 * MIN);
-	CU_ASSERT_EQUAL(a[0].start_ms, 1792888200000LL);
-	CU_ASSERT_EQUAL(a[0].start_alt_ms, 1792891800000LL);
+	PO_EXPECT_INT(a[0].start_ms, 1792888200000LL);
+	PO_EXPECT_INT(a[0].start_alt_ms, 1792891800000LL);
 	struct playout_slot s[] = { slot("ABC", "ABC", 1792891800000LL, 1792891800000LL + HOUR,
 					 PLAYOUT_SLOT_RECORDED) };
 	struct po_plan_input in = input(1792888200000LL - HOUR, 1792888200000LL + 6 * HOUR,
 					s, 1, a, 2);
 	struct po_rundown r;
 
-	CU_ASSERT_EQUAL_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 2);
-	CU_ASSERT_STRING_EQUAL(r.v[0].pid, "xyz"); /* no slot: first occurrence */
-	CU_ASSERT_EQUAL(r.v[0].start_ms, 1792888200000LL);
-	CU_ASSERT_STRING_EQUAL(r.v[1].pid, "ABC"); /* the slot says the second */
-	CU_ASSERT_EQUAL(r.v[1].start_ms, 1792891800000LL);
+	PO_EXPECT_INT_FATAL(plan_ok(&in, &r), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 2);
+	PO_EXPECT_STR(r.v[0].pid, "xyz"); /* no slot: first occurrence */
+	PO_EXPECT_INT(r.v[0].start_ms, 1792888200000LL);
+	PO_EXPECT_STR(r.v[1].pid, "ABC"); /* the slot says the second */
+	PO_EXPECT_INT(r.v[1].start_ms, 1792891800000LL);
 	CU_ASSERT(has(r.v[1].reason, "the schedule decides"));
 	CU_ASSERT(has(r.v[1].reason, " 01:30 ")); /* shown in station time */
 	po_rundown_free(&r);
@@ -835,14 +835,14 @@ static void test_file_under_min_fill_percent_of_its_slot_is_flagged_short(void)
 		asset("20260330_1000_xyz.mp3", "xyz", T0, 12 * MIN), /* no slot */
 	};
 	po_plan_flag_short(a, 2, s, 1, 0);
-	CU_ASSERT_EQUAL(a[0].flags, 0);
+	PO_EXPECT_INT(a[0].flags, 0);
 	po_plan_flag_short(a, 2, s, 1, 50);
-	CU_ASSERT_EQUAL(a[0].flags, PO_ASSET_SHORT);
-	CU_ASSERT_STRING_EQUAL(a[0].why, "is 12:00 long, under 50% of its 60:00 slot");
-	CU_ASSERT_EQUAL(a[1].flags, 0);
+	PO_EXPECT_INT(a[0].flags, PO_ASSET_SHORT);
+	PO_EXPECT_STR(a[0].why, "is 12:00 long, under 50% of its 60:00 slot");
+	PO_EXPECT_INT(a[1].flags, 0);
 	struct playout_asset ok = asset("20260330_1000_abc.mp3", "abc", T0, 31 * MIN);
 	po_plan_flag_short(&ok, 1, s, 1, 50);
-	CU_ASSERT_EQUAL(ok.flags, 0);
+	PO_EXPECT_INT(ok.flags, 0);
 }
 
 static void test_file_at_exactly_min_fill_percent_is_not_short(void)
@@ -850,11 +850,11 @@ static void test_file_at_exactly_min_fill_percent_is_not_short(void)
 	struct playout_slot s[] = { slot("abc", "ABC", T0, T0 + HOUR, PLAYOUT_SLOT_RECORDED) };
 	struct playout_asset a = asset("20260330_1000_abc.mp3", "abc", T0, 30 * MIN);
 	char why[128] = "";
-	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, why, sizeof why), 0);
-	CU_ASSERT_STRING_EQUAL(why, "");
+	PO_EXPECT_INT(po_plan_short(&a, s, 1, 50, why, sizeof why), 0);
+	PO_EXPECT_STR(why, "");
 	a.duration_ms -= 1;
-	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, why, sizeof why), 1);
-	CU_ASSERT_STRING_EQUAL(why, "is 29:59 long, under 50% of its 60:00 slot");
+	PO_EXPECT_INT(po_plan_short(&a, s, 1, 50, why, sizeof why), 1);
+	PO_EXPECT_STR(why, "is 29:59 long, under 50% of its 60:00 slot");
 }
 
 static void test_short_rule_uses_the_slot_that_names_the_file(void)
@@ -871,9 +871,9 @@ static void test_short_rule_uses_the_slot_that_names_the_file(void)
 		asset("jingle.mp3", "", 0, 1 * MIN), /* a LIVE slot's file is never short */
 	};
 	po_plan_flag_short(a, 2, s, 2, 50);
-	CU_ASSERT_EQUAL(a[0].flags, PO_ASSET_SHORT);
-	CU_ASSERT_STRING_EQUAL(a[0].why, "is 50:00 long, under 50% of its 120:00 slot");
-	CU_ASSERT_EQUAL(a[1].flags, 0);
+	PO_EXPECT_INT(a[0].flags, PO_ASSET_SHORT);
+	PO_EXPECT_STR(a[0].why, "is 50:00 long, under 50% of its 120:00 slot");
+	PO_EXPECT_INT(a[1].flags, 0);
 }
 
 static void test_short_rule_matches_a_slot_at_the_second_instant(void)
@@ -883,9 +883,9 @@ static void test_short_rule_matches_a_slot_at_the_second_instant(void)
 	struct playout_slot s[] = { slot("abc", "ABC", T0 + HOUR, T0 + 2 * HOUR,
 					 PLAYOUT_SLOT_RECORDED) };
 	struct playout_asset a = asset("20260330_1000_abc.mp3", "abc", T0, 10 * MIN);
-	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, NULL, 0), 0);
+	PO_EXPECT_INT(po_plan_short(&a, s, 1, 50, NULL, 0), 0);
 	a.start_alt_ms = T0 + HOUR;
-	CU_ASSERT_EQUAL(po_plan_short(&a, s, 1, 50, NULL, 0), 1);
+	PO_EXPECT_INT(po_plan_short(&a, s, 1, 50, NULL, 0), 1);
 }
 
 static void test_short_rule_leaves_unknown_durations_and_flagged_files(void)
@@ -898,9 +898,9 @@ static void test_short_rule_leaves_unknown_durations_and_flagged_files(void)
 	a[1].flags = PLAYOUT_ASSET_SILENT;
 	snprintf(a[1].why, sizeof a[1].why, "is silent throughout");
 	po_plan_flag_short(a, 2, s, 1, 50);
-	CU_ASSERT_EQUAL(a[0].flags, 0);
-	CU_ASSERT_EQUAL(a[1].flags, PLAYOUT_ASSET_SILENT);
-	CU_ASSERT_STRING_EQUAL(a[1].why, "is silent throughout");
+	PO_EXPECT_INT(a[0].flags, 0);
+	PO_EXPECT_INT(a[1].flags, PLAYOUT_ASSET_SILENT);
+	PO_EXPECT_STR(a[1].why, "is silent throughout");
 }
 
 static void test_short_file_is_planned_missing_with_its_reason(void)
@@ -911,10 +911,10 @@ static void test_short_file_is_planned_missing_with_its_reason(void)
 	struct po_plan_input in = input(T0 - MIN, T0 + 2 * HOUR, s, 1, a, 1);
 	struct po_rundown r;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_MISSING);
-	CU_ASSERT_EQUAL(r.v[0].nseg, 0);
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_MISSING);
+	PO_EXPECT_INT(r.v[0].nseg, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.v[0].reason,
 				      "20260330_1000_abc.mp3 is 5:00 long, under 50% of its 60:00 slot"));
 	po_rundown_free(&r);

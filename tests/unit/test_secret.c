@@ -26,7 +26,7 @@ static char *write_tmp(const char *name, const char *content, size_t len)
 	snprintf(path, sizeof path, "%s/%s", po_test_tmpdir(), name);
 	FILE *f = fopen(path, "wb");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(fwrite(content, 1, len, f), len);
+	PO_EXPECT_INT(fwrite(content, 1, len, f), len);
 	fclose(f);
 	return path;
 }
@@ -47,8 +47,8 @@ static void test_secret_literal_resolves_to_itself(void)
 {
 	char *v = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(po_secret_resolve("hunter2", &v, &err), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "hunter2");
+	PO_EXPECT_INT_FATAL(po_secret_resolve("hunter2", &v, &err), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "hunter2");
 	po_secret_free(v);
 }
 
@@ -59,18 +59,18 @@ static void test_secret_file_first_line_without_newline(void)
 	struct playout_error err = {0};
 
 	snprintf(ref, sizeof ref, "file:%s", write_tmp("pass1", "s3cret\n", 7));
-	CU_ASSERT_EQUAL_FATAL(po_secret_resolve(ref, &v, &err), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "s3cret");
+	PO_EXPECT_INT_FATAL(po_secret_resolve(ref, &v, &err), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "s3cret");
 	po_secret_free(v);
 
 	snprintf(ref, sizeof ref, "file:%s", write_tmp("pass2", "crlf\r\nsecond line\n", 18));
-	CU_ASSERT_EQUAL_FATAL(po_secret_resolve(ref, &v, &err), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "crlf");
+	PO_EXPECT_INT_FATAL(po_secret_resolve(ref, &v, &err), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "crlf");
 	po_secret_free(v);
 
 	snprintf(ref, sizeof ref, "file:%s", write_tmp("pass3", "no newline", 10));
-	CU_ASSERT_EQUAL_FATAL(po_secret_resolve(ref, &v, &err), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "no newline");
+	PO_EXPECT_INT_FATAL(po_secret_resolve(ref, &v, &err), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "no newline");
 	po_secret_free(v);
 }
 
@@ -80,7 +80,7 @@ static void test_secret_missing_file_names_path_and_reason(void)
 	char *v = (char *)"untouched";
 	struct playout_error err = {0};
 	snprintf(ref, sizeof ref, "file:%s/does-not-exist", po_test_tmpdir());
-	CU_ASSERT_EQUAL(po_secret_resolve(ref, &v, &err), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_secret_resolve(ref, &v, &err), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "does-not-exist"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, strerror(ENOENT)));
@@ -97,7 +97,7 @@ static void test_secret_oversized_file_fails_without_echoing_content(void)
 	free(big);
 	char *v = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_secret_resolve(ref, &v, &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_secret_resolve(ref, &v, &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/big"));
 	CU_ASSERT_PTR_NULL(strstr(err.msg, "QQ"));
@@ -109,7 +109,7 @@ static void test_secret_empty_file_is_an_error(void)
 	char *v = NULL;
 	struct playout_error err = {0};
 	snprintf(ref, sizeof ref, "file:%s", write_tmp("empty", "\n", 1));
-	CU_ASSERT_EQUAL(po_secret_resolve(ref, &v, &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_secret_resolve(ref, &v, &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "empty"));
 }
@@ -118,32 +118,32 @@ static void test_secret_env_set_unset_and_empty(void)
 {
 	char *v = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL_FATAL(setenv("PO_TEST_SECRET", "from-env", 1), 0);
-	CU_ASSERT_EQUAL_FATAL(po_secret_resolve("env:PO_TEST_SECRET", &v, &err), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "from-env");
+	PO_EXPECT_INT_FATAL(setenv("PO_TEST_SECRET", "from-env", 1), 0);
+	PO_EXPECT_INT_FATAL(po_secret_resolve("env:PO_TEST_SECRET", &v, &err), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "from-env");
 	po_secret_free(v);
 	v = NULL;
 
 	unsetenv("PO_TEST_SECRET");
-	CU_ASSERT_EQUAL(po_secret_resolve("env:PO_TEST_SECRET", &v, &err), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_secret_resolve("env:PO_TEST_SECRET", &v, &err), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "PO_TEST_SECRET"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not set"));
 
-	CU_ASSERT_EQUAL_FATAL(setenv("PO_TEST_SECRET", "", 1), 0);
-	CU_ASSERT_EQUAL(po_secret_resolve("env:PO_TEST_SECRET", &v, &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT_FATAL(setenv("PO_TEST_SECRET", "", 1), 0);
+	PO_EXPECT_INT(po_secret_resolve("env:PO_TEST_SECRET", &v, &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "empty"));
 	unsetenv("PO_TEST_SECRET");
 
-	CU_ASSERT_EQUAL(po_secret_resolve("env:", &v, &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_secret_resolve("env:", &v, &err), PLAYOUT_ECONFIG);
 }
 
 static void test_secret_ssm_is_reserved_until_aws_support(void)
 {
 	char *v = NULL;
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_secret_resolve("ssm:/station/icecast", &v, &err), PLAYOUT_ECONFIG);
-	CU_ASSERT_EQUAL(err.code, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_secret_resolve("ssm:/station/icecast", &v, &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(err.code, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/station/icecast"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "AWS support"));
@@ -165,7 +165,7 @@ static void test_diag_error_carries_file_and_line(void)
 	config_t cfg;
 	struct po_diag d;
 	config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(config_read_string(&cfg, conf_text), CONFIG_TRUE);
+	PO_EXPECT_INT_FATAL(config_read_string(&cfg, conf_text), CONFIG_TRUE);
 	po_diag_init(&d);
 
 	po_diag_error(&d, "playout.conf", config_lookup(&cfg, "port"), "port: %s", "in use");
@@ -173,14 +173,14 @@ static void test_diag_error_carries_file_and_line(void)
 		     "mount %s looks odd", "/prerec");
 	po_diag_error(&d, "playout.conf", NULL, "no timezone");
 
-	CU_ASSERT_EQUAL_FATAL(d.n, 3);
-	CU_ASSERT_EQUAL(d.nerrors, 2);
-	CU_ASSERT_STRING_EQUAL(d.msg[0], "playout.conf:2: error: port: in use");
-	CU_ASSERT_STRING_EQUAL(d.msg[1], "playout.conf:5: warning: mount /prerec looks odd");
-	CU_ASSERT_STRING_EQUAL(d.msg[2], "playout.conf: error: no timezone");
+	PO_EXPECT_INT_FATAL(d.n, 3);
+	PO_EXPECT_INT(d.nerrors, 2);
+	PO_EXPECT_STR(d.msg[0], "playout.conf:2: error: port: in use");
+	PO_EXPECT_STR(d.msg[1], "playout.conf:5: warning: mount /prerec looks odd");
+	PO_EXPECT_STR(d.msg[2], "playout.conf: error: no timezone");
 	po_diag_free(&d);
-	CU_ASSERT_EQUAL(d.n, 0);
-	CU_ASSERT_EQUAL(d.nerrors, 0);
+	PO_EXPECT_INT(d.n, 0);
+	PO_EXPECT_INT(d.nerrors, 0);
 	config_destroy(&cfg);
 }
 
@@ -191,12 +191,12 @@ static void test_diag_prefers_setting_source_file(void)
 	const char *path = write_tmp("real.conf", conf_text, sizeof conf_text - 1);
 	char want[4200];
 	config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(config_read_file(&cfg, path), CONFIG_TRUE);
+	PO_EXPECT_INT_FATAL(config_read_file(&cfg, path), CONFIG_TRUE);
 	po_diag_init(&d);
 	po_diag_error(&d, "other.conf", config_lookup(&cfg, "station"), "bad");
 	snprintf(want, sizeof want, "%s:1: error: bad", path);
-	CU_ASSERT_EQUAL_FATAL(d.n, 1);
-	CU_ASSERT_STRING_EQUAL(d.msg[0], want);
+	PO_EXPECT_INT_FATAL(d.n, 1);
+	PO_EXPECT_STR(d.msg[0], want);
 	po_diag_free(&d);
 	config_destroy(&cfg);
 }
@@ -207,9 +207,9 @@ static void test_diag_grows_past_initial_capacity(void)
 	po_diag_init(&d);
 	for (int i = 0; i < 100; i++)
 		po_diag_warn(&d, "x.conf", NULL, "w%d", i);
-	CU_ASSERT_EQUAL(d.n, 100);
-	CU_ASSERT_EQUAL(d.nerrors, 0);
-	CU_ASSERT_STRING_EQUAL(d.msg[99], "x.conf: warning: w99");
+	PO_EXPECT_INT(d.n, 100);
+	PO_EXPECT_INT(d.nerrors, 0);
+	PO_EXPECT_STR(d.msg[99], "x.conf: warning: w99");
 	po_diag_free(&d);
 }
 
@@ -254,12 +254,11 @@ static void test_log_foreground_line_has_utc_timestamp_and_level(void)
 	capture_begin(&c, "fg.log");
 	po_log(PLAYOUT_LOG_NOTICE, "core", "hello %d", 5);
 	char *out = capture_end(&c);
-	CU_ASSERT_EQUAL_FATAL(regcomp(&re,
+	PO_EXPECT_INT_FATAL(regcomp(&re,
 				      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
 				      "\\.[0-9]{3}Z notice core: hello 5\n$",
-				      REG_EXTENDED),
-			      0);
-	CU_ASSERT_EQUAL(regexec(&re, out, 0, NULL, 0), 0);
+				      REG_EXTENDED), 0);
+	PO_EXPECT_INT(regexec(&re, out, 0, NULL, 0), 0);
 	regfree(&re);
 	free(out);
 }
@@ -275,7 +274,7 @@ static void test_log_journal_lines_carry_sd_priority(void)
 	po_log_info("core", "i");
 	po_log(PLAYOUT_LOG_DEBUG, "core", "d");
 	char *out = capture_end(&c);
-	CU_ASSERT_STRING_EQUAL(out, "<3>core: e\n<4>icecast:main: w\n<5>core: n\n<6>core: i\n"
+	PO_EXPECT_STR(out, "<3>core: e\n<4>icecast:main: w\n<5>core: n\n<6>core: i\n"
 				    "<7>core: d\n");
 	free(out);
 	po_log_init(1, PLAYOUT_LOG_INFO);
@@ -291,7 +290,7 @@ static void test_log_level_filters_lower_priorities(void)
 	po_log_set_level(PLAYOUT_LOG_ERROR);
 	po_log_warnx("core", "hidden too");
 	char *out = capture_end(&c);
-	CU_ASSERT_STRING_EQUAL(out, "<5>core: shown\n");
+	PO_EXPECT_STR(out, "<5>core: shown\n");
 	free(out);
 	po_log_init(1, PLAYOUT_LOG_INFO);
 }
@@ -304,13 +303,13 @@ static void test_log_errno_variants_append_strerror_and_keep_errno(void)
 	capture_begin(&c, "errno.log");
 	errno = ENOENT;
 	po_log_error("state", "open %s", "/x");
-	CU_ASSERT_EQUAL(errno, ENOENT);
+	PO_EXPECT_INT(errno, ENOENT);
 	errno = EACCES;
 	po_log_warn("state", "write");
 	char *out = capture_end(&c);
 	snprintf(want, sizeof want, "<3>state: open /x: %s\n<4>state: write: %s\n",
 		 strerror(ENOENT), strerror(EACCES));
-	CU_ASSERT_STRING_EQUAL(out, want);
+	PO_EXPECT_STR(out, want);
 	free(out);
 	po_log_init(1, PLAYOUT_LOG_INFO);
 }
@@ -332,7 +331,7 @@ static void test_log_keeps_one_line_per_call_and_caps_length(void)
 	char *second = strchr(out, '\n');
 	CU_ASSERT_PTR_NOT_NULL_FATAL(second);
 	*second++ = '\0';
-	CU_ASSERT_STRING_EQUAL(out, "<5>core: a b c");
+	PO_EXPECT_STR(out, "<5>core: a b c");
 	size_t len = strlen(second);
 	CU_ASSERT(len <= 2048);
 	CU_ASSERT(len > 1000);
@@ -375,8 +374,8 @@ static void test_log_lines_from_threads_never_interleave(void)
 		    strcmp(tail, "padding-padding-padding-padding-padding-padding-padding") == 0)
 			good++;
 	}
-	CU_ASSERT_EQUAL(lines, LOG_THREADS * LOG_LINES);
-	CU_ASSERT_EQUAL(good, LOG_THREADS * LOG_LINES);
+	PO_EXPECT_INT(lines, LOG_THREADS * LOG_LINES);
+	PO_EXPECT_INT(good, LOG_THREADS * LOG_LINES);
 	free(out);
 	po_log_init(1, PLAYOUT_LOG_INFO);
 }
@@ -392,7 +391,7 @@ static void test_diag_log_writes_errors_and_warnings(void)
 	capture_begin(&c, "diag.log");
 	po_diag_log(&d, "config");
 	char *out = capture_end(&c);
-	CU_ASSERT_STRING_EQUAL(out, "<3>config: a.conf: error: broken\n"
+	PO_EXPECT_STR(out, "<3>config: a.conf: error: broken\n"
 				    "<4>config: a.conf: warning: odd\n");
 	free(out);
 	po_diag_free(&d);
@@ -413,7 +412,7 @@ static int counting_fetch(void *ctx, const char *ref, char **value, struct playo
 	struct counting *c = ctx;
 	c->calls++;
 	if (c->put_during)
-		CU_ASSERT_EQUAL(po_secret_cache_put(ref, "stored-meanwhile", err), PLAYOUT_OK);
+		PO_EXPECT_INT(po_secret_cache_put(ref, "stored-meanwhile", err), PLAYOUT_OK);
 	return po_secret_resolve(ref, value, err);
 }
 
@@ -443,11 +442,11 @@ static void test_cache_reads_once_then_serves_from_memory(void)
 	snprintf(ref, sizeof ref, "file:%s", write_tmp("c1", "first\n", 6));
 	CU_ASSERT_TRUE(serves(ref, &c, "first"));
 	CU_ASSERT_TRUE(serves(ref, &c, "first"));
-	CU_ASSERT_EQUAL(c.calls, 1);
+	PO_EXPECT_INT(c.calls, 1);
 	/* the file changes: still the value in memory until a reload */
 	write_tmp("c1", "second\n", 7);
 	CU_ASSERT_TRUE(serves(ref, &c, "first"));
-	CU_ASSERT_EQUAL(c.calls, 1);
+	PO_EXPECT_INT(c.calls, 1);
 	/* a caller's copy is its own */
 	char *v = cached(ref, &c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -456,17 +455,17 @@ static void test_cache_reads_once_then_serves_from_memory(void)
 	CU_ASSERT_TRUE(serves(ref, &c, "first"));
 	/* literals are not kept (and never fetched): the reference is the value */
 	CU_ASSERT_TRUE(serves("plain-literal", &c, "plain-literal"));
-	CU_ASSERT_EQUAL(c.calls, 1);
+	PO_EXPECT_INT(c.calls, 1);
 	/* a failed first read is not remembered: the next call tries again */
 	char missing[4200];
 	snprintf(missing, sizeof missing, "file:%s/nope", po_test_tmpdir());
 	CU_ASSERT_PTR_NULL(cached(missing, &c));
 	CU_ASSERT_PTR_NULL(cached(missing, &c));
-	CU_ASSERT_EQUAL(c.calls, 3);
+	PO_EXPECT_INT(c.calls, 3);
 	po_secret_cache_clear();
 	/* cleared: read afresh */
 	CU_ASSERT_TRUE(serves(ref, &c, "second"));
-	CU_ASSERT_EQUAL(c.calls, 4);
+	PO_EXPECT_INT(c.calls, 4);
 	po_secret_cache_clear();
 }
 
@@ -478,25 +477,25 @@ static void test_cache_reload_sees_changed_files_and_env(void)
 	po_secret_cache_clear();
 	snprintf(ref1, sizeof ref1, "file:%s", write_tmp("r1", "one\n", 4));
 	snprintf(ref2, sizeof ref2, "file:%s", write_tmp("r2", "two\n", 4));
-	CU_ASSERT_EQUAL_FATAL(setenv("PO_TEST_CACHE", "env-one", 1), 0);
+	PO_EXPECT_INT_FATAL(setenv("PO_TEST_CACHE", "env-one", 1), 0);
 	CU_ASSERT_TRUE(serves(ref1, &c, "one"));
 	CU_ASSERT_TRUE(serves(ref2, &c, "two"));
 	CU_ASSERT_TRUE(serves("env:PO_TEST_CACHE", &c, "env-one"));
 	write_tmp("r1", "one-rotated\n", 12);
-	CU_ASSERT_EQUAL_FATAL(setenv("PO_TEST_CACHE", "env-two", 1), 0);
+	PO_EXPECT_INT_FATAL(setenv("PO_TEST_CACHE", "env-two", 1), 0);
 	po_secret_cache_reload(counting_fetch, &c, &r);
-	CU_ASSERT_EQUAL(r.read, 3);
-	CU_ASSERT_EQUAL(r.changed, 2);
-	CU_ASSERT_EQUAL(r.failed, 0);
-	CU_ASSERT_EQUAL(c.calls, 6);
+	PO_EXPECT_INT(r.read, 3);
+	PO_EXPECT_INT(r.changed, 2);
+	PO_EXPECT_INT(r.failed, 0);
+	PO_EXPECT_INT(c.calls, 6);
 	CU_ASSERT_TRUE(serves(ref1, &c, "one-rotated"));
 	CU_ASSERT_TRUE(serves(ref2, &c, "two"));
 	CU_ASSERT_TRUE(serves("env:PO_TEST_CACHE", &c, "env-two"));
-	CU_ASSERT_EQUAL(c.calls, 6); /* served from memory again */
+	PO_EXPECT_INT(c.calls, 6); /* served from memory again */
 	/* nothing changed since: nothing counted as changed */
 	po_secret_cache_reload(NULL, NULL, &r);
-	CU_ASSERT_EQUAL(r.read, 3);
-	CU_ASSERT_EQUAL(r.changed, 0);
+	PO_EXPECT_INT(r.read, 3);
+	PO_EXPECT_INT(r.changed, 0);
 	unsetenv("PO_TEST_CACHE");
 	po_secret_cache_clear();
 }
@@ -512,13 +511,13 @@ static void test_cache_reload_failure_keeps_value_and_names_only_the_ref(void)
 	snprintf(path, sizeof path, "%s", write_tmp("gone", "kept-value-77\n", 14));
 	snprintf(ref, sizeof ref, "file:%s", path);
 	CU_ASSERT_TRUE(serves(ref, &c, "kept-value-77"));
-	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	PO_EXPECT_INT_FATAL(unlink(path), 0);
 	capture_begin(&cap, "reload.log");
 	po_secret_cache_reload(counting_fetch, &c, &r);
 	char *out = capture_end(&cap);
-	CU_ASSERT_EQUAL(r.failed, 1);
-	CU_ASSERT_EQUAL(r.read, 0);
-	CU_ASSERT_EQUAL(r.changed, 0);
+	PO_EXPECT_INT(r.failed, 1);
+	PO_EXPECT_INT(r.read, 0);
+	PO_EXPECT_INT(r.changed, 0);
 	CU_ASSERT_TRUE(serves(ref, &c, "kept-value-77"));
 	/* one warning: the reference, the reason, never the value */
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " warn core: secret file:"));
@@ -530,8 +529,8 @@ static void test_cache_reload_failure_keeps_value_and_names_only_the_ref(void)
 	/* back again with another value: the next reload takes it */
 	write_tmp("gone", "new-value\n", 10);
 	po_secret_cache_reload(counting_fetch, &c, &r);
-	CU_ASSERT_EQUAL(r.changed, 1);
-	CU_ASSERT_EQUAL(r.failed, 0);
+	PO_EXPECT_INT(r.changed, 1);
+	PO_EXPECT_INT(r.failed, 0);
 	CU_ASSERT_TRUE(serves(ref, &c, "new-value"));
 	po_secret_cache_clear();
 }
@@ -545,22 +544,22 @@ static void test_cache_store_is_served_and_wins_over_a_reload_under_way(void)
 	po_secret_cache_clear();
 	snprintf(ref, sizeof ref, "file:%s", write_tmp("st", "on-disk\n", 8));
 	/* a store makes the value known without a read */
-	CU_ASSERT_EQUAL(po_secret_cache_put(ref, "stored", &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_secret_cache_put(ref, "stored", &e), PLAYOUT_OK);
 	CU_ASSERT_TRUE(serves(ref, &c, "stored"));
-	CU_ASSERT_EQUAL(c.calls, 0);
+	PO_EXPECT_INT(c.calls, 0);
 	/* a literal is never kept */
-	CU_ASSERT_EQUAL(po_secret_cache_put("literal-x", "y", &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_secret_cache_put("literal-x", "y", &e), PLAYOUT_OK);
 	CU_ASSERT_TRUE(serves("literal-x", &c, "literal-x"));
 	/* a store while the reload reads: the reload's older answer loses */
 	c.put_during = 1;
 	po_secret_cache_reload(counting_fetch, &c, &r);
 	c.put_during = 0;
-	CU_ASSERT_EQUAL(c.calls, 1);
-	CU_ASSERT_EQUAL(r.changed, 0);
+	PO_EXPECT_INT(c.calls, 1);
+	PO_EXPECT_INT(r.changed, 0);
 	CU_ASSERT_TRUE(serves(ref, &c, "stored-meanwhile"));
 	/* without one, the reload takes what is on disk */
 	po_secret_cache_reload(counting_fetch, &c, &r);
-	CU_ASSERT_EQUAL(r.changed, 1);
+	PO_EXPECT_INT(r.changed, 1);
 	CU_ASSERT_TRUE(serves(ref, &c, "on-disk"));
 	po_secret_cache_clear();
 }
@@ -600,25 +599,25 @@ static void test_cache_wipes_replaced_and_cleared_values(void)
 	po_secret_observe_free(observe_free);
 	released = released_dirty = 0;
 	/* replaced by a store: the old value (12 bytes) is wiped */
-	CU_ASSERT_EQUAL(po_secret_cache_put(ref, "a-value-of-17-chr", &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(released, 1);
+	PO_EXPECT_INT(po_secret_cache_put(ref, "a-value-of-17-chr", &e), PLAYOUT_OK);
+	PO_EXPECT_INT(released, 1);
 	CU_ASSERT_TRUE(released_one_of(12));
 	/* replaced by a reload: the stored value (17) is wiped, and so is the
 	 * reload's own buffer when the value did not change */
 	po_secret_cache_reload(counting_fetch, &c, &r);
-	CU_ASSERT_EQUAL(r.changed, 1);
+	PO_EXPECT_INT(r.changed, 1);
 	CU_ASSERT_TRUE(released_one_of(17));
 	size_t before = released;
 	po_secret_cache_reload(counting_fetch, &c, &r);
-	CU_ASSERT_EQUAL(r.changed, 0);
-	CU_ASSERT_EQUAL(released, before + 1);
+	PO_EXPECT_INT(r.changed, 0);
+	PO_EXPECT_INT(released, before + 1);
 	/* cleared: every kept value is wiped */
-	CU_ASSERT_EQUAL(po_secret_cache_put("ssm:/x", "ssm-value", &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_secret_cache_put("ssm:/x", "ssm-value", &e), PLAYOUT_OK);
 	before = released;
 	po_secret_cache_clear();
-	CU_ASSERT_EQUAL(released, before + 2);
+	PO_EXPECT_INT(released, before + 2);
 	CU_ASSERT_TRUE(released_one_of(9));
-	CU_ASSERT_EQUAL(released_dirty, 0);
+	PO_EXPECT_INT(released_dirty, 0);
 	po_secret_observe_free(NULL);
 }
 
@@ -655,7 +654,7 @@ static void test_cache_reads_from_threads_during_reloads(void)
 	pthread_t th[4];
 	for (int i = 0; i < 4; i++) {
 		rd[i] = (struct reader){.ref = ref};
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, reader_main, &rd[i]), 0);
+		PO_EXPECT_INT_FATAL(pthread_create(&th[i], NULL, reader_main, &rd[i]), 0);
 	}
 	size_t changed = 0;
 	for (int i = 0; i < 50; i++) {
@@ -668,10 +667,10 @@ static void test_cache_reads_from_threads_during_reloads(void)
 	}
 	for (int i = 0; i < 4; i++) {
 		pthread_join(th[i], NULL);
-		CU_ASSERT_EQUAL(rd[i].n, 2000);
-		CU_ASSERT_EQUAL(rd[i].bad, 0);
+		PO_EXPECT_INT(rd[i].n, 2000);
+		PO_EXPECT_INT(rd[i].bad, 0);
 	}
-	CU_ASSERT_EQUAL(changed, 50);
+	PO_EXPECT_INT(changed, 50);
 	po_secret_cache_clear();
 }
 

@@ -38,7 +38,7 @@ static struct po_state *open_ok(const char *path, int mode)
 	int rc = po_state_open(path, mode, &st, &err);
 	if (rc != PLAYOUT_OK)
 		fprintf(stderr, "open %s: %d %s\n", path, rc, err.msg);
-	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(rc, PLAYOUT_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	return st;
 }
@@ -47,7 +47,7 @@ static sqlite3 *raw_open(const char *path)
 {
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	CU_ASSERT_EQUAL_FATAL(rc, SQLITE_OK);
+	PO_EXPECT_INT_FATAL(rc, SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	return db;
 }
@@ -121,22 +121,20 @@ static void test_open_creates_schema_in_wal_and_reports_version(void)
 {
 	const char *path = db_path("schema");
 	struct po_state *st = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_schema_version(st), po_state_schema_latest());
-	CU_ASSERT_STRING_EQUAL(po_state_errmsg(st), "");
+	PO_EXPECT_INT(po_state_schema_version(st), po_state_schema_latest());
+	PO_EXPECT_STR(po_state_errmsg(st), "");
 
 	sqlite3 *db = raw_open(path);
 	char mode[16];
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof mode);
-	CU_ASSERT_STRING_EQUAL(mode, "wal");
-	CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), po_state_schema_latest());
-	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+	PO_EXPECT_STR(mode, "wal");
+	PO_EXPECT_INT(raw_int(db, "PRAGMA user_version"), po_state_schema_latest());
+	PO_EXPECT_INT(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
 				    " name IN ('kv', 'slots', 'slot_sources', 'assets', 'rundown',"
-				    " 'plays')"),
-			6);
-	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+				    " 'plays')"), 6);
+	PO_EXPECT_INT(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
 				    " name IN ('plays_by_scheduled', 'rundown_by_start',"
-				    " 'slots_by_source_start')"),
-			3);
+				    " 'slots_by_source_start')"), 3);
 	sqlite3_close(db);
 	po_state_close(st);
 }
@@ -145,14 +143,14 @@ static void test_reopen_keeps_data_and_version(void)
 {
 	const char *path = db_path("reopen");
 	struct po_state *st = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "core", "token", "abc"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_put(st, "core", "token", "abc"), PLAYOUT_OK);
 	po_state_close(st);
 
 	st = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_schema_version(st), po_state_schema_latest());
+	PO_EXPECT_INT(po_state_schema_version(st), po_state_schema_latest());
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "abc");
+	PO_EXPECT_INT(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "abc");
 	free(v);
 	po_state_close(st);
 }
@@ -162,7 +160,7 @@ static void test_newer_schema_version_is_refused(void)
 	const char *path = db_path("newer");
 	po_state_close(open_ok(path, PO_STATE_WRITER));
 	sqlite3 *db = raw_open(path);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	PO_EXPECT_INT(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
 	static const int modes[] = {PO_STATE_WRITER, PO_STATE_READONLY, PO_STATE_DAEMON};
@@ -170,8 +168,8 @@ static void test_newer_schema_version_is_refused(void)
 		struct po_state *st = NULL;
 		struct playout_error err = {0, ""};
 		int rc = po_state_open(path, modes[i], &st, &err);
-		CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
-		CU_ASSERT_EQUAL(err.code, PLAYOUT_EINVAL);
+		PO_EXPECT_INT(rc, PLAYOUT_EINVAL);
+		PO_EXPECT_INT(err.code, PLAYOUT_EINVAL);
 		CU_ASSERT_PTR_NULL(st);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "99"));
@@ -179,7 +177,7 @@ static void test_newer_schema_version_is_refused(void)
 	}
 	/* and the refused database was left alone */
 	db = raw_open(path);
-	CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 99);
+	PO_EXPECT_INT(raw_int(db, "PRAGMA user_version"), 99);
 	sqlite3_close(db);
 }
 
@@ -189,12 +187,12 @@ static void test_writer_in_missing_directory_fails_clearly(void)
 	snprintf(path, sizeof path, "%s/no-such-dir/state.db", po_test_tmpdir());
 	struct po_state *st = NULL;
 	struct playout_error err = {0, ""};
-	CU_ASSERT_EQUAL(po_state_open(path, PO_STATE_DAEMON, &st, &err), PLAYOUT_EIO);
+	PO_EXPECT_INT(po_state_open(path, PO_STATE_DAEMON, &st, &err), PLAYOUT_EIO);
 	CU_ASSERT_PTR_NULL(st);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no-such-dir"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "No such file or directory"));
 	struct stat sb;
-	CU_ASSERT_EQUAL(stat(path, &sb), -1);
+	PO_EXPECT_INT(stat(path, &sb), -1);
 }
 
 static void test_readonly_on_missing_file_fails_clearly(void)
@@ -202,13 +200,13 @@ static void test_readonly_on_missing_file_fails_clearly(void)
 	const char *path = db_path("never-created");
 	struct po_state *st = NULL;
 	struct playout_error err = {0, ""};
-	CU_ASSERT_EQUAL(po_state_open(path, PO_STATE_READONLY, &st, &err), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_open(path, PO_STATE_READONLY, &st, &err), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(st);
 	char want[700];
 	snprintf(want, sizeof want, "no state yet at %s: has playoutd run?", path);
-	CU_ASSERT_STRING_EQUAL(err.msg, want);
+	PO_EXPECT_STR(err.msg, want);
 	struct stat sb;
-	CU_ASSERT_EQUAL(stat(path, &sb), -1); /* and it did not create it */
+	PO_EXPECT_INT(stat(path, &sb), -1); /* and it did not create it */
 }
 
 static void test_readonly_handle_refuses_writes(void)
@@ -216,11 +214,11 @@ static void test_readonly_handle_refuses_writes(void)
 	const char *path = db_path("ro-writes");
 	po_state_close(open_ok(path, PO_STATE_WRITER));
 	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
-	CU_ASSERT_EQUAL(po_state_schema_version(ro), po_state_schema_latest());
-	CU_ASSERT_EQUAL(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_state_schema_version(ro), po_state_schema_latest());
+	PO_EXPECT_INT(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(ro), "read-only"));
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(ro, "core", "k", &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_kv_get(ro, "core", "k", &v), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	po_state_close(ro);
 }
@@ -231,18 +229,17 @@ static void test_kv_round_trip_and_overwrite(void)
 {
 	struct po_state *st = open_ok(db_path("kv"), PO_STATE_WRITER);
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:main", "sync_token", "first"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:main", "sync_token", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "first");
+	PO_EXPECT_INT(po_state_kv_put(st, "gcal:main", "sync_token", "first"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_get(st, "gcal:main", "sync_token", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "first");
 	free(v);
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:main", "sync_token", "second 'quoted'; --"),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:main", "sync_token", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "second 'quoted'; --");
+	PO_EXPECT_INT(po_state_kv_put(st, "gcal:main", "sync_token", "second 'quoted'; --"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_get(st, "gcal:main", "sync_token", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "second 'quoted'; --");
 	free(v);
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:main", "empty", ""), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:main", "empty", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "");
+	PO_EXPECT_INT(po_state_kv_put(st, "gcal:main", "empty", ""), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_get(st, "gcal:main", "empty", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "");
 	free(v);
 	po_state_close(st);
 }
@@ -250,17 +247,17 @@ static void test_kv_round_trip_and_overwrite(void)
 static void test_kv_namespaces_are_separate(void)
 {
 	struct po_state *st = open_ok(db_path("kv-ns"), PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:a", "token", "for a"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "gcal:b", "token", "for b"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_put(st, "gcal:a", "token", "for a"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_put(st, "gcal:b", "token", "for b"), PLAYOUT_OK);
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:a", "token", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "for a");
+	PO_EXPECT_INT(po_state_kv_get(st, "gcal:a", "token", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "for a");
 	free(v);
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "gcal:b", "token", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "for b");
+	PO_EXPECT_INT(po_state_kv_get(st, "gcal:b", "token", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "for b");
 	free(v);
 	v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_kv_get(st, "core", "token", &v), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	po_state_close(st);
 }
@@ -269,12 +266,12 @@ static void test_kv_get_missing_key_is_enotfound(void)
 {
 	struct po_state *st = open_ok(db_path("kv-missing"), PO_STATE_WRITER);
 	char *v = (char *)"untouched";
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "nothing", &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_kv_get(st, "core", "nothing", &v), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(v);
 	/* a not-found read leaves the handle usable */
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "core", "nothing", "now"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "nothing", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "now");
+	PO_EXPECT_INT(po_state_kv_put(st, "core", "nothing", "now"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_get(st, "core", "nothing", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "now");
 	free(v);
 	po_state_close(st);
 }
@@ -288,29 +285,29 @@ static void test_slots_get_by_window_and_source(void)
 				    mkslot(3000, 4000, "a3")};
 	a[1].type = PLAYOUT_SLOT_LIVE;
 	struct playout_slot b[1] = {mkslot(1500, 2500, "b1")};
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 10000, 111, a, 3), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "gcal:b", 0, 10000, 222, b, 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:a", 0, 10000, 111, a, 3), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "gcal:b", 0, 10000, 222, b, 1), PLAYOUT_OK);
 
 	struct playout_slots out = {0};
 	/* [1999, 3000) overlaps a1 (ends 2000), a2 and b1; not a3 (starts 3000) */
-	CU_ASSERT_EQUAL(po_state_get_slots(st, NULL, 1999, 3000, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 3);
-	CU_ASSERT_STRING_EQUAL(out.v[0].pid, "a1");
-	CU_ASSERT_STRING_EQUAL(out.v[0].source, "csv:a");
-	CU_ASSERT_STRING_EQUAL(out.v[1].pid, "b1");
-	CU_ASSERT_STRING_EQUAL(out.v[1].source, "gcal:b");
-	CU_ASSERT_STRING_EQUAL(out.v[2].pid, "a2");
-	CU_ASSERT_EQUAL(out.v[2].type, PLAYOUT_SLOT_LIVE);
-	CU_ASSERT_EQUAL(out.v[2].start_ms, 2000);
-	CU_ASSERT_EQUAL(out.v[2].end_ms, 3000);
-	CU_ASSERT_STRING_EQUAL(out.v[2].title, "Title of a2");
-	CU_ASSERT_STRING_EQUAL(out.v[2].expected_file, "a2.mp3");
+	PO_EXPECT_INT(po_state_get_slots(st, NULL, 1999, 3000, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 3);
+	PO_EXPECT_STR(out.v[0].pid, "a1");
+	PO_EXPECT_STR(out.v[0].source, "csv:a");
+	PO_EXPECT_STR(out.v[1].pid, "b1");
+	PO_EXPECT_STR(out.v[1].source, "gcal:b");
+	PO_EXPECT_STR(out.v[2].pid, "a2");
+	PO_EXPECT_INT(out.v[2].type, PLAYOUT_SLOT_LIVE);
+	PO_EXPECT_INT(out.v[2].start_ms, 2000);
+	PO_EXPECT_INT(out.v[2].end_ms, 3000);
+	PO_EXPECT_STR(out.v[2].title, "Title of a2");
+	PO_EXPECT_STR(out.v[2].expected_file, "a2.mp3");
 
 	/* per source, appended after what is already there */
-	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 6);
-	CU_ASSERT_STRING_EQUAL(out.v[3].pid, "a1");
-	CU_ASSERT_STRING_EQUAL(out.v[5].pid, "a3");
+	PO_EXPECT_INT(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 6);
+	PO_EXPECT_STR(out.v[3].pid, "a1");
+	PO_EXPECT_STR(out.v[5].pid, "a3");
 	free(out.v);
 	po_state_close(st);
 }
@@ -321,30 +318,30 @@ static void test_put_slots_replaces_only_that_sources_window(void)
 	struct playout_slot a[3] = {mkslot(1000, 2000, "old1"), mkslot(5000, 6000, "old2"),
 				    mkslot(9000, 9500, "old3")};
 	struct playout_slot b[1] = {mkslot(5000, 6000, "other")};
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 10000, 1, a, 3), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:b", 0, 10000, 1, b, 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:a", 0, 10000, 1, a, 3), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:b", 0, 10000, 1, b, 1), PLAYOUT_OK);
 
 	/* a new answer of csv:a for [4000, 8000) */
 	struct playout_slot n[2] = {mkslot(4000, 5000, "new1"), mkslot(7000, 8000, "new2")};
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 4000, 8000, 2, n, 2), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:a", 4000, 8000, 2, n, 2), PLAYOUT_OK);
 
 	struct playout_slots out = {0};
-	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 4);
-	CU_ASSERT_STRING_EQUAL(out.v[0].pid, "old1");
-	CU_ASSERT_STRING_EQUAL(out.v[1].pid, "new1");
-	CU_ASSERT_STRING_EQUAL(out.v[2].pid, "new2");
-	CU_ASSERT_STRING_EQUAL(out.v[3].pid, "old3");
+	PO_EXPECT_INT(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 4);
+	PO_EXPECT_STR(out.v[0].pid, "old1");
+	PO_EXPECT_STR(out.v[1].pid, "new1");
+	PO_EXPECT_STR(out.v[2].pid, "new2");
+	PO_EXPECT_STR(out.v[3].pid, "old3");
 	out.n = 0;
-	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:b", 0, 10000, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 1);
-	CU_ASSERT_STRING_EQUAL(out.v[0].pid, "other");
+	PO_EXPECT_INT(po_state_get_slots(st, "csv:b", 0, 10000, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 1);
+	PO_EXPECT_STR(out.v[0].pid, "other");
 
 	/* an empty answer empties the window */
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 10000, 3, NULL, 0), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:a", 0, 10000, 3, NULL, 0), PLAYOUT_OK);
 	out.n = 0;
-	CU_ASSERT_EQUAL(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(out.n, 0);
+	PO_EXPECT_INT(po_state_get_slots(st, "csv:a", 0, 10000, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 0);
 	free(out.v);
 	po_state_close(st);
 }
@@ -352,17 +349,15 @@ static void test_put_slots_replaces_only_that_sources_window(void)
 static void test_slots_fetched_ms_tracks_each_source(void)
 {
 	struct po_state *st = open_ok(db_path("slots-fetched"), PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:a"), 0);
+	PO_EXPECT_INT(po_state_slots_fetched_ms(st, "csv:a"), 0);
 	struct playout_slot a = mkslot(1000, 2000, "x");
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 5000, 1700000000123LL, &a, 1),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:b", 0, 5000, 42, NULL, 0), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:a"), 1700000000123LL);
-	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:b"), 42);
-	CU_ASSERT_EQUAL(po_state_put_slots(st, "csv:a", 0, 5000, 1700000099999LL, &a, 1),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:a"), 1700000099999LL);
-	CU_ASSERT_EQUAL(po_state_slots_fetched_ms(st, "csv:b"), 42);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:a", 0, 5000, 1700000000123LL, &a, 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:b", 0, 5000, 42, NULL, 0), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_slots_fetched_ms(st, "csv:a"), 1700000000123LL);
+	PO_EXPECT_INT(po_state_slots_fetched_ms(st, "csv:b"), 42);
+	PO_EXPECT_INT(po_state_put_slots(st, "csv:a", 0, 5000, 1700000099999LL, &a, 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_slots_fetched_ms(st, "csv:a"), 1700000099999LL);
+	PO_EXPECT_INT(po_state_slots_fetched_ms(st, "csv:b"), 42);
 	po_state_close(st);
 }
 
@@ -386,13 +381,13 @@ static void test_put_assets_replaces_whole_listing(void)
 	a[0].samples_per_frame = 1152;
 	snprintf(a[1].name, sizeof a[1].name, "zzz.mp3");
 	a[1].size = 1;
-	CU_ASSERT_EQUAL(po_state_put_assets(st, a, 2), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_assets(st, a, 2), PLAYOUT_OK);
 
 	struct playout_assets out = {0};
-	CU_ASSERT_EQUAL(po_state_get_assets(st, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 2);
-	CU_ASSERT_EQUAL(memcmp(&out.v[0], &a[0], sizeof a[0]), 0);
-	CU_ASSERT_EQUAL(memcmp(&out.v[1], &a[1], sizeof a[1]), 0);
+	PO_EXPECT_INT(po_state_get_assets(st, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 2);
+	PO_EXPECT_INT(memcmp(&out.v[0], &a[0], sizeof a[0]), 0);
+	PO_EXPECT_INT(memcmp(&out.v[1], &a[1], sizeof a[1]), 0);
 
 	/* a new listing without zzz.mp3 and with a new file replaces the old */
 	struct playout_asset b[2];
@@ -400,18 +395,18 @@ static void test_put_assets_replaces_whole_listing(void)
 	b[0].duration_ms = 0;
 	memset(&b[1], 0, sizeof b[1]);
 	snprintf(b[1].name, sizeof b[1].name, "20260330_0100_abc.mp3");
-	CU_ASSERT_EQUAL(po_state_put_assets(st, b, 2), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_assets(st, b, 2), PLAYOUT_OK);
 	out.n = 0;
-	CU_ASSERT_EQUAL(po_state_get_assets(st, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 2);
-	CU_ASSERT_STRING_EQUAL(out.v[0].name, "20260329_0100_abc.mp3");
-	CU_ASSERT_EQUAL(out.v[0].duration_ms, 0);
-	CU_ASSERT_STRING_EQUAL(out.v[1].name, "20260330_0100_abc.mp3");
+	PO_EXPECT_INT(po_state_get_assets(st, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 2);
+	PO_EXPECT_STR(out.v[0].name, "20260329_0100_abc.mp3");
+	PO_EXPECT_INT(out.v[0].duration_ms, 0);
+	PO_EXPECT_STR(out.v[1].name, "20260330_0100_abc.mp3");
 
-	CU_ASSERT_EQUAL(po_state_put_assets(st, NULL, 0), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_assets(st, NULL, 0), PLAYOUT_OK);
 	out.n = 0;
-	CU_ASSERT_EQUAL(po_state_get_assets(st, &out), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(out.n, 0);
+	PO_EXPECT_INT(po_state_get_assets(st, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 0);
 	free(out.v);
 	po_state_close(st);
 }
@@ -451,25 +446,25 @@ static void test_rundown_round_trips_every_field_with_four_awkward_segments(void
 	snprintf(it[1].pid, sizeof it[1].pid, "gone");
 	snprintf(it[1].reason, sizeof it[1].reason, "no file and no earlier edition");
 
-	CU_ASSERT_EQUAL(po_state_put_rundown(st, 1774700000000LL, 0, it, 2), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_rundown(st, 1774700000000LL, 0, it, 2), PLAYOUT_OK);
 	struct playout_item *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_EQUAL(memcmp(&v[0], &it[0], sizeof it[0]), 0);
-	CU_ASSERT_EQUAL(memcmp(&v[1], &it[1], sizeof it[1]), 0);
-	CU_ASSERT_EQUAL(v[0].nseg, 4);
-	CU_ASSERT_STRING_EQUAL(v[0].seg[2].asset, "12,34,5:trap;x.mp3");
-	CU_ASSERT_EQUAL(v[0].seg[2].first_frame, UINT32_MAX);
-	CU_ASSERT_EQUAL(v[1].nseg, 0);
+	PO_EXPECT_INT(po_state_get_rundown(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_INT(memcmp(&v[0], &it[0], sizeof it[0]), 0);
+	PO_EXPECT_INT(memcmp(&v[1], &it[1], sizeof it[1]), 0);
+	PO_EXPECT_INT(v[0].nseg, 4);
+	PO_EXPECT_STR(v[0].seg[2].asset, "12,34,5:trap;x.mp3");
+	PO_EXPECT_INT(v[0].seg[2].first_frame, UINT32_MAX);
+	PO_EXPECT_INT(v[1].nseg, 0);
 	free(v);
 
 	/* five segments do not fit the item and are refused, nothing written */
 	struct playout_item bad = it[0];
 	bad.nseg = 5;
-	CU_ASSERT_EQUAL(po_state_put_rundown(st, 1, 0, &bad, 1), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(n, 2);
+	PO_EXPECT_INT(po_state_put_rundown(st, 1, 0, &bad, 1), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_state_get_rundown(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(n, 2);
 	free(v);
 	po_state_close(st);
 }
@@ -479,18 +474,17 @@ static void test_get_rundown_rejects_malformed_segment_text(void)
 	const char *path = db_path("rundown-bad");
 	struct po_state *st = open_ok(path, PO_STATE_WRITER);
 	struct playout_item it = mkitem(1000, 2000, "x");
-	CU_ASSERT_EQUAL(po_state_put_rundown(st, 1, 0, &it, 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_rundown(st, 1, 0, &it, 1), PLAYOUT_OK);
 	sqlite3 *db = raw_open(path);
 	/* the length says 9 bytes but only 5 follow before the end */
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE rundown SET segments = '0,0,9:x.mp3;'", NULL,
-				     NULL, NULL),
-			SQLITE_OK);
+	PO_EXPECT_INT(sqlite3_exec(db, "UPDATE rundown SET segments = '0,0,9:x.mp3;'", NULL,
+				     NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	struct playout_item *v = (struct playout_item *)&it;
 	size_t n = 7;
-	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, 5000, &v, &n), PLAYOUT_EPROTO);
+	PO_EXPECT_INT(po_state_get_rundown(st, 0, 5000, &v, &n), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NULL(v);
-	CU_ASSERT_EQUAL(n, 0);
+	PO_EXPECT_INT(n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(st), "malformed segments"));
 	po_state_close(st);
 }
@@ -500,31 +494,31 @@ static void test_put_rundown_replaces_only_items_ending_after_from(void)
 	struct po_state *st = open_ok(db_path("rundown-replace"), PO_STATE_WRITER);
 	struct playout_item first[3] = {mkitem(0, 1000, "past"), mkitem(1000, 2000, "now"),
 					mkitem(2000, 3000, "next")};
-	CU_ASSERT_EQUAL(po_state_put_rundown(st, 10, 0, first, 3), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_rundown(st, 10, 0, first, 3), PLAYOUT_OK);
 
 	/* replan from 1500: "past" ends before and stays; "now" ends after and
 	 * is replaced; the plan's own copy of "past" is not stored twice */
 	struct playout_item second[3] = {mkitem(0, 1000, "past"), mkitem(1000, 2000, "now2"),
 					 mkitem(2000, 3600, "next2")};
-	CU_ASSERT_EQUAL(po_state_put_rundown(st, 20, 1500, second, 3), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_put_rundown(st, 20, 1500, second, 3), PLAYOUT_OK);
 
 	struct playout_item *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_rundown(st, 0, 10000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 3);
-	CU_ASSERT_STRING_EQUAL(v[0].pid, "past");
-	CU_ASSERT_STRING_EQUAL(v[1].pid, "now2");
-	CU_ASSERT_STRING_EQUAL(v[2].pid, "next2");
-	CU_ASSERT_EQUAL(v[2].end_ms, 3600);
+	PO_EXPECT_INT(po_state_get_rundown(st, 0, 10000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 3);
+	PO_EXPECT_STR(v[0].pid, "past");
+	PO_EXPECT_STR(v[1].pid, "now2");
+	PO_EXPECT_STR(v[2].pid, "next2");
+	PO_EXPECT_INT(v[2].end_ms, 3600);
 	free(v);
 
 	/* the window selects overlapping items only */
-	CU_ASSERT_EQUAL(po_state_get_rundown(st, 1000, 2000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(v[0].pid, "now2");
+	PO_EXPECT_INT(po_state_get_rundown(st, 1000, 2000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_STR(v[0].pid, "now2");
 	free(v);
-	CU_ASSERT_EQUAL(po_state_get_rundown(st, 5000, 6000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(n, 0);
+	PO_EXPECT_INT(po_state_get_rundown(st, 5000, 6000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(n, 0);
 	CU_ASSERT_PTR_NULL(v);
 	po_state_close(st);
 }
@@ -537,42 +531,42 @@ static void test_plays_begin_end_and_get_in_scheduled_order(void)
 	struct po_play late = mkplay("icecast:main", "late", 7200000);
 	struct po_play early = mkplay("icecast:main", "early", 3600000);
 	struct po_play other = mkplay("icecast:backup", "early", 3600000);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &late), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &early), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &other), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &late), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &early), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &other), PLAYOUT_OK);
 	CU_ASSERT(late.id > 0);
 	CU_ASSERT(early.id != late.id);
 	CU_ASSERT(other.id != early.id);
-	CU_ASSERT_STRING_EQUAL(early.outcome, "playing");
+	PO_EXPECT_STR(early.outcome, "playing");
 
 	early.ended_ms = 5400000;
 	early.bytes = 57600000;
 	early.start_error_us = -250;
 	snprintf(early.outcome, sizeof early.outcome, "capped");
 	snprintf(early.detail, sizeof early.detail, "cap 1792 s; 'faded'");
-	CU_ASSERT_EQUAL(po_state_play_end(st, &early), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_end(st, &early), PLAYOUT_OK);
 
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 86400000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 3);
-	CU_ASSERT_EQUAL(memcmp(&v[0], &early, sizeof early), 0);
-	CU_ASSERT_EQUAL(v[0].start_error_us, -250);
-	CU_ASSERT_STRING_EQUAL(v[0].outcome, "capped");
-	CU_ASSERT_EQUAL(v[1].id, other.id);
-	CU_ASSERT_STRING_EQUAL(v[1].output, "icecast:backup");
-	CU_ASSERT_STRING_EQUAL(v[1].outcome, "playing");
-	CU_ASSERT_EQUAL(v[1].ended_ms, 0);
-	CU_ASSERT_EQUAL(memcmp(&v[2], &late, sizeof late), 0);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 86400000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 3);
+	PO_EXPECT_INT(memcmp(&v[0], &early, sizeof early), 0);
+	PO_EXPECT_INT(v[0].start_error_us, -250);
+	PO_EXPECT_STR(v[0].outcome, "capped");
+	PO_EXPECT_INT(v[1].id, other.id);
+	PO_EXPECT_STR(v[1].output, "icecast:backup");
+	PO_EXPECT_STR(v[1].outcome, "playing");
+	PO_EXPECT_INT(v[1].ended_ms, 0);
+	PO_EXPECT_INT(memcmp(&v[2], &late, sizeof late), 0);
 	free(v);
 
 	/* [from, to) on scheduled_ms */
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 3600001, 7200000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(n, 0);
+	PO_EXPECT_INT(po_state_get_plays(st, 3600001, 7200000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(n, 0);
 	free(v);
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 7200000, 7200001, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(v[0].pid, "late");
+	PO_EXPECT_INT(po_state_get_plays(st, 7200000, 7200001, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_STR(v[0].pid, "late");
 	free(v);
 	po_state_close(st);
 }
@@ -582,7 +576,7 @@ static void test_play_end_of_unknown_id_is_enotfound(void)
 	struct po_state *st = open_ok(db_path("plays-unknown"), PO_STATE_WRITER);
 	struct po_play p = mkplay("file:test", "x", 1000);
 	p.id = 4242;
-	CU_ASSERT_EQUAL(po_state_play_end(st, &p), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_play_end(st, &p), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(st), "4242"));
 	po_state_close(st);
 }
@@ -593,24 +587,24 @@ static void test_close_open_plays_marks_only_playing_as_interrupted(void)
 	struct po_play done = mkplay("icecast:main", "done", 1000);
 	struct po_play open1 = mkplay("icecast:main", "open1", 2000);
 	struct po_play open2 = mkplay("icecast:backup", "open2", 2000);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &done), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &open1), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &open2), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &done), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &open1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &open2), PLAYOUT_OK);
 	done.ended_ms = 1500;
 	snprintf(done.outcome, sizeof done.outcome, "complete");
-	CU_ASSERT_EQUAL(po_state_play_end(st, &done), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_end(st, &done), PLAYOUT_OK);
 
-	CU_ASSERT_EQUAL(po_state_close_open_plays(st, 99999), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_close_open_plays(st, 99999), PLAYOUT_OK);
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 10000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 3);
-	CU_ASSERT_STRING_EQUAL(v[0].outcome, "complete");
-	CU_ASSERT_EQUAL(v[0].ended_ms, 1500);
-	CU_ASSERT_STRING_EQUAL(v[1].outcome, "interrupted");
-	CU_ASSERT_EQUAL(v[1].ended_ms, 99999);
-	CU_ASSERT_STRING_EQUAL(v[2].outcome, "interrupted");
-	CU_ASSERT_EQUAL(v[2].ended_ms, 99999);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 10000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 3);
+	PO_EXPECT_STR(v[0].outcome, "complete");
+	PO_EXPECT_INT(v[0].ended_ms, 1500);
+	PO_EXPECT_STR(v[1].outcome, "interrupted");
+	PO_EXPECT_INT(v[1].ended_ms, 99999);
+	PO_EXPECT_STR(v[2].outcome, "interrupted");
+	PO_EXPECT_INT(v[2].ended_ms, 99999);
 	free(v);
 	po_state_close(st);
 }
@@ -623,34 +617,34 @@ static void test_play_gaps_record_each_outage_and_add_up_the_loss(void)
 	struct po_state *st = open_ok(db_path("plays-gaps"), PO_STATE_WRITER);
 	struct po_play p = mkplay("icecast:main", "gappy", 60000);
 	struct po_play other = mkplay("icecast:backup", "gappy", 60000);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &p), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &other), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &p), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &other), PLAYOUT_OK);
 	struct po_play_gap g = {p.id, 70000, 5200, 4700, 20500, "Icecast closed the connection"};
-	CU_ASSERT_EQUAL(po_state_play_gap(st, &g), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_gap(st, &g), PLAYOUT_OK);
 	struct po_play_gap g2 = {p.id, 90000, 1100, 1000, -3000, "write failed"};
-	CU_ASSERT_EQUAL(po_state_play_gap(st, &g2), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_gap(st, &g2), PLAYOUT_OK);
 	struct po_play_gap bad = {4242, 1, 1, 1, 0, "x"};
-	CU_ASSERT_EQUAL(po_state_play_gap(st, &bad), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_play_gap(st, &bad), PLAYOUT_ENOTFOUND);
 
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_EQUAL(v[0].lost_ms, 5700); /* the END has not come yet */
-	CU_ASSERT_EQUAL(v[0].ngaps, 2);
-	CU_ASSERT_EQUAL(v[1].lost_ms, 0);
-	CU_ASSERT_EQUAL(v[1].ngaps, 0);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_INT(v[0].lost_ms, 5700); /* the END has not come yet */
+	PO_EXPECT_INT(v[0].ngaps, 2);
+	PO_EXPECT_INT(v[1].lost_ms, 0);
+	PO_EXPECT_INT(v[1].ngaps, 0);
 	free(v);
 
 	struct po_play_gap *gv = NULL;
-	CU_ASSERT_EQUAL(po_state_get_play_gaps(st, p.id, &gv, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_EQUAL(memcmp(&gv[0], &g, sizeof g), 0);
-	CU_ASSERT_EQUAL(gv[1].resume_delay_us, -3000);
-	CU_ASSERT_STRING_EQUAL(gv[1].reason, "write failed");
+	PO_EXPECT_INT(po_state_get_play_gaps(st, p.id, &gv, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_INT(memcmp(&gv[0], &g, sizeof g), 0);
+	PO_EXPECT_INT(gv[1].resume_delay_us, -3000);
+	PO_EXPECT_STR(gv[1].reason, "write failed");
 	free(gv);
-	CU_ASSERT_EQUAL(po_state_get_play_gaps(st, other.id, &gv, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(n, 0);
+	PO_EXPECT_INT(po_state_get_play_gaps(st, other.id, &gv, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(n, 0);
 	free(gv);
 
 	p.ended_ms = 120000;
@@ -660,11 +654,11 @@ static void test_play_gaps_record_each_outage_and_add_up_the_loss(void)
 	p.join_delay_us = 1800;
 	p.sent_ms = 119500;
 	snprintf(p.outcome, sizeof p.outcome, "partial");
-	CU_ASSERT_EQUAL(po_state_play_end(st, &p), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
+	PO_EXPECT_INT(po_state_play_end(st, &p), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
 	p.ngaps = 2;
-	CU_ASSERT_EQUAL(memcmp(&v[0], &p, sizeof p), 0);
+	PO_EXPECT_INT(memcmp(&v[0], &p, sizeof p), 0);
 	free(v);
 	po_state_close(st);
 }
@@ -676,29 +670,29 @@ static void test_progress_keeps_bytes_and_a_crash_ends_at_the_last_progress(void
 	struct po_state *st = open_ok(db_path("plays-progress"), PO_STATE_WRITER);
 	struct po_play p = mkplay("icecast:main", "crashy", 60000);
 	struct po_play quiet = mkplay("icecast:main", "quiet", 70000);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &p), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_begin(st, &quiet), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_progress(st, p.id, 16000, 61000), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_progress(st, p.id, 490000, 90600), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_play_progress(st, 4242, 1, 1), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_play_begin(st, &p), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(st, &quiet), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_progress(st, p.id, 16000, 61000), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_progress(st, p.id, 490000, 90600), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_progress(st, 4242, 1, 1), PLAYOUT_ENOTFOUND);
 
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_EQUAL(v[0].bytes, 490000);
-	CU_ASSERT_EQUAL(v[0].sent_ms, 90600);
-	CU_ASSERT_STRING_EQUAL(v[0].outcome, "playing");
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_INT(v[0].bytes, 490000);
+	PO_EXPECT_INT(v[0].sent_ms, 90600);
+	PO_EXPECT_STR(v[0].outcome, "playing");
 	free(v);
 
-	CU_ASSERT_EQUAL(po_state_close_open_plays(st, 123456), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_STRING_EQUAL(v[0].outcome, "interrupted");
-	CU_ASSERT_EQUAL(v[0].ended_ms, 90600);
-	CU_ASSERT_EQUAL(v[0].bytes, 490000);
-	CU_ASSERT_STRING_EQUAL(v[1].outcome, "interrupted");
-	CU_ASSERT_EQUAL(v[1].ended_ms, 123456); /* never reported progress */
+	PO_EXPECT_INT(po_state_close_open_plays(st, 123456), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 100000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_STR(v[0].outcome, "interrupted");
+	PO_EXPECT_INT(v[0].ended_ms, 90600);
+	PO_EXPECT_INT(v[0].bytes, 490000);
+	PO_EXPECT_STR(v[1].outcome, "interrupted");
+	PO_EXPECT_INT(v[1].ended_ms, 123456); /* never reported progress */
 	free(v);
 	po_state_close(st);
 }
@@ -709,42 +703,41 @@ static void test_readonly_reads_committed_data_while_writer_holds_write_transact
 {
 	const char *path = db_path("ro-beside-writer");
 	struct po_state *w = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_kv_put(w, "core", "k", "committed"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_put(w, "core", "k", "committed"), PLAYOUT_OK);
 	struct po_play p = mkplay("icecast:main", "x", 1000);
-	CU_ASSERT_EQUAL(po_state_play_begin(w, &p), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_begin(w, &p), PLAYOUT_OK);
 	struct po_state *r = open_ok(path, PO_STATE_READONLY);
 
 	/* a second writer connection takes the write lock and changes things */
 	sqlite3 *db = raw_open(path);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db,
+	PO_EXPECT_INT_FATAL(sqlite3_exec(db,
 					   "BEGIN IMMEDIATE;"
 					   "UPDATE kv SET value = 'dirty' WHERE key = 'k';"
 					   "INSERT INTO kv VALUES('core', 'k2', 'uncommitted', 0);"
 					   "UPDATE plays SET outcome = 'complete';",
-					   NULL, NULL, NULL),
-			      SQLITE_OK);
+					   NULL, NULL, NULL), SQLITE_OK);
 	CU_ASSERT_FALSE(sqlite3_get_autocommit(db)); /* still inside the transaction */
 
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(r, "core", "k", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "committed");
+	PO_EXPECT_INT(po_state_kv_get(r, "core", "k", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "committed");
 	free(v);
 	v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(r, "core", "k2", &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_kv_get(r, "core", "k2", &v), PLAYOUT_ENOTFOUND);
 	struct po_play *pv = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(r, 0, 5000, &pv, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(pv[0].outcome, "playing");
+	PO_EXPECT_INT(po_state_get_plays(r, 0, 5000, &pv, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_STR(pv[0].outcome, "playing");
 	free(pv);
 	/* the daemon's own handle can read too */
-	CU_ASSERT_EQUAL(po_state_kv_get(w, "core", "k", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "committed");
+	PO_EXPECT_INT(po_state_kv_get(w, "core", "k", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "committed");
 	free(v);
 
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_EQUAL(po_state_kv_get(r, "core", "k", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v, "dirty");
+	PO_EXPECT_INT(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	PO_EXPECT_INT(po_state_kv_get(r, "core", "k", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v, "dirty");
 	free(v);
 	sqlite3_close(db);
 	po_state_close(r);
@@ -779,12 +772,12 @@ static void test_second_daemon_open_fails_with_holder_pid(void)
 	char lpath[600];
 	snprintf(lpath, sizeof lpath, "%s.lock", path);
 	struct stat sb;
-	CU_ASSERT_EQUAL(stat(lpath, &sb), 0);
-	CU_ASSERT_EQUAL(sb.st_mode & 0777 & ~0640, 0);
+	PO_EXPECT_INT(stat(lpath, &sb), 0);
+	PO_EXPECT_INT(sb.st_mode & 0777 & ~0640, 0);
 
 	for (int round = 0; round < 2; round++) {
 		int fds[2];
-		CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+		PO_EXPECT_INT_FATAL(pipe(fds), 0);
 		fflush(NULL);
 		pid_t pid = fork();
 		CU_ASSERT_FATAL(pid >= 0);
@@ -807,23 +800,23 @@ static void test_second_daemon_open_fails_with_holder_pid(void)
 		ssize_t got = read(fds[0], &rep, sizeof rep);
 		close(fds[0]);
 		int status = 0;
-		CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
-		CU_ASSERT_EQUAL_FATAL(got, (ssize_t)sizeof rep);
+		PO_EXPECT_INT(waitpid(pid, &status, 0), pid);
+		PO_EXPECT_INT_FATAL(got, (ssize_t)sizeof rep);
 		if (round == 0) {
 			char want[700];
 			snprintf(want, sizeof want,
 				 "state %s is in use by another playoutd (pid %ld)", path,
 				 (long)getpid());
-			CU_ASSERT_EQUAL(rep.file_pid, (long)getpid());
-			CU_ASSERT_EQUAL(rep.rc, PLAYOUT_EUNAVAIL);
-			CU_ASSERT_STRING_EQUAL(rep.msg, want);
+			PO_EXPECT_INT(rep.file_pid, (long)getpid());
+			PO_EXPECT_INT(rep.rc, PLAYOUT_EUNAVAIL);
+			PO_EXPECT_STR(rep.msg, want);
 			CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
 			/* the holder is unaffected */
-			CU_ASSERT_EQUAL(po_state_kv_put(d, "core", "still", "ours"), PLAYOUT_OK);
+			PO_EXPECT_INT(po_state_kv_put(d, "core", "still", "ours"), PLAYOUT_OK);
 			po_state_close(d); /* releases the lock for round 1 */
 		} else {
-			CU_ASSERT_EQUAL(rep.rc, PLAYOUT_OK);
-			CU_ASSERT_EQUAL(rep.file_pid, (long)pid); /* the child wrote its own */
+			PO_EXPECT_INT(rep.rc, PLAYOUT_OK);
+			PO_EXPECT_INT(rep.file_pid, (long)pid); /* the child wrote its own */
 			CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		}
 	}
@@ -873,38 +866,38 @@ static void test_crash_mid_transaction_leaves_db_consistent(void)
 	if (pid == 0)
 		crash_child(path);
 	int status = 0;
-	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	PO_EXPECT_INT(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_FATAL(WIFEXITED(status));
-	CU_ASSERT_EQUAL_FATAL(WEXITSTATUS(status), 0);
+	PO_EXPECT_INT_FATAL(WEXITSTATUS(status), 0);
 
 	/* the dead child's lock is gone; the uncommitted pages are in the WAL */
 	char wal[600];
 	snprintf(wal, sizeof wal, "%s-wal", path);
 	struct stat sb;
-	CU_ASSERT_EQUAL(stat(wal, &sb), 0);
+	PO_EXPECT_INT(stat(wal, &sb), 0);
 	CU_ASSERT(sb.st_size > 100000);
 	struct po_state *st = open_ok(path, PO_STATE_DAEMON);
 	sqlite3 *db = raw_open(path);
 	char ok[64];
 	raw_text(db, "PRAGMA integrity_check", ok, sizeof ok);
-	CU_ASSERT_STRING_EQUAL(ok, "ok");
-	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM plays WHERE pid = 'uncommitted'"), 0);
-	CU_ASSERT_EQUAL(raw_int(db, "SELECT count(*) FROM plays WHERE pid = 'filler'"), 0);
+	PO_EXPECT_STR(ok, "ok");
+	PO_EXPECT_INT(raw_int(db, "SELECT count(*) FROM plays WHERE pid = 'uncommitted'"), 0);
+	PO_EXPECT_INT(raw_int(db, "SELECT count(*) FROM plays WHERE pid = 'filler'"), 0);
 	sqlite3_close(db);
 
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(v[0].pid, "committed");
-	CU_ASSERT_STRING_EQUAL(v[0].outcome, "playing");
+	PO_EXPECT_INT(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_STR(v[0].pid, "committed");
+	PO_EXPECT_STR(v[0].outcome, "playing");
 	free(v);
 	/* and start-up closes the play the crash left open */
-	CU_ASSERT_EQUAL(po_state_close_open_plays(st, 5000), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(v[0].outcome, "interrupted");
-	CU_ASSERT_EQUAL(v[0].ended_ms, 5000);
+	PO_EXPECT_INT(po_state_close_open_plays(st, 5000), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_STR(v[0].outcome, "interrupted");
+	PO_EXPECT_INT(v[0].ended_ms, 5000);
 	free(v);
 	po_state_close(st);
 }
@@ -924,33 +917,32 @@ static int table_exists(sqlite3 *db, const char *name)
 static void make_old_file(const char *path, int version)
 {
 	struct po_state *st = open_ok(path, PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_kv_put(st, "core", "token", "kept"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_kv_put(st, "core", "token", "kept"), PLAYOUT_OK);
 	if (version >= 2)
-		CU_ASSERT_EQUAL(po_state_media_put(st, "/c/a.mp3", 10, 20, "summary"), PLAYOUT_OK);
+		PO_EXPECT_INT(po_state_media_put(st, "/c/a.mp3", 10, 20, "summary"), PLAYOUT_OK);
 	po_state_close(st);
 	sqlite3 *db = raw_open(path);
 	char sql[200];
 	/* v4 added columns to plays as well: drop them too */
-	CU_ASSERT_EQUAL(sqlite3_exec(db,
+	PO_EXPECT_INT(sqlite3_exec(db,
 				     "DROP TABLE play_gaps; DROP TABLE output_status;"
 				     " ALTER TABLE plays DROP COLUMN join_ms;"
 				     " ALTER TABLE plays DROP COLUMN join_delay_us;"
 				     " ALTER TABLE plays DROP COLUMN lost_ms;"
 				     " ALTER TABLE plays DROP COLUMN sent_ms;",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
+				     NULL, NULL, NULL), SQLITE_OK);
 	snprintf(sql, sizeof sql, "%s%s PRAGMA user_version = %d;",
 		 version < 3 ? "DROP TABLE media_index;" : "",
 		 version < 2 ? " DROP TABLE media;" : "", version);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_EQUAL(table_exists(db, "media_index"), version >= 3);
+	PO_EXPECT_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	PO_EXPECT_INT(table_exists(db, "media_index"), version >= 3);
 	CU_ASSERT_FALSE(table_exists(db, "play_gaps"));
 	sqlite3_close(db);
 }
 
 static void test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows(void)
 {
-	CU_ASSERT_EQUAL(po_state_schema_latest(), 4);
+	PO_EXPECT_INT(po_state_schema_latest(), 4);
 	for (int from = 1; from <= 3; from++) {
 		static const char *const names[] = {"", "from-v1", "from-v2", "from-v3"};
 		const char *path = db_path(names[from]);
@@ -958,28 +950,27 @@ static void test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows(void)
 		/* playoutctl does not migrate: it asks for the daemon */
 		struct po_state *ro = NULL;
 		struct playout_error err = {0, ""};
-		CU_ASSERT_EQUAL(po_state_open(path, PO_STATE_READONLY, &ro, &err), PLAYOUT_EINVAL);
+		PO_EXPECT_INT(po_state_open(path, PO_STATE_READONLY, &ro, &err), PLAYOUT_EINVAL);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "older"));
 
 		struct po_state *st = open_ok(path, PO_STATE_DAEMON);
-		CU_ASSERT_EQUAL(po_state_schema_version(st), 4);
+		PO_EXPECT_INT(po_state_schema_version(st), 4);
 		char *v = NULL;
-		CU_ASSERT_EQUAL(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
-		CU_ASSERT_STRING_EQUAL(v ? v : "", "kept");
+		PO_EXPECT_INT(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
+		PO_EXPECT_STR(v ? v : "", "kept");
 		free(v);
 		v = NULL;
-		CU_ASSERT_EQUAL(po_state_media_get(st, "/c/a.mp3", 10, 20, &v),
+		PO_EXPECT_INT(po_state_media_get(st, "/c/a.mp3", 10, 20, &v),
 				from >= 2 ? PLAYOUT_OK : PLAYOUT_ENOTFOUND);
 		free(v);
-		CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/a.mp3", 10, 20, "\0\1\2", 3),
-				PLAYOUT_OK);
+		PO_EXPECT_INT(po_state_media_index_put(st, "/c/a.mp3", 10, 20, "\0\1\2", 3), PLAYOUT_OK);
 		po_state_close(st);
 		sqlite3 *db = raw_open(path);
-		CU_ASSERT_EQUAL(raw_int(db, "PRAGMA user_version"), 4);
+		PO_EXPECT_INT(raw_int(db, "PRAGMA user_version"), 4);
 		CU_ASSERT(table_exists(db, "play_gaps"));
 		CU_ASSERT(table_exists(db, "media"));
 		CU_ASSERT(table_exists(db, "media_index"));
-		CU_ASSERT_EQUAL(raw_int(db, "SELECT length(blob) FROM media_index"), 3);
+		PO_EXPECT_INT(raw_int(db, "SELECT length(blob) FROM media_index"), 3);
 		sqlite3_close(db);
 	}
 }
@@ -993,7 +984,7 @@ static void test_v3_plays_migrate_with_joins_out_of_the_start_error(void)
 	const char *path = db_path("plays-from-v3");
 	make_old_file(path, 3);
 	sqlite3 *db = raw_open(path);
-	CU_ASSERT_EQUAL(sqlite3_exec(db,
+	PO_EXPECT_INT(sqlite3_exec(db,
 				     "INSERT INTO plays(output, pid, title, asset, decision,"
 				     " scheduled_ms, started_us, start_error_us, ended_ms, bytes,"
 				     " outcome, detail) VALUES"
@@ -1003,27 +994,26 @@ static void test_v3_plays_migrate_with_joins_out_of_the_start_error(void)
 				     "  33157000, 121000, 420000, 'complete', 'joined at +00:33'),"
 				     " ('icecast:main', 'c', 'C', 'c.mp3', 1, 121000, 0, 0, 0, 0,"
 				     "  'playing', 'joined at +12:07; 1 reconnect');",
-				     NULL, NULL, NULL),
-			SQLITE_OK);
+				     NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
 	struct po_state *st = open_ok(path, PO_STATE_DAEMON);
 	struct po_play *v = NULL;
 	size_t n = 0;
-	CU_ASSERT_EQUAL(po_state_get_plays(st, 0, 1000000, &v, &n), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(n, 3);
-	CU_ASSERT_EQUAL(v[0].join_ms, 0);
-	CU_ASSERT_EQUAL(v[0].start_error_us, 900);
-	CU_ASSERT_EQUAL(v[0].bytes, 960000);
-	CU_ASSERT_EQUAL(v[1].join_ms, 33000);
-	CU_ASSERT_EQUAL(v[1].join_delay_us, 0);
-	CU_ASSERT_EQUAL(v[2].join_ms, 12 * 60000 + 7000);
+	PO_EXPECT_INT(po_state_get_plays(st, 0, 1000000, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 3);
+	PO_EXPECT_INT(v[0].join_ms, 0);
+	PO_EXPECT_INT(v[0].start_error_us, 900);
+	PO_EXPECT_INT(v[0].bytes, 960000);
+	PO_EXPECT_INT(v[1].join_ms, 33000);
+	PO_EXPECT_INT(v[1].join_delay_us, 0);
+	PO_EXPECT_INT(v[2].join_ms, 12 * 60000 + 7000);
 	for (size_t i = 0; i < n; i++) {
-		CU_ASSERT_EQUAL(v[i].lost_ms, 0);
-		CU_ASSERT_EQUAL(v[i].sent_ms, 0);
-		CU_ASSERT_EQUAL(v[i].ngaps, 0);
+		PO_EXPECT_INT(v[i].lost_ms, 0);
+		PO_EXPECT_INT(v[i].sent_ms, 0);
+		PO_EXPECT_INT(v[i].ngaps, 0);
 	}
-	CU_ASSERT_STRING_EQUAL(v[1].detail, "joined at +00:33");
+	PO_EXPECT_STR(v[1].detail, "joined at +00:33");
 	free(v);
 	po_state_close(st);
 }
@@ -1037,38 +1027,33 @@ static void test_media_index_blob_round_trips_byte_exact_keyed_by_size_and_mtime
 		blob[i] = (unsigned char)(i * 7); /* NUL bytes and all */
 	void *got = NULL;
 	size_t len = 99;
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len),
-			PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(got);
-	CU_ASSERT_EQUAL(len, 0);
-	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/x.mp3", 1, 2, blob, sizeof blob),
-			PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(len, sizeof blob);
-	CU_ASSERT_EQUAL(memcmp(got, blob, len), 0);
+	PO_EXPECT_INT(len, 0);
+	PO_EXPECT_INT(po_state_media_index_put(st, "/c/x.mp3", 1, 2, blob, sizeof blob), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(len, sizeof blob);
+	PO_EXPECT_INT(memcmp(got, blob, len), 0);
 	free(got);
 	got = NULL;
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 3, &got, &len),
-			PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 2, 2, &got, &len),
-			PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 1, 3, &got, &len), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 2, 2, &got, &len), PLAYOUT_ENOTFOUND);
 	/* the file changed: the new key replaces the row */
-	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/x.mp3", 5, 6, blob, 10), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len),
-			PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(len, 10);
+	PO_EXPECT_INT(po_state_media_index_put(st, "/c/x.mp3", 5, 6, blob, 10), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 1, 2, &got, &len), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
+	PO_EXPECT_INT(len, 10);
 	free(got);
 	/* a media_put of the same path leaves the index alone */
-	CU_ASSERT_EQUAL(po_state_media_put(st, "/c/x.mp3", 5, 6, "summary"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_put(st, "/c/x.mp3", 5, 6, "summary"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
 	free(got);
 	po_state_close(st);
 
 	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
 	CU_ASSERT(po_state_readonly(ro));
-	CU_ASSERT_EQUAL(po_state_media_index_put(ro, "/c/y.mp3", 1, 2, blob, 4), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_state_media_index_get(ro, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_put(ro, "/c/y.mp3", 1, 2, blob, 4), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_state_media_index_get(ro, "/c/x.mp3", 5, 6, &got, &len), PLAYOUT_OK);
 	free(got);
 	po_state_close(ro);
 }
@@ -1107,8 +1092,8 @@ static void test_corrupted_stored_index_is_refused_not_trusted(void)
 	struct po_state *st = open_ok(path, PO_STATE_WRITER);
 	struct po_mp3_index *ix = small_index(), *back = NULL;
 	struct playout_error err = {0, ""};
-	CU_ASSERT_EQUAL(po_mp3_store_save(st, "/c/z.mp3", ix, &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
+	PO_EXPECT_INT(po_mp3_store_save(st, "/c/z.mp3", ix, &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
 					  &err), PLAYOUT_OK);
 	CU_ASSERT(back && back->nframes == 50 && back->frames[49].offset == 1000 + 49 * 418);
 	po_mp3_index_unref(back);
@@ -1117,13 +1102,13 @@ static void test_corrupted_stored_index_is_refused_not_trusted(void)
 	/* one frame length changed on disk (419 for 418): every later offset would
 	 * be wrong, so the checksum must refuse it */
 	sqlite3 *db = raw_open(path);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE media_index SET blob = CAST("
+	PO_EXPECT_INT(sqlite3_exec(db, "UPDATE media_index SET blob = CAST("
 				     " substr(blob, 1, 112 + 2*10) || x'a301' || substr(blob, 112 + 2*11 + 1)"
 				     " AS BLOB)", NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_EQUAL(raw_int(db, "SELECT typeof(blob) = 'blob' FROM media_index"), 1);
-	CU_ASSERT_EQUAL(raw_int(db, "SELECT length(blob) FROM media_index"), 112 + 2 * 50 + 4);
+	PO_EXPECT_INT(raw_int(db, "SELECT typeof(blob) = 'blob' FROM media_index"), 1);
+	PO_EXPECT_INT(raw_int(db, "SELECT length(blob) FROM media_index"), 112 + 2 * 50 + 4);
 	sqlite3_close(db);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
+	PO_EXPECT_INT(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
 					  &err), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NULL(back);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "checksum"));
@@ -1131,10 +1116,10 @@ static void test_corrupted_stored_index_is_refused_not_trusted(void)
 
 	/* cut short on disk: truncated */
 	db = raw_open(path);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE media_index SET blob = substr(blob, 1, 150)",
+	PO_EXPECT_INT(sqlite3_exec(db, "UPDATE media_index SET blob = substr(blob, 1, 150)",
 				     NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	CU_ASSERT_EQUAL(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
+	PO_EXPECT_INT(po_mp3_store_load(st, "/c/z.mp3", ix->file_size, ix->file_mtime_ms, &back,
 					  &err), PLAYOUT_EPROTO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated"));
 	po_mp3_index_unref(ix);
@@ -1158,24 +1143,23 @@ static int keep_all_but(const char *path, int64_t size, int64_t mtime_ms, void *
 static void test_media_prune_drops_summary_and_index_of_files_gone(void)
 {
 	struct po_state *st = open_ok(db_path("prune"), PO_STATE_WRITER);
-	CU_ASSERT_EQUAL(po_state_media_put(st, "/c/gone.mp3", 1, 2, "s"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/gone.mp3", 1, 2, "b", 1), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_put(st, "/c/here.mp3", 3, 4, "s"), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_state_media_index_put(st, "/c/here.mp3", 3, 4, "b", 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_put(st, "/c/gone.mp3", 1, 2, "s"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_put(st, "/c/gone.mp3", 1, 2, "b", 1), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_put(st, "/c/here.mp3", 3, 4, "s"), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_put(st, "/c/here.mp3", 3, 4, "b", 1), PLAYOUT_OK);
 	struct prune_arg a = {"/c/gone.mp3", 0};
-	CU_ASSERT_EQUAL(po_state_media_prune(st, keep_all_but, &a), 1);
-	CU_ASSERT_EQUAL(a.calls, 2); /* once per key, not per table */
+	PO_EXPECT_INT(po_state_media_prune(st, keep_all_but, &a), 1);
+	PO_EXPECT_INT(a.calls, 2); /* once per key, not per table */
 	char *v = NULL;
 	void *b = NULL;
 	size_t len = 0;
-	CU_ASSERT_EQUAL(po_state_media_get(st, "/c/gone.mp3", 1, 2, &v), PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/gone.mp3", 1, 2, &b, &len),
-			PLAYOUT_ENOTFOUND);
-	CU_ASSERT_EQUAL(po_state_media_get(st, "/c/here.mp3", 3, 4, &v), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_get(st, "/c/gone.mp3", 1, 2, &v), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/gone.mp3", 1, 2, &b, &len), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(po_state_media_get(st, "/c/here.mp3", 3, 4, &v), PLAYOUT_OK);
 	free(v);
-	CU_ASSERT_EQUAL(po_state_media_index_get(st, "/c/here.mp3", 3, 4, &b, &len), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_media_index_get(st, "/c/here.mp3", 3, 4, &b, &len), PLAYOUT_OK);
 	free(b);
-	CU_ASSERT_EQUAL(po_state_media_prune(st, keep_all_but, &a), 0);
+	PO_EXPECT_INT(po_state_media_prune(st, keep_all_but, &a), 0);
 	po_state_close(st);
 }
 
@@ -1254,22 +1238,22 @@ static void test_two_threads_share_one_handle_without_interleaving(void)
 	struct po_state *st = open_ok(db_path("threads"), PO_STATE_DAEMON);
 	struct hammer a = {st, 1, 0, ""}, b = {st, 2, 0, ""}, c = {st, 3, 0, ""};
 	pthread_t ta, tb, tc;
-	CU_ASSERT_FATAL(pthread_create(&ta, NULL, hammer_kv, &a) == 0);
-	CU_ASSERT_FATAL(pthread_create(&tb, NULL, hammer_rundown, &b) == 0);
-	CU_ASSERT_FATAL(pthread_create(&tc, NULL, hammer_kv, &c) == 0);
+	PO_EXPECT_INT_FATAL(pthread_create(&ta, NULL, hammer_kv, &a), 0);
+	PO_EXPECT_INT_FATAL(pthread_create(&tb, NULL, hammer_rundown, &b), 0);
+	PO_EXPECT_INT_FATAL(pthread_create(&tc, NULL, hammer_kv, &c), 0);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	pthread_join(tc, NULL);
 	if (a.failures || b.failures || c.failures)
 		fprintf(stderr, "%d/%d/%d failures: %s%s%s\n", a.failures, b.failures, c.failures,
 			a.first_failure, b.first_failure, c.first_failure);
-	CU_ASSERT_EQUAL(a.failures + b.failures + c.failures, 0);
+	PO_EXPECT_INT(a.failures + b.failures + c.failures, 0);
 	char *v = NULL;
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "rundown", "round", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "r299");
+	PO_EXPECT_INT(po_state_kv_get(st, "rundown", "round", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "r299");
 	free(v);
-	CU_ASSERT_EQUAL(po_state_kv_get(st, "t3", "k5", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "v3-299");
+	PO_EXPECT_INT(po_state_kv_get(st, "t3", "k5", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "v3-299");
 	free(v);
 	po_state_close(st);
 }
@@ -1295,12 +1279,12 @@ static void test_errmsg_is_per_thread(void)
 	struct po_state *ro = open_ok(path, PO_STATE_READONLY);
 	struct errmsg_arg e = {ro, 0, 0};
 	pthread_t t;
-	CU_ASSERT_FATAL(pthread_create(&t, NULL, fail_a_write, &e) == 0);
+	PO_EXPECT_INT_FATAL(pthread_create(&t, NULL, fail_a_write, &e), 0);
 	pthread_join(t, NULL);
-	CU_ASSERT_EQUAL(e.rc, PLAYOUT_EINVAL);
+	PO_EXPECT_INT(e.rc, PLAYOUT_EINVAL);
 	CU_ASSERT(e.saw_own);
-	CU_ASSERT_STRING_EQUAL(po_state_errmsg(ro), ""); /* not this thread's failure */
-	CU_ASSERT_EQUAL(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
+	PO_EXPECT_STR(po_state_errmsg(ro), ""); /* not this thread's failure */
+	PO_EXPECT_INT(po_state_kv_put(ro, "core", "k", "v"), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(po_state_errmsg(ro), "read-only"));
 	po_state_close(ro);
 }

@@ -24,7 +24,7 @@ static void zone(const char *name)
 {
 	struct playout_error err = {0};
 	int rc = po_tz_set(name, &err);
-	CU_ASSERT_EQUAL_FATAL(rc, PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(rc, PLAYOUT_OK);
 }
 
 /* ---- zone --------------------------------------------------------------- */
@@ -32,33 +32,33 @@ static void zone(const char *name)
 static void test_tz_set_accepts_known_zone(void)
 {
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_tz_set("Europe/London", &err), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_tz_set("UTC", &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_tz_set("Europe/London", &err), PLAYOUT_OK);
+	PO_EXPECT_INT(po_tz_set("UTC", &err), PLAYOUT_OK);
 }
 
 static void test_tz_set_rejects_unknown_zone_naming_it(void)
 {
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_tz_set("Europe/Atlantis", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set("Europe/Atlantis", &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Europe/Atlantis"));
-	CU_ASSERT_EQUAL(err.code, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(err.code, PLAYOUT_ECONFIG);
 }
 
 static void test_tz_set_rejects_paths_and_dotdot(void)
 {
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_tz_set("../../../etc/passwd", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set("../../../etc/passwd", &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "../../../etc/passwd"));
-	CU_ASSERT_EQUAL(po_tz_set("/usr/share/zoneinfo/Europe/London", &err), PLAYOUT_ECONFIG);
-	CU_ASSERT_EQUAL(po_tz_set("Europe/../Europe/London", &err), PLAYOUT_ECONFIG);
-	CU_ASSERT_EQUAL(po_tz_set("", &err), PLAYOUT_ECONFIG);
-	CU_ASSERT_EQUAL(po_tz_set(NULL, &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set("/usr/share/zoneinfo/Europe/London", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set("Europe/../Europe/London", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set("", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set(NULL, &err), PLAYOUT_ECONFIG);
 }
 
 static void test_tz_set_rejects_directory(void)
 {
 	struct playout_error err = {0};
-	CU_ASSERT_EQUAL(po_tz_set("Europe", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_tz_set("Europe", &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Europe"));
 }
 
@@ -68,9 +68,9 @@ static void check_local(int y, int mo, int d, int h, int mi, int64_t want_first,
 			int64_t want_second)
 {
 	int64_t first = -1, second = -1;
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(y, mo, d, h, mi, 0, &first, &second), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(first, want_first);
-	CU_ASSERT_EQUAL(second, want_second);
+	PO_EXPECT_INT(po_tz_local_to_utc(y, mo, d, h, mi, 0, &first, &second), PLAYOUT_OK);
+	PO_EXPECT_INT(first, want_first);
+	PO_EXPECT_INT(second, want_second);
 }
 
 static void test_london_ordinary_winter_and_summer(void)
@@ -162,32 +162,32 @@ static void test_midnight_and_year_boundaries(void)
 	struct tm tm;
 	long off = 99;
 	po_tz_utc_to_local(utc(2026, 12, 31, 23, 59, 59) + 999, &tm, &off);
-	CU_ASSERT_EQUAL(tm.tm_year, 126);
-	CU_ASSERT_EQUAL(tm.tm_yday, 364);
-	CU_ASSERT_EQUAL(off, 0);
+	PO_EXPECT_INT(tm.tm_year, 126);
+	PO_EXPECT_INT(tm.tm_yday, 364);
+	PO_EXPECT_INT(off, 0);
 	po_tz_utc_to_local(utc(2027, 1, 1, 0, 0, 0), &tm, &off);
-	CU_ASSERT_EQUAL(tm.tm_year, 127);
-	CU_ASSERT_EQUAL(tm.tm_mon, 0);
-	CU_ASSERT_EQUAL(tm.tm_mday, 1);
-	CU_ASSERT_EQUAL(tm.tm_hour, 0);
+	PO_EXPECT_INT(tm.tm_year, 127);
+	PO_EXPECT_INT(tm.tm_mon, 0);
+	PO_EXPECT_INT(tm.tm_mday, 1);
+	PO_EXPECT_INT(tm.tm_hour, 0);
 	po_tz_utc_to_local(utc(2026, 7, 1, 11, 0, 0), &tm, &off);
-	CU_ASSERT_EQUAL(tm.tm_hour, 12);
-	CU_ASSERT_EQUAL(off, 3600);
+	PO_EXPECT_INT(tm.tm_hour, 12);
+	PO_EXPECT_INT(off, 3600);
 }
 
 static void test_local_to_utc_rejects_impossible_fields(void)
 {
 	int64_t t;
 	zone("Europe/London");
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 13, 1, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 0, 1, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 2, 30, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 2, 29, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 4, 31, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 1, 1, 24, 0, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 1, 1, 0, 60, 0, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 1, 1, 0, 0, 60, &t, NULL), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(po_tz_local_to_utc(2026, 1, 0, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 13, 1, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 0, 1, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 2, 30, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 2, 29, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 4, 31, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 1, 1, 24, 0, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 1, 1, 0, 60, 0, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 1, 1, 0, 0, 60, &t, NULL), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_tz_local_to_utc(2026, 1, 0, 0, 0, 0, &t, NULL), PLAYOUT_EINVAL);
 }
 
 /* ---- ISO 8601 --------------------------------------------------------------- */
@@ -195,8 +195,8 @@ static void test_local_to_utc_rejects_impossible_fields(void)
 static void check_parse(const char *s, int64_t want)
 {
 	int64_t got = -1;
-	CU_ASSERT_EQUAL(po_iso8601_parse(s, &got), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(got, want);
+	PO_EXPECT_INT(po_iso8601_parse(s, &got), PLAYOUT_OK);
+	PO_EXPECT_INT(got, want);
 }
 
 static void test_iso_parse_offsets(void)
@@ -250,24 +250,24 @@ static void test_iso_parse_rejects_garbage(void)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t t = 42;
 		int rc = po_iso8601_parse(bad[i], &t);
-		CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
-		CU_ASSERT_EQUAL(t, 42);
+		PO_EXPECT_INT(rc, PLAYOUT_EINVAL);
+		PO_EXPECT_INT(t, 42);
 		if (rc != PLAYOUT_EINVAL)
 			fprintf(stderr, "accepted: \"%s\"\n", bad[i]);
 	}
 	int64_t t;
-	CU_ASSERT_EQUAL(po_iso8601_parse(NULL, &t), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(po_iso8601_parse(NULL, &t), PLAYOUT_EINVAL);
 }
 
 static void test_iso_format_utc_shows_ms_only_when_set(void)
 {
 	char buf[32];
 	po_iso8601_utc(utc(2026, 3, 29, 1, 0, 0), buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-03-29T01:00:00Z");
+	PO_EXPECT_STR(buf, "2026-03-29T01:00:00Z");
 	po_iso8601_utc(utc(2026, 3, 29, 1, 0, 0) + 250, buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-03-29T01:00:00.250Z");
+	PO_EXPECT_STR(buf, "2026-03-29T01:00:00.250Z");
 	po_iso8601_utc(-1, buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "1969-12-31T23:59:59.999Z");
+	PO_EXPECT_STR(buf, "1969-12-31T23:59:59.999Z");
 }
 
 static void test_iso_format_local_carries_offset(void)
@@ -275,15 +275,15 @@ static void test_iso_format_local_carries_offset(void)
 	char buf[40];
 	zone("Europe/London");
 	po_iso8601_local(utc(2026, 3, 29, 1, 0, 0), buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-03-29T02:00:00+01:00");
+	PO_EXPECT_STR(buf, "2026-03-29T02:00:00+01:00");
 	po_iso8601_local(utc(2026, 3, 29, 0, 59, 59), buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-03-29T00:59:59+00:00");
+	PO_EXPECT_STR(buf, "2026-03-29T00:59:59+00:00");
 	zone("America/New_York");
 	po_iso8601_local(utc(2026, 11, 1, 6, 30, 0), buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-11-01T01:30:00-05:00");
+	PO_EXPECT_STR(buf, "2026-11-01T01:30:00-05:00");
 	zone("Asia/Kolkata");
 	po_iso8601_local(utc(2026, 3, 29, 1, 0, 0) + 5, buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "2026-03-29T06:30:00.005+05:30");
+	PO_EXPECT_STR(buf, "2026-03-29T06:30:00.005+05:30");
 }
 
 static void test_iso_format_then_parse_round_trips(void)
@@ -298,11 +298,11 @@ static void test_iso_format_then_parse_round_trips(void)
 			char buf[40];
 			int64_t back = 0;
 			po_iso8601_local(t, buf, sizeof buf);
-			CU_ASSERT_EQUAL(po_iso8601_parse(buf, &back), PLAYOUT_OK);
-			CU_ASSERT_EQUAL(back, t);
+			PO_EXPECT_INT(po_iso8601_parse(buf, &back), PLAYOUT_OK);
+			PO_EXPECT_INT(back, t);
 			po_iso8601_utc(t, buf, sizeof buf);
-			CU_ASSERT_EQUAL(po_iso8601_parse(buf, &back), PLAYOUT_OK);
-			CU_ASSERT_EQUAL(back, t);
+			PO_EXPECT_INT(po_iso8601_parse(buf, &back), PLAYOUT_OK);
+			PO_EXPECT_INT(back, t);
 		}
 	}
 }
@@ -316,7 +316,7 @@ static void test_clock_real_follows_system_time(void)
 {
 	struct po_clock c;
 	po_clock_init(&c, 0);
-	CU_ASSERT_EQUAL(c.offset_ns, 0);
+	PO_EXPECT_INT(c.offset_ns, 0);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	int64_t sys_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -377,10 +377,10 @@ static void test_clock_pretend_refuses_instants_it_cannot_count(void)
 	};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		c.offset_ns = 12345;
-		CU_ASSERT_EQUAL(po_clock_pretend(&c, refused[i], &e), PLAYOUT_EINVAL);
-		CU_ASSERT_EQUAL(c.offset_ns, 0); /* the real clock, never a wrapped one */
+		PO_EXPECT_INT(po_clock_pretend(&c, refused[i], &e), PLAYOUT_EINVAL);
+		PO_EXPECT_INT(c.offset_ns, 0); /* the real clock, never a wrapped one */
 		po_clock_init(&c, refused[i]);
-		CU_ASSERT_EQUAL(c.offset_ns, 0);
+		PO_EXPECT_INT(c.offset_ns, 0);
 	}
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "2199-12-31T23:59:59Z"));
 }
@@ -390,14 +390,14 @@ static void test_clock_pretend_accepts_the_ends_of_its_range(void)
 	struct po_clock c;
 	struct playout_error e = {0};
 	int64_t last = utc(2199, 12, 31, 23, 59, 59);
-	CU_ASSERT_EQUAL(po_clock_pretend(&c, last, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_clock_pretend(&c, last, &e), PLAYOUT_OK);
 	int64_t now = po_clock_now_ms(&c);
 	CU_ASSERT(now >= last && now - last < 200);
 	/* a horizon of 14 days in nanoseconds, from there, still fits */
 	CU_ASSERT(po_clock_now_ns(&c) < INT64_MAX - 14 * 86400 * 1000000000LL);
 
 	/* 1970-01-01T00:00:00Z is 0 ms: a rehearsal there, not the real clock */
-	CU_ASSERT_EQUAL(po_clock_pretend(&c, 0, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_clock_pretend(&c, 0, &e), PLAYOUT_OK);
 	CU_ASSERT(c.offset_ns < 0);
 	now = po_clock_now_ms(&c);
 	CU_ASSERT(now >= 0 && now < 200);
@@ -407,7 +407,7 @@ static void test_clock_sleep_takes_any_deadline_without_overflow(void)
 {
 	struct po_clock c;
 	/* a clock set forward: INT64_MIN - offset would wrap to the far future */
-	CU_ASSERT_EQUAL(po_clock_pretend(&c, utc(2199, 1, 1, 0, 0, 0), NULL), PLAYOUT_OK);
+	PO_EXPECT_INT(po_clock_pretend(&c, utc(2199, 1, 1, 0, 0, 0), NULL), PLAYOUT_OK);
 	int64_t before = po_clock_now_ns(&c);
 	po_clock_sleep_until_ns(&c, INT64_MIN);
 	po_clock_sleep_until_ns(&c, INT64_MIN + 1);

@@ -91,7 +91,7 @@ static void test_buf_reserve_keeps_the_bytes_in_place(void)
 	PO_EXPECT_INT(b.n, 0);
 	for (int i = 0; i < 500; i++) /* 5000 bytes: exactly the reserve */
 		PO_EXPECT_INT(playout_buf_str(&b, "pass=w0rd!"), PLAYOUT_OK);
-	CU_ASSERT(b.p == at); /* never moved: no copy left in freed memory */
+	CU_ASSERT_PTR_EQUAL(b.p, at); /* never moved: no copy left in freed memory */
 	PO_EXPECT_INT(b.n, 5000);
 	PO_EXPECT_INT(playout_buf_str(&b, "!"), PLAYOUT_OK); /* past it: grows */
 	PO_EXPECT_INT(b.n, 5001);

@@ -115,7 +115,7 @@ static const char *new_cache(const char *name)
 	char *p = path[k++ % 4];
 	snprintf(p, 512, "%s/%s", po_test_tmpdir(), name);
 	struct playout_error e = {0};
-	CU_ASSERT_FATAL(po_cache_init(p, &e) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_cache_init(p, &e), PLAYOUT_OK);
 	return p;
 }
 
@@ -183,7 +183,7 @@ static struct po_worker *start(struct tstore *t, const char *cache, int download
 	};
 	struct po_worker *w = NULL;
 	struct playout_error e = {0};
-	CU_ASSERT_FATAL(po_worker_start(&c, &w, &e) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_worker_start(&c, &w, &e), PLAYOUT_OK);
 	return w;
 }
 
@@ -195,24 +195,24 @@ static void test_downloads_run_once_each_earliest_air_first(void)
 	const char *cache = new_cache("c1");
 	struct po_worker *w = start(t, cache, 1, 0);
 	struct playout_asset a = asset("a.mp3", 100), b = asset("b.mp3", 200), c = asset("c.mp3", 300);
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &a, 500), 1);
+	PO_EXPECT_INT(po_worker_fetch(w, &a, 500), 1);
 	CU_ASSERT_TRUE(wait_running(t, 1)); /* a is held at the gate */
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &c, 300), 1);
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &b, 100), 1);
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &c, 300), 0); /* queued already */
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &a, 500), 0); /* running */
+	PO_EXPECT_INT(po_worker_fetch(w, &c, 300), 1);
+	PO_EXPECT_INT(po_worker_fetch(w, &b, 100), 1);
+	PO_EXPECT_INT(po_worker_fetch(w, &c, 300), 0); /* queued already */
+	PO_EXPECT_INT(po_worker_fetch(w, &a, 500), 0); /* running */
 	CU_ASSERT_TRUE(po_worker_fetching(w, "a.mp3"));
 	CU_ASSERT_TRUE(po_worker_fetching(w, "c.mp3"));
 	CU_ASSERT_FALSE(po_worker_fetching(w, "d.mp3"));
 	tstore_set(t, &t->gate_closed, 0);
-	CU_ASSERT_EQUAL(wait_ok(w, 3), 3);
-	CU_ASSERT_EQUAL(t->n, 3);
-	CU_ASSERT_STRING_EQUAL(t->order[0], "a.mp3");
-	CU_ASSERT_STRING_EQUAL(t->order[1], "b.mp3"); /* due at 100, before c at 300 */
-	CU_ASSERT_STRING_EQUAL(t->order[2], "c.mp3");
-	CU_ASSERT_EQUAL(file_size(cache, "a.mp3"), 100);
-	CU_ASSERT_EQUAL(file_size(cache, "b.mp3"), 200);
-	CU_ASSERT_EQUAL(file_size(cache, "c.mp3"), 300);
+	PO_EXPECT_INT(wait_ok(w, 3), 3);
+	PO_EXPECT_INT(t->n, 3);
+	PO_EXPECT_STR(t->order[0], "a.mp3");
+	PO_EXPECT_STR(t->order[1], "b.mp3"); /* due at 100, before c at 300 */
+	PO_EXPECT_STR(t->order[2], "c.mp3");
+	PO_EXPECT_INT(file_size(cache, "a.mp3"), 100);
+	PO_EXPECT_INT(file_size(cache, "b.mp3"), 200);
+	PO_EXPECT_INT(file_size(cache, "c.mp3"), 300);
 	CU_ASSERT_FALSE(po_worker_fetching(w, "a.mp3"));
 	po_worker_stop(w);
 	tstore_free(t);
@@ -229,8 +229,8 @@ static void test_downloads_setting_runs_that_many_at_once(void)
 	po_worker_fetch(w, &z, 3);
 	CU_ASSERT_TRUE(wait_running(t, 2));
 	tstore_set(t, &t->gate_closed, 0);
-	CU_ASSERT_EQUAL(wait_ok(w, 3), 3);
-	CU_ASSERT_EQUAL(t->max_running, 2); /* two at once, never three */
+	PO_EXPECT_INT(wait_ok(w, 3), 3);
+	PO_EXPECT_INT(t->max_running, 2); /* two at once, never three */
 	po_worker_stop(w);
 	tstore_free(t);
 }
@@ -243,10 +243,10 @@ static void test_a_failed_download_waits_before_it_is_queued_again(void)
 	struct playout_asset f = asset("f.mp3", 50);
 	tstore_set(t, &t->fail, 1);
 	int64_t t0 = mono_ms();
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &f, 1), 1);
-	CU_ASSERT_EQUAL(wait_ended(w), 0); /* it ended, and not well */
-	CU_ASSERT_EQUAL(t->n, 1);
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &f, 1), 0); /* still waiting */
+	PO_EXPECT_INT(po_worker_fetch(w, &f, 1), 1);
+	PO_EXPECT_INT(wait_ended(w), 0); /* it ended, and not well */
+	PO_EXPECT_INT(t->n, 1);
+	PO_EXPECT_INT(po_worker_fetch(w, &f, 1), 0); /* still waiting */
 	CU_ASSERT_FALSE(po_worker_fetching(w, "f.mp3"));
 	tstore_set(t, &t->fail, 0);
 	int queued = 0;
@@ -257,9 +257,9 @@ static void test_a_failed_download_waits_before_it_is_queued_again(void)
 	}
 	CU_ASSERT_TRUE(queued);
 	CU_ASSERT_TRUE(mono_ms() - t0 >= 300); /* not before the wait ended */
-	CU_ASSERT_EQUAL(wait_ok(w, 1), 1);
-	CU_ASSERT_EQUAL(t->n, 2);
-	CU_ASSERT_EQUAL(file_size(cache, "f.mp3"), 50);
+	PO_EXPECT_INT(wait_ok(w, 1), 1);
+	PO_EXPECT_INT(t->n, 2);
+	PO_EXPECT_INT(file_size(cache, "f.mp3"), 50);
 	po_worker_stop(w);
 	tstore_free(t);
 }
@@ -283,24 +283,24 @@ static void test_a_probe_is_kept_in_the_state(void)
 
 	struct po_state *st = NULL;
 	struct playout_error e = {0};
-	CU_ASSERT_FATAL(po_state_open(db, PO_STATE_WRITER, &st, &e) == PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_state_open(db, PO_STATE_WRITER, &st, &e), PLAYOUT_OK);
 	struct po_worker_conf c = {
 		.cache_dir = po_test_tmpdir(), .state = st,
 		.probe = {.silence_threshold_db = -50, .silence_max_s = 10}, .downloads = 1,
 	};
 	struct po_worker *w = NULL;
-	CU_ASSERT_FATAL(po_worker_start(&c, &w, &e) == PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_worker_fetch(w, &(struct playout_asset){.name = "x"}, 0), 0);
-	CU_ASSERT_EQUAL(po_worker_probe(w, mp3, 0), 1);
-	CU_ASSERT_EQUAL(wait_ok(w, 1), 1);
+	PO_EXPECT_INT_FATAL(po_worker_start(&c, &w, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_worker_fetch(w, &(struct playout_asset){.name = "x"}, 0), 0);
+	PO_EXPECT_INT(po_worker_probe(w, mp3, 0), 1);
+	PO_EXPECT_INT(wait_ok(w, 1), 1);
 	po_worker_stop(w);
 
 	struct po_media m;
-	CU_ASSERT_EQUAL(po_media_scan(st, mp3, &c.probe, 0, &m, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_media_scan(st, mp3, &c.probe, 0, &m, &e), PLAYOUT_OK);
 	CU_ASSERT_TRUE(m.indexed);
 	CU_ASSERT_TRUE(m.probed); /* read from the state: no probe was asked for */
 	CU_ASSERT_TRUE(m.probe.decoded_ms > 2900 && m.probe.decoded_ms < 3100);
-	CU_ASSERT_EQUAL(m.flags, 0u);
+	PO_EXPECT_INT(m.flags, 0u);
 	po_state_close(st);
 }
 

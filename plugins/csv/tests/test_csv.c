@@ -80,16 +80,16 @@ static void write_tmp(char *path, size_t n, const char *name, const char *data, 
 	snprintf(path, n, "%s/%s", po_test_tmpdir(), name);
 	FILE *f = fopen(path, "wb");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(fwrite(data, 1, len, f), len);
+	PO_EXPECT_INT(fwrite(data, 1, len, f), len);
 	fclose(f);
 }
 
 static void test_descriptor_is_a_schedule_plugin(void)
 {
-	CU_ASSERT_EQUAL(playout_plugin.abi_major, PLAYOUT_ABI_MAJOR);
-	CU_ASSERT_STRING_EQUAL(playout_plugin.name, "csv");
-	CU_ASSERT_EQUAL(playout_plugin.kind, PLAYOUT_KIND_SCHEDULE);
-	CU_ASSERT_STRING_EQUAL(playout_plugin.settings[0].name, "path");
+	PO_EXPECT_INT(playout_plugin.abi_major, PLAYOUT_ABI_MAJOR);
+	PO_EXPECT_STR(playout_plugin.name, "csv");
+	PO_EXPECT_INT(playout_plugin.kind, PLAYOUT_KIND_SCHEDULE);
+	PO_EXPECT_STR(playout_plugin.settings[0].name, "path");
 	CU_ASSERT_TRUE(playout_plugin.settings[0].required);
 }
 
@@ -100,9 +100,8 @@ static void test_create_without_path_is_a_config_error(void)
 	struct po_test_conf tc = { 0 };
 	void *inst = NULL;
 
-	CU_ASSERT_EQUAL(po_test_plugin_create(&tc, &playout_plugin, "other = 1;", po_fake_host(fh),
-					      &inst, &err),
-			PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_test_plugin_create(&tc, &playout_plugin, "other = 1;", po_fake_host(fh),
+					      &inst, &err), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "csv needs key 'path'"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown key 'other' in csv"));
 	CU_ASSERT_PTR_NULL(inst);
@@ -116,9 +115,9 @@ static void test_station_format_reads_offsets_z_plus_and_minus(void)
 	char path[512];
 
 	fixture(path, sizeof path, "station.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 3);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 3);
 	const struct playout_slot *news = find_pid(&e, "NEWS");
 	const struct playout_slot *jazz = find_pid(&e, "jazz_1");
 	const struct playout_slot *talk = find_pid(&e, "Talk-2");
@@ -126,18 +125,18 @@ static void test_station_format_reads_offsets_z_plus_and_minus(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(jazz);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(talk);
 	/* Z */
-	CU_ASSERT_EQUAL(news->start_ms, MAR29);
-	CU_ASSERT_EQUAL(news->end_ms, MAR29 + H);
-	CU_ASSERT_EQUAL(news->type, PLAYOUT_SLOT_RECORDED);
-	CU_ASSERT_STRING_EQUAL(news->expected_file, "20260329_0000_NEWS.mp3");
+	PO_EXPECT_INT(news->start_ms, MAR29);
+	PO_EXPECT_INT(news->end_ms, MAR29 + H);
+	PO_EXPECT_INT(news->type, PLAYOUT_SLOT_RECORDED);
+	PO_EXPECT_STR(news->expected_file, "20260329_0000_NEWS.mp3");
 	/* +01:00 */
-	CU_ASSERT_EQUAL(jazz->start_ms, MAR29 + H);
-	CU_ASSERT_EQUAL(jazz->end_ms, MAR29 + 2 * H);
-	CU_ASSERT_STRING_EQUAL(jazz->expected_file, "");
+	PO_EXPECT_INT(jazz->start_ms, MAR29 + H);
+	PO_EXPECT_INT(jazz->end_ms, MAR29 + 2 * H);
+	PO_EXPECT_STR(jazz->expected_file, "");
 	/* -05:00, the day before locally */
-	CU_ASSERT_EQUAL(talk->start_ms, MAR29 + H);
-	CU_ASSERT_EQUAL(talk->end_ms, MAR29 + 2 * H + H / 2);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
+	PO_EXPECT_INT(talk->start_ms, MAR29 + H);
+	PO_EXPECT_INT(talk->end_ms, MAR29 + 2 * H + H / 2);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
 	env_close(&e);
 }
 
@@ -147,14 +146,14 @@ static void test_quoted_titles_keep_commas_quotes_and_newlines(void)
 	char path[512];
 
 	fixture(path, sizeof path, "station.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "NEWS"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "jazz_1"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "Talk-2"));
-	CU_ASSERT_STRING_EQUAL(find_pid(&e, "NEWS")->title, "News, Weather and Sport");
-	CU_ASSERT_STRING_EQUAL(find_pid(&e, "jazz_1")->title, "The \"Late\" Show");
-	CU_ASSERT_STRING_EQUAL(find_pid(&e, "Talk-2")->title, "Line one\nline two");
+	PO_EXPECT_STR(find_pid(&e, "NEWS")->title, "News, Weather and Sport");
+	PO_EXPECT_STR(find_pid(&e, "jazz_1")->title, "The \"Late\" Show");
+	PO_EXPECT_STR(find_pid(&e, "Talk-2")->title, "Line one\nline two");
 	env_close(&e);
 }
 
@@ -169,18 +168,18 @@ static void test_crlf_and_bom_are_accepted(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "crlf.csv", data, sizeof data - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.slots.n, 2);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.slots.n, 2);
 	const struct playout_slot *one = find_pid(&e, "ONE");
 	const struct playout_slot *two = find_pid(&e, "TWO");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(two);
-	CU_ASSERT_EQUAL(one->start_ms, MAR29);
-	CU_ASSERT_STRING_EQUAL(one->title, "First\r\nsecond");
-	CU_ASSERT_EQUAL(two->start_ms, MAR29 + H + 500);
-	CU_ASSERT_EQUAL(two->end_ms, MAR29 + 2 * H);
-	CU_ASSERT_STRING_EQUAL(two->title, "Plain");
+	PO_EXPECT_INT(one->start_ms, MAR29);
+	PO_EXPECT_STR(one->title, "First\r\nsecond");
+	PO_EXPECT_INT(two->start_ms, MAR29 + H + 500);
+	PO_EXPECT_INT(two->end_ms, MAR29 + 2 * H);
+	PO_EXPECT_STR(two->title, "Plain");
 	env_close(&e);
 }
 
@@ -190,11 +189,11 @@ static void test_header_format_converts_local_times_across_dst(void)
 	struct csv_env e;
 	char path[512];
 
-	CU_ASSERT_EQUAL_FATAL(po_tz_set("Europe/London", &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_tz_set("Europe/London", &err), PLAYOUT_OK);
 	fixture(path, sizeof path, "header-dst.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 4);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 4);
 	const struct playout_slot *early = find_pid(&e, "early");
 	const struct playout_slot *spring = find_pid(&e, "spring");
 	const struct playout_slot *autumn = find_pid(&e, "autumn");
@@ -204,17 +203,17 @@ static void test_header_format_converts_local_times_across_dst(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(autumn);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(offset);
 	/* spring: 00:30 GMT, then 02:00 BST = 01:00Z */
-	CU_ASSERT_EQUAL(early->start_ms, MAR29 + H / 2);
-	CU_ASSERT_EQUAL(early->end_ms, MAR29 + H);
-	CU_ASSERT_STRING_EQUAL(early->title, "Before the change");
-	CU_ASSERT_EQUAL(spring->start_ms, MAR29 + H);
-	CU_ASSERT_EQUAL(spring->end_ms, MAR29 + 2 * H);
+	PO_EXPECT_INT(early->start_ms, MAR29 + H / 2);
+	PO_EXPECT_INT(early->end_ms, MAR29 + H);
+	PO_EXPECT_STR(early->title, "Before the change");
+	PO_EXPECT_INT(spring->start_ms, MAR29 + H);
+	PO_EXPECT_INT(spring->end_ms, MAR29 + 2 * H);
 	/* autumn: 01:30 is repeated; the first occurrence (BST) wins; 02:30 is GMT */
-	CU_ASSERT_EQUAL(autumn->start_ms, OCT25 + H / 2);
-	CU_ASSERT_EQUAL(autumn->end_ms, OCT25 + 2 * H + H / 2);
+	PO_EXPECT_INT(autumn->start_ms, OCT25 + H / 2);
+	PO_EXPECT_INT(autumn->end_ms, OCT25 + 2 * H + H / 2);
 	/* an explicit offset picks the second 01:30 */
-	CU_ASSERT_EQUAL(offset->start_ms, OCT25 + H + H / 2);
-	CU_ASSERT_STRING_EQUAL(offset->title, "Second 01:30, by offset");
+	PO_EXPECT_INT(offset->start_ms, OCT25 + H + H / 2);
+	PO_EXPECT_STR(offset->title, "Second 01:30, by offset");
 	env_close(&e);
 	po_tz_set("UTC", &err);
 }
@@ -225,18 +224,18 @@ static void test_header_format_reads_type_live_and_columns_in_any_order(void)
 	struct csv_env e;
 	char path[512];
 
-	CU_ASSERT_EQUAL_FATAL(po_tz_set("Europe/London", &err), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_tz_set("Europe/London", &err), PLAYOUT_OK);
 	fixture(path, sizeof path, "header-dst.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "spring"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "early"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "autumn"));
-	CU_ASSERT_EQUAL(find_pid(&e, "spring")->type, PLAYOUT_SLOT_LIVE);
-	CU_ASSERT_EQUAL(find_pid(&e, "early")->type, PLAYOUT_SLOT_RECORDED);
-	CU_ASSERT_EQUAL(find_pid(&e, "autumn")->type, PLAYOUT_SLOT_RECORDED);
-	CU_ASSERT_STRING_EQUAL(find_pid(&e, "autumn")->expected_file, "autumn.mp3");
-	CU_ASSERT_STRING_EQUAL(find_pid(&e, "autumn")->title, "Repeated hour");
+	PO_EXPECT_INT(find_pid(&e, "spring")->type, PLAYOUT_SLOT_LIVE);
+	PO_EXPECT_INT(find_pid(&e, "early")->type, PLAYOUT_SLOT_RECORDED);
+	PO_EXPECT_INT(find_pid(&e, "autumn")->type, PLAYOUT_SLOT_RECORDED);
+	PO_EXPECT_STR(find_pid(&e, "autumn")->expected_file, "autumn.mp3");
+	PO_EXPECT_STR(find_pid(&e, "autumn")->title, "Repeated hour");
 	env_close(&e);
 	po_tz_set("UTC", &err);
 }
@@ -252,13 +251,13 @@ static void test_header_without_end_column_ends_at_next_start(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "noend.csv", data, sizeof data - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 2);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "aaa"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "bbb"));
-	CU_ASSERT_EQUAL(find_pid(&e, "aaa")->end_ms, MAR29 + 2 * H);
-	CU_ASSERT_EQUAL(find_pid(&e, "bbb")->end_ms, MAR29 + 3 * H + H / 2);
+	PO_EXPECT_INT(find_pid(&e, "aaa")->end_ms, MAR29 + 2 * H);
+	PO_EXPECT_INT(find_pid(&e, "bbb")->end_ms, MAR29 + 3 * H + H / 2);
 	CU_ASSERT_PTR_NULL(find_pid(&e, "ccc"));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "noend.csv:4: no end time"));
 	env_close(&e);
@@ -271,10 +270,10 @@ static void test_station_row_titled_start_is_not_a_header(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "start.csv", data, sizeof data - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.slots.n, 1);
-	CU_ASSERT_STRING_EQUAL(e.slots.v[0].title, "Start");
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.slots.n, 1);
+	PO_EXPECT_STR(e.slots.v[0].title, "Start");
 	env_close(&e);
 }
 
@@ -285,11 +284,11 @@ static void test_header_without_pid_column_fails_the_file(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "nopid.csv", data, sizeof data - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_EINVAL);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "nopid.csv:1:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "pid"));
-	CU_ASSERT_EQUAL(e.slots.n, 0);
+	PO_EXPECT_INT(e.slots.n, 0);
 	env_close(&e);
 }
 
@@ -299,10 +298,10 @@ static void test_bad_rows_are_reported_with_their_line_and_skipped(void)
 	char path[512];
 
 	fixture(path, sizeof path, "bad-rows/schedule.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
 	/* the good rows still count */
-	CU_ASSERT_EQUAL(e.slots.n, 4);
+	PO_EXPECT_INT(e.slots.n, 4);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "AAA"));
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "BBB"));
 	CU_ASSERT_PTR_NULL(find_pid(&e, "CCC"));
@@ -325,15 +324,15 @@ static void test_bad_file_name_is_cleared_and_long_title_truncated(void)
 	char path[512];
 
 	fixture(path, sizeof path, "bad-rows/schedule.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
 	const struct playout_slot *fff = find_pid(&e, "FFF");
 	const struct playout_slot *ggg = find_pid(&e, "GGG");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fff);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ggg);
-	CU_ASSERT_STRING_EQUAL(fff->expected_file, "");
+	PO_EXPECT_STR(fff->expected_file, "");
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "schedule.csv:9: expected file"));
-	CU_ASSERT_EQUAL(strlen(ggg->title), PLAYOUT_TITLE_MAX - 1);
+	PO_EXPECT_INT(strlen(ggg->title), PLAYOUT_TITLE_MAX - 1);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "schedule.csv:10: title longer"));
 	env_close(&e);
 }
@@ -356,10 +355,10 @@ static void test_title_truncation_keeps_utf8_whole(void)
 	title[n] = '\0';
 	int len = snprintf(data, sizeof data, "2026-03-29T00:00Z,2026-03-29T01:00Z,U,,%s\n", title);
 	write_tmp(path, sizeof path, "utf8.csv", data, (size_t)len);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.slots.n, 1);
-	CU_ASSERT_EQUAL(strlen(e.slots.v[0].title), 254); /* "ab" + 126 whole characters */
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.slots.n, 1);
+	PO_EXPECT_INT(strlen(e.slots.v[0].title), 254); /* "ab" + 126 whole characters */
 	env_close(&e);
 }
 
@@ -369,18 +368,18 @@ static void test_fetch_returns_only_slots_overlapping_the_window(void)
 	char path[512];
 
 	fixture(path, sizeof path, "station.csv");
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
 	/* NEWS [0,1h) ends exactly at from: out; jazz [1h,2h) and talk [1h,2.5h) in */
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, MAR29 + H, MAR29 + 2 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 2);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, MAR29 + H, MAR29 + 2 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 2);
 	CU_ASSERT_PTR_NULL(find_pid(&e, "NEWS"));
 	/* to is exclusive: a window ending at 1h holds NEWS only */
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, MAR29 - H, MAR29 + H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, MAR29 - H, MAR29 + H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "NEWS"));
 	/* only talk still runs at 2h15 */
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, MAR29 + 2 * H + H / 4, MAR29 + 3 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, MAR29 + 2 * H + H / 4, MAR29 + 3 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "Talk-2"));
 	env_close(&e);
 }
@@ -393,12 +392,12 @@ static void test_fetch_rereads_a_changed_file(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "changing.csv", one, sizeof one - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "FIRST"));
 	write_tmp(path, sizeof path, "changing.csv", two, sizeof two - 1);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "SECOND"));
 	env_close(&e);
 }
@@ -409,12 +408,12 @@ static void test_missing_file_is_unavailable_with_path_and_reason(void)
 	char path[512];
 
 	snprintf(path, sizeof path, "%s/does-not-exist.csv", po_test_tmpdir());
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_EUNAVAIL);
-	CU_ASSERT_EQUAL(e.err.code, PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(e.err.code, PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, path));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "No such file"));
-	CU_ASSERT_EQUAL(e.slots.n, 0);
+	PO_EXPECT_INT(e.slots.n, 0);
 	env_close(&e);
 }
 
@@ -428,9 +427,9 @@ static void test_unclosed_quote_skips_the_row_from_its_first_line(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "open.csv", data, sizeof data - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "OK1"));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "open.csv:2: quoted field not closed"));
 	env_close(&e);
@@ -448,12 +447,12 @@ static void test_impossible_dates_and_offsets_are_bad_rows(void)
 	char path[512];
 
 	write_tmp(path, sizeof path, "dates.csv", data, sizeof data - 1);
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, path), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT_FATAL(env_open(&e, path), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, WIDE_FROM, WIDE_TO), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(find_pid(&e, "LEAP"));
-	CU_ASSERT_EQUAL(find_pid(&e, "LEAP")->start_ms, 1835395200000LL); /* 2028-02-29Z */
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 4);
+	PO_EXPECT_INT(find_pid(&e, "LEAP")->start_ms, 1835395200000LL); /* 2028-02-29Z */
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 4);
 	env_close(&e);
 }
 

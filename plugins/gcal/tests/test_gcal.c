@@ -204,7 +204,7 @@ static void set_events(const char *items, int page_size)
 {
 	char *body = malloc(strlen(items) + 256);
 	sprintf(body, "{\"page_size\":%d,\"calendars\":{\"" CAL "\":%s}}", page_size, items);
-	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", body), 0);
+	PO_EXPECT_INT_FATAL(fake_post("/_admin/config", body), 0);
 	free(body);
 	log_reset();
 }
@@ -240,24 +240,24 @@ static void test_fetch_follows_three_pages(void)
 	set_events(items, 3);
 	struct env e;
 	env_open(&e);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 7);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 7);
 	for (int i = 0; i < 7; i++) {
 		char pid[8];
 		snprintf(pid, sizeof pid, "p%d", i);
 		const struct playout_slot *s = find_pid(&e, pid);
 		CU_ASSERT_PTR_NOT_NULL(s);
 		if (s) {
-			CU_ASSERT_EQUAL(s->start_ms, MAR29 + (10 + i) * H);
-			CU_ASSERT_EQUAL(s->type, PLAYOUT_SLOT_RECORDED);
+			PO_EXPECT_INT(s->start_ms, MAR29 + (10 + i) * H);
+			PO_EXPECT_INT(s->type, PLAYOUT_SLOT_RECORDED);
 		}
 	}
-	CU_ASSERT_EQUAL(log_count("/events", NULL), 3);
-	CU_ASSERT_EQUAL(log_count("/events", "\"pageToken\""), 2);
+	PO_EXPECT_INT(log_count("/events", NULL), 3);
+	PO_EXPECT_INT(log_count("/events", "\"pageToken\""), 2);
 	/* the query the real API needs, with the calendar id percent-encoded */
-	CU_ASSERT_EQUAL(log_count("station%40group.calendar.google.com/events", "\"singleEvents\": \"true\""), 3);
-	CU_ASSERT_EQUAL(log_count("\"timeMin\": \"2026-03-29T00:00:00Z\"", "\"timeMax\": \"2026-03-30T00:00:00Z\""), 3);
+	PO_EXPECT_INT(log_count("station%40group.calendar.google.com/events", "\"singleEvents\": \"true\""), 3);
+	PO_EXPECT_INT(log_count("\"timeMin\": \"2026-03-29T00:00:00Z\"", "\"timeMax\": \"2026-03-30T00:00:00Z\""), 3);
 	env_close(&e);
 }
 
@@ -278,8 +278,8 @@ static void test_html_descriptions_give_pid_and_type(void)
 	set_events(items, 250);
 	struct env e;
 	env_open(&e);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 5);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 5);
 	const struct playout_slot *s;
 	s = find_pid(&e, "alpha");
 	CU_ASSERT(s && s->type == PLAYOUT_SLOT_LIVE);
@@ -305,14 +305,14 @@ static void test_events_without_pid_are_skipped_and_warned_once(void)
 	set_events(items, 250);
 	struct env e;
 	env_open(&e);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "kept"));
 	CU_ASSERT(po_fake_host_log_contains(e.fh, "nopid1"));
 	size_t warns = po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN);
-	CU_ASSERT_EQUAL(warns, 1);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), warns);
+	PO_EXPECT_INT(warns, 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), warns);
 	env_close(&e);
 }
 
@@ -330,12 +330,12 @@ static void test_cancelled_and_all_day_events_are_ignored(void)
 	set_events(items, 250);
 	struct env e;
 	env_open(&e);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_pid(&e, "kept"));
 	CU_ASSERT_PTR_NULL(find_pid(&e, "cancelled"));
 	CU_ASSERT_PTR_NULL(find_pid(&e, "festival"));
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
 	env_close(&e);
 }
 
@@ -349,7 +349,7 @@ static void test_offsets_map_to_utc(void)
 	set_events(items, 250);
 	struct env e;
 	env_open(&e);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
 	const struct playout_slot *s = find_pid(&e, "plus");
 	CU_ASSERT(s && s->start_ms == MAR29 + 12 * H && s->end_ms == MAR29 + 13 * H);
 	s = find_pid(&e, "minus");
@@ -372,8 +372,8 @@ static void test_dst_weeks_map_to_utc(void)
 	set_events(items, 250);
 	struct env e;
 	env_open(&e);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29 - 24 * H, OCT25 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 4);
+	PO_EXPECT_INT(env_fetch(&e, MAR29 - 24 * H, OCT25 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 4);
 	const struct playout_slot *s = find_pid(&e, "spring_a");
 	CU_ASSERT(s && s->start_ms == MAR29 + 30 * 60000);
 	s = find_pid(&e, "spring_b");
@@ -411,8 +411,8 @@ static void test_long_unclosed_descriptions_are_read_in_linear_time(void)
 	clock_t t0 = clock();
 	int r = gcal_event_read(ev, MAR29, MAR29 + 24 * H, &slot, &id, why, sizeof why);
 	double cpu_s = (double)(clock() - t0) / CLOCKS_PER_SEC;
-	CU_ASSERT_EQUAL(r, GCAL_EVENT_SLOT);
-	CU_ASSERT_STRING_EQUAL(slot.pid, "long_one");
+	PO_EXPECT_INT(r, GCAL_EVENT_SLOT);
+	PO_EXPECT_STR(slot.pid, "long_one");
 	if (cpu_s >= 5)
 		fprintf(stderr, "  description read in %.1f s of CPU\n", cpu_s);
 	CU_ASSERT(cpu_s < 5); /* linear: well under a second; quadratic: 37 s at -O2 */
@@ -454,13 +454,13 @@ static void test_expired_token_is_refreshed_and_written_back(void)
 	snprintf(conf, sizeof conf, "credentials = \"%s\"; token = \"file:%s\";", installed_creds, path);
 	struct env e;
 	env_open_with(&e, new_host(), conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	/* refreshed before the call, never sent the expired token */
-	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", "\"status\": 200"), 1);
-	CU_ASSERT_EQUAL(log_count("ya29.old", NULL), 0);
-	CU_ASSERT_EQUAL(log_count("/events", "\"status\": 200"), 1);
+	PO_EXPECT_INT(log_count("\"grant_type\": \"refresh_token\"", "\"status\": 200"), 1);
+	PO_EXPECT_INT(log_count("ya29.old", NULL), 0);
+	PO_EXPECT_INT(log_count("/events", "\"status\": 200"), 1);
 	char *text = slurp(path);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "ya29.fake-"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "1//refresh-test"));
@@ -468,13 +468,13 @@ static void test_expired_token_is_refreshed_and_written_back(void)
 	CU_ASSERT_PTR_NULL(strstr(text, "2020-01-01"));
 	CU_ASSERT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	char *kv = NULL;
-	CU_ASSERT_EQUAL(po_fake_host(e.fh)->kv_get(po_fake_host(e.fh), "token", &kv), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host(e.fh)->kv_get(po_fake_host(e.fh), "token", &kv), PLAYOUT_OK);
 	CU_ASSERT(kv && strcmp(kv, text) == 0);
 	free(kv);
 	free(text);
 	/* a second fetch uses the cached token: no second refresh */
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
 	env_close(&e);
 }
 
@@ -494,7 +494,7 @@ static int64_t expiry_for(const char *answer, int64_t now_ms)
 		if (got_ != (want))                                                           \
 			fprintf(stderr, "  %s: expiry %lld, want %lld\n", answer,             \
 				(long long)got_, (long long)(want));                          \
-		CU_ASSERT_EQUAL(got_, (want));                                                \
+		PO_EXPECT_INT(got_, (want));                                                \
 	} while (0)
 
 static void test_expires_in_is_clamped_to_zero_and_a_day(void)
@@ -517,7 +517,7 @@ static void test_expires_in_is_clamped_to_zero_and_a_day(void)
 	EXPECT_EXPIRY("{\"expires_in\":null}", MAR29 + GCAL_LIFETIME_DEFAULT_S * 1000LL);
 	EXPECT_EXPIRY("{\"access_token\":\"x\"}", MAR29 + GCAL_LIFETIME_DEFAULT_S * 1000LL);
 	/* no answer at all: the default */
-	CU_ASSERT_EQUAL(gcal_token_expiry_ms(NULL, 0), GCAL_LIFETIME_DEFAULT_S * 1000LL);
+	PO_EXPECT_INT(gcal_token_expiry_ms(NULL, 0), GCAL_LIFETIME_DEFAULT_S * 1000LL);
 }
 
 /* A token endpoint announcing expires_in = INT64_MAX: the token is kept a
@@ -526,7 +526,7 @@ static void test_huge_expires_in_keeps_the_token_one_day(void)
 {
 	char path[512], conf[4096];
 	one_event();
-	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", "{\"expires_in\":9223372036854775807}"), 0);
+	PO_EXPECT_INT_FATAL(fake_post("/_admin/config", "{\"expires_in\":9223372036854775807}"), 0);
 	snprintf(path, sizeof path, "%s/token-huge.json", po_test_tmpdir());
 	FILE *f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -536,26 +536,26 @@ static void test_huge_expires_in_keeps_the_token_one_day(void)
 	snprintf(conf, sizeof conf, "credentials = \"%s\"; token = \"file:%s\";", installed_creds, path);
 	struct env e;
 	env_open_with(&e, new_host(), conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
 	int64_t before = po_fake_host(e.fh)->wall_ms(po_fake_host(e.fh));
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
-	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", "\"status\": 200"), 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
+	PO_EXPECT_INT(log_count("\"grant_type\": \"refresh_token\"", "\"status\": 200"), 1);
 	char *text = slurp(path);
 	const char *at = strstr(text, "\"expiry\":\"");
 	char when[64] = "";
 	int64_t expiry = 0;
 	if (at)
 		sscanf(at + 10, "%63[^\"]", when);
-	CU_ASSERT_EQUAL(playout_time_parse(when, NULL, &expiry), 0);
+	PO_EXPECT_INT(playout_time_parse(when, NULL, &expiry), 0);
 	if (expiry < before + 86399000 || expiry > before + 86401000 + 60000)
 		fprintf(stderr, "  expiry written back: \"%s\" (%s)\n", when, text);
 	CU_ASSERT(expiry >= before + 86399000 && expiry <= before + 86401000 + 60000);
 	free(text);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
 	env_close(&e);
-	CU_ASSERT_EQUAL(fake_post("/_admin/config", "{\"expires_in\":3600}"), 0);
+	PO_EXPECT_INT(fake_post("/_admin/config", "{\"expires_in\":3600}"), 0);
 }
 
 static void test_rejected_token_is_refreshed_once_on_401(void)
@@ -563,16 +563,16 @@ static void test_rejected_token_is_refreshed_once_on_401(void)
 	struct env e;
 	one_event();
 	env_open(&e);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("/token", NULL), 0);
-	CU_ASSERT_EQUAL(fake_post("/_admin/revoke", "{}"), 0);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("/token", NULL), 0);
+	PO_EXPECT_INT(fake_post("/_admin/revoke", "{}"), 0);
 	log_reset();
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
-	CU_ASSERT_EQUAL(log_count("/events", "\"status\": 401"), 1);
-	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
-	CU_ASSERT_EQUAL(log_count("/events", "\"status\": 200"), 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
+	PO_EXPECT_INT(log_count("/events", "\"status\": 401"), 1);
+	PO_EXPECT_INT(log_count("\"grant_type\": \"refresh_token\"", NULL), 1);
+	PO_EXPECT_INT(log_count("/events", "\"status\": 200"), 1);
 	env_close(&e);
 }
 
@@ -585,8 +585,8 @@ static void test_refused_refresh_fails_with_eauth(void)
 		 "\\\"refresh_token\\\":\\\"1//revoked\\\",\\\"expiry\\\":\\\"2001-01-01T00:00:00Z\\\"}\";",
 		 installed_creds);
 	env_open_with(&e, new_host(), conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "invalid_grant"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "gcal-auth"));
 	CU_ASSERT_PTR_NULL(strstr(e.err.msg, "1//revoked"));
@@ -603,14 +603,14 @@ static void test_literal_token_refresh_is_kept_in_kv_with_one_notice(void)
 		 installed_creds);
 	struct po_fake_host *fh = new_host();
 	env_open_with(&e, fh, conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(fake_post("/_admin/revoke", "{}"), 0);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"grant_type\": \"refresh_token\"", NULL), 2);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(fh, PLAYOUT_LOG_NOTICE), 1);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(fake_post("/_admin/revoke", "{}"), 0);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"grant_type\": \"refresh_token\"", NULL), 2);
+	PO_EXPECT_INT(po_fake_host_log_count(fh, PLAYOUT_LOG_NOTICE), 1);
 	char *kv = NULL;
-	CU_ASSERT_EQUAL(po_fake_host(fh)->kv_get(po_fake_host(fh), "token", &kv), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host(fh)->kv_get(po_fake_host(fh), "token", &kv), PLAYOUT_OK);
 	CU_ASSERT(kv && strstr(kv, "ya29.fake-"));
 	free(kv);
 	/* a new instance on the same state prefers the newer kv copy: no refresh */
@@ -619,10 +619,10 @@ static void test_literal_token_refresh_is_kept_in_kv_with_one_notice(void)
 	log_reset();
 	struct env e2;
 	env_open_with(&e2, fh, conf);
-	CU_ASSERT_EQUAL_FATAL(e2.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e2, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("/token", NULL), 0);
-	CU_ASSERT_EQUAL(e2.slots.n, 1);
+	PO_EXPECT_INT_FATAL(e2.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e2, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("/token", NULL), 0);
+	PO_EXPECT_INT(e2.slots.n, 1);
 	free(e.slots.v);
 	env_close(&e2);
 }
@@ -633,7 +633,7 @@ static void test_installed_credentials_without_token_are_refused(void)
 	struct env e;
 	snprintf(conf, sizeof conf, "credentials = \"%s\";", installed_creds);
 	env_open_with(&e, new_host(), conf);
-	CU_ASSERT_EQUAL(e.create_rc, PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(e.create_rc, PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "gcal-auth"));
 	CU_ASSERT_PTR_NULL(e.inst);
 	env_close(&e);
@@ -654,7 +654,7 @@ static char *service_account_conf(const char *email)
 	for (long i = 0; i < un; i++)
 		w += up[i] == '\n' ? sprintf(w, "\\n") : sprintf(w, "%c", up[i]);
 	strcpy(w, "\"}");
-	CU_ASSERT_EQUAL(fake_post("/_admin/config", admin), 0);
+	PO_EXPECT_INT(fake_post("/_admin/config", admin), 0);
 	/* libconfig string holding JSON holding the PEM: \n must be \\n in JSON */
 	w = conf + sprintf(conf, "credentials = \"{\\\"type\\\":\\\"service_account\\\","
 			   "\\\"client_email\\\":\\\"%s\\\",\\\"token_uri\\\":\\\"https://oauth2.googleapis.com/token\\\","
@@ -676,20 +676,20 @@ static void test_service_account_jwt_is_accepted(void)
 	one_event();
 	env_open_with(&e, new_host(), conf);
 	free(conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
-	CU_ASSERT_EQUAL(log_count("jwt-bearer", "\"jwt_ok\": true"), 1);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
+	PO_EXPECT_INT(log_count("jwt-bearer", "\"jwt_ok\": true"), 1);
 	/* a signature by another key is refused by the fake's openssl check */
 	conf = service_account_conf("playout@station.iam.gserviceaccount.com");
 	struct env e2;
 	env_open_with(&e2, new_host(), conf);
 	free(conf);
 	log_reset();
-	CU_ASSERT_EQUAL(fake_post("/_admin/revoke", "{}"), 0);
-	CU_ASSERT_EQUAL(env_fetch(&e2, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
-	CU_ASSERT_EQUAL(log_count("Invalid JWT Signature", NULL), 1);
+	PO_EXPECT_INT(fake_post("/_admin/revoke", "{}"), 0);
+	PO_EXPECT_INT(env_fetch(&e2, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(log_count("Invalid JWT Signature", NULL), 1);
 	env_close(&e2);
 	env_close(&e);
 }
@@ -699,12 +699,12 @@ static void test_server_errors_fail_fetch_then_recover(void)
 	struct env e;
 	one_event();
 	env_open(&e);
-	CU_ASSERT_EQUAL(fake_post("/_admin/config", "{\"fail_500\":1}"), 0);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EUNAVAIL);
-	CU_ASSERT_EQUAL(e.slots.n, 0);
+	PO_EXPECT_INT(fake_post("/_admin/config", "{\"fail_500\":1}"), 0);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(e.slots.n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "HTTP 500"));
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	env_close(&e);
 }
 
@@ -713,16 +713,16 @@ static void test_hanging_server_times_out_then_recovers(void)
 	struct env e;
 	one_event();
 	env_open(&e);
-	CU_ASSERT_EQUAL(fake_post("/_admin/config", "{\"hang\":1,\"hang_s\":4}"), 0);
+	PO_EXPECT_INT(fake_post("/_admin/config", "{\"hang\":1,\"hang_s\":4}"), 0);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = env_fetch(&e, MAR29, MAR29 + 24 * H);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	CU_ASSERT_EQUAL(rc, PLAYOUT_ETIMEOUT);
+	PO_EXPECT_INT(rc, PLAYOUT_ETIMEOUT);
 	CU_ASSERT(t1.tv_sec - t0.tv_sec < 4);
-	CU_ASSERT_EQUAL(e.slots.n, 0);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
+	PO_EXPECT_INT(e.slots.n, 0);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
 	env_close(&e);
 }
 
@@ -734,7 +734,7 @@ static void test_unknown_calendar_is_not_found(void)
 	snprintf(body, sizeof body, "{\"calendars\":{}}");
 	fake_post("/_admin/config", body);
 	env_open(&e);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "calendar_id"));
 	env_close(&e);
 }
@@ -759,30 +759,30 @@ static void test_new_token_after_sighup_is_taken(void)
 	one_event();
 	snprintf(body, sizeof body, "{\"access_tokens\":{\"ya29.first\":%lld,\"ya29.second\":%lld}}",
 		 (long long)time(NULL) + 3600, (long long)time(NULL) + 3600);
-	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", body), 0);
+	PO_EXPECT_INT_FATAL(fake_post("/_admin/config", body), 0);
 	snprintf(path, sizeof path, "%s/token-hup.json", po_test_tmpdir());
 	write_token(path, "ya29.first");
 	snprintf(conf, sizeof conf, "credentials = \"%s\"; token = \"file:%s\";", installed_creds, path);
 	struct po_fake_host *fh = new_host();
 	struct env e;
 	env_open_with(&e, fh, conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
 	log_reset();
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("ya29.first", NULL), 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("ya29.first", NULL), 1);
 	/* unchanged: nothing new said */
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
 	CU_ASSERT_FALSE(po_fake_host_log_contains(fh, "new token"));
 	write_token(path, "ya29.second");
 	log_reset();
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.slots.n, 1);
-	CU_ASSERT_EQUAL(log_count("ya29.second", NULL), 1);
-	CU_ASSERT_EQUAL(log_count("ya29.first", NULL), 0);
-	CU_ASSERT_EQUAL(log_count("/token", NULL), 0);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(e.slots.n, 1);
+	PO_EXPECT_INT(log_count("ya29.second", NULL), 1);
+	PO_EXPECT_INT(log_count("ya29.first", NULL), 0);
+	PO_EXPECT_INT(log_count("/token", NULL), 0);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(fh, "new token in file:"));
 	char *kv = NULL;
-	CU_ASSERT_EQUAL(po_fake_host(fh)->kv_get(po_fake_host(fh), "token", &kv), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host(fh)->kv_get(po_fake_host(fh), "token", &kv), PLAYOUT_OK);
 	CU_ASSERT(kv && strstr(kv, "ya29.second"));
 	free(kv);
 	/* a broken value: warned once, the token in use stays */
@@ -792,10 +792,10 @@ static void test_new_token_after_sighup_is_taken(void)
 	fclose(f);
 	size_t warns = po_fake_host_log_count(fh, PLAYOUT_LOG_WARN);
 	log_reset();
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("ya29.second", NULL), 2);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(fh, PLAYOUT_LOG_WARN), warns + 1);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("ya29.second", NULL), 2);
+	PO_EXPECT_INT(po_fake_host_log_count(fh, PLAYOUT_LOG_WARN), warns + 1);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(fh, "not a token.json"));
 	env_close(&e);
 }
@@ -805,7 +805,7 @@ static void test_new_credentials_after_sighup_are_taken(void)
 	char cpath[512], conf[4096], body[256];
 	one_event();
 	snprintf(body, sizeof body, "{\"access_tokens\":{}}");
-	CU_ASSERT_EQUAL_FATAL(fake_post("/_admin/config", body), 0);
+	PO_EXPECT_INT_FATAL(fake_post("/_admin/config", body), 0);
 	snprintf(cpath, sizeof cpath, "%s/creds-hup.json", po_test_tmpdir());
 	FILE *f = fopen(cpath, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -818,18 +818,18 @@ static void test_new_credentials_after_sighup_are_taken(void)
 	struct po_fake_host *fh = new_host();
 	struct env e;
 	env_open_with(&e, fh, conf);
-	CU_ASSERT_EQUAL_FATAL(e.create_rc, PLAYOUT_OK);
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.create_rc, PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_OK);
 	/* a client the fake does not know: the refresh with it is refused */
 	f = fopen(cpath, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("{\"installed\":{\"client_id\":\"other-client\",\"client_secret\":\"other\"}}\n", f);
 	fclose(f);
 	log_reset();
-	CU_ASSERT_EQUAL(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(env_fetch(&e, MAR29, MAR29 + 24 * H), PLAYOUT_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "invalid_client"));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(fh, "new credentials in file:"));
-	CU_ASSERT_EQUAL(log_count("other-client", NULL), 1); /* a new token asked for with it */
+	PO_EXPECT_INT(log_count("other-client", NULL), 1); /* a new token asked for with it */
 	env_close(&e);
 }
 

@@ -122,22 +122,22 @@ static void test_joins_00_and_30_cutting_the_first_at_30_00(void)
 	struct playout_error err = { 0, "" };
 	size_t n = 3;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
-	CU_ASSERT_EQUAL(v[0].decision, PLAYOUT_DECISION_JOINED);
-	CU_ASSERT_EQUAL(v[0].start_ms, t0100);
-	CU_ASSERT_EQUAL_FATAL(v[0].nseg, 2);
-	CU_ASSERT_STRING_EQUAL(v[0].seg[0].asset, as[0].name);
-	CU_ASSERT_EQUAL(v[0].seg[0].first_frame, 0);
-	CU_ASSERT_EQUAL(v[0].seg[0].nframes, 68906); /* 1800 s * 44100 / 1152 = 68906.25 */
-	CU_ASSERT_STRING_EQUAL(v[0].seg[1].asset, as[1].name);
-	CU_ASSERT_EQUAL(v[0].seg[1].nframes, 68815);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_INT(v[0].decision, PLAYOUT_DECISION_JOINED);
+	PO_EXPECT_INT(v[0].start_ms, t0100);
+	PO_EXPECT_INT_FATAL(v[0].nseg, 2);
+	PO_EXPECT_STR(v[0].seg[0].asset, as[0].name);
+	PO_EXPECT_INT(v[0].seg[0].first_frame, 0);
+	PO_EXPECT_INT(v[0].seg[0].nframes, 68906); /* 1800 s * 44100 / 1152 = 68906.25 */
+	PO_EXPECT_STR(v[0].seg[1].asset, as[1].name);
+	PO_EXPECT_INT(v[0].seg[1].nframes, 68815);
 	/* end from the segments, not from the capped first item */
-	CU_ASSERT_EQUAL(v[0].end_ms, t0100 + ((68906LL + 68815) * 1152 * 1000 + 44099) / 44100);
-	CU_ASSERT_STRING_EQUAL(v[0].reason, "joined: 20260329_0100_aaa.mp3 cut at 30:00 + "
+	PO_EXPECT_INT(v[0].end_ms, t0100 + ((68906LL + 68815) * 1152 * 1000 + 44099) / 44100);
+	PO_EXPECT_STR(v[0].reason, "joined: 20260329_0100_aaa.mp3 cut at 30:00 + "
 			       "20260329_0130_bbb.mp3");
-	CU_ASSERT_STRING_EQUAL(v[1].seg[0].asset, "20260329_0200_ccc.mp3"); /* moved up */
+	PO_EXPECT_STR(v[1].seg[0].asset, "20260329_0200_ccc.mp3"); /* moved up */
 	fixture_close(&f);
 }
 
@@ -150,11 +150,11 @@ static void test_keeps_items_apart_when_sample_rates_differ(void)
 	struct playout_error err = { 0, "" };
 	size_t n = 2;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
+	PO_EXPECT_INT_FATAL(n, 2);
 	for (int i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL(v[i].decision, PLAYOUT_DECISION_EXACT);
+		PO_EXPECT_INT(v[i].decision, PLAYOUT_DECISION_EXACT);
 		CU_ASSERT(strstr(v[i].reason, "not joined") != NULL);
 		CU_ASSERT(strstr(v[i].reason, "44100 Hz") != NULL);
 		CU_ASSERT(strstr(v[i].reason, "48000 Hz") != NULL);
@@ -171,11 +171,11 @@ static void test_keeps_items_apart_when_channels_differ_in_the_cache(void)
 	struct playout_error err = { 0, "" };
 	size_t n = 2;
 
-	CU_ASSERT_EQUAL_FATAL(cache_file(as[0].name, mono_hdr, 40), 0);
-	CU_ASSERT_EQUAL_FATAL(cache_file(as[1].name, stereo_hdr, 40), 0);
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(n, 2);
+	PO_EXPECT_INT_FATAL(cache_file(as[0].name, mono_hdr, 40), 0);
+	PO_EXPECT_INT_FATAL(cache_file(as[1].name, stereo_hdr, 40), 0);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
+	PO_EXPECT_INT_FATAL(n, 2);
 	CU_ASSERT(strstr(v[0].reason, "is mono") != NULL);
 	CU_ASSERT(strstr(v[1].reason, "is stereo") != NULL);
 	fixture_close(&f);
@@ -199,18 +199,18 @@ static void test_leaves_pairs_not_at_00_and_30_or_too_long_or_unindexed(void)
 	struct playout_error err = { 0, "" };
 	size_t n = 6;
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, v, &n, as, 6, &err), 0);
-	CU_ASSERT_EQUAL(n, 6);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, v, &n, as, 6, &err), 0);
+	PO_EXPECT_INT(n, 6);
 	for (size_t i = 0; i < n; i++)
-		CU_ASSERT_EQUAL(v[i].decision, PLAYOUT_DECISION_EXACT);
+		PO_EXPECT_INT(v[i].decision, PLAYOUT_DECISION_EXACT);
 	fixture_close(&f);
 	/* a larger limit joins the long one */
 	n = 6;
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "limit_s = 2100;"), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, v, &n, as, 6, &err), 0);
-	CU_ASSERT_EQUAL(n, 5);
-	CU_ASSERT_EQUAL(v[2].decision, PLAYOUT_DECISION_JOINED);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "limit_s = 2100;"), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, v, &n, as, 6, &err), 0);
+	PO_EXPECT_INT(n, 5);
+	PO_EXPECT_INT(v[2].decision, PLAYOUT_DECISION_JOINED);
 	fixture_close(&f);
 }
 
@@ -225,33 +225,33 @@ static void test_short_first_is_followed_directly_or_padded_with_silence(void)
 	size_t n = 2;
 
 	memcpy(w, v, sizeof w);
-	CU_ASSERT_EQUAL_FATAL(cache_file(as[0].name, stereo_hdr, 400), 0);
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "cut_at_s = 20;"), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_EQUAL(v[0].nseg, 2);
-	CU_ASSERT_EQUAL(v[0].seg[0].nframes, 400); /* whole: 10.4 s < 20 s */
+	PO_EXPECT_INT_FATAL(cache_file(as[0].name, stereo_hdr, 400), 0);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "cut_at_s = 20;"), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, v, &n, as, 2, &err), 0);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_INT(v[0].nseg, 2);
+	PO_EXPECT_INT(v[0].seg[0].nframes, 400); /* whole: 10.4 s < 20 s */
 	CU_ASSERT(strstr(v[0].reason, "whole, shorter than 00:20") != NULL);
 	fixture_close(&f);
 
 	n = 2;
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "cut_at_s = 20; pad = true;"), 0);
-	CU_ASSERT_EQUAL(ops()->plan(f.inst, w, &n, as, 2, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_EQUAL_FATAL(w[0].nseg, 3);
-	CU_ASSERT_EQUAL(w[0].seg[0].nframes, 400);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "cut_at_s = 20; pad = true;"), 0);
+	PO_EXPECT_INT(ops()->plan(f.inst, w, &n, as, 2, &err), 0);
+	PO_EXPECT_INT_FATAL(n, 1);
+	PO_EXPECT_INT_FATAL(w[0].nseg, 3);
+	PO_EXPECT_INT(w[0].seg[0].nframes, 400);
 	/* 20 s is 765.6 frames: 365 silent frames take it to 765 */
-	CU_ASSERT_EQUAL(w[0].seg[1].nframes, 365);
-	CU_ASSERT_STRING_EQUAL(w[0].seg[2].asset, as[1].name);
-	CU_ASSERT_EQUAL(w[0].end_ms, t0100 + ((765LL + 500) * 1152 * 1000 + 44099) / 44100);
+	PO_EXPECT_INT(w[0].seg[1].nframes, 365);
+	PO_EXPECT_STR(w[0].seg[2].asset, as[1].name);
+	PO_EXPECT_INT(w[0].end_ms, t0100 + ((765LL + 500) * 1152 * 1000 + 44099) / 44100);
 	/* the silence is a real MP3 in the cache, long enough and in A's format */
 	char path[8192];
 	struct po_mp3_index *ix = NULL;
 	snprintf(path, sizeof path, "%s/%s", cache, w[0].seg[1].asset);
-	CU_ASSERT_EQUAL_FATAL(po_mp3_index_file(path, &ix, &err), 0);
+	PO_EXPECT_INT_FATAL(po_mp3_index_file(path, &ix, &err), 0);
 	CU_ASSERT(ix->nframes >= 365);
-	CU_ASSERT_EQUAL(ix->sample_rate, 44100);
-	CU_ASSERT_EQUAL(ix->channels, 2);
+	PO_EXPECT_INT(ix->sample_rate, 44100);
+	PO_EXPECT_INT(ix->channels, 2);
 	po_mp3_index_unref(ix);
 	fixture_close(&f);
 }
@@ -266,7 +266,7 @@ static void test_planner_joins_when_both_files_are_there_and_unjoins_when_one_go
 	struct po_rundown r;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
 	memset(&in, 0, sizeof in);
 	in.from_ms = t0100 - 3600000;
 	in.to_ms = t0100 + 6 * 3600000;
@@ -275,17 +275,17 @@ static void test_planner_joins_when_both_files_are_there_and_unjoins_when_one_go
 	in.join = ops();
 	in.join_inst = f.inst;
 	in.join_label = "halfhour";
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_JOINED);
-	CU_ASSERT_EQUAL(r.v[0].seg[0].nframes, 68906);
-	CU_ASSERT(r.v[0].end_ms == t0100 + ((68906LL + 68815) * 1152 * 1000 + 44099) / 44100);
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), 0);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_JOINED);
+	PO_EXPECT_INT(r.v[0].seg[0].nframes, 68906);
+	PO_EXPECT_INT(r.v[0].end_ms, t0100 + ((68906LL + 68815) * 1152 * 1000 + 44099) / 44100);
 	po_rundown_free(&r);
 
 	as[1].nframes = 0; /* B replaced, not indexed yet */
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), 0);
-	CU_ASSERT_EQUAL(r.n, 2);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), 0);
+	PO_EXPECT_INT(r.n, 2);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_STORAGE_ONLY);
 	po_rundown_free(&r);
 	fixture_close(&f);
 }

@@ -104,7 +104,7 @@ static void put_file(const char *dir, const char *name, size_t len, int64_t mtim
 		fputc((int)((i * 131 + len) & 0xff), f);
 	fclose(f);
 	struct timespec ts[2] = { { (time_t)mtime_s, 0 }, { (time_t)mtime_s, 0 } };
-	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+	PO_EXPECT_INT(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
 }
 
 /* ---- a guard against a call that blocks ----------------------------------- */
@@ -214,15 +214,15 @@ static int files_equal(const char *a, const char *b)
 
 static void test_descriptor_is_a_storage_plugin(void)
 {
-	CU_ASSERT_EQUAL(playout_plugin.abi_major, PLAYOUT_ABI_MAJOR);
-	CU_ASSERT_STRING_EQUAL(playout_plugin.name, "localdisk");
-	CU_ASSERT_EQUAL(playout_plugin.kind, PLAYOUT_KIND_STORAGE);
+	PO_EXPECT_INT(playout_plugin.abi_major, PLAYOUT_ABI_MAJOR);
+	PO_EXPECT_STR(playout_plugin.name, "localdisk");
+	PO_EXPECT_INT(playout_plugin.kind, PLAYOUT_KIND_STORAGE);
 }
 
 static void test_create_refuses_settle_out_of_range(void)
 {
 	struct ld_env e;
-	CU_ASSERT_EQUAL(env_open(&e, "range", 86401), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(env_open(&e, "range", 86401), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "settle_s"));
 	CU_ASSERT_PTR_NULL(e.inst);
 	env_close(&e);
@@ -233,7 +233,7 @@ static void test_list_reports_settled_mp3_files_only(void)
 	struct ld_env e;
 	char path[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "list", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "list", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_abc.mp3", 1000, T0_S, 0);
 	put_file(e.dir, "Sustainer.MP3", 500, T0_S, 0);
 	put_file(e.dir, "notes.txt", 10, T0_S, 0);
@@ -245,18 +245,18 @@ static void test_list_reports_settled_mp3_files_only(void)
 	put_file(e.dir, "bad\001name.mp3", 10, T0_S, 0);
 	put_file(e.dir, "empty.mp3", 0, T0_S, 0);
 	snprintf(path, sizeof path, "%s/folder.mp3", e.dir);
-	CU_ASSERT_EQUAL(mkdir(path, 0755), 0);
+	PO_EXPECT_INT(mkdir(path, 0755), 0);
 	put_file(path, "20260329_0300_abc.mp3", 10, T0_S, 0); /* not listed: subfolder */
 
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 2);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 2);
 	const struct playout_asset *a = find_asset(&e, "20260329_0100_abc.mp3");
 	const struct playout_asset *s = find_asset(&e, "Sustainer.MP3");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(a->size, 1000);
-	CU_ASSERT_EQUAL(a->mtime_ms, T0_MS);
-	CU_ASSERT_EQUAL(s->size, 500);
+	PO_EXPECT_INT(a->size, 1000);
+	PO_EXPECT_INT(a->mtime_ms, T0_MS);
+	PO_EXPECT_INT(s->size, 500);
 	env_close(&e);
 }
 
@@ -264,17 +264,17 @@ static void test_list_waits_until_a_file_has_settled(void)
 {
 	struct ld_env e;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "settle", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "settle", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_new.mp3", 100, T0_S, 0);
 	po_fake_host_set_now(e.fh, T0_MS); /* just written */
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 0);
 	po_fake_host_set_now(e.fh, T0_MS + 59999);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 0);
 	po_fake_host_set_now(e.fh, T0_MS + 60000);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	env_close(&e);
 }
 
@@ -282,14 +282,14 @@ static void test_list_default_settle_is_sixty_seconds(void)
 {
 	struct ld_env e;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "default", -1), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "default", -1), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_new.mp3", 100, T0_S, 0);
 	po_fake_host_set_now(e.fh, T0_MS + 30000);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 0);
 	po_fake_host_set_now(e.fh, T0_MS + 60000);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	env_close(&e);
 }
 
@@ -297,18 +297,18 @@ static void test_list_skips_a_file_that_grew_since_the_previous_list(void)
 {
 	struct ld_env e;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "grow", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "grow", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_grow.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	/* grows, but the uploader keeps the old mtime */
 	put_file(e.dir, "20260329_0100_grow.mp3", 50, T0_S, 1);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 0);
 	/* unchanged since: listed again, with the new size */
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
-	CU_ASSERT_EQUAL(e.assets.v[0].size, 150);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT(e.assets.v[0].size, 150);
 	env_close(&e);
 }
 
@@ -317,28 +317,28 @@ static void test_list_follows_symlinks_inside_and_refuses_outside(void)
 	struct ld_env e;
 	char link[1024], outside[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "links", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "links", 60), PLAYOUT_OK);
 	put_file(e.dir, "target.bin", 300, T0_S, 0);
 	snprintf(link, sizeof link, "%s/20260329_0100_lnk.mp3", e.dir);
-	CU_ASSERT_EQUAL(symlink("target.bin", link), 0);
+	PO_EXPECT_INT(symlink("target.bin", link), 0);
 	snprintf(outside, sizeof outside, "%s/links-outside.mp3", po_test_tmpdir());
 	put_file(po_test_tmpdir(), "links-outside.mp3", 300, T0_S, 0);
 	snprintf(link, sizeof link, "%s/20260329_0200_out.mp3", e.dir);
-	CU_ASSERT_EQUAL(symlink(outside, link), 0);
+	PO_EXPECT_INT(symlink(outside, link), 0);
 	snprintf(link, sizeof link, "%s/20260329_0300_esc.mp3", e.dir);
-	CU_ASSERT_EQUAL(symlink("../links-outside.mp3", link), 0);
+	PO_EXPECT_INT(symlink("../links-outside.mp3", link), 0);
 
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	const struct playout_asset *in = find_asset(&e, "20260329_0100_lnk.mp3");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-	CU_ASSERT_EQUAL(in->size, 300);
+	PO_EXPECT_INT(in->size, 300);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "20260329_0200_out.mp3: symlink"));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, "outside the drop folder"));
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
 	/* warned once per name */
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
 	env_close(&e);
 }
 
@@ -347,11 +347,11 @@ static void test_list_of_a_missing_folder_is_unavailable(void)
 	struct ld_env e;
 	char gone[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "gone", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "gone", 60), PLAYOUT_OK);
 	snprintf(gone, sizeof gone, "%s", e.dir);
-	CU_ASSERT_EQUAL(rmdir(gone), 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT(rmdir(gone), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(e.assets.n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, gone));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "does not exist"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "mounted"));
@@ -363,18 +363,18 @@ static void test_fetch_copies_byte_identical(void)
 	struct ld_env e;
 	char src[1024], dest[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "copy", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "copy", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_big.mp3", 200000, T0_S, 0); /* > the 64 KiB buffer */
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
 	snprintf(src, sizeof src, "%s/20260329_0100_big.mp3", e.dir);
 	snprintf(dest, sizeof dest, "%s/big.part", e.cache);
-	CU_ASSERT_EQUAL_FATAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_OK);
 	CU_ASSERT_TRUE(files_equal(src, dest));
 	struct stat st;
-	CU_ASSERT_EQUAL_FATAL(stat(dest, &st), 0);
-	CU_ASSERT_EQUAL(st.st_size, 200000);
-	CU_ASSERT_EQUAL(st.st_mode & 0777 & ~(mode_t)0640, 0); /* 0640 less the umask */
+	PO_EXPECT_INT_FATAL(stat(dest, &st), 0);
+	PO_EXPECT_INT(st.st_size, 200000);
+	PO_EXPECT_INT(st.st_mode & 0777 & ~(mode_t)0640, 0); /* 0640 less the umask */
 	env_close(&e);
 }
 
@@ -384,28 +384,28 @@ static void test_fetch_follows_an_inside_symlink_and_refuses_an_outside_one(void
 	char link[1024], outside[1024], dest[1024];
 	struct playout_asset a;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "fetchlinks", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "fetchlinks", 60), PLAYOUT_OK);
 	put_file(e.dir, "target.bin", 300, T0_S, 0);
 	snprintf(link, sizeof link, "%s/in.mp3", e.dir);
-	CU_ASSERT_EQUAL(symlink("target.bin", link), 0);
+	PO_EXPECT_INT(symlink("target.bin", link), 0);
 	snprintf(outside, sizeof outside, "%s/fetchlinks-outside.mp3", po_test_tmpdir());
 	put_file(po_test_tmpdir(), "fetchlinks-outside.mp3", 300, T0_S, 0);
 	snprintf(link, sizeof link, "%s/out.mp3", e.dir);
-	CU_ASSERT_EQUAL(symlink(outside, link), 0);
+	PO_EXPECT_INT(symlink(outside, link), 0);
 
 	memset(&a, 0, sizeof a);
 	a.size = 300;
 	snprintf(a.name, sizeof a.name, "in.mp3");
 	snprintf(dest, sizeof dest, "%s/in.part", e.cache);
-	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, &a, dest), PLAYOUT_OK);
 	snprintf(link, sizeof link, "%s/target.bin", e.dir);
 	CU_ASSERT_TRUE(files_equal(link, dest));
 
 	snprintf(a.name, sizeof a.name, "out.mp3");
 	snprintf(dest, sizeof dest, "%s/out.part", e.cache);
-	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "outside the drop folder"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 	env_close(&e);
 }
 
@@ -414,15 +414,15 @@ static void test_fetch_refuses_a_file_whose_size_changed(void)
 	struct ld_env e;
 	char dest[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "changed", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "changed", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_chg.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
 	put_file(e.dir, "20260329_0100_chg.mp3", 10, T0_S, 1);
 	snprintf(dest, sizeof dest, "%s/chg.part", e.cache);
-	CU_ASSERT_EQUAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "changed since listed"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 	env_close(&e);
 }
 
@@ -433,16 +433,16 @@ static void test_fetch_refuses_names_that_are_not_bare(void)
 	char dest[1024];
 	struct playout_asset a;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "names", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "names", 60), PLAYOUT_OK);
 	put_file(po_test_tmpdir(), "escape.mp3", 10, T0_S, 0);
 	snprintf(dest, sizeof dest, "%s/x.part", e.cache);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		memset(&a, 0, sizeof a);
 		a.size = 10;
 		snprintf(a.name, sizeof a.name, "%s", bad[i]);
-		CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
+		PO_EXPECT_INT(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
 		CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "bare file name"));
-		CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+		PO_EXPECT_INT(access(dest, F_OK), -1);
 	}
 	env_close(&e);
 }
@@ -452,22 +452,22 @@ static void test_fetch_never_overwrites_an_existing_dest(void)
 	struct ld_env e;
 	char dest[1024], buf[16] = { 0 };
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "exists", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "exists", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_x.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
 	snprintf(dest, sizeof dest, "%s/x.part", e.cache);
 	FILE *f = fopen(dest, "wb");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("keep", f);
 	fclose(f);
-	CU_ASSERT_EQUAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_EIO);
+	PO_EXPECT_INT(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, dest));
 	f = fopen(dest, "rb");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(fread(buf, 1, sizeof buf - 1, f), 4);
+	PO_EXPECT_INT(fread(buf, 1, sizeof buf - 1, f), 4);
 	fclose(f);
-	CU_ASSERT_STRING_EQUAL(buf, "keep");
+	PO_EXPECT_STR(buf, "keep");
 	env_close(&e);
 }
 
@@ -477,19 +477,19 @@ static void test_fetch_of_a_vanished_file_is_not_found(void)
 	char dest[1024];
 	struct playout_asset a;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "vanished", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "vanished", 60), PLAYOUT_OK);
 	memset(&a, 0, sizeof a);
 	a.size = 10;
 	snprintf(a.name, sizeof a.name, "20260329_0100_gone.mp3");
 	snprintf(dest, sizeof dest, "%s/gone.part", e.cache);
-	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(env_fetch(&e, &a, dest), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "20260329_0100_gone.mp3"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 	/* with the folder gone too, it is an outage */
-	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
-	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT_FATAL(rmdir(e.dir), 0);
+	PO_EXPECT_INT(env_fetch(&e, &a, dest), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "the drop folder is not there"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 	env_close(&e);
 }
 
@@ -499,21 +499,21 @@ static void test_list_skips_fifos_and_devices_without_blocking(void)
 	struct ld_env e;
 	char path[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "specials", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "specials", 0), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_real.mp3", 100, T0_S, 0);
 	snprintf(path, sizeof path, "%s/20260329_0200_fifo.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0644), 0);
+	PO_EXPECT_INT_FATAL(mkfifo(path, 0644), 0);
 	snprintf(path, sizeof path, "%s/20260329_0300_lnk.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(symlink("20260329_0200_fifo.mp3", path), 0);
+	PO_EXPECT_INT_FATAL(symlink("20260329_0200_fifo.mp3", path), 0);
 	snprintf(path, sizeof path, "%s/20260329_0400_dev.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(mknod(path, S_IFCHR | 0644, makedev(1, 5)), 0); /* as root: /dev/zero */
+	PO_EXPECT_INT_FATAL(mknod(path, S_IFCHR | 0644, makedev(1, 5)), 0); /* as root: /dev/zero */
 
 	guard_arm("localdisk list of a folder with a FIFO");
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
 	guard_disarm();
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT(e.assets.n, 1);
 	CU_ASSERT_PTR_NOT_NULL(find_asset(&e, "20260329_0100_real.mp3"));
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
 	env_close(&e);
 }
 
@@ -524,13 +524,13 @@ static void test_fetch_of_a_fifo_swapped_in_after_listing_fails_promptly(void)
 	struct ld_env e;
 	char path[1024], dest[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "fifo", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "fifo", 0), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_fifo.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
 	snprintf(path, sizeof path, "%s/20260329_0100_fifo.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
-	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0644), 0);
+	PO_EXPECT_INT_FATAL(unlink(path), 0);
+	PO_EXPECT_INT_FATAL(mkfifo(path, 0644), 0);
 	snprintf(dest, sizeof dest, "%s/fifo.part", e.cache);
 
 	guard_arm("localdisk fetch of a FIFO");
@@ -538,21 +538,21 @@ static void test_fetch_of_a_fifo_swapped_in_after_listing_fails_promptly(void)
 	int rc = env_fetch(&e, &e.assets.v[0], dest);
 	int64_t took_ms = mono_ms() - t0;
 	guard_disarm();
-	CU_ASSERT_EQUAL(rc, PLAYOUT_EINVAL);
+	PO_EXPECT_INT(rc, PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "20260329_0100_fifo.mp3 is a FIFO, not a regular file"));
 	CU_ASSERT(took_ms < 1000);
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 
 	/* the same through a symlink inside the folder */
 	struct playout_asset a = e.assets.v[0];
 	snprintf(path, sizeof path, "%s/20260329_0200_lnk.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(symlink("20260329_0100_fifo.mp3", path), 0);
+	PO_EXPECT_INT_FATAL(symlink("20260329_0100_fifo.mp3", path), 0);
 	snprintf(a.name, sizeof a.name, "20260329_0200_lnk.mp3");
 	guard_arm("localdisk fetch of a symlink to a FIFO");
-	CU_ASSERT_EQUAL(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(env_fetch(&e, &a, dest), PLAYOUT_EINVAL);
 	guard_disarm();
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is a FIFO"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 	env_close(&e);
 }
 
@@ -561,26 +561,26 @@ static void test_fetch_refuses_a_directory_or_a_device_swapped_in(void)
 	struct ld_env e;
 	char path[1024], dest[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "swapped", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "swapped", 0), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_dir.mp3", 100, T0_S, 0);
 	put_file(e.dir, "20260329_0200_dev.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 2);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 2);
 	snprintf(path, sizeof path, "%s/20260329_0100_dir.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
-	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
+	PO_EXPECT_INT_FATAL(unlink(path), 0);
+	PO_EXPECT_INT_FATAL(mkdir(path, 0755), 0);
 	snprintf(path, sizeof path, "%s/20260329_0200_dev.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
-	CU_ASSERT_EQUAL_FATAL(mknod(path, S_IFCHR | 0644, makedev(1, 5)), 0); /* as root: /dev/zero */
+	PO_EXPECT_INT_FATAL(unlink(path), 0);
+	PO_EXPECT_INT_FATAL(mknod(path, S_IFCHR | 0644, makedev(1, 5)), 0); /* as root: /dev/zero */
 	snprintf(dest, sizeof dest, "%s/x.part", e.cache);
 
 	guard_arm("localdisk fetch of a directory or a device");
-	CU_ASSERT_EQUAL(env_fetch(&e, find_asset(&e, "20260329_0100_dir.mp3"), dest), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(env_fetch(&e, find_asset(&e, "20260329_0100_dir.mp3"), dest), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is a directory, not a regular file"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
-	CU_ASSERT_EQUAL(env_fetch(&e, find_asset(&e, "20260329_0200_dev.mp3"), dest), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
+	PO_EXPECT_INT(env_fetch(&e, find_asset(&e, "20260329_0200_dev.mp3"), dest), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is a character device, not a regular file"));
-	CU_ASSERT_EQUAL(access(dest, F_OK), -1);
+	PO_EXPECT_INT(access(dest, F_OK), -1);
 	guard_disarm();
 	env_close(&e);
 }
@@ -589,26 +589,26 @@ static void test_list_of_a_folder_replaced_by_a_file_is_unavailable(void)
 {
 	struct ld_env e;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "notdir", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "notdir", 0), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_x.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	char path[1024];
 	snprintf(path, sizeof path, "%s/20260329_0100_x.mp3", e.dir);
-	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
-	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
+	PO_EXPECT_INT_FATAL(unlink(path), 0);
+	PO_EXPECT_INT_FATAL(rmdir(e.dir), 0);
 	put_file(po_test_tmpdir(), "notdir", 10, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(e.assets.n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, e.dir));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is not a directory"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "check the path"));
 
 	/* a FIFO there is refused at once, not waited on */
-	CU_ASSERT_EQUAL_FATAL(unlink(e.dir), 0);
-	CU_ASSERT_EQUAL_FATAL(mkfifo(e.dir, 0644), 0);
+	PO_EXPECT_INT_FATAL(unlink(e.dir), 0);
+	PO_EXPECT_INT_FATAL(mkfifo(e.dir, 0644), 0);
 	guard_arm("localdisk list of a folder that is a FIFO");
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
 	guard_disarm();
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "is not a directory"));
 	env_close(&e);
@@ -619,9 +619,9 @@ static void test_list_of_an_unreadable_folder_is_unavailable(void)
 {
 	struct ld_env e;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "unreadable", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "unreadable", 0), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_x.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(chmod(e.dir, 0), 0);
+	PO_EXPECT_INT_FATAL(chmod(e.dir, 0), 0);
 	fflush(NULL);
 	pid_t pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
@@ -634,10 +634,10 @@ static void test_list_of_an_unreadable_folder_is_unavailable(void)
 		      strstr(e.err.msg, "check its permissions") && strstr(e.err.msg, e.dir) ? 0 : 1);
 	}
 	int status = 0;
-	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	PO_EXPECT_INT(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_TRUE(WIFEXITED(status));
-	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-	CU_ASSERT_EQUAL(chmod(e.dir, 0755), 0);
+	PO_EXPECT_INT(WEXITSTATUS(status), 0);
+	PO_EXPECT_INT(chmod(e.dir, 0755), 0);
 	env_close(&e);
 }
 
@@ -648,38 +648,38 @@ static void test_list_of_an_unmounted_tmpfs_is_unavailable_until_it_returns(void
 	struct ld_env e;
 	struct stat st;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "tmpfs", 0), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0); /* as root */
+	PO_EXPECT_INT_FATAL(env_open(&e, "tmpfs", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(mount_tmpfs(e.dir), 0); /* as root */
 	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
 	put_file(e.dir, "20260329_0200_b.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 2);
-	CU_ASSERT_EQUAL(stat(e.dir, &st), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 2);
+	PO_EXPECT_INT(stat(e.dir, &st), 0);
 	unsigned was_major = major(st.st_dev), was_minor = minor(st.st_dev);
 	/* the share empties itself: an empty listing, not an outage */
-	CU_ASSERT_EQUAL(unlink(strcat(strcpy((char[1024]){ 0 }, e.dir), "/20260329_0100_a.mp3")), 0);
-	CU_ASSERT_EQUAL(unlink(strcat(strcpy((char[1024]){ 0 }, e.dir), "/20260329_0200_b.mp3")), 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT(unlink(strcat(strcpy((char[1024]){ 0 }, e.dir), "/20260329_0100_a.mp3")), 0);
+	PO_EXPECT_INT(unlink(strcat(strcpy((char[1024]){ 0 }, e.dir), "/20260329_0200_b.mp3")), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 0);
 	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 
-	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
+	PO_EXPECT_INT(umount2(e.dir, 0), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(e.assets.n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, e.dir));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted: device changed"));
 	char was[64];
 	snprintf(was, sizeof was, "was %u:%u", was_major, was_minor);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, was));
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL); /* until it comes back */
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL); /* until it comes back */
 
 	/* back, with the same file: listed at once (it has not changed) */
-	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0);
+	PO_EXPECT_INT_FATAL(mount_tmpfs(e.dir), 0);
 	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	unmount_quietly(e.dir);
 	env_close(&e);
 }
@@ -692,39 +692,39 @@ static void test_list_of_an_unmounted_bind_mount_is_unavailable_after_a_restart_
 	struct ld_env e;
 	char src[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "bind", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "bind", 0), PLAYOUT_OK);
 	snprintf(src, sizeof src, "%s/bind-src", po_test_tmpdir());
-	CU_ASSERT_EQUAL_FATAL(mkdir(src, 0755), 0);
+	PO_EXPECT_INT_FATAL(mkdir(src, 0755), 0);
 	put_file(src, "20260329_0100_a.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL_FATAL(mount_bind(src, e.dir), 0); /* as root */
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
-	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT_FATAL(mount_bind(src, e.dir), 0); /* as root */
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
+	PO_EXPECT_INT(umount2(e.dir, 0), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted or replaced"));
 
 	/* a tmpfs share, listed, then a restart while it is away: the state
 	 * (the fake host's kv) remembers that the folder was a mount point */
-	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0);
+	PO_EXPECT_INT_FATAL(mount_tmpfs(e.dir), 0);
 	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	playout_plugin.destroy(e.inst);
 	e.inst = NULL;
-	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
+	PO_EXPECT_INT(umount2(e.dir, 0), 0);
 	struct po_test_conf tc = { 0 };
 	char text[1200];
 	snprintf(text, sizeof text, "path = \"%s\"; settle_s = 0;", e.dir);
-	CU_ASSERT_EQUAL(po_test_plugin_create(&tc, &playout_plugin, text, po_fake_host(e.fh),
+	PO_EXPECT_INT(po_test_plugin_create(&tc, &playout_plugin, text, po_fake_host(e.fh),
 					      &e.inst, &e.err), PLAYOUT_OK);
 	po_test_conf_free(&tc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e.inst);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "looks unmounted: it was a mount point"));
 	/* files in the bare folder: the folder is what it is now */
 	put_file(e.dir, "20260329_0300_c.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	unmount_quietly(e.dir);
 	env_close(&e);
 }
@@ -736,25 +736,25 @@ static void test_watch_follows_the_folder_through_a_remount(void)
 	struct ld_env e;
 	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "rewatch", 0), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(rmdir(e.dir), 0);
+	PO_EXPECT_INT_FATAL(env_open(&e, "rewatch", 0), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(rmdir(e.dir), 0);
 	int fd = ops->watch_fd(e.inst);
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.err.msg, "does not exist"));
-	CU_ASSERT_EQUAL_FATAL(mkdir(e.dir, 0755), 0);
-	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0); /* as root */
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(mkdir(e.dir, 0755), 0);
+	PO_EXPECT_INT_FATAL(mount_tmpfs(e.dir), 0); /* as root */
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
 	CU_ASSERT_TRUE(watch_fires(fd, 2000));
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(umount2(e.dir, 0), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(umount2(e.dir, 0), 0);
 	CU_ASSERT_TRUE(watch_fires(fd, 2000)); /* IN_UNMOUNT: plan again now */
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_EUNAVAIL);
-	CU_ASSERT_EQUAL_FATAL(mount_tmpfs(e.dir), 0);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT_FATAL(mount_tmpfs(e.dir), 0);
 	put_file(e.dir, "20260329_0100_a.mp3", 100, T0_S, 0);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	watch_fires(fd, 0);
 	put_file(e.dir, "20260329_0200_b.mp3", 100, T0_S, 0);
 	CU_ASSERT_TRUE(watch_fires(fd, 2000));
@@ -766,31 +766,31 @@ static void test_list_warns_once_about_an_empty_file_per_mtime(void)
 {
 	struct ld_env e;
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "zero", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "zero", 60), PLAYOUT_OK);
 	put_file(e.dir, "20260329_0100_zero.mp3", 0, T0_S, 0);
 	put_file(e.dir, "20260329_0200_full.mp3", 10, T0_S, 0);
 	po_fake_host_set_now(e.fh, T0_MS + 30000); /* not settled: may be on its way */
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 0);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 0);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 0);
 	po_fake_host_set_now(e.fh, T0_MS + 60000);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(e.assets.n, 1);
 	CU_ASSERT_PTR_NULL(find_asset(&e, "20260329_0100_zero.mp3"));
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 1);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 1);
 	char want[1200];
 	snprintf(want, sizeof want, "%s/20260329_0100_zero.mp3 is empty (0 bytes)", e.dir);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(e.fh, want));
 	for (int i = 0; i < 3; i++)
-		CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 1);
+		PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 1);
 	/* emptied again later: a new mtime, a new warning */
 	put_file(e.dir, "20260329_0100_zero.mp3", 0, T0_S + 1, 0);
 	po_fake_host_set_now(e.fh, T0_MS + 120000);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
-	CU_ASSERT_EQUAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
+	PO_EXPECT_INT(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_fake_host_log_count(e.fh, PLAYOUT_LOG_WARN), 2);
 	env_close(&e);
 }
 
@@ -801,18 +801,18 @@ static void test_list_settles_a_file_dated_before_1970(void)
 	struct ld_env e;
 	char path[1024], dest[1024];
 
-	CU_ASSERT_EQUAL_FATAL(env_open(&e, "old", 60), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(env_open(&e, "old", 60), PLAYOUT_OK);
 	put_file(e.dir, "old.mp3", 100, 0, 0);
 	snprintf(path, sizeof path, "%s/old.mp3", e.dir);
 	struct timespec ts[2] = { { -2, 500000000 }, { -2, 500000000 } }; /* -1.5 s */
-	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, path, ts, 0), 0);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
-	CU_ASSERT_EQUAL(e.assets.v[0].mtime_ms, -1500);
-	CU_ASSERT_EQUAL_FATAL(env_list(&e), PLAYOUT_OK); /* and stays listed */
-	CU_ASSERT_EQUAL_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT_FATAL(utimensat(AT_FDCWD, path, ts, 0), 0);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
+	PO_EXPECT_INT(e.assets.v[0].mtime_ms, -1500);
+	PO_EXPECT_INT_FATAL(env_list(&e), PLAYOUT_OK); /* and stays listed */
+	PO_EXPECT_INT_FATAL(e.assets.n, 1);
 	snprintf(dest, sizeof dest, "%s/old.part", e.cache);
-	CU_ASSERT_EQUAL(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_OK);
+	PO_EXPECT_INT(env_fetch(&e, &e.assets.v[0], dest), PLAYOUT_OK);
 	CU_ASSERT_TRUE(files_equal(path, dest));
 	env_close(&e);
 }

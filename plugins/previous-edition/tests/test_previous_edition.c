@@ -89,10 +89,10 @@ static void test_fallback_picks_latest_earlier_edition(void)
 	struct playout_choice ch;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 5, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "20260322_0100_ABC.mp3");
-	CU_ASSERT_STRING_EQUAL(ch.reason, "no file for ABC at 2026-03-29 01:00; playing the "
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 5, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "20260322_0100_ABC.mp3");
+	PO_EXPECT_STR(ch.reason, "no file for ABC at 2026-03-29 01:00; playing the "
 			       "edition of 2026-03-22 01:00 (20260322_0100_ABC.mp3)");
 	fixture_close(&f);
 }
@@ -108,9 +108,9 @@ static void test_fallback_never_picks_a_future_or_same_time_edition(void)
 	struct playout_choice ch;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 2, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "");
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 2, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "");
 	CU_ASSERT(strstr(ch.reason, "no earlier edition within 56 days") != NULL);
 	fixture_close(&f);
 }
@@ -123,14 +123,14 @@ static void test_fallback_skips_editions_older_than_max_age(void)
 	struct playout_choice ch;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "max_age_days = 7;"), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 1, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "");
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "max_age_days = 7;"), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 1, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "");
 	CU_ASSERT(strstr(ch.reason, "within 7 days") != NULL);
 	fixture_close(&f);
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "max_age_days = 8;"), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 1, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "20260321_0100_abc.mp3");
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "max_age_days = 8;"), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 1, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "20260321_0100_abc.mp3");
 	fixture_close(&f);
 }
 
@@ -145,9 +145,9 @@ static void test_fallback_never_picks_an_unplayable_edition(void)
 	struct playout_choice ch;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 2, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "20260315_0100_abc.mp3");
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 2, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "20260315_0100_abc.mp3");
 	fixture_close(&f);
 }
 
@@ -159,13 +159,13 @@ static void test_fallback_plays_the_sustainer_when_no_edition_exists(void)
 	struct playout_choice ch;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 2, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "sustainer.mp3");
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 2, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "sustainer.mp3");
 	CU_ASSERT(strstr(ch.reason, "playing the sustainer sustainer.mp3") != NULL);
 	/* a sustainer the storage does not hold is not offered; the reason says so */
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as + 1, 1, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "");
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as + 1, 1, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "");
 	CU_ASSERT(strstr(ch.reason, "sustainer.mp3 is not in the storage") != NULL);
 	fixture_close(&f);
 }
@@ -174,7 +174,7 @@ static void test_create_refuses_a_sustainer_path(void)
 {
 	struct fixture f;
 
-	CU_ASSERT_EQUAL(fixture_open(&f, "sustainer = \"../etc/passwd\";"), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(fixture_open(&f, "sustainer = \"../etc/passwd\";"), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NULL(f.inst);
 	fixture_close(&f);
 }
@@ -190,7 +190,7 @@ static void test_planner_switches_from_fallback_to_the_real_file_when_it_arrives
 	struct po_rundown r;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, ""), 0);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, ""), 0);
 	memset(&in, 0, sizeof in);
 	in.from_ms = s.start_ms - 3600 * 1000;
 	in.to_ms = s.start_ms + 6 * 3600 * 1000;
@@ -201,19 +201,19 @@ static void test_planner_switches_from_fallback_to_the_real_file_when_it_arrives
 	in.fallback = ops();
 	in.fallback_inst = f.inst;
 	in.fallback_label = "previous-edition";
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, s.start_ms);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260322_0100_abc.mp3");
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), 0);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
+	PO_EXPECT_INT(r.v[0].start_ms, s.start_ms);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260322_0100_abc.mp3");
 	CU_ASSERT(strstr(r.v[0].reason, "playing the edition of 2026-03-22 01:00") != NULL);
 	po_rundown_free(&r);
 
 	in.nassets = 2; /* it arrives before air time */
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_EXACT);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "20260329_0100_abc.mp3");
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), 0);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_EXACT);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "20260329_0100_abc.mp3");
 	po_rundown_free(&r);
 	fixture_close(&f);
 }
@@ -232,20 +232,20 @@ static void test_fallback_picks_a_damaged_edition_and_a_damaged_sustainer(void)
 	struct playout_choice ch;
 	struct playout_error err = { 0, "" };
 
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 3, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "20260322_0100_abc.mp3");
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 3, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "20260322_0100_abc.mp3");
 	/* no edition at all: the damaged sustainer */
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as + 2, 1, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "sustainer.mp3");
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as + 2, 1, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "sustainer.mp3");
 	CU_ASSERT(strstr(ch.reason, "playing the sustainer sustainer.mp3") != NULL);
 	/* DAMAGED beside a flag that keeps a file off air: still off air */
 	as[1].flags = PLAYOUT_ASSET_DAMAGED | PLAYOUT_ASSET_NO_AUDIO;
 	as[2].flags = PLAYOUT_ASSET_DAMAGED | PLAYOUT_ASSET_SILENT;
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as, 3, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "20260315_0100_abc.mp3");
-	CU_ASSERT_EQUAL(ops()->choose(f.inst, &s, as + 2, 1, &ch, &err), 0);
-	CU_ASSERT_STRING_EQUAL(ch.asset, "");
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as, 3, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "20260315_0100_abc.mp3");
+	PO_EXPECT_INT(ops()->choose(f.inst, &s, as + 2, 1, &ch, &err), 0);
+	PO_EXPECT_STR(ch.asset, "");
 	CU_ASSERT(strstr(ch.reason, "(or unplayable)") != NULL);
 	fixture_close(&f);
 }
@@ -261,7 +261,7 @@ static void test_planner_airs_a_damaged_sustainer(void)
 	struct playout_error err = { 0, "" };
 
 	as[0].duration_ms = 600 * 1000;
-	CU_ASSERT_EQUAL_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
+	PO_EXPECT_INT_FATAL(fixture_open(&f, "sustainer = \"sustainer.mp3\";"), 0);
 	memset(&in, 0, sizeof in);
 	in.from_ms = s.start_ms - 3600 * 1000;
 	in.to_ms = s.start_ms + 6 * 3600 * 1000;
@@ -272,11 +272,11 @@ static void test_planner_airs_a_damaged_sustainer(void)
 	in.fallback = ops();
 	in.fallback_inst = f.inst;
 	in.fallback_label = "previous-edition";
-	CU_ASSERT_EQUAL_FATAL(po_plan(&in, &r, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(r.n, 1);
-	CU_ASSERT_EQUAL(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
-	CU_ASSERT_EQUAL(r.v[0].start_ms, s.start_ms);
-	CU_ASSERT_STRING_EQUAL(r.v[0].seg[0].asset, "sustainer.mp3");
+	PO_EXPECT_INT_FATAL(po_plan(&in, &r, &err), 0);
+	PO_EXPECT_INT_FATAL(r.n, 1);
+	PO_EXPECT_INT(r.v[0].decision, PLAYOUT_DECISION_FALLBACK);
+	PO_EXPECT_INT(r.v[0].start_ms, s.start_ms);
+	PO_EXPECT_STR(r.v[0].seg[0].asset, "sustainer.mp3");
 	po_rundown_free(&r);
 	fixture_close(&f);
 }

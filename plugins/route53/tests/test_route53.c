@@ -207,16 +207,16 @@ static void test_upsert_is_signed_and_waits_for_insync(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.7");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"signed.example.org\"; ttl = 300;", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"action\": \"UPSERT\"", "\"name\": \"signed.example.org.\"",
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"signed.example.org\"; ttl = 300;", &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"action\": \"UPSERT\"", "\"name\": \"signed.example.org.\"",
 				  "\"sig\": \"ok\""), 1);
-	CU_ASSERT_EQUAL(log_count("\"name\": \"signed.example.org.\"", "\"values\": [\"203.0.113.7\"]",
+	PO_EXPECT_INT(log_count("\"name\": \"signed.example.org.\"", "\"values\": [\"203.0.113.7\"]",
 				  "\"ttl\": \"300\""), 1);
-	CU_ASSERT_EQUAL(log_count("\"change_status\": \"INSYNC\"", "\"method\": \"GET\"", "\"sig\": \"ok\""), 1);
+	PO_EXPECT_INT(log_count("\"change_status\": \"INSYNC\"", "\"method\": \"GET\"", "\"sig\": \"ok\""), 1);
 	char *st = kv(&t, "status"), *addr = kv(&t, "address");
-	CU_ASSERT_STRING_EQUAL(st ? st : "", "INSYNC");
-	CU_ASSERT_STRING_EQUAL(addr ? addr : "", "203.0.113.7");
+	PO_EXPECT_STR(st ? st : "", "INSYNC");
+	PO_EXPECT_STR(addr ? addr : "", "203.0.113.7");
 	free(st);
 	free(addr);
 	CU_ASSERT(po_fake_host_log_contains(t.fh, "INSYNC"));
@@ -228,13 +228,13 @@ static void test_unchanged_address_sends_nothing(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.8");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"same.example.org\";", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"same.example.org\";", &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
 	int before = log_count("\"method\"", NULL, NULL);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"method\"", NULL, NULL), before);
-	CU_ASSERT_EQUAL(log_count("\"action\": \"UPSERT\"", "same.example.org.", NULL), 1);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"method\"", NULL, NULL), before);
+	PO_EXPECT_INT(log_count("\"action\": \"UPSERT\"", "same.example.org.", NULL), 1);
 	r53_close(&t);
 }
 
@@ -243,14 +243,14 @@ static void test_new_address_sends_new_upsert(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.9");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"moves.example.org\";", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"moves.example.org\";", &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
 	snprintf(imds_ip, sizeof imds_ip, "198.51.100.20");
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"action\": \"UPSERT\"", "moves.example.org.", NULL), 2);
-	CU_ASSERT_EQUAL(log_count("moves.example.org.", "\"values\": [\"198.51.100.20\"]", NULL), 1);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"action\": \"UPSERT\"", "moves.example.org.", NULL), 2);
+	PO_EXPECT_INT(log_count("moves.example.org.", "\"values\": [\"198.51.100.20\"]", NULL), 1);
 	char *addr = kv(&t, "address");
-	CU_ASSERT_STRING_EQUAL(addr ? addr : "", "198.51.100.20");
+	PO_EXPECT_STR(addr ? addr : "", "198.51.100.20");
 	free(addr);
 	r53_close(&t);
 }
@@ -260,22 +260,22 @@ static void test_insync_timeout_warns_and_next_round_checks_once(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.10");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"slow.example.org\"; "
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"slow.example.org\"; "
 				       "insync_timeout_s = 0;", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
 	CU_ASSERT(po_fake_host_log_count(t.fh, PLAYOUT_LOG_WARN) >= 1);
 	CU_ASSERT(po_fake_host_log_contains(t.fh, "still PENDING"));
 	char *st = kv(&t, "status");
-	CU_ASSERT_STRING_EQUAL(st ? st : "", "PENDING");
+	PO_EXPECT_STR(st ? st : "", "PENDING");
 	free(st);
 	char *change = kv(&t, "change");
 	CU_ASSERT_FATAL(change != NULL);
 	/* the next round asks about the same change instead of sending another */
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"action\": \"UPSERT\"", "slow.example.org.", NULL), 1);
-	CU_ASSERT_EQUAL(log_count("\"method\": \"GET\"", change, "INSYNC"), 1);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"action\": \"UPSERT\"", "slow.example.org.", NULL), 1);
+	PO_EXPECT_INT(log_count("\"method\": \"GET\"", change, "INSYNC"), 1);
 	st = kv(&t, "status");
-	CU_ASSERT_STRING_EQUAL(st ? st : "", "INSYNC");
+	PO_EXPECT_STR(st ? st : "", "INSYNC");
 	free(st);
 	free(change);
 	r53_close(&t);
@@ -286,8 +286,8 @@ static void test_unknown_zone_reports_no_such_hosted_zone(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.11");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"/hostedzone/ZNOPE\"; name = \"x.example.org\";", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"/hostedzone/ZNOPE\"; name = \"x.example.org\";", &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "NoSuchHostedZone"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "zone_id"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "ZNOPE"));
@@ -302,13 +302,13 @@ static void test_server_error_reported_then_next_round_succeeds(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.12");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"ZFAIL\"; name = \"flaky.example.org\";", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"ZFAIL\"; name = \"flaky.example.org\";", &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "HTTP 500"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "InternalFailure"));
 	memset(&e, 0, sizeof e);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("\"action\": \"UPSERT\"", "flaky.example.org.", "\"status\": 200"), 1);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("\"action\": \"UPSERT\"", "flaky.example.org.", "\"status\": 200"), 1);
 	r53_close(&t);
 }
 
@@ -317,9 +317,9 @@ static void test_bad_signature_is_an_auth_error(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.13");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"badsig.example.org\";", &e), 0);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"badsig.example.org\";", &e), 0);
 	test_secret = "wrongsecret";
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_EAUTH);
 	test_secret = "secrettest";
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "SignatureDoesNotMatch"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "instance role"));
@@ -331,8 +331,8 @@ static void test_name_outside_zone_is_invalid_change_batch(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	snprintf(imds_ip, sizeof imds_ip, "203.0.113.14");
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"radio.other.net\";", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_EINVAL);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"radio.other.net\";", &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "InvalidChangeBatch"));
 	r53_close(&t);
 }
@@ -341,14 +341,14 @@ static void test_private_address_from_imds_is_refused(void)
 {
 	struct r53 t;
 	struct playout_error e = { 0 };
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"priv.example.org\";", &e), 0);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"priv.example.org\";", &e), 0);
 	const char *bad[] = { "10.1.2.3", "192.168.0.4", "172.20.0.1", "127.0.0.1", "169.254.169.254" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(imds_ip, sizeof imds_ip, "%s", bad[i]);
-		CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_EPROTO);
+		PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_EPROTO);
 		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[i]));
 	}
-	CU_ASSERT_EQUAL(log_count("priv.example.org.", NULL, NULL), 0);
+	PO_EXPECT_INT(log_count("priv.example.org.", NULL, NULL), 0);
 	r53_close(&t);
 }
 
@@ -356,17 +356,17 @@ static void test_garbage_or_missing_metadata_is_reported(void)
 {
 	struct r53 t;
 	struct playout_error e = { 0 };
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"junk.example.org\";", &e), 0);
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"junk.example.org\";", &e), 0);
 	const char *bad[] = { "not-an-ip", "1.2.3", "1.2.3.256", "01.2.3.4", "1.2.3.4.5" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(imds_ip, sizeof imds_ip, "%s", bad[i]);
-		CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_EPROTO);
+		PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_EPROTO);
 		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not an IPv4"));
 	}
 	imds_ip[0] = '\0';
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_ENOTFOUND);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_ENOTFOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "ip_source"));
-	CU_ASSERT_EQUAL(log_count("junk.example.org.", NULL, NULL), 0);
+	PO_EXPECT_INT(log_count("junk.example.org.", NULL, NULL), 0);
 	r53_close(&t);
 }
 
@@ -375,11 +375,11 @@ static void test_config_source_publishes_private_address(void)
 	struct r53 t;
 	struct playout_error e = { 0 };
 	int calls = imds_calls;
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"lan.example.org\"; "
+	PO_EXPECT_INT_FATAL(r53_open(&t, "zone_id = \"Z123\"; name = \"lan.example.org\"; "
 				       "ip_source = \"config\"; ip = \"192.168.1.10\";", &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(log_count("lan.example.org.", "\"values\": [\"192.168.1.10\"]", "UPSERT"), 1);
-	CU_ASSERT_EQUAL(imds_calls, calls);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(log_count("lan.example.org.", "\"values\": [\"192.168.1.10\"]", "UPSERT"), 1);
+	PO_EXPECT_INT(imds_calls, calls);
 	r53_close(&t);
 }
 
@@ -390,10 +390,10 @@ static void test_url_source_trims_the_answer(void)
 	char settings[512];
 	snprintf(settings, sizeof settings, "zone_id = \"Z123\"; name = \"url.example.org\"; "
 		 "ip_source = \"url\"; ip_url = \"http://127.0.0.1:%d/checkip\";", fake_port);
-	CU_ASSERT_EQUAL_FATAL(r53_open(&t, settings, &e), 0);
-	CU_ASSERT_EQUAL(r53_update(&t, &e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(r53_open(&t, settings, &e), 0);
+	PO_EXPECT_INT(r53_update(&t, &e), PLAYOUT_OK);
 	/* the fake answers "203.0.113.7\n" */
-	CU_ASSERT_EQUAL(log_count("url.example.org.", "\"values\": [\"203.0.113.7\"]", "UPSERT"), 1);
+	PO_EXPECT_INT(log_count("url.example.org.", "\"values\": [\"203.0.113.7\"]", "UPSERT"), 1);
 	r53_close(&t);
 }
 
@@ -421,7 +421,7 @@ static void test_create_rejects_bad_settings(void)
 		struct r53 t;
 		struct playout_error e = { 0 };
 		int rc = r53_open(&t, bad[i].conf, &e);
-		CU_ASSERT_EQUAL(rc, PLAYOUT_ECONFIG);
+		PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
 		CU_ASSERT_PTR_NULL(t.inst);
 		if (rc != PLAYOUT_ECONFIG || !strstr(e.msg, bad[i].says)) {
 			fprintf(stderr, "config %s\n  wanted: %s\n  got (%d): %s\n", bad[i].conf,

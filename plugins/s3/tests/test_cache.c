@@ -31,10 +31,10 @@ static void touch(const char *dir, const char *name, int64_t mtime_ms)
 	join(p, sizeof p, dir, name);
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0640);
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(write(fd, "x", 1) == 1);
+	PO_EXPECT_INT(write(fd, "x", 1), 1);
 	close(fd);
 	struct timespec ts[2] = {{.tv_sec = mtime_ms / 1000}, {.tv_sec = mtime_ms / 1000}};
-	CU_ASSERT(utimensat(AT_FDCWD, p, ts, 0) == 0);
+	PO_EXPECT_INT(utimensat(AT_FDCWD, p, ts, 0), 0);
 }
 
 static int exists(const char *dir, const char *name)
@@ -49,7 +49,7 @@ static const char *fresh_dir(const char *leaf)
 {
 	static char p[4096];
 	join(p, sizeof p, po_test_tmpdir(), leaf);
-	CU_ASSERT_FATAL(mkdir(p, 0750) == 0);
+	PO_EXPECT_INT_FATAL(mkdir(p, 0750), 0);
 	return p;
 }
 
@@ -63,7 +63,7 @@ static void test_evict_removes_dated_file_past_retention(void)
 	/* airs tomorrow, uploaded a year ago */
 	touch(dir, "20261126_1000_next.mp3", now - 365 * DAY_MS);
 	int n = po_cache_evict(dir, NULL, NULL, now, 2 * DAY_MS, NULL);
-	CU_ASSERT_EQUAL(n, 1);
+	PO_EXPECT_INT(n, 1);
 	CU_ASSERT_FALSE(exists(dir, "20261120_1000_old.mp3"));
 	CU_ASSERT_TRUE(exists(dir, "20261126_1000_next.mp3"));
 }
@@ -81,7 +81,7 @@ static void test_evict_keeps_files_the_rundown_needs(void)
 	int64_t now = t_2026_11_25;
 	touch(dir, "20261101_1000_show.mp3", now);
 	touch(dir, "20261101_1100_other.mp3", now);
-	CU_ASSERT_EQUAL(po_cache_evict(dir, keep_show, NULL, now, DAY_MS, NULL), 1);
+	PO_EXPECT_INT(po_cache_evict(dir, keep_show, NULL, now, DAY_MS, NULL), 1);
 	CU_ASSERT_TRUE(exists(dir, "20261101_1000_show.mp3"));
 	CU_ASSERT_FALSE(exists(dir, "20261101_1100_other.mp3"));
 }
@@ -93,7 +93,7 @@ static void test_evict_judges_undated_names_by_mtime(void)
 	int64_t now = t_2026_11_25;
 	touch(dir, "jingle.mp3", now - 10 * DAY_MS);
 	touch(dir, "sustainer.mp3", now - HOUR_MS);
-	CU_ASSERT_EQUAL(po_cache_evict(dir, NULL, NULL, now, 7 * DAY_MS, NULL), 1);
+	PO_EXPECT_INT(po_cache_evict(dir, NULL, NULL, now, 7 * DAY_MS, NULL), 1);
 	CU_ASSERT_FALSE(exists(dir, "jingle.mp3"));
 	CU_ASSERT_TRUE(exists(dir, "sustainer.mp3"));
 }
@@ -107,18 +107,18 @@ static void test_evict_never_follows_symlinks_or_enters_part(void)
 	touch(outside, "20200101_1000_victim.mp3", old);
 	join(p, sizeof p, outside, "20200101_1000_victim.mp3");
 	join(link, sizeof link, dir, "20200101_1000_link.mp3");
-	CU_ASSERT_FATAL(symlink(p, link) == 0);
+	PO_EXPECT_INT_FATAL(symlink(p, link), 0);
 	join(link, sizeof link, dir, "linkdir");
-	CU_ASSERT_FATAL(symlink(outside, link) == 0);
+	PO_EXPECT_INT_FATAL(symlink(outside, link), 0);
 	join(p, sizeof p, dir, ".part");
-	CU_ASSERT_FATAL(mkdir(p, 0750) == 0);
+	PO_EXPECT_INT_FATAL(mkdir(p, 0750), 0);
 	touch(p, "20200101_1000_x.mp3.s3partial", old);
 	touch(dir, ".hidden.mp3", old);
 	join(p, sizeof p, dir, "sub");
-	CU_ASSERT_FATAL(mkdir(p, 0750) == 0);
+	PO_EXPECT_INT_FATAL(mkdir(p, 0750), 0);
 	touch(p, "20200101_1000_deep.mp3", old);
 
-	CU_ASSERT_EQUAL(po_cache_evict(dir, NULL, NULL, t_2026_11_25, DAY_MS, NULL), 0);
+	PO_EXPECT_INT(po_cache_evict(dir, NULL, NULL, t_2026_11_25, DAY_MS, NULL), 0);
 	CU_ASSERT_TRUE(exists(outside, "20200101_1000_victim.mp3"));
 	CU_ASSERT_TRUE(exists(dir, "20200101_1000_link.mp3"));
 	CU_ASSERT_TRUE(exists(dir, ".part/20200101_1000_x.mp3.s3partial"));
@@ -131,7 +131,7 @@ static void test_evict_reports_a_missing_cache(void)
 	struct playout_error e = {0};
 	char p[4096];
 	join(p, sizeof p, po_test_tmpdir(), "no-such-cache");
-	CU_ASSERT_EQUAL(po_cache_evict(p, NULL, NULL, t_2026_11_25, DAY_MS, &e), PLAYOUT_EIO);
+	PO_EXPECT_INT(po_cache_evict(p, NULL, NULL, t_2026_11_25, DAY_MS, &e), PLAYOUT_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no-such-cache"));
 }
 
@@ -139,11 +139,11 @@ static void test_init_keeps_resumable_partials_only(void)
 {
 	char dir[4096], part[4096];
 	join(dir, sizeof dir, po_test_tmpdir(), "c5");
-	CU_ASSERT_EQUAL_FATAL(po_cache_init(dir, NULL), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_cache_init(dir, NULL), PLAYOUT_OK);
 	join(part, sizeof part, dir, ".part");
 	touch(part, "a.mp3.s3partial", t_2026_11_25);
 	touch(part, "a.mp3.1234", t_2026_11_25);
-	CU_ASSERT_EQUAL(po_cache_init(dir, NULL), PLAYOUT_OK);
+	PO_EXPECT_INT(po_cache_init(dir, NULL), PLAYOUT_OK);
 	CU_ASSERT_TRUE(exists(part, "a.mp3.s3partial"));
 	CU_ASSERT_FALSE(exists(part, "a.mp3.1234"));
 }
@@ -168,12 +168,12 @@ static void test_fetch_keeps_an_mtime_before_1970(void)
 	struct playout_storage_ops ops = {.fetch = three_bytes};
 	struct playout_asset a;
 	join(dir, sizeof dir, po_test_tmpdir(), "c6");
-	CU_ASSERT_EQUAL_FATAL(po_cache_init(dir, NULL), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_cache_init(dir, NULL), PLAYOUT_OK);
 	memset(&a, 0, sizeof a);
 	snprintf(a.name, sizeof a.name, "old.mp3");
 	a.size = 3;
 	a.mtime_ms = -1500; /* 1969-12-31T23:59:58.5Z */
-	CU_ASSERT_EQUAL(po_cache_fetch(dir, &ops, NULL, &a, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(po_cache_fetch(dir, &ops, NULL, &a, &e), PLAYOUT_OK);
 	CU_ASSERT_TRUE(po_cache_has(dir, &a));
 }
 

@@ -91,7 +91,7 @@ static void setup(struct fixture *f, const char *settings)
 	snprintf(text, sizeof text, "plugin = \"s3\"; bucket = \"prerecs\"; "
 		 "endpoint = \"http://127.0.0.1:9\"; %s", settings);
 	memset(&f->tc, 0, sizeof f->tc);
-	CU_ASSERT_EQUAL_FATAL(po_test_plugin_create(&f->tc, &playout_plugin, text, &f->host,
+	PO_EXPECT_INT_FATAL(po_test_plugin_create(&f->tc, &playout_plugin, text, &f->host,
 						    &f->inst, &e), PLAYOUT_OK);
 }
 
@@ -142,18 +142,18 @@ static void test_list_follows_pages_with_sorted_encoded_query(void)
 	struct playout_error e = {0};
 	setup(&f, "prefix = \"shows/\"; page_size = 2; full_list_h = 0;");
 	sc.handle = two_pages;
-	CU_ASSERT_EQUAL(s3_list(&f, &out, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(sc.calls, 2);
-	CU_ASSERT_STRING_EQUAL(sc.urls[0], "http://127.0.0.1:9/prerecs?encoding-type=url&list-type=2"
+	PO_EXPECT_INT(s3_list(&f, &out, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(sc.calls, 2);
+	PO_EXPECT_STR(sc.urls[0], "http://127.0.0.1:9/prerecs?encoding-type=url&list-type=2"
 			       "&max-keys=2&prefix=shows%2F");
-	CU_ASSERT_STRING_EQUAL(sc.urls[1], "http://127.0.0.1:9/prerecs?continuation-token=a%2Bb%2Fc%3D"
+	PO_EXPECT_STR(sc.urls[1], "http://127.0.0.1:9/prerecs?continuation-token=a%2Bb%2Fc%3D"
 			       "&encoding-type=url&list-type=2&max-keys=2&prefix=shows%2F");
-	CU_ASSERT_EQUAL_FATAL(out.n, 2);
-	CU_ASSERT_STRING_EQUAL(out.v[0].name, "20261125_1000_one.mp3");
-	CU_ASSERT_EQUAL(out.v[0].size, 36);
-	CU_ASSERT_EQUAL(out.v[0].mtime_ms, NOW_MS - 22 * INT64_C(3600000));
-	CU_ASSERT_STRING_EQUAL(out.v[0].etag, "0123456789abcdef0123456789abcdef");
-	CU_ASSERT_STRING_EQUAL(out.v[1].name, "20261126_1000_two b.mp3");
+	PO_EXPECT_INT_FATAL(out.n, 2);
+	PO_EXPECT_STR(out.v[0].name, "20261125_1000_one.mp3");
+	PO_EXPECT_INT(out.v[0].size, 36);
+	PO_EXPECT_INT(out.v[0].mtime_ms, NOW_MS - 22 * INT64_C(3600000));
+	PO_EXPECT_STR(out.v[0].etag, "0123456789abcdef0123456789abcdef");
+	PO_EXPECT_STR(out.v[1].name, "20261126_1000_two b.mp3");
 	free(out.v);
 	teardown(&f);
 }
@@ -181,17 +181,17 @@ static void test_list_skips_hostile_keys_and_warns_once_each(void)
 	struct playout_error e = {0};
 	setup(&f, "full_list_h = 0;");
 	sc.handle = hostile;
-	CU_ASSERT_EQUAL(s3_list(&f, &out, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL_FATAL(out.n, 1);
-	CU_ASSERT_STRING_EQUAL(out.v[0].name, "20261125_1000_good.mp3");
-	CU_ASSERT_EQUAL(po_fake_host_log_count(f.fh, PLAYOUT_LOG_WARN), 8);
+	PO_EXPECT_INT(s3_list(&f, &out, &e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 1);
+	PO_EXPECT_STR(out.v[0].name, "20261125_1000_good.mp3");
+	PO_EXPECT_INT(po_fake_host_log_count(f.fh, PLAYOUT_LOG_WARN), 8);
 	CU_ASSERT_TRUE(po_fake_host_log_contains(f.fh, "\"../x.mp3\""));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(f.fh, "control character"));
 	CU_ASSERT_TRUE(po_fake_host_log_contains(f.fh, "longer than 200"));
 	out.n = 0;
-	CU_ASSERT_EQUAL(s3_list(&f, &out, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(out.n, 1);
-	CU_ASSERT_EQUAL(po_fake_host_log_count(f.fh, PLAYOUT_LOG_WARN), 8);
+	PO_EXPECT_INT(s3_list(&f, &out, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 1);
+	PO_EXPECT_INT(po_fake_host_log_count(f.fh, PLAYOUT_LOG_WARN), 8);
 	free(out.v);
 	teardown(&f);
 }
@@ -248,19 +248,18 @@ static void test_list_parser_survives_absurd_times_sizes_and_nul_keys(void)
 		"</ListBucketResult>";
 
 	nwarned = 0;
-	CU_ASSERT_EQUAL_FATAL(s3_list_parse_page(&src, page, sizeof page - 1, "", &out, &token, &err),
-			      PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(s3_list_parse_page(&src, page, sizeof page - 1, "", &out, &token, &err), PLAYOUT_OK);
 	CU_ASSERT_PTR_NULL(token);
-	CU_ASSERT_EQUAL_FATAL(out.n, 3);
-	CU_ASSERT_STRING_EQUAL(out.v[0].name, "min.mp3");
-	CU_ASSERT_EQUAL(out.v[0].mtime_ms, 0);
-	CU_ASSERT_STRING_EQUAL(out.v[1].name, "max.mp3");
-	CU_ASSERT_EQUAL(out.v[1].mtime_ms, 0);
-	CU_ASSERT_STRING_EQUAL(out.v[2].name, "half.mp3");
-	CU_ASSERT_EQUAL(out.v[2].mtime_ms, 1795514400500LL); /* 2026-11-24T10:00:00.5Z */
-	CU_ASSERT_EQUAL(out.v[2].size, INT64_MAX);
-	CU_ASSERT_EQUAL(nwarned, 2);
-	CU_ASSERT_STRING_EQUAL(last_why, "control character in the name");
+	PO_EXPECT_INT_FATAL(out.n, 3);
+	PO_EXPECT_STR(out.v[0].name, "min.mp3");
+	PO_EXPECT_INT(out.v[0].mtime_ms, 0);
+	PO_EXPECT_STR(out.v[1].name, "max.mp3");
+	PO_EXPECT_INT(out.v[1].mtime_ms, 0);
+	PO_EXPECT_STR(out.v[2].name, "half.mp3");
+	PO_EXPECT_INT(out.v[2].mtime_ms, 1795514400500LL); /* 2026-11-24T10:00:00.5Z */
+	PO_EXPECT_INT(out.v[2].size, INT64_MAX);
+	PO_EXPECT_INT(nwarned, 2);
+	PO_EXPECT_STR(last_why, "control character in the name");
 	free(out.v);
 }
 
@@ -271,13 +270,13 @@ static void test_list_reports_unreachable_and_refused(void)
 	struct playout_error e = {0};
 	setup(&f, "");
 	sc.handle = down;
-	CU_ASSERT_EQUAL(s3_list(&f, &out, &e), PLAYOUT_EUNAVAIL);
+	PO_EXPECT_INT(s3_list(&f, &out, &e), PLAYOUT_EUNAVAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "connection refused"));
 	sc.handle = forbidden;
-	CU_ASSERT_EQUAL(s3_list(&f, &out, &e), PLAYOUT_EAUTH);
+	PO_EXPECT_INT(s3_list(&f, &out, &e), PLAYOUT_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "HTTP 403 SignatureDoesNotMatch"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "prerecs"));
-	CU_ASSERT_EQUAL(out.n, 0);
+	PO_EXPECT_INT(out.n, 0);
 	teardown(&f);
 }
 
@@ -298,28 +297,28 @@ static void test_full_listing_survives_restart_and_dated_prefixes_follow(void)
 	struct playout_error e = {0};
 	setup(&f, "list_days = 3;");
 	sc.handle = one_key;
-	CU_ASSERT_EQUAL(s3_list(&f, &out, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(sc.calls, 1); /* a fresh full listing covers the days too */
-	CU_ASSERT_STRING_EQUAL(sc.urls[0], "http://127.0.0.1:9/prerecs?encoding-type=url&list-type=2"
+	PO_EXPECT_INT(s3_list(&f, &out, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(sc.calls, 1); /* a fresh full listing covers the days too */
+	PO_EXPECT_STR(sc.urls[0], "http://127.0.0.1:9/prerecs?encoding-type=url&list-type=2"
 			       "&max-keys=1000&prefix=");
 	/* a second instance on the same state: the full listing is not due */
 	struct playout_host h2 = f.host;
 	void *inst2 = NULL;
-	CU_ASSERT_EQUAL_FATAL(playout_plugin.create(f.tc.ic.group, &h2, &inst2, &e), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(playout_plugin.create(f.tc.ic.group, &h2, &inst2, &e), PLAYOUT_OK);
 	const struct playout_storage_ops *ops = playout_plugin.ops.storage;
 	sc.calls = 0;
 	out.n = 0;
-	CU_ASSERT_EQUAL(ops->list(inst2, &out, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(sc.calls, 3);
+	PO_EXPECT_INT(ops->list(inst2, &out, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(sc.calls, 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(sc.urls[0], "prefix=20261124_"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(sc.urls[1], "prefix=20261125_"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(sc.urls[2], "prefix=20261126_"));
-	CU_ASSERT_EQUAL_FATAL(out.n, 1);
-	CU_ASSERT_STRING_EQUAL(out.v[0].name, "20261120_1000_old.mp3");
+	PO_EXPECT_INT_FATAL(out.n, 1);
+	PO_EXPECT_STR(out.v[0].name, "20261120_1000_old.mp3");
 	/* requests are counted per UTC day */
 	char *v = NULL;
-	CU_ASSERT_EQUAL(f.host.kv_get(&f.host, "requests:2026-11-25", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "4");
+	PO_EXPECT_INT(f.host.kv_get(&f.host, "requests:2026-11-25", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "4");
 	free(v);
 	playout_plugin.destroy(inst2);
 	free(out.v);
@@ -396,13 +395,13 @@ static void test_fetch_writes_the_object_and_checks_md5(void)
 	sc.handle = serve_whole;
 	struct playout_asset a = asset("20261125_1000_one.mp3", body_md5);
 	snprintf(dest, sizeof dest, "%s/dest-one.mp3", po_test_tmpdir());
-	CU_ASSERT_EQUAL(s3_fetch(&f, &a, dest, &e), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(sc.urls[0], "http://127.0.0.1:9/prerecs/in%20dir/20261125_1000_one.mp3");
-	CU_ASSERT_STRING_EQUAL(sc.range[0], "");
+	PO_EXPECT_INT(s3_fetch(&f, &a, dest, &e), PLAYOUT_OK);
+	PO_EXPECT_STR(sc.urls[0], "http://127.0.0.1:9/prerecs/in%20dir/20261125_1000_one.mp3");
+	PO_EXPECT_STR(sc.range[0], "");
 	CU_ASSERT_TRUE(file_is(dest, BODY));
 	char *v = NULL;
-	CU_ASSERT_EQUAL(f.host.kv_get(&f.host, "bytes:2026-11-25", &v), PLAYOUT_OK);
-	CU_ASSERT_STRING_EQUAL(v ? v : "", "36");
+	PO_EXPECT_INT(f.host.kv_get(&f.host, "bytes:2026-11-25", &v), PLAYOUT_OK);
+	PO_EXPECT_STR(v ? v : "", "36");
 	free(v);
 	teardown(&f);
 }
@@ -417,7 +416,7 @@ static void test_fetch_etag_mismatch_leaves_nothing(void)
 	sc.handle = serve_corrupt;
 	struct playout_asset a = asset("20261125_1000_bad.mp3", body_md5);
 	snprintf(dest, sizeof dest, "%s/dest-bad.mp3", po_test_tmpdir());
-	CU_ASSERT_EQUAL(s3_fetch(&f, &a, dest, &e), PLAYOUT_EIO);
+	PO_EXPECT_INT(s3_fetch(&f, &a, dest, &e), PLAYOUT_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "etag mismatch"));
 	CU_ASSERT_NOT_EQUAL(stat(dest, &st), 0);
 	snprintf(part, sizeof part, "%s/.part/20261125_1000_bad.mp3.s3partial", po_test_tmpdir());
@@ -434,13 +433,13 @@ static void test_fetch_resumes_with_range_and_if_match(void)
 	sc.handle = serve_dropping;
 	struct playout_asset a = asset("20261125_1000_long.mp3", body_md5);
 	snprintf(dest, sizeof dest, "%s/dest-long.mp3", po_test_tmpdir());
-	CU_ASSERT_EQUAL(s3_fetch(&f, &a, dest, &e), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(sc.calls, 3);
-	CU_ASSERT_STRING_EQUAL(sc.range[1], "bytes=10-");
-	CU_ASSERT_STRING_EQUAL(sc.range[2], "bytes=10-");
+	PO_EXPECT_INT(s3_fetch(&f, &a, dest, &e), PLAYOUT_OK);
+	PO_EXPECT_INT(sc.calls, 3);
+	PO_EXPECT_STR(sc.range[1], "bytes=10-");
+	PO_EXPECT_STR(sc.range[2], "bytes=10-");
 	char want[64];
 	snprintf(want, sizeof want, "\"%s\"", body_md5);
-	CU_ASSERT_STRING_EQUAL(sc.ifmatch[2], want);
+	PO_EXPECT_STR(sc.ifmatch[2], want);
 	CU_ASSERT_TRUE(file_is(dest, BODY));
 	teardown(&f);
 }
@@ -454,8 +453,8 @@ static void test_fetch_refuses_a_key_that_is_a_path(void)
 	sc.handle = serve_whole;
 	struct playout_asset a = asset("../escape.mp3", "");
 	snprintf(dest, sizeof dest, "%s/dest-escape.mp3", po_test_tmpdir());
-	CU_ASSERT_EQUAL(s3_fetch(&f, &a, dest, &e), PLAYOUT_EINVAL);
-	CU_ASSERT_EQUAL(sc.calls, 0);
+	PO_EXPECT_INT(s3_fetch(&f, &a, dest, &e), PLAYOUT_EINVAL);
+	PO_EXPECT_INT(sc.calls, 0);
 	teardown(&f);
 }
 
@@ -465,9 +464,8 @@ static void test_create_refuses_missing_bucket(void)
 	void *inst = NULL;
 	struct playout_error e = {0};
 	struct po_fake_host *fh = po_fake_host_new("s3:test", po_test_tmpdir());
-	CU_ASSERT_EQUAL(po_test_plugin_create(&tc, &playout_plugin, "plugin = \"s3\";",
-					      po_fake_host(fh), &inst, &e),
-			PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(po_test_plugin_create(&tc, &playout_plugin, "plugin = \"s3\";",
+					      po_fake_host(fh), &inst, &e), PLAYOUT_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "s3 needs key 'bucket'"));
 	po_test_conf_free(&tc);
 	po_fake_host_free(fh);
