@@ -47,6 +47,7 @@ struct po_player {
 	uint64_t followed_gen;          /* the snapshot the item on air was checked against */
 	int64_t born_ms;                /* items starting before this are not ours to report */
 	int out_open;
+	int on_air;                     /* out_open, and the last item's audio went out on it */
 	int64_t last_end_ns;            /* audio end of the last item played */
 	int64_t last_start_ms;          /* items starting at or before this are done */
 	/* The item whose files are open (prepared ~1 s before its start). */
@@ -233,6 +234,7 @@ static void output_close(struct po_player *p)
 	if (p->out_open)
 		p->ops->close(p->inst);
 	p->out_open = 0;
+	p->on_air = 0;
 }
 
 /* Open (when closed) and announce the item. */
@@ -658,7 +660,10 @@ static void play_item(struct po_player *p)
 		if (at_end(&pl) || pl.cut)
 			break;
 		if (!began) {
-			play.started_us = now_ns(p) / 1000;
+			/* On a connection that carries the previous item the
+			 * first frames go out a send-ahead early: the stream
+			 * reaches the item at its instant, not before. */
+			play.started_us = (t > pl.start_ns ? t : pl.start_ns) / 1000;
 			play.start_error_us = play.started_us - it->item.start_ms * 1000;
 		}
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
@@ -690,9 +695,20 @@ static void play_item(struct po_player *p)
 			po_clock_sleep_until_ns(p->clock, min64(wake, t + SLICE_NS));
 	}
 
-	/* Tail: all frames are out; wait for the audio's end instant. */
+	/* Tail: all frames are out; wait for the audio's end instant, or only
+	 * until the next item's first frame is due minus the send-ahead when
+	 * that item follows on this connection, so the lead over real time
+	 * holds across the junction. */
 	int64_t end_abs = pl.start_ns + (pl.cut ? pl.cut_ns : pl.total_ns);
-	if (!interrupted && !failed && wait_until(p, end_abs))
+	refresh_snap(p);
+	size_t ni;
+	const struct po_air_item *next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
+	int keep = !interrupted && p->out_open && next &&
+		   next->item.start_ms * NS_PER_MS - end_abs <= p->keep_open_ns;
+	int64_t tail_end = end_abs;
+	if (keep && next->item.start_ms * NS_PER_MS - p->ahead_ns < tail_end)
+		tail_end = next->item.start_ms * NS_PER_MS - p->ahead_ns;
+	if (!interrupted && !failed && wait_until(p, tail_end))
 		interrupted = 1;
 
 	if (!began) {
@@ -700,7 +716,10 @@ static void play_item(struct po_player *p)
 		post(p, PO_PLAYQ_BEGIN, &play);
 	}
 	play.bytes = pl.bytes;
+	/* A tail cut short for the next item: the audio still ends at end_abs. */
 	play.ended_ms = po_clock_now_ms(p->clock);
+	if (!interrupted && !failed && play.ended_ms < end_abs / NS_PER_MS)
+		play.ended_ms = end_abs / NS_PER_MS;
 	if (reconnects)
 		add_detail(&play, "%d reconnect%s", reconnects, reconnects > 1 ? "s" : "");
 	if (interrupted) {
@@ -723,12 +742,14 @@ static void play_item(struct po_player *p)
 	p->last_end_ns = end_abs;
 	prep_release(p);
 
-	/* Keep the connection for a next item that follows closely. */
+	/* Keep the connection for a next item that follows closely (the plan
+	 * may have changed during the tail: look again). */
 	refresh_snap(p);
-	size_t ni;
-	const struct po_air_item *next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
+	next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
 	if (interrupted || !next || next->item.start_ms * NS_PER_MS - end_abs > p->keep_open_ns)
 		output_close(p);
+	else if (p->out_open && !failed)
+		p->on_air = 1;
 } /* play_item */
 
 /* ---- the thread ------------------------------------------------------- */
@@ -801,8 +822,14 @@ static void *player_main(void *arg)
 			prepare(p, p->snap, i);
 		if (t < start && t >= start - p->connect_ahead_ns)
 			open_early(p, start);
-		if (t < start) {
-			int64_t target = start;
+		/* On a connection carrying the previous item the next one goes
+		 * out on its frames' deadlines minus the send-ahead; a fresh
+		 * connection starts at the instant itself. */
+		int64_t go = p->on_air && p->out_open ? start - p->ahead_ns : start;
+		if (go < start - PREPARE_NS)
+			go = start - PREPARE_NS; /* the files are opened by then */
+		if (t < go) {
+			int64_t target = go;
 			if (t < start - PREPARE_NS)
 				target = start - PREPARE_NS;
 			else if (!p->out_open && p->early_open_for != start &&

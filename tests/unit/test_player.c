@@ -669,6 +669,38 @@ static void test_back_to_back_items_share_one_connection(void)
 	PO_EXPECT_INT(b2->start_error_us, 0);
 }
 
+/* Every frame of a back-to-back pair goes out exactly at its deadline minus
+ * the send-ahead (or at the first start instant, for the opening burst):
+ * across the junction the stream stays send_ahead_ms ahead of real time. */
+static void test_junction_keeps_the_send_ahead(void)
+{
+	const struct scen *s = &sc[S_B2B];
+	const struct rec *r = s->rec;
+	size_t sent = 0, w = 0, checked = 0;
+	for (size_t i = 0; i < s->nitems; i++) {
+		struct exp_frame f[256];
+		size_t n = expected(&s->items[i], f, 256, NULL);
+		int64_t item_ns = (T0_ms + s->items[i].start_rel_ms) * MS;
+		for (size_t k = 0; k < n; k++) {
+			sent += f[k].m->ix->frames[f[k].k].len;
+			/* the write that carried the frame's last byte */
+			while (w < r->nev && (r->ev[w].type != EV_WRITE ||
+					      r->ev[w].at + r->ev[w].len < sent))
+				w++;
+			CU_ASSERT_FATAL(w < r->nev);
+			int64_t want = item_ns + f[k].due_ns - AHEAD_MS * MS;
+			if (want < T0_ms * MS)
+				want = T0_ms * MS;
+			PO_EXPECT_INT(r->ev[w].t_ns, want);
+			checked++;
+		}
+	}
+	PO_EXPECT_INT(checked, 40);
+	/* the first frame of the second item left 200 ms before its instant */
+	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
+	PO_EXPECT_INT(b2->started_us, (T0_ms + 500) * 1000);
+}
+
 static void test_end_ms_cuts_before_the_first_frame_due_at_or_after_it(void)
 {
 	const struct scen *s = &sc[S_B2B];
@@ -1017,6 +1049,7 @@ static const struct po_test player_tests[] = {
 	{ "test_frames_are_never_sent_before_deadline_minus_send_ahead", test_frames_are_never_sent_before_deadline_minus_send_ahead },
 	{ "test_begin_and_end_messages_carry_the_play", test_begin_and_end_messages_carry_the_play },
 	{ "test_back_to_back_items_share_one_connection", test_back_to_back_items_share_one_connection },
+	{ "test_junction_keeps_the_send_ahead", test_junction_keeps_the_send_ahead },
 	{ "test_end_ms_cuts_before_the_first_frame_due_at_or_after_it", test_end_ms_cuts_before_the_first_frame_due_at_or_after_it },
 	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
 	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },
