@@ -37,6 +37,7 @@ struct po_player {
 	int64_t ahead_ns;
 	int64_t keep_open_ns;
 	int64_t connect_ahead_ns;
+	int64_t step_limit_ns;          /* a larger step of the wall clock re-anchors */
 	int64_t early_open_for;         /* start (ns) of the item opened early for */
 	pthread_t thread;
 	int stop;                       /* atomic: set by po_player_stop */
@@ -50,6 +51,10 @@ struct po_player {
 	int on_air;                     /* out_open, and the last item's audio went out on it */
 	int64_t last_end_ns;            /* audio end of the last item played */
 	int64_t last_start_ms;          /* items starting at or before this are done */
+	/* The next item's start on the monotonic clock, carried from the item
+	 * that ran into it on this connection (valid while on_air). */
+	int64_t carry_start_ms;
+	int64_t carry_mono_ns;
 	/* The item whose files are open (prepared ~1 s before its start). */
 	struct po_snapshot *prep_snap;  /* a reference, or NULL */
 	size_t prep_i;
@@ -75,7 +80,9 @@ struct play {
 	size_t nseg;
 	size_t s;                       /* cursor: segment */
 	uint32_t j;                     /* cursor: frame within the segment */
-	int64_t start_ns;
+	int64_t start_ns;               /* the start instant, wall clock */
+	int64_t anchor_ns;              /* the start instant, monotonic clock */
+	int64_t wall_skew_ns;           /* the step of the wall clock last logged */
 	int64_t cut_ns;                 /* item-relative; frames due at or after are not sent */
 	int64_t total_ns;               /* item-relative end of all frames */
 	int64_t bytes;
@@ -90,6 +97,24 @@ static int stopping(const struct po_player *p)
 static int64_t now_ns(const struct po_player *p)
 {
 	return po_clock_now_ns(p->clock);
+}
+
+static int64_t mono_ns(const struct po_player *p)
+{
+	return po_clock_mono_ns(p->clock);
+}
+
+/* How far the wall clock moved against the monotonic one since the anchor
+ * mono_ns was taken as the wall instant wall_ns. */
+static int64_t wall_skew(const struct po_player *p, int64_t wall_ns, int64_t mono_anchor_ns)
+{
+	int64_t w = now_ns(p), m = mono_ns(p);
+	return (w - m) - (wall_ns - mono_anchor_ns);
+}
+
+static int64_t abs64(int64_t a)
+{
+	return a < 0 ? -a : a;
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -559,17 +584,36 @@ static int follow_plan(struct po_player *p, struct play *pl, struct po_play *pla
 	return adopted;
 }
 
-/* Sleep to an absolute deadline in slices; returns 1 when stopped. */
-static int wait_until(struct po_player *p, int64_t deadline)
+/* Sleep to an absolute deadline on the monotonic clock in slices; returns
+ * 1 when stopped. */
+static int wait_until_mono(struct po_player *p, int64_t deadline)
 {
 	for (;;) {
 		if (stopping(p))
 			return 1;
-		int64_t t = now_ns(p);
+		int64_t t = mono_ns(p);
 		if (t >= deadline)
 			return 0;
-		po_clock_sleep_until_ns(p->clock, min64(deadline, t + SLICE_NS));
+		po_clock_sleep_until_mono_ns(p->clock, min64(deadline, t + SLICE_NS));
 	}
+}
+
+/* The item's start instant on the monotonic clock: carried from the item
+ * before it on this connection, so the junction stays seamless whatever
+ * the wall clock did meanwhile, unless the wall clock stepped further than
+ * the limit: then the item starts on the new time. */
+static int64_t anchor_item(struct po_player *p, const struct po_air_item *it)
+{
+	int64_t start = it->item.start_ms * NS_PER_MS;
+	int64_t w = now_ns(p), m = mono_ns(p);
+	if (p->on_air && p->carry_start_ms == it->item.start_ms) {
+		int64_t skew = (w - m) - (start - p->carry_mono_ns);
+		if (abs64(skew) <= p->step_limit_ns)
+			return p->carry_mono_ns;
+		po_log_warnx(p->label, "the wall clock stepped by %+lld ms: %s starts on the new time",
+			     (long long)(skew / NS_PER_MS), it->item.seg[0].asset);
+	}
+	return m - (w - start);
 }
 
 /* Play the prepared item from its start instant (or the frame due now) to
@@ -609,7 +653,9 @@ static void play_item(struct po_player *p)
 	init_play(p, it, &pl);
 	p->followed_gen = UINT64_MAX; /* check the newest plan at once */
 
-	int64_t t0 = now_ns(p) - pl.start_ns;
+	/* Deadlines within the item are on the monotonic clock from here. */
+	pl.anchor_ns = anchor_item(p, it);
+	int64_t t0 = mono_ns(p) - pl.anchor_ns;
 	if (t0 > JOIN_SLACK_NS) {
 		seek_to(&pl, t0);
 		int64_t secs = t0 / NS_PER_S;
@@ -618,7 +664,7 @@ static void play_item(struct po_player *p)
 	}
 	int rc = output_begin(p, &meta, &err);
 	if (rc < 0) {
-		retry_at = now_ns(p) + RETRY_NS;
+		retry_at = mono_ns(p) + RETRY_NS;
 		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
 			     err.msg);
 	}
@@ -633,8 +679,17 @@ static void play_item(struct po_player *p)
 			it = &p->prep_snap->v[p->prep_i];
 			fill_meta(it, &meta);
 		}
-		int64_t t = now_ns(p);
-		int64_t rel = t - pl.start_ns;
+		int64_t t = mono_ns(p);
+		int64_t rel = t - pl.anchor_ns;
+		int64_t skew = wall_skew(p, pl.start_ns, pl.anchor_ns);
+		if (abs64(skew - pl.wall_skew_ns) > p->step_limit_ns) {
+			po_log_warnx(p->label, "%s: the wall clock stepped by %+lld ms at +%lld ms; "
+				     "the item plays on at its pace, the next starts on the new time",
+				     it->item.seg[0].asset,
+				     (long long)((skew - pl.wall_skew_ns) / NS_PER_MS),
+				     (long long)(rel / NS_PER_MS));
+			pl.wall_skew_ns = skew;
+		}
 		int64_t end_rel = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
 		if (!p->out_open) {
 			/* Waiting to reconnect; the clock decides the position. */
@@ -643,8 +698,8 @@ static void play_item(struct po_player *p)
 				break;
 			}
 			if (t < retry_at) {
-				int64_t until = min64(retry_at, pl.start_ns + end_rel);
-				po_clock_sleep_until_ns(p->clock, min64(until, t + SLICE_NS));
+				int64_t until = min64(retry_at, pl.anchor_ns + end_rel);
+				po_clock_sleep_until_mono_ns(p->clock, min64(until, t + SLICE_NS));
 				continue;
 			}
 			rc = output_begin(p, &meta, &err);
@@ -654,7 +709,7 @@ static void play_item(struct po_player *p)
 			}
 			/* Resume where the clock says the programme is now. */
 			reconnects++;
-			seek_to(&pl, now_ns(p) - pl.start_ns);
+			seek_to(&pl, mono_ns(p) - pl.anchor_ns);
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)
@@ -663,7 +718,7 @@ static void play_item(struct po_player *p)
 			/* On a connection that carries the previous item the
 			 * first frames go out a send-ahead early: the stream
 			 * reaches the item at its instant, not before. */
-			play.started_us = (t > pl.start_ns ? t : pl.start_ns) / 1000;
+			play.started_us = (pl.start_ns + (rel > 0 ? rel : 0)) / 1000;
 			play.start_error_us = play.started_us - it->item.start_ms * 1000;
 		}
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
@@ -683,32 +738,37 @@ static void play_item(struct po_player *p)
 			po_log_warnx(p->label, "%s: output failed at +%lld ms: %s; reconnecting",
 				     it->item.seg[0].asset, (long long)(rel / NS_PER_MS), err.msg);
 			output_close(p);
-			retry_at = now_ns(p) + RETRY_NS;
+			retry_at = mono_ns(p) + RETRY_NS;
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)
 			break;
 		/* Next frame's deadline minus the send-ahead. */
-		int64_t wake = pl.start_ns + cursor_deadline(&pl) - p->ahead_ns;
-		t = now_ns(p);
+		int64_t wake = pl.anchor_ns + cursor_deadline(&pl) - p->ahead_ns;
+		t = mono_ns(p);
 		if (wake > t)
-			po_clock_sleep_until_ns(p->clock, min64(wake, t + SLICE_NS));
+			po_clock_sleep_until_mono_ns(p->clock, min64(wake, t + SLICE_NS));
 	}
 
 	/* Tail: all frames are out; wait for the audio's end instant, or only
 	 * until the next item's first frame is due minus the send-ahead when
 	 * that item follows on this connection, so the lead over real time
 	 * holds across the junction. */
-	int64_t end_abs = pl.start_ns + (pl.cut ? pl.cut_ns : pl.total_ns);
+	int64_t end_rel = pl.cut ? pl.cut_ns : pl.total_ns;
+	int64_t end_abs = pl.start_ns + end_rel;
 	refresh_snap(p);
 	size_t ni;
 	const struct po_air_item *next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
 	int keep = !interrupted && p->out_open && next &&
 		   next->item.start_ms * NS_PER_MS - end_abs <= p->keep_open_ns;
-	int64_t tail_end = end_abs;
-	if (keep && next->item.start_ms * NS_PER_MS - p->ahead_ns < tail_end)
-		tail_end = next->item.start_ms * NS_PER_MS - p->ahead_ns;
-	if (!interrupted && !failed && wait_until(p, tail_end))
+	int64_t tail_end = pl.anchor_ns + end_rel;
+	if (keep) {
+		p->carry_start_ms = next->item.start_ms;
+		p->carry_mono_ns = pl.anchor_ns + (next->item.start_ms * NS_PER_MS - pl.start_ns);
+		if (p->carry_mono_ns - p->ahead_ns < tail_end)
+			tail_end = p->carry_mono_ns - p->ahead_ns;
+	}
+	if (!interrupted && !failed && wait_until_mono(p, tail_end))
 		interrupted = 1;
 
 	if (!began) {
@@ -818,20 +878,25 @@ static void *player_main(void *arg)
 		}
 		if (p->prep_snap && !same_media(&p->prep_snap->v[p->prep_i], it))
 			prep_release(p);
-		if (t >= start - PREPARE_NS)
+		/* On a connection carrying the previous item the next one goes
+		 * out on its frames' deadlines minus the send-ahead, on the
+		 * timeline carried over (read on the wall clock now); a fresh
+		 * connection starts at the instant itself. */
+		int64_t go = start;
+		if (p->on_air && p->out_open) {
+			go = start - p->ahead_ns;
+			if (p->carry_start_ms == it->item.start_ms &&
+			    abs64(wall_skew(p, start, p->carry_mono_ns)) <= p->step_limit_ns)
+				go = p->carry_mono_ns - p->ahead_ns + (t - mono_ns(p));
+		}
+		if (t >= min64(go, start - PREPARE_NS))
 			prepare(p, p->snap, i);
 		if (t < start && t >= start - p->connect_ahead_ns)
 			open_early(p, start);
-		/* On a connection carrying the previous item the next one goes
-		 * out on its frames' deadlines minus the send-ahead; a fresh
-		 * connection starts at the instant itself. */
-		int64_t go = p->on_air && p->out_open ? start - p->ahead_ns : start;
-		if (go < start - PREPARE_NS)
-			go = start - PREPARE_NS; /* the files are opened by then */
 		if (t < go) {
 			int64_t target = go;
-			if (t < start - PREPARE_NS)
-				target = start - PREPARE_NS;
+			if (t < min64(go, start - PREPARE_NS))
+				target = min64(go, start - PREPARE_NS);
 			else if (!p->out_open && p->early_open_for != start &&
 				 t < start - p->connect_ahead_ns)
 				target = start - p->connect_ahead_ns;
@@ -872,6 +937,8 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->ahead_ns = (int64_t)(pc->send_ahead_ms > 0 ? pc->send_ahead_ms : 0) * NS_PER_MS;
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
 	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
+	p->step_limit_ns = (int64_t)(pc->clock_step_limit_ms > 0 ? pc->clock_step_limit_ms
+								   : PO_PLAYER_STEP_LIMIT_MS) * NS_PER_MS;
 	p->early_open_for = INT64_MIN;
 	p->last_start_ms = INT64_MIN;
 	p->gen = UINT64_MAX; /* differs from any box: the first look fetches */

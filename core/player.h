@@ -86,7 +86,15 @@ struct po_player_conf {
 	                                           does not delay the first frame */
 	int keep_open_ms;                       /* keep the connection between two
 	                                           items closer than this (1000) */
+	int clock_step_limit_ms;                /* a step of the wall clock larger
+	                                           than this is logged and the next
+	                                           item starts on the new time
+	                                           (0: PO_PLAYER_STEP_LIMIT_MS) */
 };
+
+/* Within an item the frames are paced on the monotonic clock from the start
+ * instant, so no step of the wall clock hurries or stalls them. */
+#define PO_PLAYER_STEP_LIMIT_MS 1000
 
 /* Control thread. Starts the output's player thread (all signals blocked in
  * it). The thread owns the output from then on: it is the only caller of the
