@@ -106,6 +106,7 @@ enum { EV_OPEN = 1, EV_START, EV_WRITE, EV_STOP, EV_CLOSE };
 struct ev {
 	int type;
 	int64_t t_ns;  /* clock at entry */
+	int64_t t_mono; /* the monotonic clock then */
 	size_t at;     /* WRITE: offset in rec.data */
 	size_t len;    /* WRITE: bytes (0 when it failed) */
 };
@@ -137,6 +138,7 @@ static struct ev *rec_ev(struct rec *r, int type)
 	memset(e, 0, sizeof *e);
 	e->type = type;
 	e->t_ns = po_clock_now_ns(r->clock);
+	e->t_mono = po_clock_mono_ns(r->clock);
 	return e;
 }
 
@@ -249,6 +251,7 @@ struct scen {
 	int64_t replan_at_rel_ms;  /* publish items2 then (a plan changed on air) */
 	struct item_spec items2[2];
 	size_t nitems2;
+	int late;                 /* runs after the others end, across steps of the wall clock */
 	/* results */
 	struct rec *rec;
 	struct po_snapbox box;
@@ -261,7 +264,7 @@ struct scen {
 };
 
 enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE,
-       S_NEWCUT, S_NEWJOIN, NSCEN };
+       S_NEWCUT, S_NEWJOIN, S_STEP, NSCEN };
 
 static struct scen sc[NSCEN] = {
 	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
@@ -298,7 +301,14 @@ static struct scen sc[NSCEN] = {
 			.items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } },
 			.replan_at_rel_ms = 300, .nitems2 = 1,
 			.items2 = { { 0, 10000, { { &fa, 0, 20 }, { &fb, 0, 20 } }, 2 } } },
+	/* back to back at +3 s and +4 s; the wall clock steps +300 ms at +3.4 s
+	 * (monotonic) and -300 ms at +4.4 s, within the default limit */
+	[S_STEP] = { .name = "step", .nitems = 2, .keep_open_ms = 1000, .late = 1,
+		     .items = { { 3000, 1000, { { &fa, 0, 0 } }, 1 },
+				{ 4000, 1000, { { &fa, 0, 0 } }, 1 } } },
 };
+
+#define STEP_NS (300 * MS)
 
 static struct po_clock clk;
 static int64_t T0_ms;       /* start instant of the scenarios (T0_FIXED_MS) */
@@ -464,6 +474,23 @@ static int run_scenarios(void)
 	po_player_request_stop(sc[S_STOP].player);
 	/* Everything else has ended by +2.4 s (a44 lasts 2.04 s). */
 	po_clock_sleep_until_ns(&clk, (T0_ms + 2400) * MS);
+	int nlate = 0;
+	for (int i = 0; i < NSCEN; i++) {
+		if (sc[i].late)
+			nlate++;
+		else
+			po_player_request_stop(sc[i].player);
+	}
+	/* Only the late ones sleep on the clock when the wall clock steps. */
+	for (int i = 0; i < 10000 && po_simclock_members(sim) > 1 + nlate; i++)
+		po_clock_sleep_until_ns(&clk, po_clock_now_ns(&clk) + 10 * MS);
+	if (po_simclock_members(sim) > 1 + nlate)
+		return 1;
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 3400) * MS);
+	po_simclock_step_wall(sim, STEP_NS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 4400) * MS);
+	po_simclock_step_wall(sim, -STEP_NS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 5400) * MS);
 	for (int i = 0; i < NSCEN; i++)
 		po_player_request_stop(sc[i].player);
 	/* Sleep on, so the players wake and see it, until every one has ended
@@ -669,18 +696,18 @@ static void test_back_to_back_items_share_one_connection(void)
 	PO_EXPECT_INT(b2->start_error_us, 0);
 }
 
-/* Every frame of a back-to-back pair goes out exactly at its deadline minus
- * the send-ahead (or at the first start instant, for the opening burst):
- * across the junction the stream stays send_ahead_ms ahead of real time. */
-static void test_junction_keeps_the_send_ahead(void)
+/* Every frame of s goes out exactly at its deadline minus the send-ahead
+ * on the monotonic clock, or at the first start instant for the opening
+ * burst: the stream keeps send_ahead_ms of lead, no burst, no stall. */
+static void check_lead(const struct scen *s, size_t nframes)
 {
-	const struct scen *s = &sc[S_B2B];
 	const struct rec *r = s->rec;
+	int64_t t0 = (T0_ms + s->items[0].start_rel_ms) * MS; /* mono == wall then */
 	size_t sent = 0, w = 0, checked = 0;
 	for (size_t i = 0; i < s->nitems; i++) {
 		struct exp_frame f[256];
 		size_t n = expected(&s->items[i], f, 256, NULL);
-		int64_t item_ns = (T0_ms + s->items[i].start_rel_ms) * MS;
+		int64_t item_ns = t0 + (s->items[i].start_rel_ms - s->items[0].start_rel_ms) * MS;
 		for (size_t k = 0; k < n; k++) {
 			sent += f[k].m->ix->frames[f[k].k].len;
 			/* the write that carried the frame's last byte */
@@ -689,16 +716,45 @@ static void test_junction_keeps_the_send_ahead(void)
 				w++;
 			CU_ASSERT_FATAL(w < r->nev);
 			int64_t want = item_ns + f[k].due_ns - AHEAD_MS * MS;
-			if (want < T0_ms * MS)
-				want = T0_ms * MS;
-			PO_EXPECT_INT(r->ev[w].t_ns, want);
+			if (want < t0)
+				want = t0;
+			PO_EXPECT_INT(r->ev[w].t_mono, want);
 			checked++;
 		}
 	}
-	PO_EXPECT_INT(checked, 40);
+	PO_EXPECT_INT(checked, nframes);
+	PO_EXPECT_INT(r->n, sent);
+}
+
+static void test_junction_keeps_the_send_ahead(void)
+{
+	const struct scen *s = &sc[S_B2B];
+	check_lead(s, 40);
 	/* the first frame of the second item left 200 ms before its instant */
 	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
 	PO_EXPECT_INT(b2->started_us, (T0_ms + 500) * 1000);
+}
+
+static void test_wall_clock_steps_neither_burst_nor_stall(void)
+{
+	const struct scen *s = &sc[S_STEP];
+	/* 1000 ms of a: 39 frames of 26.1 ms, twice; one connection */
+	check_lead(s, 78);
+	PO_EXPECT_INT(count_ev(s->rec, EV_OPEN), 1);
+	PO_EXPECT_INT(s->rec->misuse, 0);
+	PO_EXPECT_INT_FATAL(s->nmsg, 4);
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "cut");
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 1)->play.outcome, "cut");
+	/* within the limit, the second item follows the first seamlessly */
+	PO_EXPECT_INT(msg_of(s, PO_PLAYQ_BEGIN, 1)->play.start_error_us, 0);
+	/* the wall clock was 300 ms ahead during the first frames after the
+	 * step: the writes read it, the pacing did not follow it */
+	const struct ev *w = NULL;
+	for (size_t i = 0; i < s->rec->nev && !w; i++)
+		if (s->rec->ev[i].type == EV_WRITE && s->rec->ev[i].t_mono >= (T0_ms + 3400) * MS)
+			w = &s->rec->ev[i];
+	CU_ASSERT_FATAL(w != NULL);
+	PO_EXPECT_INT(w->t_ns - w->t_mono, STEP_NS);
 }
 
 static void test_end_ms_cuts_before_the_first_frame_due_at_or_after_it(void)
@@ -1050,6 +1106,7 @@ static const struct po_test player_tests[] = {
 	{ "test_begin_and_end_messages_carry_the_play", test_begin_and_end_messages_carry_the_play },
 	{ "test_back_to_back_items_share_one_connection", test_back_to_back_items_share_one_connection },
 	{ "test_junction_keeps_the_send_ahead", test_junction_keeps_the_send_ahead },
+	{ "test_wall_clock_steps_neither_burst_nor_stall", test_wall_clock_steps_neither_burst_nor_stall },
 	{ "test_end_ms_cuts_before_the_first_frame_due_at_or_after_it", test_end_ms_cuts_before_the_first_frame_due_at_or_after_it },
 	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
 	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },
