@@ -17,7 +17,8 @@
 /* Every key the top level may hold; used for the unknown-key suggestion. */
 static const char *const top_keys[] = {
 	"station", "timezone", "state", "cache", "plugin_dir", "horizon_h",
-	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "lookback_h",
+	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "clock_step_limit_ms",
+	"lookback_h",
 	"cache_retention_days", "log_level", "caps", "probe",
 	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", NULL,
 };
@@ -583,6 +584,7 @@ static void set_defaults(struct po_config *c)
 	c->plan_interval_s = 60;
 	c->send_ahead_ms = 500;
 	c->connect_ahead_ms = 500;
+	c->clock_step_limit_ms = 1000;
 	c->lookback_h = 4;
 	c->cache_retention_days = 7;
 	c->log_level = PLAYOUT_LOG_INFO;
@@ -614,6 +616,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_int(c, root, "plan_interval_s", 5, 3600, &c->plan_interval_s, d);
 	get_int(c, root, "send_ahead_ms", 0, 10000, &c->send_ahead_ms, d);
 	get_int(c, root, "connect_ahead_ms", 0, 60000, &c->connect_ahead_ms, d);
+	get_int(c, root, "clock_step_limit_ms", 1, 3600000, &c->clock_step_limit_ms, d);
 	get_int(c, root, "lookback_h", 0, 48, &c->lookback_h, d);
 	get_int(c, root, "cache_retention_days", 0, 3650, &c->cache_retention_days, d);
 	get_log_level(c, root, d);

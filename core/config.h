@@ -46,6 +46,9 @@ struct po_config {
 	int send_ahead_ms;             /* default 500, 0..10000 */
 	int connect_ahead_ms;          /* default 500, 0..60000: a closed output
 	                                  is opened this long before an item */
+	int clock_step_limit_ms;       /* default 1000, 1..3600000: a larger step
+	                                  of the wall clock is logged and the next
+	                                  item starts on the new time */
 	int lookback_h;                /* default 4, 0..48: items that started this
 	                                  long ago may still be joined mid-way */
 	int cache_retention_days;      /* default 7, 0..3650: cached files this long

@@ -198,6 +198,7 @@ static int start_players(struct po_daemon *d)
 			.q = &d->q,
 			.send_ahead_ms = d->rt.conf.send_ahead_ms,
 			.connect_ahead_ms = d->rt.conf.connect_ahead_ms,
+			.clock_step_limit_ms = d->rt.conf.clock_step_limit_ms,
 			.keep_open_ms = 1000,
 		};
 		if (po_player_start(&pc, &d->players[i], &e) < 0) {

@@ -112,6 +112,7 @@ static void test_minimal_config_gets_every_default(void)
 	PO_EXPECT_INT(c.plan_interval_s, 60);
 	PO_EXPECT_INT(c.send_ahead_ms, 500);
 	PO_EXPECT_INT(c.connect_ahead_ms, 500);
+	PO_EXPECT_INT(c.clock_step_limit_ms, 1000);
 	PO_EXPECT_INT(c.lookback_h, 4);
 	PO_EXPECT_INT(c.log_level, PLAYOUT_LOG_INFO);
 	CU_ASSERT_PTR_NULL(c.aws);
@@ -291,7 +292,7 @@ static void test_integer_keys_check_type_and_range(void)
 	} keys[] = {
 		{ "horizon_h", 1, 336 }, { "plan_interval_s", 5, 3600 },
 		{ "send_ahead_ms", 0, 10000 }, { "connect_ahead_ms", 0, 60000 },
-		{ "lookback_h", 0, 48 },
+		{ "lookback_h", 0, 48 }, { "clock_step_limit_ms", 1, 3600000 },
 	};
 	char text[512], msg[256];
 
