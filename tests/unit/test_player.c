@@ -251,7 +251,8 @@ struct scen {
 	int64_t replan_at_rel_ms;  /* publish items2 then (a plan changed on air) */
 	struct item_spec items2[2];
 	size_t nitems2;
-	int late;                 /* runs after the others end, across steps of the wall clock */
+	int late;                 /* phase 1 or 2: runs after the others end, across steps of
+				     the wall clock */
 	/* results */
 	struct rec *rec;
 	struct po_snapbox box;
@@ -264,7 +265,7 @@ struct scen {
 };
 
 enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE,
-       S_NEWCUT, S_NEWJOIN, S_STEP, NSCEN };
+       S_NEWCUT, S_NEWJOIN, S_STEP, S_BIGSTEP, NSCEN };
 
 static struct scen sc[NSCEN] = {
 	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
@@ -306,7 +307,14 @@ static struct scen sc[NSCEN] = {
 	[S_STEP] = { .name = "step", .nitems = 2, .keep_open_ms = 1000, .late = 1,
 		     .items = { { 3000, 1000, { { &fa, 0, 0 } }, 1 },
 				{ 4000, 1000, { { &fa, 0, 0 } }, 1 } } },
+	/* back to back at +6 s and +7 s; the wall clock steps +1500 ms at
+	 * +6.4 s (monotonic), beyond the default limit of 1000 ms */
+	[S_BIGSTEP] = { .name = "bigstep", .nitems = 2, .keep_open_ms = 1000, .late = 2,
+			.items = { { 6000, 1000, { { &fa, 0, 0 } }, 1 },
+				   { 7000, 2000, { { &fa, 0, 0 } }, 1 } } },
 };
+
+#define BIGSTEP_NS (1500 * MS)
 
 #define STEP_NS (300 * MS)
 
@@ -491,6 +499,20 @@ static int run_scenarios(void)
 	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 4400) * MS);
 	po_simclock_step_wall(sim, -STEP_NS);
 	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 5400) * MS);
+	int nlate2 = 0;
+	for (int i = 0; i < NSCEN; i++) {
+		if (sc[i].late == 2)
+			nlate2++;
+		else
+			po_player_request_stop(sc[i].player);
+	}
+	for (int i = 0; i < 10000 && po_simclock_members(sim) > 1 + nlate2; i++)
+		po_clock_sleep_until_ns(&clk, po_clock_now_ns(&clk) + 10 * MS);
+	if (po_simclock_members(sim) > 1 + nlate2)
+		return 1;
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 6400) * MS);
+	po_simclock_step_wall(sim, BIGSTEP_NS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 8000) * MS); /* wall: +9.5 s, item 2 over */
 	for (int i = 0; i < NSCEN; i++)
 		po_player_request_stop(sc[i].player);
 	/* Sleep on, so the players wake and see it, until every one has ended
@@ -755,6 +777,44 @@ static void test_wall_clock_steps_neither_burst_nor_stall(void)
 			w = &s->rec->ev[i];
 	CU_ASSERT_FATAL(w != NULL);
 	PO_EXPECT_INT(w->t_ns - w->t_mono, STEP_NS);
+}
+
+static void test_wall_clock_step_beyond_the_limit_moves_the_next_item(void)
+{
+	const struct scen *s = &sc[S_BIGSTEP];
+	const struct rec *r = s->rec;
+	int64_t m0 = (T0_ms + 6000) * MS; /* item 1's start, mono == wall then */
+	/* item 1 plays on at its pace on the monotonic clock: every frame at
+	 * its deadline minus the send-ahead, none in a burst at the step */
+	struct exp_frame f[64];
+	size_t n = expected(&s->items[0], f, 64, NULL), sent = 0, w = 0;
+	PO_EXPECT_INT_FATAL(n, 39);
+	for (size_t k = 0; k < n; k++) {
+		sent += f[k].m->ix->frames[f[k].k].len;
+		while (w < r->nev && (r->ev[w].type != EV_WRITE || r->ev[w].at + r->ev[w].len < sent))
+			w++;
+		CU_ASSERT_FATAL(w < r->nev);
+		int64_t want = m0 + f[k].due_ns - AHEAD_MS * MS;
+		PO_EXPECT_INT(r->ev[w].t_mono, want < m0 ? m0 : want);
+	}
+	PO_EXPECT_INT_FATAL(s->nmsg, 4);
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "cut");
+	/* item 2 starts on the new time: its first write leaves when item 1's
+	 * tail ends (+6.8 s monotonic), when the wall clock reads +8.3 s,
+	 * 1.3 s into item 2: it joins at the frame due then */
+	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
+	PO_EXPECT_INT(b2->start_error_us, 1300000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b2->detail, "joined at +00:01"));
+	w++;
+	while (w < r->nev && (r->ev[w].type != EV_WRITE || !r->ev[w].len))
+		w++;
+	CU_ASSERT_FATAL(w < r->nev);
+	PO_EXPECT_INT(r->ev[w].t_mono, m0 + 800 * MS);
+	PO_EXPECT_INT(r->ev[w].t_ns - r->ev[w].t_mono, BIGSTEP_NS);
+	PO_EXPECT_INT(r->ev[w].at, sent);
+	long k = frame_with_bytes(&fa, r->data + r->ev[w].at, r->ev[w].len);
+	PO_EXPECT_INT(k, frame_at(&fa, 1300 * MS));
+	PO_EXPECT_INT(count_ev(r, EV_OPEN), 1);
 }
 
 static void test_end_ms_cuts_before_the_first_frame_due_at_or_after_it(void)
@@ -1107,6 +1167,7 @@ static const struct po_test player_tests[] = {
 	{ "test_back_to_back_items_share_one_connection", test_back_to_back_items_share_one_connection },
 	{ "test_junction_keeps_the_send_ahead", test_junction_keeps_the_send_ahead },
 	{ "test_wall_clock_steps_neither_burst_nor_stall", test_wall_clock_steps_neither_burst_nor_stall },
+	{ "test_wall_clock_step_beyond_the_limit_moves_the_next_item", test_wall_clock_step_beyond_the_limit_moves_the_next_item },
 	{ "test_end_ms_cuts_before_the_first_frame_due_at_or_after_it", test_end_ms_cuts_before_the_first_frame_due_at_or_after_it },
 	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
 	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },
