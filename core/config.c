@@ -490,10 +490,16 @@ static void add_instance(struct po_config *c, const struct section *sec,
 			      NAME_MAX_LEN);
 		return;
 	}
-	if (c->ninst == PO_MAX_INSTANCES) {
-		po_diag_error(d, src(c, g), g, "too many plugin instances (at most %d)",
-			      PO_MAX_INSTANCES);
-		return;
+	if (c->ninst == c->inst_cap) {
+		size_t cap = c->inst_cap ? c->inst_cap * 2 : 16;
+		struct po_instance_conf *v = realloc(c->inst, cap * sizeof *v);
+		if (!v) {
+			po_diag_error(d, src(c, g), g, "out of memory for %zu plugin instances",
+				      cap);
+			return;
+		}
+		c->inst = v;
+		c->inst_cap = cap;
 	}
 	struct po_instance_conf *ic = &c->inst[c->ninst++];
 	ic->kind = sec->kind;
@@ -594,7 +600,8 @@ static void set_defaults(struct po_config *c)
 	c->probe_silence_max_s = 10;
 	c->probe_min_fill_percent = 50;
 	c->aws = NULL;
-	c->ninst = 0;
+	c->inst = NULL;
+	c->ninst = c->inst_cap = 0;
 }
 
 static int validate(struct po_config *c, struct po_diag *d)
@@ -692,6 +699,7 @@ void po_config_free(struct po_config *c)
 		return;
 	if (c->cfg.root) /* a zeroed, never loaded struct holds nothing */
 		config_destroy(&c->cfg);
+	free(c->inst);
 	memset(c, 0, sizeof *c);
 }
 

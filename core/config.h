@@ -13,7 +13,6 @@
 #include <playout/plugin.h>
 #include "diag.h"
 
-#define PO_MAX_INSTANCES 32
 #define PO_MAX_CAPS 32
 
 struct po_cap {
@@ -71,8 +70,9 @@ struct po_config {
 	                                  access_key, secret_key, ssm_endpoint,
 	                                  imds_endpoint: validated strings), or NULL;
 	                                  borrowed from cfg */
-	struct po_instance_conf inst[PO_MAX_INSTANCES];
-	size_t ninst;
+	struct po_instance_conf *inst; /* ninst of them, in file order; no fixed
+	                                  limit (50 outputs is a use case) */
+	size_t ninst, inst_cap;
 };
 
 /* Parse and validate. c need not be initialised; afterwards (success or

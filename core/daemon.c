@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -35,8 +36,8 @@ struct po_daemon {
 	struct po_snapbox box;
 	struct po_playq q;
 	struct po_worker *worker;          /* downloads and probes */
-	struct po_player *players[PO_MAX_INSTANCES];
-	int64_t play_id[PO_MAX_INSTANCES]; /* the open play row of each output */
+	struct po_player **players;        /* one per output, nplayers started */
+	int64_t *play_id;                  /* the open play row of each output */
 	size_t nplayers;
 	uint64_t last_plan_sig;            /* to log only rundowns that changed */
 	int64_t unaired_upto_ms;           /* items starting up to here were judged */
@@ -187,6 +188,15 @@ static void record_plays(struct po_daemon *d)
 static int start_players(struct po_daemon *d)
 {
 	struct po_instance *pi;
+	size_t n = 0;
+	while (po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, n))
+		n++;
+	d->players = calloc(n ? n : 1, sizeof *d->players);
+	d->play_id = calloc(n ? n : 1, sizeof *d->play_id);
+	if (!d->players || !d->play_id) {
+		po_log_errorx("core", "out of memory for %zu players", n);
+		return -1;
+	}
 	for (size_t i = 0; (pi = po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, i)); i++) {
 		struct playout_error e = {0};
 		struct po_player_conf pc = {
@@ -407,6 +417,10 @@ out:
 		po_runtime_close(&d->rt);
 	po_plan_inputs_free(&d->pin);
 	po_snapbox_destroy(&d->box);
+	free(d->players);
+	free(d->play_id);
+	d->players = NULL;
+	d->play_id = NULL;
 	po_diag_free(&diag);
 	if (sfd >= 0)
 		close(sfd);

@@ -284,6 +284,33 @@ static void test_string_keys_reject_wrong_type_and_empty(void)
 	}
 }
 
+/* Fifty outputs in one process is a use case: no fixed instance limit. */
+static void test_sixty_outputs_load_in_file_order(void)
+{
+	static char text[16384];
+	size_t n = (size_t)snprintf(text, sizeof text,
+				    "storage = { plugin = \"localdisk\"; };\noutputs = (");
+	for (int i = 0; i < 60; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "%s{ plugin = \"file\"; instance = \"o%02d\"; }",
+				      i ? ", " : "", i);
+	snprintf(text + n, sizeof text - n, " );\n");
+	struct po_config c;
+	struct po_diag d;
+	CU_ASSERT_EQUAL_FATAL(load(&c, &d, text), PLAYOUT_OK);
+	CU_ASSERT_EQUAL(d.n, 0);
+	CU_ASSERT_EQUAL_FATAL(c.ninst, 61);
+	size_t outs = 0;
+	for (size_t i = 0; i < c.ninst; i++)
+		if (c.inst[i].kind == PLAYOUT_KIND_OUTPUT) {
+			char want[32];
+			snprintf(want, sizeof want, "file:o%02zu", outs++);
+			CU_ASSERT_STRING_EQUAL(c.inst[i].label, want);
+		}
+	CU_ASSERT_EQUAL(outs, 60);
+	done(&c, &d);
+}
+
 static void test_integer_keys_check_type_and_range(void)
 {
 	static const struct {
@@ -873,6 +900,7 @@ static const struct po_test tests[] = {
 	{ "test_include_is_read_from_the_files_directory", test_include_is_read_from_the_files_directory },
 	{ "test_string_keys_reject_wrong_type_and_empty", test_string_keys_reject_wrong_type_and_empty },
 	{ "test_integer_keys_check_type_and_range", test_integer_keys_check_type_and_range },
+	{ "test_sixty_outputs_load_in_file_order", test_sixty_outputs_load_in_file_order },
 	{ "test_integer_keys_accept_their_bounds", test_integer_keys_accept_their_bounds },
 	{ "test_log_level_names", test_log_level_names },
 	{ "test_unknown_top_level_key_is_an_error_with_nearest_key", test_unknown_top_level_key_is_an_error_with_nearest_key },
