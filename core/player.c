@@ -26,6 +26,12 @@
 #define JOIN_SLACK_NS (1000 * NS_PER_MS) /* later than this: join at the frame due now */
 #define RETRY_NS (1000 * NS_PER_MS)     /* output reconnect interval */
 #define PLAYER_BUF (64 * 1024)
+/* Connects at once across all players: below the listen backlog of 5 that
+ * Icecast uses, so a crowd of outputs opening together is not dropped by
+ * the kernel (a dropped SYN costs a 1 s retransmit). A connect waits for a
+ * slot at most GATE_WAIT_NS, so a hung connect elsewhere delays nobody long. */
+#define GATE_SLOTS 4
+#define GATE_WAIT_NS (250 * NS_PER_MS)
 
 struct po_player {
 	char *label;
@@ -37,6 +43,7 @@ struct po_player {
 	int64_t ahead_ns;
 	int64_t keep_open_ns;
 	int64_t connect_ahead_ns;
+	int64_t prepare_ns;             /* open the files this long before start */
 	int64_t step_limit_ns;          /* a larger step of the wall clock re-anchors */
 	int64_t early_open_for;         /* start (ns) of the item opened early for */
 	pthread_t thread;
@@ -254,6 +261,56 @@ static void fill_meta(const struct po_air_item *it, struct playout_item_meta *m)
 	}
 }
 
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int busy;
+} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+/* Take a connect slot, or go ahead without one after GATE_WAIT_NS (real
+ * time: the slots are held by real connects). 1 when a slot was taken. */
+static int gate_enter(void)
+{
+	struct timespec until;
+	int got = 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += GATE_WAIT_NS;
+	if (until.tv_nsec >= NS_PER_S) {
+		until.tv_sec++;
+		until.tv_nsec -= NS_PER_S;
+	}
+	pthread_mutex_lock(&gate.mu);
+	while (gate.busy >= GATE_SLOTS &&
+	       pthread_cond_timedwait(&gate.cv, &gate.mu, &until) == 0)
+		;
+	if (gate.busy < GATE_SLOTS) {
+		gate.busy++;
+		got = 1;
+	}
+	pthread_mutex_unlock(&gate.mu);
+	return got;
+}
+
+static void gate_leave(int got)
+{
+	if (!got)
+		return;
+	pthread_mutex_lock(&gate.mu);
+	gate.busy--;
+	pthread_cond_signal(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+/* ops->open through the connect gate. */
+static int gated_open(struct po_player *p, const struct playout_item_meta *m,
+		      struct playout_error *err)
+{
+	int got = gate_enter();
+	int rc = p->ops->open(p->inst, m, err);
+	gate_leave(got);
+	return rc;
+}
+
 static void output_close(struct po_player *p)
 {
 	if (p->out_open)
@@ -267,7 +324,7 @@ static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 			struct playout_error *err)
 {
 	if (!p->out_open) {
-		int rc = p->ops->open(p->inst, m, err);
+		int rc = gated_open(p, m, err);
 		if (rc < 0)
 			return rc;
 		p->out_open = 1;
@@ -656,7 +713,11 @@ static void play_item(struct po_player *p)
 	/* Deadlines within the item are on the monotonic clock from here. */
 	pl.anchor_ns = anchor_item(p, it);
 	int64_t t0 = mono_ns(p) - pl.anchor_ns;
-	if (t0 > JOIN_SLACK_NS) {
+	/* Late by more than the slack: join at the frame due now, unless the
+	 * connection was begun in time for this item and was merely slow:
+	 * then the item goes out whole, late, rather than lose its start. */
+	int began_in_time = p->out_open && p->early_open_for == pl.start_ns;
+	if (t0 > JOIN_SLACK_NS && !began_in_time) {
 		seek_to(&pl, t0);
 		int64_t secs = t0 / NS_PER_S;
 		add_detail(&play, "joined at +%02lld:%02lld", (long long)(secs / 60),
@@ -814,8 +875,9 @@ static void play_item(struct po_player *p)
 
 /* ---- the thread ------------------------------------------------------- */
 
-/* Connect a closed output shortly before the item, once per item: a failure
- * here is retried by play_item at the start instant. */
+/* Connect a closed output connect_ahead before the item, once per item,
+ * retrying a refused connect at once (a server busy with a crowd of
+ * connects); a second failure is retried by play_item at the start. */
 static void open_early(struct po_player *p, int64_t start)
 {
 	struct playout_item_meta m;
@@ -824,8 +886,9 @@ static void open_early(struct po_player *p, int64_t start)
 		return;
 	p->early_open_for = start;
 	fill_meta(&p->prep_snap->v[p->prep_i], &m);
-	if (p->ops->open(p->inst, &m, &err) == PLAYOUT_OK)
-		p->out_open = 1;
+	for (int tries = 0; tries < 2 && !p->out_open && !stopping(p); tries++)
+		if (gated_open(p, &m, &err) == PLAYOUT_OK)
+			p->out_open = 1;
 }
 
 /* Items of the plan whose whole time passed without this player starting
@@ -889,14 +952,14 @@ static void *player_main(void *arg)
 			    abs64(wall_skew(p, start, p->carry_mono_ns)) <= p->step_limit_ns)
 				go = p->carry_mono_ns - p->ahead_ns + (t - mono_ns(p));
 		}
-		if (t >= min64(go, start - PREPARE_NS))
+		if (t >= min64(go, start - p->prepare_ns))
 			prepare(p, p->snap, i);
 		if (t < start && t >= start - p->connect_ahead_ns)
 			open_early(p, start);
 		if (t < go) {
 			int64_t target = go;
-			if (t < min64(go, start - PREPARE_NS))
-				target = min64(go, start - PREPARE_NS);
+			if (t < min64(go, start - p->prepare_ns))
+				target = min64(go, start - p->prepare_ns);
 			else if (!p->out_open && p->early_open_for != start &&
 				 t < start - p->connect_ahead_ns)
 				target = start - p->connect_ahead_ns;
@@ -937,6 +1000,8 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->ahead_ns = (int64_t)(pc->send_ahead_ms > 0 ? pc->send_ahead_ms : 0) * NS_PER_MS;
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
 	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
+	/* the files are open before the connect that needs the item's meta */
+	p->prepare_ns = p->connect_ahead_ns > PREPARE_NS ? p->connect_ahead_ns : PREPARE_NS;
 	p->step_limit_ns = (int64_t)(pc->clock_step_limit_ms > 0 ? pc->clock_step_limit_ms
 								   : PO_PLAYER_STEP_LIMIT_MS) * NS_PER_MS;
 	p->early_open_for = INT64_MIN;

@@ -125,6 +125,7 @@ struct rec {
 	int64_t fail_write_from_ns; /* the first write at or after fails; 0: never */
 	int fail_opens_after;       /* opens after this many successes fail; 0: never */
 	int fail_first_opens;       /* this many first opens fail */
+	int64_t open_delay_ns;      /* a slow connect: open takes this long (monotonic) */
 	int opens, open_calls;
 };
 
@@ -150,6 +151,8 @@ static int rec_open(void *inst, const struct playout_item_meta *m, struct playou
 		r->misuse++;
 	if (r->open_calls++ < r->fail_first_opens)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: not yet");
+	if (r->open_delay_ns)
+		po_clock_sleep_until_mono_ns(r->clock, po_clock_mono_ns(r->clock) + r->open_delay_ns);
 	if (r->fail_opens_after && r->opens >= r->fail_opens_after)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: connection refused");
 	r->opens++;
@@ -251,6 +254,8 @@ struct scen {
 	int64_t replan_at_rel_ms;  /* publish items2 then (a plan changed on air) */
 	struct item_spec items2[2];
 	size_t nitems2;
+	int connect_ahead_ms;
+	int64_t open_delay_ms;
 	int late;                 /* phase 1 or 2: runs after the others end, across steps of
 				     the wall clock */
 	/* results */
@@ -265,7 +270,7 @@ struct scen {
 };
 
 enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE,
-       S_NEWCUT, S_NEWJOIN, S_STEP, S_BIGSTEP, NSCEN };
+       S_NEWCUT, S_NEWJOIN, S_STEP, S_BIGSTEP, S_EARLY, S_SLOWOPEN, NSCEN };
 
 static struct scen sc[NSCEN] = {
 	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
@@ -312,6 +317,15 @@ static struct scen sc[NSCEN] = {
 	[S_BIGSTEP] = { .name = "bigstep", .nitems = 2, .keep_open_ms = 1000, .late = 2,
 			.items = { { 6000, 1000, { { &fa, 0, 0 } }, 1 },
 				   { 7000, 2000, { { &fa, 0, 0 } }, 1 } } },
+	/* connect_ahead_ms beyond the 1 s files are prepared ahead; the first
+	 * connect is refused */
+	[S_EARLY] = { .name = "early", .nitems = 1, .keep_open_ms = 1000, .late = 1,
+		      .connect_ahead_ms = 1500, .fail_first_opens = 1,
+		      .items = { { 3000, 10000, { { &fa, 0, 0 } }, 1 } } },
+	/* a connect begun 300 ms ahead that takes 1.8 s */
+	[S_SLOWOPEN] = { .name = "slowopen", .nitems = 1, .keep_open_ms = 1000, .late = 1,
+			 .connect_ahead_ms = 300, .open_delay_ms = 1800,
+			 .items = { { 3000, 10000, { { &fa, 0, 0 } }, 1 } } },
 };
 
 #define BIGSTEP_NS (1500 * MS)
@@ -452,6 +466,7 @@ static int run_scenarios(void)
 		s->rec->clock = &clk;
 		s->rec->fail_opens_after = s->fail_opens_after;
 		s->rec->fail_first_opens = s->fail_first_opens;
+		s->rec->open_delay_ns = s->open_delay_ms * MS;
 		if (s->fail_write_rel_ms)
 			s->rec->fail_write_from_ns = (T0_ms + s->fail_write_rel_ms) * MS;
 		po_snapbox_init(&s->box);
@@ -459,7 +474,7 @@ static int run_scenarios(void)
 		struct po_player_conf pc = {
 			.label = s->name, .ops = &rec_ops, .inst = s->rec, .clock = &clk,
 			.box = &s->box, .q = &s->q, .send_ahead_ms = AHEAD_MS,
-			.keep_open_ms = s->keep_open_ms,
+			.keep_open_ms = s->keep_open_ms, .connect_ahead_ms = s->connect_ahead_ms,
 		};
 		po_simclock_add_thread(sim);
 		if (po_player_start(&pc, &s->player, NULL) < 0) {
@@ -498,7 +513,7 @@ static int run_scenarios(void)
 	po_simclock_step_wall(sim, STEP_NS);
 	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 4400) * MS);
 	po_simclock_step_wall(sim, -STEP_NS);
-	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 5400) * MS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 5900) * MS); /* slowopen ends at +5.84 s */
 	int nlate2 = 0;
 	for (int i = 0; i < NSCEN; i++) {
 		if (sc[i].late == 2)
@@ -815,6 +830,44 @@ static void test_wall_clock_step_beyond_the_limit_moves_the_next_item(void)
 	long k = frame_with_bytes(&fa, r->data + r->ev[w].at, r->ev[w].len);
 	PO_EXPECT_INT(k, frame_at(&fa, 1300 * MS));
 	PO_EXPECT_INT(count_ev(r, EV_OPEN), 1);
+}
+
+static void test_connect_ahead_beyond_a_second_and_a_refusal_retried_at_once(void)
+{
+	const struct scen *s = &sc[S_EARLY];
+	const struct rec *r = s->rec;
+	PO_EXPECT_INT_FATAL(count_ev(r, EV_OPEN), 2);
+	const struct ev *o1 = first_ev(r, EV_OPEN, 0), *o2 = first_ev(r, EV_OPEN, 1);
+	CU_ASSERT_FATAL(o1 && o2);
+	/* both at connect_ahead_ms before the start: the refusal is retried
+	 * at once, not a second later nor at the start */
+	PO_EXPECT_INT(o1->t_mono, (T0_ms + 1500) * MS);
+	PO_EXPECT_INT(o2->t_mono, (T0_ms + 1500) * MS);
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	PO_EXPECT_INT(w->t_mono, (T0_ms + 3000) * MS);
+	PO_EXPECT_INT(r->n, (size_t)fa.ix->file_size);
+	PO_EXPECT_INT(msg_of(s, PO_PLAYQ_BEGIN, 0)->play.start_error_us, 0);
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
+	PO_EXPECT_INT(r->misuse, 0);
+}
+
+static void test_slow_connect_begun_in_time_skips_no_audio(void)
+{
+	const struct scen *s = &sc[S_SLOWOPEN];
+	const struct rec *r = s->rec;
+	PO_EXPECT_INT_FATAL(count_ev(r, EV_OPEN), 1);
+	PO_EXPECT_INT(first_ev(r, EV_OPEN, 0)->t_mono, (T0_ms + 2700) * MS);
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	/* connected 1.5 s late: the item goes out whole from its first frame */
+	PO_EXPECT_INT(w->t_mono, (T0_ms + 4500) * MS);
+	PO_EXPECT_INT(r->n, (size_t)fa.ix->file_size);
+	CU_ASSERT(r->n == (size_t)fa.ix->file_size && memcmp(r->data, fa.bytes, r->n) == 0);
+	const struct po_play *b = &msg_of(s, PO_PLAYQ_BEGIN, 0)->play;
+	PO_EXPECT_INT(b->start_error_us, 1500000);
+	CU_ASSERT_PTR_NULL(strstr(b->detail, "joined"));
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
 }
 
 static void test_end_ms_cuts_before_the_first_frame_due_at_or_after_it(void)
@@ -1168,6 +1221,8 @@ static const struct po_test player_tests[] = {
 	{ "test_junction_keeps_the_send_ahead", test_junction_keeps_the_send_ahead },
 	{ "test_wall_clock_steps_neither_burst_nor_stall", test_wall_clock_steps_neither_burst_nor_stall },
 	{ "test_wall_clock_step_beyond_the_limit_moves_the_next_item", test_wall_clock_step_beyond_the_limit_moves_the_next_item },
+	{ "test_connect_ahead_beyond_a_second_and_a_refusal_retried_at_once", test_connect_ahead_beyond_a_second_and_a_refusal_retried_at_once },
+	{ "test_slow_connect_begun_in_time_skips_no_audio", test_slow_connect_begun_in_time_skips_no_audio },
 	{ "test_end_ms_cuts_before_the_first_frame_due_at_or_after_it", test_end_ms_cuts_before_the_first_frame_due_at_or_after_it },
 	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
 	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },
