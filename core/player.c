@@ -28,10 +28,12 @@
 #define PLAYER_BUF (64 * 1024)
 /* Connects at once across all players: below the listen backlog of 5 that
  * Icecast uses, so a crowd of outputs opening together is not dropped by
- * the kernel (a dropped SYN costs a 1 s retransmit). A connect waits for a
- * slot at most GATE_WAIT_NS, so a hung connect elsewhere delays nobody long. */
+ * the kernel (a dropped SYN costs a 1 s retransmit). A slot held longer
+ * than GATE_STALE_NS (a hung connect to a dead server) no longer counts, so
+ * a dead output delays the others by that much at most. */
 #define GATE_SLOTS 4
-#define GATE_WAIT_NS (250 * NS_PER_MS)
+#define GATE_STALE_NS (250 * NS_PER_MS)
+#define GATE_POLL_NS (10 * NS_PER_MS)
 
 struct po_player {
 	char *label;
@@ -263,41 +265,53 @@ static void fill_meta(const struct po_air_item *it, struct playout_item_meta *m)
 
 static struct {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int busy;
-} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	int64_t since[GATE_SLOTS];      /* CLOCK_MONOTONIC when taken; 0: free */
+	uint64_t gen[GATE_SLOTS];       /* which holder has the slot */
+} gate = { PTHREAD_MUTEX_INITIALIZER, { 0 }, { 0 } };
 
-/* Take a connect slot, or go ahead without one after GATE_WAIT_NS (real
- * time: the slots are held by real connects). 1 when a slot was taken. */
-static int gate_enter(void)
+static int64_t real_mono_ns(void)
 {
-	struct timespec until;
-	int got = 0;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += GATE_WAIT_NS;
-	if (until.tv_nsec >= NS_PER_S) {
-		until.tv_sec++;
-		until.tv_nsec -= NS_PER_S;
-	}
-	pthread_mutex_lock(&gate.mu);
-	while (gate.busy >= GATE_SLOTS &&
-	       pthread_cond_timedwait(&gate.cv, &gate.mu, &until) == 0)
-		;
-	if (gate.busy < GATE_SLOTS) {
-		gate.busy++;
-		got = 1;
-	}
-	pthread_mutex_unlock(&gate.mu);
-	return got;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
-static void gate_leave(int got)
+struct gate_ticket {
+	int slot;
+	uint64_t gen;
+};
+
+/* Take a connect slot: a free one, or one whose holder has been connecting
+ * for longer than GATE_STALE_NS. Real time throughout: the slots are held
+ * by real connects, whatever clock the player runs on. */
+static struct gate_ticket gate_enter(const struct po_player *p)
 {
-	if (!got)
+	for (;;) {
+		int64_t now = real_mono_ns();
+		pthread_mutex_lock(&gate.mu);
+		for (int i = 0; i < GATE_SLOTS; i++) {
+			if (gate.since[i] == 0 || now - gate.since[i] > GATE_STALE_NS) {
+				struct gate_ticket t = { i, ++gate.gen[i] };
+				gate.since[i] = now;
+				pthread_mutex_unlock(&gate.mu);
+				return t;
+			}
+		}
+		pthread_mutex_unlock(&gate.mu);
+		if (stopping(p))
+			return (struct gate_ticket){ -1, 0 };
+		struct timespec nap = { 0, GATE_POLL_NS };
+		nanosleep(&nap, NULL);
+	}
+}
+
+static void gate_leave(struct gate_ticket t)
+{
+	if (t.slot < 0)
 		return;
 	pthread_mutex_lock(&gate.mu);
-	gate.busy--;
-	pthread_cond_signal(&gate.cv);
+	if (gate.gen[t.slot] == t.gen)
+		gate.since[t.slot] = 0;
 	pthread_mutex_unlock(&gate.mu);
 }
 
@@ -305,9 +319,9 @@ static void gate_leave(int got)
 static int gated_open(struct po_player *p, const struct playout_item_meta *m,
 		      struct playout_error *err)
 {
-	int got = gate_enter();
+	struct gate_ticket t = gate_enter(p);
 	int rc = p->ops->open(p->inst, m, err);
-	gate_leave(got);
+	gate_leave(t);
 	return rc;
 }
 
