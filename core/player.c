@@ -1,8 +1,9 @@
 /*
  * The player thread of one output: waits for each rundown item's start
- * instant, streams its frames paced against absolute deadlines measured from
- * that instant, reconnects by the clock after output errors, and posts
- * BEGIN/END reports. Snapshots live in snapshot.c, the queue in playq.c.
+ * instant (wall clock), streams its frames paced against absolute deadlines
+ * on the monotonic clock measured from that instant, reconnects by the
+ * clock after output errors, and posts BEGIN/END reports. Snapshots live in
+ * snapshot.c, the queue in playq.c.
  */
 #include "player.h"
 

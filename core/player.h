@@ -98,9 +98,13 @@ struct po_player_conf {
 
 /* Control thread. Starts the output's player thread (all signals blocked in
  * it). The thread owns the output from then on: it is the only caller of the
- * ops. It opens each item's files ~1 s before the start, sends from the start
- * instant (or, when it finds an item already running, from the frame due
- * now, detail "joined at +MM:SS"), reconnects every 1 s after an output
+ * ops. It opens each item's files ~1 s (or connect_ahead_ms) before the
+ * start, connects a closed output connect_ahead_ms before it (through a
+ * gate shared by all players: a few connects at a time), sends from the
+ * start instant, or a send-ahead before it on a connection that carries the
+ * item before (or, when it finds an item already running, from the frame
+ * due now, detail "joined at +MM:SS"; never when its connect began in time
+ * and was merely slow), reconnects every 1 s after an output
  * error, and posts BEGIN (after the first write) and END ("complete", "cut",
  * "interrupted", "failed") for every item it attempted. *out: free with
  * po_player_stop. */
