@@ -297,17 +297,17 @@ static void test_sixty_outputs_load_in_file_order(void)
 	snprintf(text + n, sizeof text - n, " );\n");
 	struct po_config c;
 	struct po_diag d;
-	CU_ASSERT_EQUAL_FATAL(load(&c, &d, text), PLAYOUT_OK);
-	CU_ASSERT_EQUAL(d.n, 0);
-	CU_ASSERT_EQUAL_FATAL(c.ninst, 61);
+	PO_EXPECT_INT_FATAL(load(&c, &d, text), PLAYOUT_OK);
+	PO_EXPECT_INT(d.n, 0);
+	PO_EXPECT_INT_FATAL(c.ninst, 61);
 	size_t outs = 0;
 	for (size_t i = 0; i < c.ninst; i++)
 		if (c.inst[i].kind == PLAYOUT_KIND_OUTPUT) {
 			char want[32];
 			snprintf(want, sizeof want, "file:o%02zu", outs++);
-			CU_ASSERT_STRING_EQUAL(c.inst[i].label, want);
+			PO_EXPECT_STR(c.inst[i].label, want);
 		}
-	CU_ASSERT_EQUAL(outs, 60);
+	PO_EXPECT_INT(outs, 60);
 	done(&c, &d);
 }
 
