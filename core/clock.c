@@ -97,3 +97,19 @@ void po_clock_sleep_until_ns(const struct po_clock *c, int64_t deadline_ns)
 	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
+
+void po_clock_sleep_until_mono_ns(const struct po_clock *c, int64_t deadline_ns)
+{
+	if (c->ops) {
+		c->ops->sleep_until_mono_ns(c->ops_arg, deadline_ns);
+		return;
+	}
+	if (deadline_ns <= 0)
+		return;
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ns / NS_PER_S),
+		.tv_nsec = (long)(deadline_ns % NS_PER_S),
+	};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}

@@ -28,6 +28,8 @@ struct po_clock_ops {
 	int64_t (*mono_ns)(void *arg);  /* nanoseconds, never steps back */
 	/* return once now_ns reads deadline_ns or later */
 	void (*sleep_until_ns)(void *arg, int64_t deadline_ns);
+	/* return once mono_ns reads deadline_ns or later */
+	void (*sleep_until_mono_ns)(void *arg, int64_t deadline_ns);
 };
 
 struct po_clock {
@@ -59,5 +61,8 @@ int64_t po_clock_mono_ns(const struct po_clock *c);
  * at once when the deadline has passed. Any deadline is safe (INT64_MAX:
  * as long as the clock can count). Thread-safe. */
 void po_clock_sleep_until_ns(const struct po_clock *c, int64_t deadline_ns);
+/* Sleep until po_clock_mono_ns reads deadline_ns: pacing that a step of the
+ * wall clock (NTP, an operator) neither hurries nor holds back. */
+void po_clock_sleep_until_mono_ns(const struct po_clock *c, int64_t deadline_ns);
 
 #endif

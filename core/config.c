@@ -17,7 +17,8 @@
 /* Every key the top level may hold; used for the unknown-key suggestion. */
 static const char *const top_keys[] = {
 	"station", "timezone", "state", "cache", "plugin_dir", "horizon_h",
-	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "lookback_h",
+	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "clock_step_limit_ms",
+	"lookback_h",
 	"cache_retention_days", "log_level", "caps", "probe",
 	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", NULL,
 };
@@ -489,10 +490,16 @@ static void add_instance(struct po_config *c, const struct section *sec,
 			      NAME_MAX_LEN);
 		return;
 	}
-	if (c->ninst == PO_MAX_INSTANCES) {
-		po_diag_error(d, src(c, g), g, "too many plugin instances (at most %d)",
-			      PO_MAX_INSTANCES);
-		return;
+	if (c->ninst == c->inst_cap) {
+		size_t cap = c->inst_cap ? c->inst_cap * 2 : 16;
+		struct po_instance_conf *v = realloc(c->inst, cap * sizeof *v);
+		if (!v) {
+			po_diag_error(d, src(c, g), g, "out of memory for %zu plugin instances",
+				      cap);
+			return;
+		}
+		c->inst = v;
+		c->inst_cap = cap;
 	}
 	struct po_instance_conf *ic = &c->inst[c->ninst++];
 	ic->kind = sec->kind;
@@ -583,6 +590,7 @@ static void set_defaults(struct po_config *c)
 	c->plan_interval_s = 60;
 	c->send_ahead_ms = 500;
 	c->connect_ahead_ms = 500;
+	c->clock_step_limit_ms = 1000;
 	c->lookback_h = 4;
 	c->cache_retention_days = 7;
 	c->log_level = PLAYOUT_LOG_INFO;
@@ -592,7 +600,8 @@ static void set_defaults(struct po_config *c)
 	c->probe_silence_max_s = 10;
 	c->probe_min_fill_percent = 50;
 	c->aws = NULL;
-	c->ninst = 0;
+	c->inst = NULL;
+	c->ninst = c->inst_cap = 0;
 }
 
 static int validate(struct po_config *c, struct po_diag *d)
@@ -614,6 +623,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_int(c, root, "plan_interval_s", 5, 3600, &c->plan_interval_s, d);
 	get_int(c, root, "send_ahead_ms", 0, 10000, &c->send_ahead_ms, d);
 	get_int(c, root, "connect_ahead_ms", 0, 60000, &c->connect_ahead_ms, d);
+	get_int(c, root, "clock_step_limit_ms", 1, 3600000, &c->clock_step_limit_ms, d);
 	get_int(c, root, "lookback_h", 0, 48, &c->lookback_h, d);
 	get_int(c, root, "cache_retention_days", 0, 3650, &c->cache_retention_days, d);
 	get_log_level(c, root, d);
@@ -689,6 +699,7 @@ void po_config_free(struct po_config *c)
 		return;
 	if (c->cfg.root) /* a zeroed, never loaded struct holds nothing */
 		config_destroy(&c->cfg);
+	free(c->inst);
 	memset(c, 0, sizeof *c);
 }
 

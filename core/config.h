@@ -13,7 +13,6 @@
 #include <playout/plugin.h>
 #include "diag.h"
 
-#define PO_MAX_INSTANCES 32
 #define PO_MAX_CAPS 32
 
 struct po_cap {
@@ -46,6 +45,9 @@ struct po_config {
 	int send_ahead_ms;             /* default 500, 0..10000 */
 	int connect_ahead_ms;          /* default 500, 0..60000: a closed output
 	                                  is opened this long before an item */
+	int clock_step_limit_ms;       /* default 1000, 1..3600000: a larger step
+	                                  of the wall clock is logged and the next
+	                                  item starts on the new time */
 	int lookback_h;                /* default 4, 0..48: items that started this
 	                                  long ago may still be joined mid-way */
 	int cache_retention_days;      /* default 7, 0..3650: cached files this long
@@ -68,8 +70,9 @@ struct po_config {
 	                                  access_key, secret_key, ssm_endpoint,
 	                                  imds_endpoint: validated strings), or NULL;
 	                                  borrowed from cfg */
-	struct po_instance_conf inst[PO_MAX_INSTANCES];
-	size_t ninst;
+	struct po_instance_conf *inst; /* ninst of them, in file order; no fixed
+	                                  limit (50 outputs is a use case) */
+	size_t ninst, inst_cap;
 };
 
 /* Parse and validate. c need not be initialised; afterwards (success or

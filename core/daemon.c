@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -36,8 +37,8 @@ struct po_daemon {
 	struct po_snapbox box;
 	struct po_playq q;
 	struct po_worker *worker;          /* downloads and probes */
-	struct po_player *players[PO_MAX_INSTANCES];
-	struct po_playrec rec[PO_MAX_INSTANCES]; /* the open play of each output */
+	struct po_player **players;        /* one per output, nplayers started */
+	struct po_playrec *rec;            /* the open play of each output */
 	size_t nplayers;
 	uint64_t last_plan_sig;            /* to log only rundowns that changed */
 	int64_t unaired_upto_ms;           /* items starting up to here were judged */
@@ -193,6 +194,19 @@ static void record_plays(struct po_daemon *d)
 static int start_players(struct po_daemon *d)
 {
 	struct po_instance *pi;
+	size_t n = 0;
+	while (po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, n))
+		n++;
+	d->players = calloc(n ? n : 1, sizeof *d->players);
+	d->rec = calloc(n ? n : 1, sizeof *d->rec);
+	if (!d->players || !d->rec) {
+		po_log_errorx("core", "out of memory for %zu players", n);
+		return -1;
+	}
+	/* The players connect a few at a time (player.c): with many outputs
+	 * the crowd needs longer than connect_ahead_ms to get through, about
+	 * 100 ms per four source logins on a loaded machine. */
+	int crowd_ms = n > 4 ? (int)((n - 1) / 4) * 100 : 0;
 	for (size_t i = 0; (pi = po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, i)); i++) {
 		struct playout_error e = {0};
 		struct po_player_conf pc = {
@@ -203,7 +217,8 @@ static int start_players(struct po_daemon *d)
 			.box = &d->box,
 			.q = &d->q,
 			.send_ahead_ms = d->rt.conf.send_ahead_ms,
-			.connect_ahead_ms = d->rt.conf.connect_ahead_ms,
+			.connect_ahead_ms = d->rt.conf.connect_ahead_ms + crowd_ms,
+			.clock_step_limit_ms = d->rt.conf.clock_step_limit_ms,
 			.keep_open_ms = 1000,
 		};
 		po_playrec_init(d->rt.state, &d->rec[i], pi->conf->label,
@@ -415,6 +430,10 @@ out:
 		po_runtime_close(&d->rt);
 	po_plan_inputs_free(&d->pin);
 	po_snapbox_destroy(&d->box);
+	free(d->players);
+	free(d->rec);
+	d->players = NULL;
+	d->rec = NULL;
 	po_diag_free(&diag);
 	if (sfd >= 0)
 		close(sfd);

@@ -1,8 +1,9 @@
 /*
  * The player thread of one output: waits for each rundown item's start
- * instant, streams its frames paced against absolute deadlines measured from
- * that instant, reconnects by the clock after output errors, and posts
- * BEGIN/END reports. Snapshots live in snapshot.c, the queue in playq.c.
+ * instant (wall clock), streams its frames paced against absolute deadlines
+ * on the monotonic clock measured from that instant, reconnects by the
+ * clock after output errors, and posts BEGIN/END reports. Snapshots live in
+ * snapshot.c, the queue in playq.c.
  */
 #include "player.h"
 
@@ -27,6 +28,14 @@
 #define RETRY_NS (1000 * NS_PER_MS)     /* output reconnect interval */
 #define PROGRESS_NS (1000 * NS_PER_MS)  /* bytes sent reported this often */
 #define PLAYER_BUF (64 * 1024)
+/* Connects at once across all players: below the listen backlog of 5 that
+ * Icecast uses, so a crowd of outputs opening together is not dropped by
+ * the kernel (a dropped SYN costs a 1 s retransmit). A slot held longer
+ * than GATE_STALE_NS (a hung connect to a dead server) no longer counts, so
+ * a dead output delays the others by that much at most. */
+#define GATE_SLOTS 4
+#define GATE_STALE_NS (250 * NS_PER_MS)
+#define GATE_POLL_NS (10 * NS_PER_MS)
 
 struct po_player {
 	char *label;
@@ -38,6 +47,8 @@ struct po_player {
 	int64_t ahead_ns;
 	int64_t keep_open_ns;
 	int64_t connect_ahead_ns;
+	int64_t prepare_ns;             /* open the files this long before start */
+	int64_t step_limit_ns;          /* a larger step of the wall clock re-anchors */
 	int64_t early_open_for;         /* start (ns) of the item opened early for */
 	pthread_t thread;
 	int stop;                       /* atomic: set by po_player_stop */
@@ -48,8 +59,13 @@ struct po_player {
 	uint64_t followed_gen;          /* the snapshot the item on air was checked against */
 	int64_t born_ms;                /* items starting before this are not ours to report */
 	int out_open;
+	int on_air;                     /* out_open, and the last item's audio went out on it */
 	int64_t last_end_ns;            /* audio end of the last item played */
 	int64_t last_start_ms;          /* items starting at or before this are done */
+	/* The next item's start on the monotonic clock, carried from the item
+	 * that ran into it on this connection (valid while on_air). */
+	int64_t carry_start_ms;
+	int64_t carry_mono_ns;
 	/* The item whose files are open (prepared ~1 s before its start). */
 	struct po_snapshot *prep_snap;  /* a reference, or NULL */
 	size_t prep_i;
@@ -75,7 +91,9 @@ struct play {
 	size_t nseg;
 	size_t s;                       /* cursor: segment */
 	uint32_t j;                     /* cursor: frame within the segment */
-	int64_t start_ns;
+	int64_t start_ns;               /* the start instant, wall clock */
+	int64_t anchor_ns;              /* the start instant, monotonic clock */
+	int64_t wall_skew_ns;           /* the step of the wall clock last logged */
 	int64_t cut_ns;                 /* item-relative; frames due at or after are not sent */
 	int64_t total_ns;               /* item-relative end of all frames */
 	int64_t bytes;
@@ -90,6 +108,24 @@ static int stopping(const struct po_player *p)
 static int64_t now_ns(const struct po_player *p)
 {
 	return po_clock_now_ns(p->clock);
+}
+
+static int64_t mono_ns(const struct po_player *p)
+{
+	return po_clock_mono_ns(p->clock);
+}
+
+/* How far the wall clock moved against the monotonic one since the anchor
+ * mono_ns was taken as the wall instant wall_ns. */
+static int64_t wall_skew(const struct po_player *p, int64_t wall_ns, int64_t mono_anchor_ns)
+{
+	int64_t w = now_ns(p), m = mono_ns(p);
+	return (w - m) - (wall_ns - mono_anchor_ns);
+}
+
+static int64_t abs64(int64_t a)
+{
+	return a < 0 ? -a : a;
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -229,11 +265,74 @@ static void fill_meta(const struct po_air_item *it, struct playout_item_meta *m)
 	}
 }
 
+static struct {
+	pthread_mutex_t mu;
+	int64_t since[GATE_SLOTS];      /* CLOCK_MONOTONIC when taken; 0: free */
+	uint64_t gen[GATE_SLOTS];       /* which holder has the slot */
+} gate = { PTHREAD_MUTEX_INITIALIZER, { 0 }, { 0 } };
+
+static int64_t real_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+struct gate_ticket {
+	int slot;
+	uint64_t gen;
+};
+
+/* Take a connect slot: a free one, or one whose holder has been connecting
+ * for longer than GATE_STALE_NS. Real time throughout: the slots are held
+ * by real connects, whatever clock the player runs on. */
+static struct gate_ticket gate_enter(const struct po_player *p)
+{
+	for (;;) {
+		int64_t now = real_mono_ns();
+		pthread_mutex_lock(&gate.mu);
+		for (int i = 0; i < GATE_SLOTS; i++) {
+			if (gate.since[i] == 0 || now - gate.since[i] > GATE_STALE_NS) {
+				struct gate_ticket t = { i, ++gate.gen[i] };
+				gate.since[i] = now;
+				pthread_mutex_unlock(&gate.mu);
+				return t;
+			}
+		}
+		pthread_mutex_unlock(&gate.mu);
+		if (stopping(p))
+			return (struct gate_ticket){ -1, 0 };
+		struct timespec nap = { 0, GATE_POLL_NS };
+		nanosleep(&nap, NULL);
+	}
+}
+
+static void gate_leave(struct gate_ticket t)
+{
+	if (t.slot < 0)
+		return;
+	pthread_mutex_lock(&gate.mu);
+	if (gate.gen[t.slot] == t.gen)
+		gate.since[t.slot] = 0;
+	pthread_mutex_unlock(&gate.mu);
+}
+
+/* ops->open through the connect gate. */
+static int gated_open(struct po_player *p, const struct playout_item_meta *m,
+		      struct playout_error *err)
+{
+	struct gate_ticket t = gate_enter(p);
+	int rc = p->ops->open(p->inst, m, err);
+	gate_leave(t);
+	return rc;
+}
+
 static void output_close(struct po_player *p)
 {
 	if (p->out_open)
 		p->ops->close(p->inst);
 	p->out_open = 0;
+	p->on_air = 0;
 }
 
 /* Open (when closed) and announce the item. */
@@ -241,7 +340,7 @@ static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 			struct playout_error *err)
 {
 	if (!p->out_open) {
-		int rc = p->ops->open(p->inst, m, err);
+		int rc = gated_open(p, m, err);
 		if (rc < 0)
 			return rc;
 		p->out_open = 1;
@@ -633,17 +732,36 @@ static int follow_plan(struct po_player *p, struct play *pl, struct po_play *pla
 	return adopted;
 }
 
-/* Sleep to an absolute deadline in slices; returns 1 when stopped. */
-static int wait_until(struct po_player *p, int64_t deadline)
+/* Sleep to an absolute deadline on the monotonic clock in slices; returns
+ * 1 when stopped. */
+static int wait_until_mono(struct po_player *p, int64_t deadline)
 {
 	for (;;) {
 		if (stopping(p))
 			return 1;
-		int64_t t = now_ns(p);
+		int64_t t = mono_ns(p);
 		if (t >= deadline)
 			return 0;
-		po_clock_sleep_until_ns(p->clock, min64(deadline, t + SLICE_NS));
+		po_clock_sleep_until_mono_ns(p->clock, min64(deadline, t + SLICE_NS));
 	}
+}
+
+/* The item's start instant on the monotonic clock: carried from the item
+ * before it on this connection, so the junction stays seamless whatever
+ * the wall clock did meanwhile, unless the wall clock stepped further than
+ * the limit: then the item starts on the new time. */
+static int64_t anchor_item(struct po_player *p, const struct po_air_item *it)
+{
+	int64_t start = it->item.start_ms * NS_PER_MS;
+	int64_t w = now_ns(p), m = mono_ns(p);
+	if (p->on_air && p->carry_start_ms == it->item.start_ms) {
+		int64_t skew = (w - m) - (start - p->carry_mono_ns);
+		if (abs64(skew) <= p->step_limit_ns)
+			return p->carry_mono_ns;
+		po_log_warnx(p->label, "the wall clock stepped by %+lld ms: %s starts on the new time",
+			     (long long)(skew / NS_PER_MS), it->item.seg[0].asset);
+	}
+	return m - (w - start);
 }
 
 /* Play the prepared item from its start instant (or the frame due now) to
@@ -684,8 +802,14 @@ static void play_item(struct po_player *p)
 	init_play(p, it, &pl);
 	p->followed_gen = UINT64_MAX; /* check the newest plan at once */
 
-	int64_t t0 = now_ns(p) - pl.start_ns;
-	if (t0 > JOIN_SLACK_NS) {
+	/* Deadlines within the item are on the monotonic clock from here. */
+	pl.anchor_ns = anchor_item(p, it);
+	int64_t t0 = mono_ns(p) - pl.anchor_ns;
+	/* Late by more than the slack: join at the frame due now, unless the
+	 * connection was begun in time for this item and was merely slow:
+	 * then the item goes out whole, late, rather than lose its start. */
+	int began_in_time = p->out_open && p->early_open_for == pl.start_ns;
+	if (t0 > JOIN_SLACK_NS && !began_in_time) {
 		seek_to(&pl, t0);
 		int64_t secs = t0 / NS_PER_S;
 		add_detail(&play, "joined at +%02lld:%02lld", (long long)(secs / 60),
@@ -693,8 +817,8 @@ static void play_item(struct po_player *p)
 	}
 	int rc = output_begin(p, &meta, &err);
 	if (rc < 0) {
-		retry_at = now_ns(p) + RETRY_NS;
-		outage_begin(p, &play, &pl, &down, retry_at - RETRY_NS, cursor_pos(&pl), err.msg);
+		retry_at = mono_ns(p) + RETRY_NS;
+		outage_begin(p, &play, &pl, &down, now_ns(p), cursor_pos(&pl), err.msg);
 		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
 			     err.msg);
 	}
@@ -709,8 +833,17 @@ static void play_item(struct po_player *p)
 			it = &p->prep_snap->v[p->prep_i];
 			fill_meta(it, &meta);
 		}
-		int64_t t = now_ns(p);
-		int64_t rel = t - pl.start_ns;
+		int64_t t = mono_ns(p);
+		int64_t rel = t - pl.anchor_ns;
+		int64_t skew = wall_skew(p, pl.start_ns, pl.anchor_ns);
+		if (abs64(skew - pl.wall_skew_ns) > p->step_limit_ns) {
+			po_log_warnx(p->label, "%s: the wall clock stepped by %+lld ms at +%lld ms; "
+				     "the item plays on at its pace, the next starts on the new time",
+				     it->item.seg[0].asset,
+				     (long long)((skew - pl.wall_skew_ns) / NS_PER_MS),
+				     (long long)(rel / NS_PER_MS));
+			pl.wall_skew_ns = skew;
+		}
 		int64_t end_rel = pl.cut_ns < pl.total_ns ? pl.cut_ns : pl.total_ns;
 		if (!p->out_open) {
 			/* Waiting to reconnect; the clock decides the position. */
@@ -719,8 +852,8 @@ static void play_item(struct po_player *p)
 				break;
 			}
 			if (t < retry_at) {
-				int64_t until = min64(retry_at, pl.start_ns + end_rel);
-				po_clock_sleep_until_ns(p->clock, min64(until, t + SLICE_NS));
+				int64_t until = min64(retry_at, pl.anchor_ns + end_rel);
+				po_clock_sleep_until_mono_ns(p->clock, min64(until, t + SLICE_NS));
 				continue;
 			}
 			rc = output_begin(p, &meta, &err);
@@ -730,7 +863,7 @@ static void play_item(struct po_player *p)
 			}
 			/* Resume where the clock says the programme is now. */
 			reconnects++;
-			seek_to(&pl, now_ns(p) - pl.start_ns);
+			seek_to(&pl, mono_ns(p) - pl.anchor_ns);
 			down.resume_pos_ns = cursor_pos(&pl);
 			continue;
 		}
@@ -738,12 +871,15 @@ static void play_item(struct po_player *p)
 			break;
 		int64_t sent_at = now_ns(p), pos = cursor_pos(&pl), bytes_before = pl.bytes;
 		if (!began) {
-			play.started_us = sent_at / 1000;
-			/* A start error only when the item's first frame goes out
-			 * first; a join has its own delay. */
+			/* On a connection that carries the previous item the
+			 * first frames go out a send-ahead early: the stream
+			 * reaches the item at its instant, not before. A start
+			 * error only when the item's first frame goes out first;
+			 * a join has its own delay. */
+			play.started_us = (pl.start_ns + (rel > 0 ? rel : 0)) / 1000;
 			play.start_error_us = pos ? 0 : play.started_us - it->item.start_ms * 1000;
 			play.join_ms = pos / NS_PER_MS;
-			play.join_delay_us = pos ? (sent_at - pl.start_ns - pos) / 1000 : 0;
+			play.join_delay_us = pos ? (rel - pos) / 1000 : 0;
 		}
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
@@ -753,7 +889,7 @@ static void play_item(struct po_player *p)
 		}
 		if (down.at_ns && down.resume_pos_ns >= 0 && pl.bytes > bytes_before)
 			post_gap(p, &play, &down, sent_at, down.resume_pos_ns,
-				 sent_at - pl.start_ns - down.resume_pos_ns);
+				 rel - down.resume_pos_ns);
 		if (began && sent_at >= progress_at) {
 			/* On a grid from the first byte, not drifting by the wakes. */
 			while (progress_at <= sent_at)
@@ -774,24 +910,40 @@ static void play_item(struct po_player *p)
 			po_log_warnx(p->label, "%s: output failed at +%lld ms: %s; reconnecting",
 				     it->item.seg[0].asset, (long long)(rel / NS_PER_MS), err.msg);
 			output_close(p);
-			retry_at = now_ns(p) + RETRY_NS;
+			retry_at = mono_ns(p) + RETRY_NS;
 			/* From the first frame of this send: part of it may have
 			 * gone out, but no frame after pos surely did. */
-			outage_begin(p, &play, &pl, &down, retry_at - RETRY_NS, pos, err.msg);
+			outage_begin(p, &play, &pl, &down, now_ns(p), pos, err.msg);
 			continue;
 		}
 		if (at_end(&pl) || pl.cut)
 			break;
 		/* Next frame's deadline minus the send-ahead. */
-		int64_t wake = pl.start_ns + cursor_deadline(&pl) - p->ahead_ns;
-		t = now_ns(p);
+		int64_t wake = pl.anchor_ns + cursor_deadline(&pl) - p->ahead_ns;
+		t = mono_ns(p);
 		if (wake > t)
-			po_clock_sleep_until_ns(p->clock, min64(wake, t + SLICE_NS));
+			po_clock_sleep_until_mono_ns(p->clock, min64(wake, t + SLICE_NS));
 	}
 
-	/* Tail: all frames are out; wait for the audio's end instant. */
-	int64_t end_abs = pl.start_ns + (pl.cut ? pl.cut_ns : pl.total_ns);
-	if (!interrupted && !failed && wait_until(p, end_abs))
+	/* Tail: all frames are out; wait for the audio's end instant, or only
+	 * until the next item's first frame is due minus the send-ahead when
+	 * that item follows on this connection, so the lead over real time
+	 * holds across the junction. */
+	int64_t end_rel = pl.cut ? pl.cut_ns : pl.total_ns;
+	int64_t end_abs = pl.start_ns + end_rel;
+	refresh_snap(p);
+	size_t ni;
+	const struct po_air_item *next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
+	int keep = !interrupted && p->out_open && next &&
+		   next->item.start_ms * NS_PER_MS - end_abs <= p->keep_open_ns;
+	int64_t tail_end = pl.anchor_ns + end_rel;
+	if (keep) {
+		p->carry_start_ms = next->item.start_ms;
+		p->carry_mono_ns = pl.anchor_ns + (next->item.start_ms * NS_PER_MS - pl.start_ns);
+		if (p->carry_mono_ns - p->ahead_ns < tail_end)
+			tail_end = p->carry_mono_ns - p->ahead_ns;
+	}
+	if (!interrupted && !failed && wait_until_mono(p, tail_end))
 		interrupted = 1;
 
 	if (!began) {
@@ -807,7 +959,10 @@ static void play_item(struct po_player *p)
 		post_gap(p, &play, &down, t, end_pos, 0);
 	}
 	play.bytes = pl.bytes;
+	/* A tail cut short for the next item: the audio still ends at end_abs. */
 	play.ended_ms = po_clock_now_ms(p->clock);
+	if (!interrupted && !failed && play.ended_ms < end_abs / NS_PER_MS)
+		play.ended_ms = end_abs / NS_PER_MS;
 	play.sent_ms = play.ended_ms;
 	if (reconnects)
 		add_detail(&play, "%d reconnect%s", reconnects, reconnects > 1 ? "s" : "");
@@ -835,18 +990,21 @@ static void play_item(struct po_player *p)
 	p->last_end_ns = end_abs;
 	prep_release(p);
 
-	/* Keep the connection for a next item that follows closely. */
+	/* Keep the connection for a next item that follows closely (the plan
+	 * may have changed during the tail: look again). */
 	refresh_snap(p);
-	size_t ni;
-	const struct po_air_item *next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
+	next = next_item(p->snap, p->last_start_ms, INT64_MIN, &ni);
 	if (interrupted || !next || next->item.start_ms * NS_PER_MS - end_abs > p->keep_open_ns)
 		output_close(p);
+	else if (p->out_open && !failed)
+		p->on_air = 1;
 } /* play_item */
 
 /* ---- the thread ------------------------------------------------------- */
 
-/* Connect a closed output shortly before the item, once per item: a failure
- * here is retried by play_item at the start instant. */
+/* Connect a closed output connect_ahead before the item, once per item,
+ * retrying a refused connect at once (a server busy with a crowd of
+ * connects); a second failure is retried by play_item at the start. */
 static void open_early(struct po_player *p, int64_t start)
 {
 	struct playout_item_meta m;
@@ -855,8 +1013,9 @@ static void open_early(struct po_player *p, int64_t start)
 		return;
 	p->early_open_for = start;
 	fill_meta(&p->prep_snap->v[p->prep_i], &m);
-	if (p->ops->open(p->inst, &m, &err) == PLAYOUT_OK)
-		p->out_open = 1;
+	for (int tries = 0; tries < 2 && !p->out_open && !stopping(p); tries++)
+		if (gated_open(p, &m, &err) == PLAYOUT_OK)
+			p->out_open = 1;
 }
 
 /* Items of the plan whose whole time passed without this player starting
@@ -909,14 +1068,25 @@ static void *player_main(void *arg)
 		}
 		if (p->prep_snap && !same_media(&p->prep_snap->v[p->prep_i], it))
 			prep_release(p);
-		if (t >= start - PREPARE_NS)
+		/* On a connection carrying the previous item the next one goes
+		 * out on its frames' deadlines minus the send-ahead, on the
+		 * timeline carried over (read on the wall clock now); a fresh
+		 * connection starts at the instant itself. */
+		int64_t go = start;
+		if (p->on_air && p->out_open) {
+			go = start - p->ahead_ns;
+			if (p->carry_start_ms == it->item.start_ms &&
+			    abs64(wall_skew(p, start, p->carry_mono_ns)) <= p->step_limit_ns)
+				go = p->carry_mono_ns - p->ahead_ns + (t - mono_ns(p));
+		}
+		if (t >= min64(go, start - p->prepare_ns))
 			prepare(p, p->snap, i);
 		if (t < start && t >= start - p->connect_ahead_ns)
 			open_early(p, start);
-		if (t < start) {
-			int64_t target = start;
-			if (t < start - PREPARE_NS)
-				target = start - PREPARE_NS;
+		if (t < go) {
+			int64_t target = go;
+			if (t < min64(go, start - p->prepare_ns))
+				target = min64(go, start - p->prepare_ns);
 			else if (!p->out_open && p->early_open_for != start &&
 				 t < start - p->connect_ahead_ns)
 				target = start - p->connect_ahead_ns;
@@ -957,6 +1127,10 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->ahead_ns = (int64_t)(pc->send_ahead_ms > 0 ? pc->send_ahead_ms : 0) * NS_PER_MS;
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
 	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
+	/* the files are open before the connect that needs the item's meta */
+	p->prepare_ns = p->connect_ahead_ns > PREPARE_NS ? p->connect_ahead_ns : PREPARE_NS;
+	p->step_limit_ns = (int64_t)(pc->clock_step_limit_ms > 0 ? pc->clock_step_limit_ms
+								   : PO_PLAYER_STEP_LIMIT_MS) * NS_PER_MS;
 	p->early_open_for = INT64_MIN;
 	p->last_start_ms = INT64_MIN;
 	p->gen = UINT64_MAX; /* differs from any box: the first look fetches */

@@ -95,15 +95,27 @@ struct po_player_conf {
 	                                           does not delay the first frame */
 	int keep_open_ms;                       /* keep the connection between two
 	                                           items closer than this (1000) */
+	int clock_step_limit_ms;                /* a step of the wall clock larger
+	                                           than this is logged and the next
+	                                           item starts on the new time
+	                                           (0: PO_PLAYER_STEP_LIMIT_MS) */
 };
+
+/* Within an item the frames are paced on the monotonic clock from the start
+ * instant, so no step of the wall clock hurries or stalls them. */
+#define PO_PLAYER_STEP_LIMIT_MS 1000
 
 /* Control thread. Starts the output's player thread (all signals blocked in
  * it). The thread owns the output from then on: it is the only caller of the
- * ops. It opens each item's files ~1 s before the start, sends from the start
- * instant (or, when it finds an item already running, from the frame due
- * now, detail "joined at +MM:SS", join_ms and join_delay_us set, no start
- * error), reconnects every 1 s after an output error, and posts BEGIN (after
- * the first write), PROGRESS about every second, a GAP per outage (when the
+ * ops. It opens each item's files ~1 s (or connect_ahead_ms) before the
+ * start, connects a closed output connect_ahead_ms before it (through a
+ * gate shared by all players: a few connects at a time), sends from the
+ * start instant, or a send-ahead before it on a connection that carries the
+ * item before (or, when it finds an item already running, from the frame
+ * due now, detail "joined at +MM:SS", join_ms and join_delay_us set, no
+ * start error; never when its connect began in time and was merely slow),
+ * reconnects every 1 s after an output error, and posts BEGIN (after the
+ * first write), PROGRESS about every second, a GAP per outage (when the
  * output comes back, or at the end) and END ("complete" when every frame
  * went out, "partial" when a join or an outage lost audio, "cut",
  * "interrupted", "failed") for every item it attempted. *out: free with

@@ -5,6 +5,7 @@
  */
 #include "runtime.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws.h"
@@ -20,6 +21,12 @@
 static int open_instances(struct po_runtime *rt, int flags, struct po_diag *d)
 {
 	int bad = 0;
+	rt->inst = calloc(rt->conf.ninst ? rt->conf.ninst : 1, sizeof *rt->inst);
+	if (!rt->inst) {
+		po_diag_error(d, rt->conf.path, NULL, "out of memory for %zu plugin instances",
+			      rt->conf.ninst);
+		return 1;
+	}
 	for (size_t i = 0; i < rt->conf.ninst; i++) {
 		const struct po_instance_conf *ic = &rt->conf.inst[i];
 		struct po_instance *pi = &rt->inst[rt->ninst];
@@ -127,6 +134,8 @@ void po_runtime_close(struct po_runtime *rt)
 		po_loader_exit();
 	rt->loader_up = 0;
 	rt->ninst = 0;
+	free(rt->inst);
+	rt->inst = NULL;
 	po_secret_cache_clear(); /* wipe the secrets host->secret served */
 	po_media_free(rt->media);
 	rt->media = NULL;

@@ -29,7 +29,7 @@ struct po_runtime {
 	struct po_config conf;
 	struct po_clock clock;
 	struct po_state *state;     /* NULL when opened without state */
-	struct po_instance inst[PO_MAX_INSTANCES];
+	struct po_instance *inst;   /* one per configured instance (conf.ninst) */
 	size_t ninst;
 	struct po_instance *storage, *fallback, *join, *dns; /* NULL if absent */
 	int loader_up;              /* po_loader_init succeeded */

@@ -38,6 +38,8 @@
 #include <time.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <shout/shout.h>
 
@@ -561,13 +563,18 @@ static int icecast_await_connect(struct icecast *ic, int rc, struct playout_erro
 
 /* Bound the kernel's send buffer of the new connection, so a server that
  * stops reading fills libshout's queue (and trips write_timeout_s) within
- * seconds, not after the minutes of audio an autotuned buffer holds. */
+ * seconds, not after the minutes of audio an autotuned buffer holds. And
+ * turn Nagle off: the opening burst and each paced write are due now, not
+ * when the previous segment is acknowledged. */
 static void icecast_cap_sndbuf(struct icecast *ic, const struct icecast_sockset *before)
 {
 	unsigned port = ic->protocol == SHOUT_PROTOCOL_ICY ? ic->port + 1u : ic->port;
 	int fd = icecast_sock_find_new(before, port);
-	int size = ICECAST_SNDBUF;
+	int size = ICECAST_SNDBUF, one = 1;
 
+	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+		ic->host->log(ic->host, PLAYOUT_LOG_DEBUG, "TCP_NODELAY on %s:%u%s: %s",
+			      ic->hostname, (unsigned)ic->port, ic->mount, strerror(errno));
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
 		ic->host->log(ic->host, PLAYOUT_LOG_DEBUG,
 			      "send buffer of %s:%u%s left as is (socket not identified): a "

@@ -277,8 +277,8 @@ po_icecast_start() {
   <location>playout tests</location>
   <admin>nobody@localhost</admin>
   <limits>
-    <clients>50</clients>
-    <sources>8</sources>
+    <clients>${PO_ICECAST_CLIENTS:-50}</clients>
+    <sources>${PO_ICECAST_SOURCES:-8}</sources>
     <queue-size>8388608</queue-size>
     <client-timeout>30</client-timeout>
     <header-timeout>15</header-timeout>

@@ -9,17 +9,31 @@
 
 #define MAX_SLEEPERS 64
 
+/* A thread asleep: its deadline on the wall clock or on the monotonic one. */
+struct sleeper {
+	int64_t deadline_ns;
+	int wall;
+};
+
 struct po_simclock {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_key_t member;   /* set (to this clock) in each thread taking part */
-	int64_t now_ns;
+	int64_t now_ns;         /* the monotonic reading; time moves this */
+	int64_t wall_off_ns;    /* the wall clock reads now_ns + wall_off_ns */
 	int members;            /* threads taking part, announced ones included */
 	int announced;          /* announced, not yet seen on the clock */
-	int64_t sleeping[MAX_SLEEPERS]; /* deadlines of the threads asleep */
+	struct sleeper *sleeping[MAX_SLEEPERS]; /* the threads asleep */
 	int nsleeping;
 	uint64_t jumps;
 };
+
+/* Under the lock: the monotonic instant a sleeper wakes at; a wall deadline
+ * moves with every step of the wall clock, as CLOCK_REALTIME's do. */
+static int64_t wake_at(const struct po_simclock *s, const struct sleeper *z)
+{
+	return z->wall ? z->deadline_ns - s->wall_off_ns : z->deadline_ns;
+}
 
 /* Under the lock. Time moves only when every member sleeps to a deadline
  * still ahead: one just woken (deadline reached, not yet running) counts as
@@ -29,10 +43,11 @@ static void maybe_advance(struct po_simclock *s)
 	int ahead = 0;
 	int64_t next = INT64_MAX;
 	for (int i = 0; i < s->nsleeping; i++) {
-		if (s->sleeping[i] > s->now_ns) {
+		int64_t w = wake_at(s, s->sleeping[i]);
+		if (w > s->now_ns) {
 			ahead++;
-			if (s->sleeping[i] < next)
-				next = s->sleeping[i];
+			if (w < next)
+				next = w;
 		}
 	}
 	if (s->members > 0 && ahead == s->members && next != INT64_MAX) {
@@ -61,7 +76,7 @@ static void leave(void *arg)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static int64_t sim_now(void *arg)
+static int64_t sim_mono(void *arg)
 {
 	struct po_simclock *s = arg;
 	pthread_mutex_lock(&s->mu);
@@ -71,34 +86,55 @@ static int64_t sim_now(void *arg)
 	return t;
 }
 
-static void sim_sleep_until(void *arg, int64_t deadline_ns)
+static int64_t sim_now(void *arg)
 {
 	struct po_simclock *s = arg;
 	pthread_mutex_lock(&s->mu);
 	join(s);
-	if (deadline_ns <= s->now_ns || s->nsleeping == MAX_SLEEPERS ||
+	int64_t t = s->now_ns + s->wall_off_ns;
+	pthread_mutex_unlock(&s->mu);
+	return t;
+}
+
+static void sim_sleep(struct po_simclock *s, int64_t deadline_ns, int wall)
+{
+	struct sleeper z = { deadline_ns, wall };
+	pthread_mutex_lock(&s->mu);
+	join(s);
+	if (wake_at(s, &z) <= s->now_ns || s->nsleeping == MAX_SLEEPERS ||
 	    !pthread_getspecific(s->member)) {
 		/* a thread not taking part cannot hold time back; it must not
 		 * wait for time either: it would wait for ever */
 		pthread_mutex_unlock(&s->mu);
 		return;
 	}
-	int slot = s->nsleeping++;
-	s->sleeping[slot] = deadline_ns;
+	s->sleeping[s->nsleeping++] = &z;
 	maybe_advance(s);
-	while (s->now_ns < deadline_ns)
+	while (s->now_ns < wake_at(s, &z))
 		pthread_cond_wait(&s->cv, &s->mu);
 	/* find our slot again: others may have moved it */
-	for (slot = 0; slot < s->nsleeping && s->sleeping[slot] != deadline_ns; slot++)
+	int slot;
+	for (slot = 0; slot < s->nsleeping && s->sleeping[slot] != &z; slot++)
 		;
 	s->sleeping[slot] = s->sleeping[--s->nsleeping];
 	pthread_mutex_unlock(&s->mu);
 }
 
+static void sim_sleep_until(void *arg, int64_t deadline_ns)
+{
+	sim_sleep(arg, deadline_ns, 1);
+}
+
+static void sim_sleep_until_mono(void *arg, int64_t deadline_ns)
+{
+	sim_sleep(arg, deadline_ns, 0);
+}
+
 static const struct po_clock_ops sim_ops = {
 	.now_ns = sim_now,
-	.mono_ns = sim_now,
+	.mono_ns = sim_mono,
 	.sleep_until_ns = sim_sleep_until,
+	.sleep_until_mono_ns = sim_sleep_until_mono,
 };
 
 struct po_simclock *po_simclock_new(struct po_clock *c, int64_t start_ns)
@@ -167,7 +203,16 @@ uint64_t po_simclock_jumps(struct po_simclock *s)
 int64_t po_simclock_now_ns(struct po_simclock *s)
 {
 	pthread_mutex_lock(&s->mu);
-	int64_t t = s->now_ns;
+	int64_t t = s->now_ns + s->wall_off_ns;
 	pthread_mutex_unlock(&s->mu);
 	return t;
+}
+
+void po_simclock_step_wall(struct po_simclock *s, int64_t delta_ns)
+{
+	pthread_mutex_lock(&s->mu);
+	s->wall_off_ns += delta_ns;
+	/* wall sleepers whose deadline the step passed wake now */
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 }

@@ -34,5 +34,9 @@ int po_simclock_members(struct po_simclock *s);
 /* How many times time jumped; the last reading without taking part. */
 uint64_t po_simclock_jumps(struct po_simclock *s);
 int64_t po_simclock_now_ns(struct po_simclock *s);
+/* Step the wall clock (po_clock_now_ns) by delta_ns, as NTP or an operator
+ * would; the monotonic clock (po_clock_mono_ns) does not move. Sleepers on a
+ * wall deadline the step passed wake at once. Starts with both the same. */
+void po_simclock_step_wall(struct po_simclock *s, int64_t delta_ns);
 
 #endif

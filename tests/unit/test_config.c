@@ -112,6 +112,7 @@ static void test_minimal_config_gets_every_default(void)
 	PO_EXPECT_INT(c.plan_interval_s, 60);
 	PO_EXPECT_INT(c.send_ahead_ms, 500);
 	PO_EXPECT_INT(c.connect_ahead_ms, 500);
+	PO_EXPECT_INT(c.clock_step_limit_ms, 1000);
 	PO_EXPECT_INT(c.lookback_h, 4);
 	PO_EXPECT_INT(c.log_level, PLAYOUT_LOG_INFO);
 	CU_ASSERT_PTR_NULL(c.aws);
@@ -283,6 +284,33 @@ static void test_string_keys_reject_wrong_type_and_empty(void)
 	}
 }
 
+/* Fifty outputs in one process is a use case: no fixed instance limit. */
+static void test_sixty_outputs_load_in_file_order(void)
+{
+	static char text[16384];
+	size_t n = (size_t)snprintf(text, sizeof text,
+				    "storage = { plugin = \"localdisk\"; };\noutputs = (");
+	for (int i = 0; i < 60; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "%s{ plugin = \"file\"; instance = \"o%02d\"; }",
+				      i ? ", " : "", i);
+	snprintf(text + n, sizeof text - n, " );\n");
+	struct po_config c;
+	struct po_diag d;
+	PO_EXPECT_INT_FATAL(load(&c, &d, text), PLAYOUT_OK);
+	PO_EXPECT_INT(d.n, 0);
+	PO_EXPECT_INT_FATAL(c.ninst, 61);
+	size_t outs = 0;
+	for (size_t i = 0; i < c.ninst; i++)
+		if (c.inst[i].kind == PLAYOUT_KIND_OUTPUT) {
+			char want[32];
+			snprintf(want, sizeof want, "file:o%02zu", outs++);
+			PO_EXPECT_STR(c.inst[i].label, want);
+		}
+	PO_EXPECT_INT(outs, 60);
+	done(&c, &d);
+}
+
 static void test_integer_keys_check_type_and_range(void)
 {
 	static const struct {
@@ -291,7 +319,7 @@ static void test_integer_keys_check_type_and_range(void)
 	} keys[] = {
 		{ "horizon_h", 1, 336 }, { "plan_interval_s", 5, 3600 },
 		{ "send_ahead_ms", 0, 10000 }, { "connect_ahead_ms", 0, 60000 },
-		{ "lookback_h", 0, 48 },
+		{ "lookback_h", 0, 48 }, { "clock_step_limit_ms", 1, 3600000 },
 	};
 	char text[512], msg[256];
 
@@ -872,6 +900,7 @@ static const struct po_test tests[] = {
 	{ "test_include_is_read_from_the_files_directory", test_include_is_read_from_the_files_directory },
 	{ "test_string_keys_reject_wrong_type_and_empty", test_string_keys_reject_wrong_type_and_empty },
 	{ "test_integer_keys_check_type_and_range", test_integer_keys_check_type_and_range },
+	{ "test_sixty_outputs_load_in_file_order", test_sixty_outputs_load_in_file_order },
 	{ "test_integer_keys_accept_their_bounds", test_integer_keys_accept_their_bounds },
 	{ "test_log_level_names", test_log_level_names },
 	{ "test_unknown_top_level_key_is_an_error_with_nearest_key", test_unknown_top_level_key_is_an_error_with_nearest_key },

@@ -106,6 +106,7 @@ enum { EV_OPEN = 1, EV_START, EV_WRITE, EV_STOP, EV_CLOSE };
 struct ev {
 	int type;
 	int64_t t_ns;  /* clock at entry */
+	int64_t t_mono; /* the monotonic clock then */
 	size_t at;     /* WRITE: offset in rec.data */
 	size_t len;    /* WRITE: bytes (0 when it failed) */
 };
@@ -124,6 +125,7 @@ struct rec {
 	int64_t fail_write_from_ns; /* the first write at or after fails; 0: never */
 	int fail_opens_after;       /* opens after this many successes fail; 0: never */
 	int fail_first_opens;       /* this many first opens fail */
+	int64_t open_delay_ns;      /* a slow connect: open takes this long (monotonic) */
 	int opens, open_calls;
 };
 
@@ -137,6 +139,7 @@ static struct ev *rec_ev(struct rec *r, int type)
 	memset(e, 0, sizeof *e);
 	e->type = type;
 	e->t_ns = po_clock_now_ns(r->clock);
+	e->t_mono = po_clock_mono_ns(r->clock);
 	return e;
 }
 
@@ -148,6 +151,8 @@ static int rec_open(void *inst, const struct playout_item_meta *m, struct playou
 		r->misuse++;
 	if (r->open_calls++ < r->fail_first_opens)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: not yet");
+	if (r->open_delay_ns)
+		po_clock_sleep_until_mono_ns(r->clock, po_clock_mono_ns(r->clock) + r->open_delay_ns);
 	if (r->fail_opens_after && r->opens >= r->fail_opens_after)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "rec: connection refused");
 	r->opens++;
@@ -249,6 +254,10 @@ struct scen {
 	int64_t replan_at_rel_ms;  /* publish items2 then (a plan changed on air) */
 	struct item_spec items2[2];
 	size_t nitems2;
+	int connect_ahead_ms;
+	int64_t open_delay_ms;
+	int late;                 /* phase 1 or 2: runs after the others end, across steps of
+				     the wall clock */
 	/* results */
 	struct rec *rec;
 	struct po_snapbox box;
@@ -261,7 +270,7 @@ struct scen {
 };
 
 enum { S_BASIC, S_B2B, S_GAP, S_RECONNECT, S_DOWN, S_STOP, S_LATE, S_SEGS, S_OPENLATE,
-       S_NEWCUT, S_NEWJOIN, NSCEN };
+       S_NEWCUT, S_NEWJOIN, S_STEP, S_BIGSTEP, S_EARLY, S_SLOWOPEN, NSCEN };
 
 static struct scen sc[NSCEN] = {
 	[S_BASIC] = { .name = "basic", .nitems = 1, .keep_open_ms = 1000,
@@ -298,7 +307,30 @@ static struct scen sc[NSCEN] = {
 			.items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } },
 			.replan_at_rel_ms = 300, .nitems2 = 1,
 			.items2 = { { 0, 10000, { { &fa, 0, 20 }, { &fb, 0, 20 } }, 2 } } },
+	/* back to back at +3 s and +4 s; the wall clock steps +300 ms at +3.4 s
+	 * (monotonic) and -300 ms at +4.4 s, within the default limit */
+	[S_STEP] = { .name = "step", .nitems = 2, .keep_open_ms = 1000, .late = 1,
+		     .items = { { 3000, 1000, { { &fa, 0, 0 } }, 1 },
+				{ 4000, 1000, { { &fa, 0, 0 } }, 1 } } },
+	/* back to back at +6 s and +7 s; the wall clock steps +1500 ms at
+	 * +6.4 s (monotonic), beyond the default limit of 1000 ms */
+	[S_BIGSTEP] = { .name = "bigstep", .nitems = 2, .keep_open_ms = 1000, .late = 2,
+			.items = { { 6000, 1000, { { &fa, 0, 0 } }, 1 },
+				   { 7000, 2000, { { &fa, 0, 0 } }, 1 } } },
+	/* connect_ahead_ms beyond the 1 s files are prepared ahead; the first
+	 * connect is refused */
+	[S_EARLY] = { .name = "early", .nitems = 1, .keep_open_ms = 1000, .late = 1,
+		      .connect_ahead_ms = 1500, .fail_first_opens = 1,
+		      .items = { { 3000, 10000, { { &fa, 0, 0 } }, 1 } } },
+	/* a connect begun 300 ms ahead that takes 1.8 s */
+	[S_SLOWOPEN] = { .name = "slowopen", .nitems = 1, .keep_open_ms = 1000, .late = 1,
+			 .connect_ahead_ms = 300, .open_delay_ms = 1800,
+			 .items = { { 3000, 10000, { { &fa, 0, 0 } }, 1 } } },
 };
+
+#define BIGSTEP_NS (1500 * MS)
+
+#define STEP_NS (300 * MS)
 
 static struct po_clock clk;
 static int64_t T0_ms;       /* start instant of the scenarios (T0_FIXED_MS) */
@@ -434,6 +466,7 @@ static int run_scenarios(void)
 		s->rec->clock = &clk;
 		s->rec->fail_opens_after = s->fail_opens_after;
 		s->rec->fail_first_opens = s->fail_first_opens;
+		s->rec->open_delay_ns = s->open_delay_ms * MS;
 		if (s->fail_write_rel_ms)
 			s->rec->fail_write_from_ns = (T0_ms + s->fail_write_rel_ms) * MS;
 		po_snapbox_init(&s->box);
@@ -441,7 +474,7 @@ static int run_scenarios(void)
 		struct po_player_conf pc = {
 			.label = s->name, .ops = &rec_ops, .inst = s->rec, .clock = &clk,
 			.box = &s->box, .q = &s->q, .send_ahead_ms = AHEAD_MS,
-			.keep_open_ms = s->keep_open_ms,
+			.keep_open_ms = s->keep_open_ms, .connect_ahead_ms = s->connect_ahead_ms,
 		};
 		po_simclock_add_thread(sim);
 		if (po_player_start(&pc, &s->player, NULL) < 0) {
@@ -464,6 +497,37 @@ static int run_scenarios(void)
 	po_player_request_stop(sc[S_STOP].player);
 	/* Everything else has ended by +2.4 s (a44 lasts 2.04 s). */
 	po_clock_sleep_until_ns(&clk, (T0_ms + 2400) * MS);
+	int nlate = 0;
+	for (int i = 0; i < NSCEN; i++) {
+		if (sc[i].late)
+			nlate++;
+		else
+			po_player_request_stop(sc[i].player);
+	}
+	/* Only the late ones sleep on the clock when the wall clock steps. */
+	for (int i = 0; i < 10000 && po_simclock_members(sim) > 1 + nlate; i++)
+		po_clock_sleep_until_ns(&clk, po_clock_now_ns(&clk) + 10 * MS);
+	if (po_simclock_members(sim) > 1 + nlate)
+		return 1;
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 3400) * MS);
+	po_simclock_step_wall(sim, STEP_NS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 4400) * MS);
+	po_simclock_step_wall(sim, -STEP_NS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 5900) * MS); /* slowopen ends at +5.84 s */
+	int nlate2 = 0;
+	for (int i = 0; i < NSCEN; i++) {
+		if (sc[i].late == 2)
+			nlate2++;
+		else
+			po_player_request_stop(sc[i].player);
+	}
+	for (int i = 0; i < 10000 && po_simclock_members(sim) > 1 + nlate2; i++)
+		po_clock_sleep_until_ns(&clk, po_clock_now_ns(&clk) + 10 * MS);
+	if (po_simclock_members(sim) > 1 + nlate2)
+		return 1;
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 6400) * MS);
+	po_simclock_step_wall(sim, BIGSTEP_NS);
+	po_clock_sleep_until_mono_ns(&clk, (T0_ms + 8000) * MS); /* wall: +9.5 s, item 2 over */
 	for (int i = 0; i < NSCEN; i++)
 		po_player_request_stop(sc[i].player);
 	/* Sleep on, so the players wake and see it, until every one has ended
@@ -519,6 +583,15 @@ static const struct po_playq_msg *msg_of(const struct scen *s, int type, size_t 
 		if (s->msg[i].type == type && nth-- == 0)
 			return &s->msg[i];
 	return &none;
+}
+
+/* How many reports of s are not PROGRESS (those come once a second). */
+static size_t reports_but_progress(const struct scen *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nmsg; i++)
+		n += s->msg[i].type != PO_PLAYQ_PROGRESS;
+	return n;
 }
 
 /* The one frame of m whose bytes start data, or -1 (none, or not unique). */
@@ -693,6 +766,145 @@ static void test_back_to_back_items_share_one_connection(void)
 	/* the second item starts at its instant, not when the first was sent */
 	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
 	PO_EXPECT_INT(b2->start_error_us, 0);
+}
+
+/* Every frame of s goes out exactly at its deadline minus the send-ahead
+ * on the monotonic clock, or at the first start instant for the opening
+ * burst: the stream keeps send_ahead_ms of lead, no burst, no stall. */
+static void check_lead(const struct scen *s, size_t nframes)
+{
+	const struct rec *r = s->rec;
+	int64_t t0 = (T0_ms + s->items[0].start_rel_ms) * MS; /* mono == wall then */
+	size_t sent = 0, w = 0, checked = 0;
+	for (size_t i = 0; i < s->nitems; i++) {
+		struct exp_frame f[256];
+		size_t n = expected(&s->items[i], f, 256, NULL);
+		int64_t item_ns = t0 + (s->items[i].start_rel_ms - s->items[0].start_rel_ms) * MS;
+		for (size_t k = 0; k < n; k++) {
+			sent += f[k].m->ix->frames[f[k].k].len;
+			/* the write that carried the frame's last byte */
+			while (w < r->nev && (r->ev[w].type != EV_WRITE ||
+					      r->ev[w].at + r->ev[w].len < sent))
+				w++;
+			CU_ASSERT_FATAL(w < r->nev);
+			int64_t want = item_ns + f[k].due_ns - AHEAD_MS * MS;
+			if (want < t0)
+				want = t0;
+			PO_EXPECT_INT(r->ev[w].t_mono, want);
+			checked++;
+		}
+	}
+	PO_EXPECT_INT(checked, nframes);
+	PO_EXPECT_INT(r->n, sent);
+}
+
+static void test_junction_keeps_the_send_ahead(void)
+{
+	const struct scen *s = &sc[S_B2B];
+	check_lead(s, 40);
+	/* the first frame of the second item left 200 ms before its instant */
+	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
+	PO_EXPECT_INT(b2->started_us, (T0_ms + 500) * 1000);
+}
+
+static void test_wall_clock_steps_neither_burst_nor_stall(void)
+{
+	const struct scen *s = &sc[S_STEP];
+	/* 1000 ms of a: 39 frames of 26.1 ms, twice; one connection */
+	check_lead(s, 78);
+	PO_EXPECT_INT(count_ev(s->rec, EV_OPEN), 1);
+	PO_EXPECT_INT(s->rec->misuse, 0);
+	PO_EXPECT_INT_FATAL(reports_but_progress(s), 4);
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "cut");
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 1)->play.outcome, "cut");
+	/* within the limit, the second item follows the first seamlessly */
+	PO_EXPECT_INT(msg_of(s, PO_PLAYQ_BEGIN, 1)->play.start_error_us, 0);
+	/* the wall clock was 300 ms ahead during the first frames after the
+	 * step: the writes read it, the pacing did not follow it */
+	const struct ev *w = NULL;
+	for (size_t i = 0; i < s->rec->nev && !w; i++)
+		if (s->rec->ev[i].type == EV_WRITE && s->rec->ev[i].t_mono >= (T0_ms + 3400) * MS)
+			w = &s->rec->ev[i];
+	CU_ASSERT_FATAL(w != NULL);
+	PO_EXPECT_INT(w->t_ns - w->t_mono, STEP_NS);
+}
+
+static void test_wall_clock_step_beyond_the_limit_moves_the_next_item(void)
+{
+	const struct scen *s = &sc[S_BIGSTEP];
+	const struct rec *r = s->rec;
+	int64_t m0 = (T0_ms + 6000) * MS; /* item 1's start, mono == wall then */
+	/* item 1 plays on at its pace on the monotonic clock: every frame at
+	 * its deadline minus the send-ahead, none in a burst at the step */
+	struct exp_frame f[64];
+	size_t n = expected(&s->items[0], f, 64, NULL), sent = 0, w = 0;
+	PO_EXPECT_INT_FATAL(n, 39);
+	for (size_t k = 0; k < n; k++) {
+		sent += f[k].m->ix->frames[f[k].k].len;
+		while (w < r->nev && (r->ev[w].type != EV_WRITE || r->ev[w].at + r->ev[w].len < sent))
+			w++;
+		CU_ASSERT_FATAL(w < r->nev);
+		int64_t want = m0 + f[k].due_ns - AHEAD_MS * MS;
+		PO_EXPECT_INT(r->ev[w].t_mono, want < m0 ? m0 : want);
+	}
+	PO_EXPECT_INT_FATAL(reports_but_progress(s), 4);
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "cut");
+	/* item 2 starts on the new time: its first write leaves when item 1's
+	 * tail ends (+6.8 s monotonic), when the wall clock reads +8.3 s,
+	 * 1.3 s into item 2: it joins at the frame due then (a join: no start
+	 * error, where it joined plus how late that frame went is 1.3 s) */
+	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
+	PO_EXPECT_INT(b2->start_error_us, 0);
+	CU_ASSERT(llabs(b2->join_ms * 1000 + b2->join_delay_us - 1300000) < 1000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b2->detail, "joined at +00:01"));
+	w++;
+	while (w < r->nev && (r->ev[w].type != EV_WRITE || !r->ev[w].len))
+		w++;
+	CU_ASSERT_FATAL(w < r->nev);
+	PO_EXPECT_INT(r->ev[w].t_mono, m0 + 800 * MS);
+	PO_EXPECT_INT(r->ev[w].t_ns - r->ev[w].t_mono, BIGSTEP_NS);
+	PO_EXPECT_INT(r->ev[w].at, sent);
+	long k = frame_with_bytes(&fa, r->data + r->ev[w].at, r->ev[w].len);
+	PO_EXPECT_INT(k, frame_at(&fa, 1300 * MS));
+	PO_EXPECT_INT(count_ev(r, EV_OPEN), 1);
+}
+
+static void test_connect_ahead_beyond_a_second_and_a_refusal_retried_at_once(void)
+{
+	const struct scen *s = &sc[S_EARLY];
+	const struct rec *r = s->rec;
+	PO_EXPECT_INT_FATAL(count_ev(r, EV_OPEN), 2);
+	const struct ev *o1 = first_ev(r, EV_OPEN, 0), *o2 = first_ev(r, EV_OPEN, 1);
+	CU_ASSERT_FATAL(o1 && o2);
+	/* both at connect_ahead_ms before the start: the refusal is retried
+	 * at once, not a second later nor at the start */
+	PO_EXPECT_INT(o1->t_mono, (T0_ms + 1500) * MS);
+	PO_EXPECT_INT(o2->t_mono, (T0_ms + 1500) * MS);
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	PO_EXPECT_INT(w->t_mono, (T0_ms + 3000) * MS);
+	PO_EXPECT_INT(r->n, (size_t)fa.ix->file_size);
+	PO_EXPECT_INT(msg_of(s, PO_PLAYQ_BEGIN, 0)->play.start_error_us, 0);
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
+	PO_EXPECT_INT(r->misuse, 0);
+}
+
+static void test_slow_connect_begun_in_time_skips_no_audio(void)
+{
+	const struct scen *s = &sc[S_SLOWOPEN];
+	const struct rec *r = s->rec;
+	PO_EXPECT_INT_FATAL(count_ev(r, EV_OPEN), 1);
+	PO_EXPECT_INT(first_ev(r, EV_OPEN, 0)->t_mono, (T0_ms + 2700) * MS);
+	const struct ev *w = first_ev(r, EV_WRITE, 0);
+	CU_ASSERT_FATAL(w != NULL);
+	/* connected 1.5 s late: the item goes out whole from its first frame */
+	PO_EXPECT_INT(w->t_mono, (T0_ms + 4500) * MS);
+	PO_EXPECT_INT(r->n, (size_t)fa.ix->file_size);
+	CU_ASSERT(r->n == (size_t)fa.ix->file_size && memcmp(r->data, fa.bytes, r->n) == 0);
+	const struct po_play *b = &msg_of(s, PO_PLAYQ_BEGIN, 0)->play;
+	PO_EXPECT_INT(b->start_error_us, 1500000);
+	CU_ASSERT_PTR_NULL(strstr(b->detail, "joined"));
+	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "complete");
 }
 
 static void test_end_ms_cuts_before_the_first_frame_due_at_or_after_it(void)
@@ -1088,6 +1300,11 @@ static const struct po_test player_tests[] = {
 	{ "test_frames_are_never_sent_before_deadline_minus_send_ahead", test_frames_are_never_sent_before_deadline_minus_send_ahead },
 	{ "test_begin_and_end_messages_carry_the_play", test_begin_and_end_messages_carry_the_play },
 	{ "test_back_to_back_items_share_one_connection", test_back_to_back_items_share_one_connection },
+	{ "test_junction_keeps_the_send_ahead", test_junction_keeps_the_send_ahead },
+	{ "test_wall_clock_steps_neither_burst_nor_stall", test_wall_clock_steps_neither_burst_nor_stall },
+	{ "test_wall_clock_step_beyond_the_limit_moves_the_next_item", test_wall_clock_step_beyond_the_limit_moves_the_next_item },
+	{ "test_connect_ahead_beyond_a_second_and_a_refusal_retried_at_once", test_connect_ahead_beyond_a_second_and_a_refusal_retried_at_once },
+	{ "test_slow_connect_begun_in_time_skips_no_audio", test_slow_connect_begun_in_time_skips_no_audio },
 	{ "test_end_ms_cuts_before_the_first_frame_due_at_or_after_it", test_end_ms_cuts_before_the_first_frame_due_at_or_after_it },
 	{ "test_gap_longer_than_keep_open_closes_and_reopens", test_gap_longer_than_keep_open_closes_and_reopens },
 	{ "test_write_error_reconnects_and_resumes_by_the_clock", test_write_error_reconnects_and_resumes_by_the_clock },

@@ -123,6 +123,30 @@ static void test_without_ops_the_clock_is_the_system_one(void)
 	po_simclock_free(s);
 }
 
+static void test_a_wall_step_moves_wall_deadlines_not_monotonic_ones(void)
+{
+	struct po_clock c;
+	struct po_simclock *s = po_simclock_new(&c, T0);
+	CU_ASSERT_FATAL(s != NULL);
+	po_simclock_step_wall(s, 300 * MS);
+	PO_EXPECT_INT(po_clock_now_ns(&c), T0 + 300 * MS);
+	PO_EXPECT_INT(po_clock_mono_ns(&c), T0);
+	/* a wall deadline is reached 300 ms sooner on the monotonic clock */
+	po_clock_sleep_until_ns(&c, T0 + 1000 * MS);
+	PO_EXPECT_INT(po_clock_mono_ns(&c), T0 + 700 * MS);
+	PO_EXPECT_INT(po_clock_now_ns(&c), T0 + 1000 * MS);
+	/* a monotonic deadline is where it was */
+	po_clock_sleep_until_mono_ns(&c, T0 + 1000 * MS);
+	PO_EXPECT_INT(po_clock_mono_ns(&c), T0 + 1000 * MS);
+	PO_EXPECT_INT(po_clock_now_ns(&c), T0 + 1300 * MS);
+	/* back: a wall deadline now lies further off */
+	po_simclock_step_wall(s, -800 * MS);
+	PO_EXPECT_INT(po_clock_now_ns(&c), T0 + 500 * MS);
+	po_clock_sleep_until_ns(&c, T0 + 1500 * MS);
+	PO_EXPECT_INT(po_clock_mono_ns(&c), T0 + 2000 * MS);
+	po_simclock_free(s);
+}
+
 static const struct po_test tests[] = {
 	{ "time_stands_still_until_the_thread_sleeps_then_jumps",
 	  test_time_stands_still_until_the_thread_sleeps_then_jumps },
@@ -130,6 +154,8 @@ static const struct po_test tests[] = {
 	  test_threads_wake_in_deadline_order_at_their_deadlines },
 	{ "a_thread_that_ends_no_longer_holds_time", test_a_thread_that_ends_no_longer_holds_time },
 	{ "without_ops_the_clock_is_the_system_one", test_without_ops_the_clock_is_the_system_one },
+	{ "a_wall_step_moves_wall_deadlines_not_monotonic_ones",
+	  test_a_wall_step_moves_wall_deadlines_not_monotonic_ones },
 	{ NULL, NULL },
 };
 
