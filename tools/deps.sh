@@ -35,3 +35,16 @@ po_build() {
 	fi
 	make -C "$dir" -j"$(nproc)" -s
 }
+
+# Only for bench/onair.sh (not the tests, not CI): the tools playout is
+# measured against.
+PO_BENCH_DEB_PACKAGES="liquidsoap ezstream"
+
+po_install_bench_deps() {
+	local saved=$PO_DEB_PACKAGES
+	PO_DEB_PACKAGES=$PO_BENCH_DEB_PACKAGES
+	po_install_deps
+	local rc=$?
+	PO_DEB_PACKAGES=$saved
+	return $rc
+}
