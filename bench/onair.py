@@ -70,7 +70,23 @@ def sample_rss():
                 hwm = proc_hwm_kib(p.pid)
                 if hwm:
                     p.rss_kib = max(p.rss_kib or 0, hwm)
+                pss = proc_pss_kib(p.pid)
+                if pss:
+                    p.pss_kib = max(p.pss_kib or 0, pss)
         time.sleep(0.1)
+
+
+def proc_pss_kib(pid):
+    """Pss of PID in KiB (/proc/PID/smaps_rollup): its share of pages it
+    shares with others, so that a sum over processes counts libraries once."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 class Launched:
@@ -85,6 +101,7 @@ class Launched:
         self.pid = None
         self.cpu_s = None
         self.rss_kib = None
+        self.pss_kib = None
         self.rc = None
 
     def start(self):
@@ -343,35 +360,37 @@ def part1(programme_s):
     load_after = loadavg()
     got = connections()
     cost = {"/playout": ((cpu_after - cpu_before) if cpu_after is not None and cpu_before is not None
-                         else None, hwm)}
+                         else None, hwm, daemon.pss_kib)}
     for m, t in tools.items():
-        cost[m] = (t.cpu_s, t.rss_kib)
+        cost[m] = (t.cpu_s, t.rss_kib, t.pss_kib)
     print("## one programme, one source each (instants %s + 0/%d/%d/%d s)  load %s -> %s"
           % (iso(t0), STAGGER_S, 2 * STAGGER_S, 3 * STAGGER_S, load_before, load_after))
-    hdr = ("tool", "start_ms", "lead_ms", "lag_ms", "bytes", "audio_s", "missing_ms", "cpu_s", "rss_MiB")
-    print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s" % hdr)
+    hdr = ("tool", "start_ms", "lead_ms", "lag_ms", "bytes", "audio_s", "missing_ms", "cpu_s",
+           "rss_MiB", "pss_MiB")
+    print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s %8s" % hdr)
     results = {}
     for name, mount, instant in rows:
         conns = got.get(mount, [])
-        cpu, rss = cost[mount]
+        cpu, rss, pss = cost[mount]
+        pss_txt = "%.1f" % (pss / 1024) if pss else "-"
         cpu_txt = "%.3f" % cpu if cpu is not None else "-"
         rss_txt = "%.1f" % (rss / 1024) if rss else "-"
         if not conns:
-            print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s  (no connection: see %s)"
-                  % (name, "-", "-", "-", "-", "-", "-", cpu_txt, rss_txt, d))
+            print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s %8s  (no connection: see %s)"
+                  % (name, "-", "-", "-", "-", "-", "-", cpu_txt, rss_txt, pss_txt, d))
             continue
         m = measure(conns[0], instant)
         missing = (programme_s - m["decoded_s"]) * 1000
         results[mount] = (m, cpu, rss, missing)
-        print("%-26s %9.1f %8.0f %8.0f %9d %8.3f %10.1f %7s %8s%s"
+        print("%-26s %9.1f %8.0f %8.0f %9d %8.3f %10.1f %7s %8s %8s%s"
               % (name, m["start_ms"], m["lead_ms"], m["lag_ms"], m["bytes"], m["decoded_s"],
-                 missing, cpu_txt, rss_txt,
+                 missing, cpu_txt, rss_txt, pss_txt,
                  "  (%d connections)" % len(conns) if len(conns) > 1 else ""))
     print("# start_ms: first body byte at the proxy minus the scheduled instant;"
           " lead/lag: audio sent (whole frames/pages) against time since that first byte;"
           " audio_s: what ffmpeg decodes of it, programme %.3f s; missing_ms = programme - audio_s;"
           " cpu_s: playoutd over its programme (it was up before), the others over their life"
-          " (launched at the instant); rss: VmHWM (sampled every 100 ms for the launched tools)" % programme_s)
+          " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms)" % programme_s)
     po = results.get("/playout")
     ez = results.get("/ezstream")
     if po:
@@ -381,7 +400,8 @@ def part1(programme_s):
             ("every sample delivered", missing <= 0, "missing %.1f ms" % missing),
             ("passthrough CPU <= ezstream's", ez is not None and cpu is not None
              and ez[1] is not None and cpu <= ez[1],
-             "%s vs %s s" % (cpu, ez[1] if ez else None)),
+             "%s vs %s s" % ("%.3f" % cpu if cpu is not None else None,
+                             "%.3f" % ez[1] if ez and ez[1] is not None else None)),
             ("RSS < 8 MiB passthrough", rss is not None and rss < 8 * 1024,
              "%.1f MiB" % (rss / 1024 if rss else 0)),
         ]
@@ -409,6 +429,7 @@ def part2(programme_s):
     sleep_until(t_ez)
     for e in ez:  # one after the other, as fast as fork allows (one cron line each)
         e.start()
+    spawned_ms = (time.time() - t_ez) * 1000
     wait_quiet(po_mounts, t0 + programme_s + 20)
     cpu_after, hwm = proc_cpu_s(daemon.pid), proc_hwm_kib(daemon.pid)
     wait_quiet(ez_mounts, t_ez + programme_s + 30)
@@ -428,24 +449,27 @@ def part2(programme_s):
 
     print("## %d outputs: one playoutd (instant %s) against %d ezstream processes (%s)"
           "  load %s -> %s" % (N_OUT, iso(t0), N_OUT, iso(t_ez), load_before, load_after))
-    print("%-26s %6s %10s %10s %10s %12s %8s %10s"
-          % ("tool", "conns", "start_med", "start_max", "lag_max", "missing_max", "cpu_s", "rss_MiB"))
+    print("%-26s %6s %10s %10s %10s %12s %8s %10s %10s"
+          % ("tool", "conns", "start_med", "start_max", "lag_max", "missing_max", "cpu_s",
+             "rss_MiB", "pss_MiB"))
     ez_cpu = sum(e.cpu_s for e in ez if e.cpu_s is not None)
     ez_rss = sum(e.rss_kib for e in ez if e.rss_kib)
+    ez_pss = sum(e.pss_kib for e in ez if e.pss_kib)
     po_cpu = (cpu_after - cpu_before) if cpu_after is not None and cpu_before is not None else None
-    for name, mounts, instant, cpu, rss in (
-            ("playoutd x1, %d outputs" % N_OUT, po_mounts, t0, po_cpu, hwm),
-            ("ezstream x%d" % N_OUT, ez_mounts, t_ez, ez_cpu, ez_rss)):
+    for name, mounts, instant, cpu, rss, pss in (
+            ("playoutd x1, %d outputs" % N_OUT, po_mounts, t0, po_cpu, hwm, daemon.pss_kib),
+            ("ezstream x%d" % N_OUT, ez_mounts, t_ez, ez_cpu, ez_rss, ez_pss)):
         n, starts, missing, lag = summary(mounts, instant)
         if not n:
             print("%-26s %6d  (no connection: see %s)" % (name, 0, d))
             continue
-        print("%-26s %6d %10.1f %10.1f %10.0f %12.1f %8s %10s"
+        print("%-26s %6d %10.1f %10.1f %10.0f %12.1f %8s %10s %10s"
               % (name, n, statistics.median(starts), max(starts), max(lag), max(missing),
                  "%.3f" % cpu if cpu is not None else "-",
-                 "%.1f" % (rss / 1024) if rss else "-"))
+                 "%.1f" % (rss / 1024) if rss else "-", "%.1f" % (pss / 1024) if pss else "-"))
     print("# start: first body byte at the proxy minus the instant (ezstream: all %d launched"
-          " one after the other from the instant); cpu_s and rss_MiB are totals" % N_OUT)
+          " one after the other from the instant, the last %.0f ms after it); cpu_s, rss_MiB (peak VmHWM) and pss_MiB (peak"
+          " Pss, shared pages counted once) are sums over the processes" % (N_OUT, spawned_ms))
 
 
 def main():
