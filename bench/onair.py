@@ -287,7 +287,11 @@ def measure(conn, instant):
         audio = timeline[k - 1][1] if k else 0.0
         lead = max(lead, audio - elapsed)
         audio_before = audio
-    return {"start_ms": (first_wall - instant) * 1000, "lead_ms": lead * 1000,
+    # the proxy keeps both clocks: a change in their difference is a step
+    # (or a slew) of the wall clock while this source played, which moves a
+    # tool that paces on the wall clock but not lead/lag, taken on CLOCK_MONOTONIC
+    step = ((chunks[-1][0] - chunks[-1][1]) - (chunks[0][0] - chunks[0][1])) / 1e6
+    return {"start_ms": (first_wall - instant) * 1000, "lead_ms": lead * 1000, "step_ms": step,
             "lag_ms": lag * 1000, "bytes": len(body), "frames_s": audio_before,
             "decoded_s": decoded_s(conn["body_path"])}
 
@@ -366,8 +370,8 @@ def part1(programme_s):
     print("## one programme, one source each (instants %s + 0/%d/%d/%d s)  load %s -> %s"
           % (iso(t0), STAGGER_S, 2 * STAGGER_S, 3 * STAGGER_S, load_before, load_after))
     hdr = ("tool", "start_ms", "lead_ms", "lag_ms", "bytes", "audio_s", "missing_ms", "cpu_s",
-           "rss_MiB", "pss_MiB")
-    print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s %8s" % hdr)
+           "rss_MiB", "pss_MiB", "wallstep_ms")
+    print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s %8s %11s" % hdr)
     results = {}
     for name, mount, instant in rows:
         conns = got.get(mount, [])
@@ -382,15 +386,16 @@ def part1(programme_s):
         m = measure(conns[0], instant)
         missing = (programme_s - m["decoded_s"]) * 1000
         results[mount] = (m, cpu, rss, missing)
-        print("%-26s %9.1f %8.0f %8.0f %9d %8.3f %10.1f %7s %8s %8s%s"
+        print("%-26s %9.1f %8.0f %8.0f %9d %8.3f %10.1f %7s %8s %8s %11.1f%s"
               % (name, m["start_ms"], m["lead_ms"], m["lag_ms"], m["bytes"], m["decoded_s"],
-                 missing, cpu_txt, rss_txt, pss_txt,
+                 missing, cpu_txt, rss_txt, pss_txt, m["step_ms"],
                  "  (%d connections)" % len(conns) if len(conns) > 1 else ""))
     print("# start_ms: first body byte at the proxy minus the scheduled instant;"
           " lead/lag: audio sent (whole frames/pages) against time since that first byte;"
           " audio_s: what ffmpeg decodes of it, programme %.3f s; missing_ms = programme - audio_s;"
           " cpu_s: playoutd over its programme (it was up before), the others over their life"
-          " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms)" % programme_s)
+          " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms);"
+          " wallstep_ms: how far CLOCK_REALTIME moved against CLOCK_MONOTONIC while it played" % programme_s)
     po = results.get("/playout")
     ez = results.get("/ezstream")
     if po:
@@ -445,13 +450,14 @@ def part2(programme_s):
         starts = [m["start_ms"] for m in ms]
         missing = [(programme_s - m["decoded_s"]) * 1000 for m in ms]
         lag = [m["lag_ms"] for m in ms]
-        return len(ms), starts, missing, lag
+        step = max((abs(m["step_ms"]) for m in ms), default=0.0)
+        return len(ms), starts, missing, lag, step
 
     print("## %d outputs: one playoutd (instant %s) against %d ezstream processes (%s)"
           "  load %s -> %s" % (N_OUT, iso(t0), N_OUT, iso(t_ez), load_before, load_after))
-    print("%-26s %6s %10s %10s %10s %12s %8s %10s %10s"
+    print("%-26s %6s %10s %10s %10s %12s %8s %10s %10s %11s"
           % ("tool", "conns", "start_med", "start_max", "lag_max", "missing_max", "cpu_s",
-             "rss_MiB", "pss_MiB"))
+             "rss_MiB", "pss_MiB", "wallstep_ms"))
     ez_cpu = sum(e.cpu_s for e in ez if e.cpu_s is not None)
     ez_rss = sum(e.rss_kib for e in ez if e.rss_kib)
     ez_pss = sum(e.pss_kib for e in ez if e.pss_kib)
@@ -459,14 +465,15 @@ def part2(programme_s):
     for name, mounts, instant, cpu, rss, pss in (
             ("playoutd x1, %d outputs" % N_OUT, po_mounts, t0, po_cpu, hwm, daemon.pss_kib),
             ("ezstream x%d" % N_OUT, ez_mounts, t_ez, ez_cpu, ez_rss, ez_pss)):
-        n, starts, missing, lag = summary(mounts, instant)
+        n, starts, missing, lag, step = summary(mounts, instant)
         if not n:
             print("%-26s %6d  (no connection: see %s)" % (name, 0, d))
             continue
-        print("%-26s %6d %10.1f %10.1f %10.0f %12.1f %8s %10s %10s"
+        print("%-26s %6d %10.1f %10.1f %10.0f %12.1f %8s %10s %10s %11.1f"
               % (name, n, statistics.median(starts), max(starts), max(lag), max(missing),
                  "%.3f" % cpu if cpu is not None else "-",
-                 "%.1f" % (rss / 1024) if rss else "-", "%.1f" % (pss / 1024) if pss else "-"))
+                 "%.1f" % (rss / 1024) if rss else "-", "%.1f" % (pss / 1024) if pss else "-",
+                 step))
     print("# start: first body byte at the proxy minus the instant (ezstream: all %d launched"
           " one after the other from the instant, the last %.0f ms after it); cpu_s, rss_MiB (peak VmHWM) and pss_MiB (peak"
           " Pss, shared pages counted once) are sums over the processes" % (N_OUT, spawned_ms))
