@@ -455,8 +455,8 @@ def part2(programme_s):
 
     print("## %d outputs: one playoutd (instant %s) against %d ezstream processes (%s)"
           "  load %s -> %s" % (N_OUT, iso(t0), N_OUT, iso(t_ez), load_before, load_after))
-    print("%-26s %6s %10s %10s %10s %12s %8s %10s %10s %11s"
-          % ("tool", "conns", "start_med", "start_max", "lag_max", "missing_max", "cpu_s",
+    print("%-26s %6s %10s %10s %7s %10s %12s %8s %10s %10s %11s"
+          % ("tool", "conns", "start_med", "start_max", "over5ms", "lag_max", "missing_max", "cpu_s",
              "rss_MiB", "pss_MiB", "wallstep_ms"))
     ez_cpu = sum(e.cpu_s for e in ez if e.cpu_s is not None)
     ez_rss = sum(e.rss_kib for e in ez if e.rss_kib)
@@ -469,8 +469,9 @@ def part2(programme_s):
         if not n:
             print("%-26s %6d  (no connection: see %s)" % (name, 0, d))
             continue
-        print("%-26s %6d %10.1f %10.1f %10.0f %12.1f %8s %10s %10s %11.1f"
-              % (name, n, statistics.median(starts), max(starts), max(lag), max(missing),
+        print("%-26s %6d %10.1f %10.1f %7d %10.0f %12.1f %8s %10s %10s %11.1f"
+              % (name, n, statistics.median(starts), max(starts),
+                 sum(1 for x in starts if abs(x) >= 5), max(lag), max(missing),
                  "%.3f" % cpu if cpu is not None else "-",
                  "%.1f" % (rss / 1024) if rss else "-", "%.1f" % (pss / 1024) if pss else "-",
                  step))
