@@ -101,8 +101,8 @@ plays = [p for p in json.load(open(sys.argv[1]))
          if p.get("asset") == "prog.mp3" and p.get("output") == "file:air"]
 killed_ms, size = int(sys.argv[3]), int(sys.argv[4])
 def ms(s):
-    return int(datetime.datetime.strptime(s.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000) \
-        if "." in s else int(datetime.datetime.strptime(s.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S%z").timestamp() * 1000)
+    f = "%Y-%m-%dT%H:%M:%S.%f%z" if "." in s else "%Y-%m-%dT%H:%M:%S%z"
+    return int(datetime.datetime.strptime(s.replace("Z", "+0000"), f).timestamp() * 1000)
 p = plays[0] if plays else {}
 g = p.get("gaps", [])
 ok = eval(sys.argv[2])
