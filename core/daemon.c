@@ -22,6 +22,7 @@
 #include "playrec.h"
 #include "refresh.h"
 #include "runtime.h"
+#include "service.h"
 #include "snapshot.h"
 #include "timeutil.h"
 #include "worker.h"
@@ -43,6 +44,8 @@ struct po_daemon {
 	uint64_t last_plan_sig;            /* to log only rundowns that changed */
 	int64_t unaired_upto_ms;           /* items starting up to here were judged */
 	int q_up;                          /* q initialised */
+	int64_t watchdog_ns;               /* WatchdogSec= of systemd; 0: none */
+	size_t wedged;                     /* players held up at the last check + 1 */
 };
 
 /* A cheap fingerprint of what will air, so an unchanged re-plan stays quiet. */
@@ -278,6 +281,27 @@ static int open_fds(struct po_daemon *d, int *sfd, int *tfd, int *qfd)
 	return 0;
 }
 
+/* Ticks at a third of the watchdog interval (systemd asks for at least
+ * half), so that one late tick does not cost a restart. */
+static int watchdog_fd(struct po_daemon *d)
+{
+	int64_t every = d->watchdog_ns / 3;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec its = {
+		.it_interval = {.tv_sec = every / 1000000000, .tv_nsec = every % 1000000000},
+		.it_value = {.tv_nsec = 1},
+	};
+
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0) {
+		po_log_error("core", "watchdog timerfd");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	po_log_info("core", "systemd watchdog: a ping every %.1f s", every / 1e9);
+	return fd;
+}
+
 /* Drain a storage watch descriptor and (re)arm the quiet timer: a copy in
  * progress raises many events, one listing after it is enough. */
 static void storage_changed(int wfd, int qfd)
@@ -289,17 +313,69 @@ static void storage_changed(int wfd, int qfd)
 	timerfd_settime(qfd, 0, &its, NULL);
 }
 
+/* systemd's STATUS= line: what is on air now and what is next, from the
+ * snapshot the players read. */
+static void tell_status(struct po_daemon *d)
+{
+	struct po_snapshot *snap = po_snapbox_get(&d->box, NULL);
+	int64_t now = po_clock_now_ms(&d->rt.clock);
+	const struct playout_item *on = NULL, *next = NULL;
+	char line[512], at[40] = "";
+
+	for (size_t i = 0; snap && i < snap->n && !next; i++) {
+		const struct playout_item *it = &snap->v[i].item;
+		if (it->start_ms <= now && now < it->end_ms)
+			on = it;
+		else if (it->start_ms > now)
+			next = it;
+	}
+	if (next)
+		po_iso8601_local(next->start_ms, at, sizeof at);
+	snprintf(line, sizeof line, "%s%s%s%s; next: %s%s%s", on ? "on air: " : "idle",
+		 on ? on->pid : "", on ? " " : "", on ? on->title : "",
+		 next ? next->pid : "nothing planned", next ? " at " : "", at);
+	po_service_status(line);
+	po_snapshot_unref(snap);
+}
+
+/* The watchdog ping proves the control loop runs (it sends it) and that no
+ * player thread is wedged: each shows life at least every 200 ms, or within
+ * its output's timeouts while a write waits on a slow server; one silent
+ * for half the watchdog interval withholds the ping, and systemd restarts
+ * the daemon, which rejoins the item on air. */
+static void watchdog_tick(struct po_daemon *d)
+{
+	int64_t now = po_clock_mono_ns(&d->rt.clock);
+	size_t held = 0;
+
+	for (size_t i = 0; i < d->nplayers && !held; i++)
+		if (now - po_player_beat_ns(d->players[i]) > d->watchdog_ns / 2)
+			held = i + 1;
+	if (held && d->wedged != held) {
+		struct po_instance *pi = po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, held - 1);
+		po_log_errorx(pi ? pi->conf->label : "player",
+			      "the player thread has shown no life for %.1f s: the watchdog "
+			      "ping is withheld so that systemd restarts playoutd",
+			      (now - po_player_beat_ns(d->players[held - 1])) / 1e9);
+	} else if (!held && d->wedged) {
+		po_log_notice("core", "every player thread is alive again");
+	}
+	d->wedged = held;
+	if (!held)
+		po_service_ping();
+}
+
 /* Returns when SIGTERM or SIGINT arrives. */
 /* Returns when SIGTERM or SIGINT arrives. Every wake-up is handled without
  * waiting on the network: inputs, downloads and probes answer through
  * descriptors, and each answer re-plans from what has arrived. */
-static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
+static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd, int wdfd)
 {
 	const struct playout_storage_ops *sops =
 		d->rt.storage ? d->rt.storage->mod.plugin->ops.storage : NULL;
 	int wfd = sops && sops->watch_fd ? sops->watch_fd(d->rt.storage->inst) : -1;
 	for (;;) {
-		struct pollfd pf[7] = {
+		struct pollfd pf[8] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = tfd, .events = POLLIN},
 			{.fd = d->q.efd, .events = POLLIN},
@@ -307,8 +383,9 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 			{.fd = qfd, .events = POLLIN},
 			{.fd = po_worker_fd(d->worker), .events = POLLIN},
 			{.fd = po_inputs_fd(d->inputs), .events = POLLIN},
+			{.fd = wdfd, .events = POLLIN}, /* -1 without a watchdog */
 		};
-		if (poll(pf, 7, po_inputs_overdue(d->inputs) ? 1000 : -1) < 0) {
+		if (poll(pf, 8, po_inputs_overdue(d->inputs) ? 1000 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			po_log_error("core", "poll");
@@ -316,8 +393,12 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 		}
 		int replan = 0;
 		uint64_t ticks;
-		if (pf[2].revents & POLLIN)
+		if (pf[2].revents & POLLIN) {
 			record_plays(d);
+			tell_status(d);
+		}
+		if ((pf[7].revents & POLLIN) && read(wdfd, &ticks, sizeof ticks) > 0)
+			watchdog_tick(d);
 		if (pf[3].revents & POLLIN)
 			storage_changed(wfd, qfd);
 		if ((pf[5].revents & POLLIN) && po_worker_collect(d->worker) > 0)
@@ -334,6 +415,7 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == sizeof si) {
 				if (si.ssi_signo != SIGHUP) {
+					po_service_stopping();
 					po_log_notice("core", "%s: stopping", strsignal((int)si.ssi_signo));
 					return;
 				}
@@ -342,8 +424,10 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd)
 				replan = 1;
 			}
 		}
-		if (replan)
+		if (replan) {
 			plan_and_publish(d);
+			tell_status(d);
+		}
 	}
 }
 
@@ -352,7 +436,7 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	struct po_daemon *d = calloc(1, sizeof *d);
 	struct po_diag diag;
 	struct playout_error e = {0};
-	int sfd = -1, tfd = -1, qfd = -1, status = 1;
+	int sfd = -1, tfd = -1, qfd = -1, wdfd = -1, status = 1;
 	sigset_t set;
 
 	if (!d)
@@ -408,7 +492,12 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		goto out;
 	po_log_notice("core", "%s: on duty with %zu output%s", d->rt.conf.station, d->nplayers,
 		      d->nplayers == 1 ? "" : "s");
-	control_loop(d, sfd, tfd, qfd);
+	/* Planned from the state, players started: what is cached can play. */
+	po_service_ready();
+	tell_status(d);
+	if ((d->watchdog_ns = po_service_watchdog_ns()) > 0 && (wdfd = watchdog_fd(d)) < 0)
+		goto out;
+	control_loop(d, sfd, tfd, qfd, wdfd);
 	status = 0;
 out:
 	/* A bounded stop: every call waiting on the network (HTTP, an output
@@ -441,6 +530,8 @@ out:
 		close(tfd);
 	if (qfd >= 0)
 		close(qfd);
+	if (wdfd >= 0)
+		close(wdfd);
 	if (!stuck)
 		free(d);
 	if (status == 0)

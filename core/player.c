@@ -52,6 +52,8 @@ struct po_player {
 	int64_t early_open_for;         /* start (ns) of the item opened early for */
 	pthread_t thread;
 	int stop;                       /* atomic: set by po_player_stop */
+	int64_t beat_ns;                /* atomic: monotonic time the thread last
+	                                   checked for a stop (po_player_beat_ns) */
 
 	/* Player-thread state from here on. */
 	struct po_snapshot *snap;       /* newest snapshot seen */
@@ -100,8 +102,11 @@ struct play {
 	int cut;                        /* stopped early by end_ms */
 };
 
-static int stopping(const struct po_player *p)
+/* Every wait of the thread is sliced by this check, so it doubles as the
+ * thread's heartbeat. */
+static int stopping(struct po_player *p)
 {
+	__atomic_store_n(&p->beat_ns, po_clock_mono_ns(p->clock), __ATOMIC_RELAXED);
 	return __atomic_load_n(&p->stop, __ATOMIC_ACQUIRE);
 }
 
@@ -286,7 +291,7 @@ struct gate_ticket {
 /* Take a connect slot: a free one, or one whose holder has been connecting
  * for longer than GATE_STALE_NS. Real time throughout: the slots are held
  * by real connects, whatever clock the player runs on. */
-static struct gate_ticket gate_enter(const struct po_player *p)
+static struct gate_ticket gate_enter(struct po_player *p)
 {
 	for (;;) {
 		int64_t now = real_mono_ns();
@@ -1132,6 +1137,7 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->step_limit_ns = (int64_t)(pc->clock_step_limit_ms > 0 ? pc->clock_step_limit_ms
 								   : PO_PLAYER_STEP_LIMIT_MS) * NS_PER_MS;
 	p->early_open_for = INT64_MIN;
+	p->beat_ns = po_clock_mono_ns(p->clock);
 	p->last_start_ms = INT64_MIN;
 	p->gen = UINT64_MAX; /* differs from any box: the first look fetches */
 	for (size_t k = 0; k < PLAYOUT_MAX_SEGMENTS; k++)
@@ -1151,6 +1157,11 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	}
 	*out = p;
 	return PLAYOUT_OK;
+}
+
+int64_t po_player_beat_ns(const struct po_player *p)
+{
+	return __atomic_load_n(&p->beat_ns, __ATOMIC_RELAXED);
 }
 
 void po_player_request_stop(struct po_player *p)

@@ -132,4 +132,9 @@ void po_player_stop(struct po_player *p);
  * it; po_player_stop must still follow, to join and free. Any thread. */
 void po_player_request_stop(struct po_player *p);
 
+/* When the thread last showed life, on the clock's monotonic time: it
+ * checks for a stop at least every 200 ms unless an output op (a write to
+ * a slow server, bounded by the plugin's timeouts) or a wedge holds it. */
+int64_t po_player_beat_ns(const struct po_player *p);
+
 #endif
