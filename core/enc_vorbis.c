@@ -13,6 +13,10 @@
 
 /* Frames given to libvorbis per analysis call: bounds its input buffer. */
 #define VORBIS_CHUNK_FRAMES 4096
+/* The most audio a page holds before it goes out, in ms: libogg waits for
+ * 4 KiB, which quiet passages take seconds to fill, and a listener's stream
+ * would stall that long. */
+#define VORBIS_PAGE_MS 250
 /* An Ogg page: 27 bytes + 255 lacing values + 255 segments of 255 bytes. */
 #define OGG_PAGE_MAX (27 + 255 + 255 * 255)
 
@@ -20,6 +24,8 @@ struct vorbis_enc {
 	po_enc_sink sink;
 	void *arg;
 	int channels;
+	int64_t page_frames;   /* VORBIS_PAGE_MS in frames */
+	int64_t page_granule;  /* of the last page out */
 	vorbis_info vi;      /* the settings, shared by every item's stream */
 	uint32_t serial;     /* of the last link begun */
 	int open;            /* the dsp, block and stream below are live */
@@ -49,6 +55,8 @@ static int vorbis_pages(struct vorbis_enc *v, int flush, struct playout_error *e
 	for (;;) {
 		if (!(flush ? ogg_stream_flush(&v->os, &og) : ogg_stream_pageout(&v->os, &og)))
 			return 0;
+		if (ogg_page_granulepos(&og) > 0)
+			v->page_granule = ogg_page_granulepos(&og);
 		rc = vorbis_emit(v, &og, err);
 		if (rc)
 			return rc;
@@ -66,7 +74,7 @@ static int vorbis_drain(struct vorbis_enc *v, struct playout_error *err)
 		vorbis_bitrate_addblock(&v->vb);
 		while (vorbis_bitrate_flushpacket(&v->vd, &op) == 1) {
 			ogg_stream_packetin(&v->os, &op);
-			rc = vorbis_pages(v, 0, err);
+			rc = vorbis_pages(v, op.granulepos - v->page_granule >= v->page_frames, err);
 			if (rc)
 				return rc;
 		}
@@ -143,6 +151,7 @@ static void *vorbis_create(const struct po_outfmt *f, po_enc_sink sink, void *ar
 	v->sink = sink;
 	v->arg = arg;
 	v->channels = f->channels;
+	v->page_frames = (int64_t)f->samplerate * VORBIS_PAGE_MS / 1000;
 	vorbis_info_init(&v->vi);
 	if (vorbis_setup(v, f, err)) {
 		vorbis_destroy(v);
@@ -170,6 +179,7 @@ static int vorbis_begin(void *st, const char *title, const char *station,
 	v->serial++;
 	ogg_stream_init(&v->os, (int)v->serial);
 	v->open = 1;
+	v->page_granule = 0;
 
 	vorbis_comment_init(&vc);
 	if (title)

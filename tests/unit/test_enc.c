@@ -34,6 +34,8 @@ struct capture {
 	int eos_pages;
 	uint32_t serials[8];/* of the BOS pages, in order */
 	size_t bos_at[8];   /* where each BOS page starts in data */
+	int64_t granule;    /* of the last Ogg page */
+	long mp3_frames;    /* whole MP3 frames received */
 	int fail_from_call; /* > 0: this call and the later ones return -2 */
 };
 
@@ -85,6 +87,16 @@ static int capture_sink(void *arg, const uint8_t *buf, size_t len)
 		}
 		if (buf[5] & 4)
 			c->eos_pages++;
+		c->granule = 0;
+		for (int i = 13; i >= 6; i--)
+			c->granule = c->granule << 8 | buf[i];
+	}
+	if (!c->ogg) {
+		struct playout_mp3_hdr h;
+
+		for (size_t at = 0; at < len && playout_mp3_hdr_parse(buf + at, len - at, &h);
+		     at += h.len)
+			c->mp3_frames++;
 	}
 	if (c->len + len > c->cap) {
 		size_t cap = (c->len + len) * 2;
@@ -538,6 +550,46 @@ static void test_mp3_two_items_each_carry_the_delay(void)
 	free(cap.data);
 }
 
+/* Fed in 20 ms pieces, as a player does, an encoder hands out pages or
+ * frames that lag the input by little: the output can be paced from it. */
+static void test_output_follows_the_input_closely(void)
+{
+	static const int codecs[] = { PO_CODEC_VORBIS, PO_CODEC_OPUS, PO_CODEC_MP3 };
+	size_t n = 44100 * 5, piece = 44100 / 50;
+	float *pcm = sine(44100, 2, n);
+
+	for (int i = 0; i < 3; i++) {
+		struct po_outfmt f = fmt(codecs[i], 44100, 2);
+		struct playout_error err = { 0 };
+		struct capture cap = { .ogg = codecs[i] != PO_CODEC_MP3 };
+		struct po_enc *e = po_enc_new(&f, capture_sink, &cap, &err);
+		double max_lag_s = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		PO_EXPECT_INT(po_enc_begin(e, "lag", NULL, &err), 0);
+		for (size_t at = 0; at < n; at += piece) {
+			double in_s, out_s;
+
+			PO_EXPECT_INT(po_enc_write(e, pcm + at * 2, piece, &err), 0);
+			in_s = (double)(at + piece) / 44100;
+			if (codecs[i] == PO_CODEC_VORBIS)
+				out_s = (double)cap.granule / 44100;
+			else if (codecs[i] == PO_CODEC_OPUS)
+				out_s = (double)(cap.granule - 312) / 48000;
+			else
+				out_s = (double)(cap.mp3_frames * 1152 - 1105) / 44100;
+			if (in_s >= 1 && in_s - out_s > max_lag_s)
+				max_lag_s = in_s - out_s;
+		}
+		printf("[%s: output lags the input by %.3f s at most] ", po_codec_name(codecs[i]),
+		       max_lag_s);
+		CU_ASSERT(max_lag_s < 0.5);
+		po_enc_free(e);
+		free(cap.data);
+	}
+	free(pcm);
+}
+
 static void expect_refused(struct po_outfmt f, const char *words)
 {
 	struct playout_error err = { 0 };
@@ -733,6 +785,7 @@ static const struct po_test tests[] = {
 	{ "opus_two_items_are_two_links_with_their_titles",
 	  test_opus_two_items_are_two_links_with_their_titles },
 	{ "mp3_two_items_each_carry_the_delay", test_mp3_two_items_each_carry_the_delay },
+	{ "output_follows_the_input_closely", test_output_follows_the_input_closely },
 	{ "settings_a_codec_refuses_are_a_clear_error",
 	  test_settings_a_codec_refuses_are_a_clear_error },
 	{ "quality_and_bitrate_settings_are_taken", test_quality_and_bitrate_settings_are_taken },
