@@ -2,6 +2,9 @@
  * Ogg Opus encoding (libopusenc): one Ogg logical stream per item, each
  * from an encoder of its own (begin creates it, end drains it), so an
  * item's stream is complete and trimmed to its samples as soon as it ends.
+ * Not libopusenc's own chaining (ope_encoder_chain_current): it closes the
+ * old link only once later audio is encoded, where po_enc_end must put the
+ * whole item out at once, and a drained encoder cannot go on.
  * libopusenc resamples to Opus's 48 kHz when the input is at another rate.
  */
 #include <limits.h>
