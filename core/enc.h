@@ -47,4 +47,10 @@ void po_enc_free(struct po_enc *e);
 /* The stream format an output is given for codec (plugin.h). */
 int po_enc_stream_format(int codec);
 
+/* Frames (at f->samplerate) a decoder plays before each item's first
+ * sample: MP3 1105 (lame's 576 + a decoder's 529; the padding after an
+ * item's last sample, under one frame, varies). Ogg 0: the pre-skip and the
+ * granule positions trim exactly. Any thread that owns e. */
+int po_enc_delay_frames(const struct po_enc *e);
+
 #endif
