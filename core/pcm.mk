@@ -1,0 +1,10 @@
+# Re-encoding outputs: the PCM path of the player (decode, shape, encode).
+libpocore_la_SOURCES += core/pcm_source.c core/pcm_source.h core/pcm_shape.c core/pcm_shape.h \
+	core/player_pcm.c core/player_pcm.h core/enc_none.c
+libpocore_la_CFLAGS += $(SOXR_CFLAGS)
+libpocore_la_LIBADD += $(SOXR_LIBS)
+
+check_PROGRAMS += tests/unit/test_pcm
+TESTS += tests/unit/test_pcm
+tests_unit_test_pcm_LDADD = $(UNIT_LDADD) -lm
+tests_unit_test_pcm_CFLAGS = $(UNIT_CFLAGS)
