@@ -8,3 +8,8 @@ check_PROGRAMS += tests/unit/test_pcm
 TESTS += tests/unit/test_pcm
 tests_unit_test_pcm_LDADD = $(UNIT_LDADD) -lm
 tests_unit_test_pcm_CFLAGS = $(UNIT_CFLAGS)
+
+# End to end through icecast2, one script per format (test_pcm_onair.sh);
+# they skip while the build has no encoders (core/enc_none.c).
+TESTS += tests/integration/test_pcm_vorbis.sh tests/integration/test_pcm_opus.sh \
+	tests/integration/test_pcm_mp3.sh

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #define NS_PER_S 1000000000LL
+#define NS_PER_MS 1000000LL
 
 int64_t po_pcm_samples(int64_t ns, int rate)
 {
@@ -24,7 +25,9 @@ void po_pcm_shape_init(struct po_pcm_shape *sh, int rate, int channels, double g
 	sh->fade_in_n = (int64_t)fade_in_ms * rate / 1000;
 	sh->fade_out_n = 0;
 	sh->cut_at = INT64_MAX;
-	if (cut_ns < total_ns) {
+	/* end_ms is whole milliseconds: a cut within the audio's last
+	 * millisecond is its natural end, not faded. */
+	if (cut_ns <= total_ns - NS_PER_MS) {
 		sh->cut_at = po_pcm_samples(cut_ns, rate);
 		sh->fade_out_n = (int64_t)fade_out_ms * rate / 1000;
 	}

@@ -23,8 +23,8 @@ struct po_pcm_shape {
 int64_t po_pcm_samples(int64_t ns, int rate);
 
 /* The shape for an item cut at cut_ns whose audio lasts total_ns (both
- * item-relative): the cut and its fade-out only when cut_ns < total_ns (a
- * natural end is never faded). */
+ * item-relative): the cut and its fade-out only when cut_ns falls before
+ * the audio's last millisecond (a natural end is never faded). */
 void po_pcm_shape_init(struct po_pcm_shape *sh, int rate, int channels, double gain_db,
 		       int fade_in_ms, int fade_out_ms, int64_t cut_ns, int64_t total_ns);
 

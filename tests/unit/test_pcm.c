@@ -94,6 +94,10 @@ static void test_natural_end_is_neither_cut_nor_faded(void)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 100, 88100), 100);
 	PO_EXPECT_DOUBLE(buf[99], 1.0, 1e-6);
+	/* end_ms in whole ms just short of the audio's end (2037 of 2037.55) */
+	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 3000, 2037 * MS, 2037551020);
+	PO_EXPECT_INT(sh.cut_at, INT64_MAX);
+	PO_EXPECT_INT(sh.fade_out_n, 0);
 }
 
 static void test_fade_in_rises_from_silence_and_gain_scales(void)
