@@ -4,6 +4,9 @@
  * the sample: pcm_shape.h) and encoded (enc.h), and the encoder's whole
  * frames or pages go to the output's write op. The pacing stays the
  * player's: this only turns the bytes of one send into other bytes.
+ * Decoding and encoding run on a thread of the output's own (created by
+ * po_pcm_out_new), off the pacing path; the output's ops are still called
+ * only from the player thread, inside these functions.
  *
  * Only the output's player thread calls these, in this order per item:
  * meta (for open and start), begin (after start), at (before each send),
@@ -64,14 +67,17 @@ int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, do
  * plays: a new plan). */
 void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, int64_t cut_ns, int64_t total_ns);
 
-/* len bytes of whole MP3 frames, in order. *written: encoded bytes that
- * went to the output. A write error of the output is returned as is. */
+/* len bytes of whole MP3 frames, in order: handed to the encoder's thread
+ * (waiting only while it still encodes the previous send), and what it
+ * made of earlier sends written out. *written: encoded bytes that went to
+ * the output. A write error of the output is returned as is, and so is an
+ * error of the decoder or encoder on an earlier send. */
 int po_pcm_out_feed(struct po_pcm_out *o, const uint8_t *mp3, size_t len, int64_t *written,
 		    struct playout_error *err);
 
 /* Every frame of the item was fed (or it is being stopped): decode and
- * encode what is held, up to the cut, and flush the encoder: every sample
- * goes out. No-op when no item is begun. */
+ * encode what is held, up to the cut, flush the encoder and wait (up to
+ * 2 s) until every page is written: every sample goes out. */
 int po_pcm_out_end(struct po_pcm_out *o, int64_t *written, struct playout_error *err);
 
 /* The connection is gone (closed, or failed): the encoder with it. */
