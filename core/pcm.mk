@@ -13,3 +13,9 @@ tests_unit_test_pcm_CFLAGS = $(UNIT_CFLAGS)
 # they skip while the build has no encoders (core/enc_none.c).
 TESTS += tests/integration/test_pcm_vorbis.sh tests/integration/test_pcm_opus.sh \
 	tests/integration/test_pcm_mp3.sh
+
+# An output plugin built for contract 2.1, which test_pcm expects the core
+# to refuse a re-encoding format for (TEST_MODULE_LDFLAGS: tests/unit/loader.mk).
+check_LTLIBRARIES += tests/unit/modules/tout21.la
+tests_unit_modules_tout21_la_SOURCES = tests/unit/modules/tout21.c
+tests_unit_modules_tout21_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)

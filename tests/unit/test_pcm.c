@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "diag.h"
 #include "enc.h"
 #include "mp3.h"
 #include "pcm_shape.h"
 #include "pcm_source.h"
 #include "player.h"
 #include "player_pcm.h"
+#include "runtime.h"
 #include "simclock.h"
 
 #define MS 1000000LL
@@ -548,6 +550,47 @@ static void test_reconnect_begins_a_new_stream_with_the_title(void)
 	PO_EXPECT_INT(s->rec.misuse, 0);
 }
 
+/* ---- the contract: an output plugin built before 2.2 ---------------------- */
+
+static void test_output_plugin_before_2_2_is_refused_a_reencoding_format(void)
+{
+	const char *dir = po_test_tmpdir();
+	const char *b = getenv("PO_BUILDDIR");
+	char conf[600], moddir[512];
+	snprintf(moddir, sizeof moddir, "%s/tests/unit/modules", b && *b ? b : ".");
+	snprintf(conf, sizeof conf, "%s/old.conf", dir);
+	FILE *f = fopen(conf, "w");
+	PO_EXPECT_INT_FATAL(f != NULL, 1);
+	fprintf(f, "timezone = \"UTC\";\ncache = \"%s\";\nplugin_dir = \"%s\";\n"
+		"log_level = \"error\";\n"
+		"storage = { plugin = \"localdisk\"; path = \"%s\"; };\n"
+		"outputs = ( { plugin = \"tout21\"; instance = \"mp3\"; },\n"
+		"            { plugin = \"tout21\"; instance = \"ogg\"; format = \"vorbis\"; } );\n",
+		dir, moddir, dir);
+	fclose(f);
+	struct po_runtime rt;
+	struct po_diag d;
+	struct playout_error err = { 0, "" };
+	po_diag_init(&d);
+	int rc = po_runtime_open(&rt, conf, PO_RT_NO_STATE | PO_RT_NO_CREATE, 0, &d, &err);
+	PO_EXPECT_INT(rc < 0, 1);
+	PO_EXPECT_INT(d.nerrors, 1); /* the passthrough one is fine */
+	const char *msg = d.n ? d.msg[0] : "";
+	PO_EXPECT_INT(strstr(msg, "old.conf:7:") != NULL, 1);
+	PO_EXPECT_INT(strstr(msg, "tout21:ogg: format \"vorbis\" needs an output plugin built "
+			  "for contract 2.2 or later; tout21 was built for 2.1") != NULL, 1);
+	if (d.nerrors != 1 || !strstr(msg, "old.conf:7:"))
+		for (size_t i = 0; i < d.n; i++)
+			fprintf(stderr, "diag: %s\n", d.msg[i]);
+	po_diag_free(&d);
+	po_runtime_close(&rt);
+}
+
+static const struct po_test contract_tests[] = {
+	{ "test_output_plugin_before_2_2_is_refused_a_reencoding_format", test_output_plugin_before_2_2_is_refused_a_reencoding_format },
+	{ NULL, NULL },
+};
+
 static const struct po_test shape_tests[] = {
 	{ "test_cut_keeps_exactly_the_samples_before_it", test_cut_keeps_exactly_the_samples_before_it },
 	{ "test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut", test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut },
@@ -568,6 +611,7 @@ static const struct po_test source_tests[] = {
 
 static const struct po_suite suites[] = {
 	{ "pcm_shape", shape_tests, NULL, NULL },
+	{ "contract", contract_tests, NULL, NULL },
 	{ "pcm_player", source_tests, init_all, free_all },
 	{ NULL, NULL, NULL, NULL },
 };
