@@ -30,7 +30,9 @@
 #define IN_CAP (64 * 1024)          /* MP3 bytes of the send in the worker's hands */
 #define OUT_CAP (128 * 1024)        /* encoded bytes waiting for the player */
 #define SCRATCH (64 * 1024)         /* one DATA command at most */
-#define IDLE_WAIT_MS 2000           /* bound on a wait for the worker */
+#define IDLE_WAIT_MS 1000           /* bound on a wait for the worker: the
+                                       daemon stops within 2 s (design §3) */
+#define CLOSED_WAIT_MS 250          /* ...for pages that are dropped anyway */
 
 enum { C_BEGIN = 1, C_AT, C_DATA, C_END };
 
@@ -264,11 +266,12 @@ static int worker_error_locked(struct po_pcm_out *o, struct playout_error *err)
 }
 
 /* Called with mu held: until the worker has run every command (draining its
- * pages meanwhile), or until done() holds, bounded by IDLE_WAIT_MS. */
+ * pages meanwhile), or until done() holds, bounded by IDLE_WAIT_MS
+ * (CLOSED_WAIT_MS once the connection is gone). */
 static int wait_locked(struct po_pcm_out *o, int (*done)(const struct po_pcm_out *),
 		       int64_t *written, struct playout_error *err)
 {
-	int64_t until = mono_ms() + IDLE_WAIT_MS;
+	int64_t until = mono_ms() + (o->discard ? CLOSED_WAIT_MS : IDLE_WAIT_MS);
 	for (;;) {
 		int rc = drain_locked(o, written, err);
 		if (rc < 0)

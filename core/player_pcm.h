@@ -77,7 +77,7 @@ int po_pcm_out_feed(struct po_pcm_out *o, const uint8_t *mp3, size_t len, int64_
 
 /* Every frame of the item was fed (or it is being stopped): decode and
  * encode what is held, up to the cut, flush the encoder and wait (up to
- * 2 s) until every page is written: every sample goes out. */
+ * 1 s) until every page is written: every sample goes out. */
 int po_pcm_out_end(struct po_pcm_out *o, int64_t *written, struct playout_error *err);
 
 /* The connection is gone (closed, or failed): the encoder with it. */
