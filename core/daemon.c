@@ -212,7 +212,10 @@ static int start_players(struct po_daemon *d)
 	int crowd_ms = n > 4 ? (int)((n - 1) / 4) * 100 : 0;
 	for (size_t i = 0; (pi = po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, i)); i++) {
 		struct playout_error e = {0};
+		struct po_outfmt fmt;
+		po_outfmt_read(pi->conf->group, &fmt);
 		struct po_player_conf pc = {
+			.fmt = &fmt,
 			.label = pi->conf->label,
 			.ops = pi->mod.plugin->ops.output,
 			.inst = pi->inst,

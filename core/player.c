@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "player_pcm.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
@@ -54,6 +55,7 @@ struct po_player {
 	int stop;                       /* atomic: set by po_player_stop */
 	int64_t beat_ns;                /* atomic: monotonic time the thread last
 	                                   checked for a stop (po_player_beat_ns) */
+	struct po_pcm_out *pcm;         /* a re-encoding output's feed; NULL: passthrough */
 
 	/* Player-thread state from here on. */
 	struct po_snapshot *snap;       /* newest snapshot seen */
@@ -326,8 +328,11 @@ static void gate_leave(struct gate_ticket t)
 static int gated_open(struct po_player *p, const struct playout_item_meta *m,
 		      struct playout_error *err)
 {
+	struct playout_item_meta pm = *m;
+	if (p->pcm)
+		po_pcm_out_meta(p->pcm, &pm);
 	struct gate_ticket t = gate_enter(p);
-	int rc = p->ops->open(p->inst, m, err);
+	int rc = p->ops->open(p->inst, &pm, err);
 	gate_leave(t);
 	return rc;
 }
@@ -336,6 +341,8 @@ static void output_close(struct po_player *p)
 {
 	if (p->out_open)
 		p->ops->close(p->inst);
+	if (p->pcm)
+		po_pcm_out_closed(p->pcm);
 	p->out_open = 0;
 	p->on_air = 0;
 }
@@ -350,8 +357,20 @@ static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 			return rc;
 		p->out_open = 1;
 	}
+	struct playout_item_meta pm = *m;
+	if (p->pcm)
+		po_pcm_out_meta(p->pcm, &pm);
 	if (p->ops->start) {
-		int rc = p->ops->start(p->inst, m, err);
+		int rc = p->ops->start(p->inst, &pm, err);
+		if (rc < 0) {
+			output_close(p);
+			return rc;
+		}
+	}
+	if (p->pcm) {
+		/* A new logical stream with the title, on every start and
+		 * after every reconnect. */
+		int rc = po_pcm_out_begin(p->pcm, &pm, 0.0, err);
 		if (rc < 0) {
 			output_close(p);
 			return rc;
@@ -384,10 +403,12 @@ static int flush_buf(struct po_player *p, struct play *pl, size_t *fill,
 {
 	if (*fill == 0)
 		return PLAYOUT_OK;
-	int rc = p->ops->write(p->inst, p->buf, *fill, err);
+	int64_t sent = (int64_t)*fill;
+	int rc = p->pcm ? po_pcm_out_feed(p->pcm, p->buf, *fill, &sent, err)
+			: p->ops->write(p->inst, p->buf, *fill, err);
 	if (rc < 0)
 		return rc;
-	pl->bytes += (int64_t)*fill;
+	pl->bytes += sent;
 	*fill = 0;
 	return PLAYOUT_OK;
 }
@@ -769,6 +790,20 @@ static int64_t anchor_item(struct po_player *p, const struct po_air_item *it)
 	return m - (w - start);
 }
 
+/* A re-encoding output: every sample of the item goes out now, before the
+ * tail's wait (so the last page keeps the lead) or a disconnect. */
+static void pcm_flush(struct po_player *p, struct play *pl, const struct po_air_item *it)
+{
+	struct playout_error err = { 0, "" };
+	int64_t sent = 0;
+	if (po_pcm_out_end(p->pcm, &sent, &err) < 0) {
+		po_log_warnx(p->label, "%s: the encoder's last frames: %s", it->item.seg[0].asset,
+			     err.msg);
+		output_close(p);
+	}
+	pl->bytes += sent;
+}
+
 /* Play the prepared item from its start instant (or the frame due now) to
  * its end, and report it. Called at or after the start instant. */
 static void play_item(struct po_player *p)
@@ -886,6 +921,8 @@ static void play_item(struct po_player *p)
 			play.join_ms = pos / NS_PER_MS;
 			play.join_delay_us = pos ? (rel - pos) / 1000 : 0;
 		}
+		if (p->pcm)
+			po_pcm_out_at(p->pcm, pos, pl.cut_ns, pl.total_ns);
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
 			began = 1;
@@ -929,6 +966,9 @@ static void play_item(struct po_player *p)
 		if (wake > t)
 			po_clock_sleep_until_mono_ns(p->clock, min64(wake, t + SLICE_NS));
 	}
+
+	if (p->pcm && p->out_open)
+		pcm_flush(p, &pl, it);
 
 	/* Tail: all frames are out; wait for the audio's end instant, or only
 	 * until the next item's first frame is due minus the send-ahead when
@@ -1136,6 +1176,14 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->prepare_ns = p->connect_ahead_ns > PREPARE_NS ? p->connect_ahead_ns : PREPARE_NS;
 	p->step_limit_ns = (int64_t)(pc->clock_step_limit_ms > 0 ? pc->clock_step_limit_ms
 								   : PO_PLAYER_STEP_LIMIT_MS) * NS_PER_MS;
+	if (pc->fmt && pc->fmt->codec != PO_CODEC_PASSTHROUGH) {
+		p->pcm = po_pcm_out_new(pc->fmt, pc->enc_ops, pc->ops, pc->inst, err);
+		if (!p->pcm) {
+			free(p->label);
+			free(p);
+			return err->code < 0 ? err->code : PLAYOUT_EINVAL;
+		}
+	}
 	p->early_open_for = INT64_MIN;
 	p->beat_ns = po_clock_mono_ns(p->clock);
 	p->last_start_ms = INT64_MIN;
@@ -1150,6 +1198,7 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	int e = pthread_create(&p->thread, NULL, player_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
+		po_pcm_out_free(p->pcm);
 		free(p->label);
 		free(p);
 		return playout_error_set(err, PLAYOUT_EIO, "player %s: cannot start a thread: %s",
@@ -1176,6 +1225,7 @@ void po_player_stop(struct po_player *p)
 		return;
 	po_player_request_stop(p);
 	pthread_join(p->thread, NULL);
+	po_pcm_out_free(p->pcm);
 	free(p->label);
 	free(p);
 }

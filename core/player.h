@@ -15,6 +15,7 @@
 #include <playout/plugin.h>
 #include "clock.h"
 #include "mp3.h"
+#include "outfmt.h"
 #include "state.h"
 
 /* An item ready for air: the rundown item plus, for each segment, the cached
@@ -82,6 +83,7 @@ void po_playq_post(struct po_playq *q, const struct po_playq_msg *m); /* any thr
 /* Control thread: 1 and *m filled, or 0 when empty. */
 int po_playq_take(struct po_playq *q, struct po_playq_msg *m);
 
+struct po_pcm_enc_ops;
 struct po_player_conf {
 	const char *label;                      /* "icecast:main"; copied */
 	const struct playout_output_ops *ops;
@@ -95,6 +97,12 @@ struct po_player_conf {
 	                                           does not delay the first frame */
 	int keep_open_ms;                       /* keep the connection between two
 	                                           items closer than this (1000) */
+	const struct po_outfmt *fmt;            /* NULL or passthrough: the cached
+	                                           frames as they are; else decoded
+	                                           and re-encoded (player_pcm.h);
+	                                           copied */
+	const struct po_pcm_enc_ops *enc_ops;   /* NULL: the real encoders; a
+	                                           stand-in in tests */
 	int clock_step_limit_ms;                /* a step of the wall clock larger
 	                                           than this is logged and the next
 	                                           item starts on the new time

@@ -14,9 +14,30 @@
 #include "http.h"
 #include "log.h"
 #include "media.h"
+#include "outfmt.h"
 #include "secret.h"
 #include "secret_cache.h"
 #include "timeutil.h"
+
+/* An output plugin built before contract 2.2 knows only MP3 frames: it is
+ * never given a re-encoded stream (Ogg pages, or MP3 it would take for the
+ * cached file's). */
+static int refuse_format(const struct po_instance *pi, struct po_diag *d, const char *path)
+{
+	struct po_outfmt f;
+	const struct playout_plugin *pl = pi->mod.plugin;
+	if (pi->conf->kind != PLAYOUT_KIND_OUTPUT)
+		return 0;
+	po_outfmt_read(pi->conf->group, &f);
+	if (f.codec == PO_CODEC_PASSTHROUGH || pl->abi_minor >= 2)
+		return 0;
+	po_diag_error(d, path, pi->conf->group,
+		      "%s: format \"%s\" needs an output plugin built for contract 2.2 or "
+		      "later; %s was built for %d.%d (rebuild it, or use format \"passthrough\")",
+		      pi->conf->label, po_codec_name(f.codec), pl->name, pl->abi_major,
+		      pl->abi_minor);
+	return 1;
+}
 
 static int open_instances(struct po_runtime *rt, int flags, struct po_diag *d)
 {
@@ -39,6 +60,10 @@ static int open_instances(struct po_runtime *rt, int flags, struct po_diag *d)
 		}
 		rt->ninst++;
 		if (po_config_check_instance(&rt->conf, ic, pi->mod.plugin->settings, d) > 0) {
+			bad++;
+			continue;
+		}
+		if (refuse_format(pi, d, rt->conf.path)) {
 			bad++;
 			continue;
 		}

@@ -1,5 +1,6 @@
 /*
- * The icecast output: streams the player's MP3 frames to one Icecast mount
+ * The icecast output: streams the player's MP3 frames, or the whole Ogg
+ * pages of a re-encoding output (SHOUT_FORMAT_OGG), to one Icecast mount
  * through libshout (the player paces, so never shout_sync).
  *
  * libshout runs in non-blocking mode (SHOUT_BLOCKING_NONE) so that a server
@@ -70,6 +71,9 @@ struct icecast {
 	int connect_timeout_s, write_timeout_s;
 	shout_t *shout; /* created on the first open, kept until destroy */
 	int connected;
+	int ogg;                     /* this connection carries Ogg pages (contract 2.2):
+	                                the title is in each logical stream's
+	                                comment header, never a metadata request */
 	struct icecast_title *title; /* the title sender; its thread starts lazily */
 	int titles_off;              /* TLS modes the host's HTTP client cannot do */
 	int64_t timeout_logged_ms;   /* monotonic; 0: never */
@@ -433,7 +437,8 @@ static int icecast_configure(struct icecast *ic, shout_t *s,
 		PO_SHOUT_TRY(shout_set_ca_directory(s, ic->ca_directory), "ca_directory");
 	if (ic->ca_file)
 		PO_SHOUT_TRY(shout_set_ca_file(s, ic->ca_file), "ca_file");
-	PO_SHOUT_TRY(shout_set_content_format(s, SHOUT_FORMAT_MP3, SHOUT_USAGE_AUDIO, NULL),
+	PO_SHOUT_TRY(shout_set_content_format(s, ic->ogg ? SHOUT_FORMAT_OGG : SHOUT_FORMAT_MP3,
+					      SHOUT_USAGE_AUDIO, NULL),
 		     "format");
 	PO_SHOUT_TRY(shout_set_nonblocking(s, SHOUT_BLOCKING_NONE), "non-blocking mode");
 	PO_SHOUT_TRY(shout_set_public(s, (unsigned)ic->public_), "public");
@@ -466,6 +471,11 @@ static int icecast_configure(struct icecast *ic, shout_t *s,
 static void icecast_queue_title(struct icecast *ic, const struct playout_item_meta *meta)
 {
 	const char *title = NULL;
+	if (ic->ogg) {
+		/* Icecast reads the title from the stream's comment header. */
+		ic->pending_title[0] = '\0';
+		return;
+	}
 	if (meta)
 		title = meta->title && *meta->title ? meta->title : meta->pid;
 	snprintf(ic->pending_title, sizeof ic->pending_title, "%s", title ? title : "");
@@ -595,6 +605,8 @@ static int icecast_open(void *inst, const struct playout_item_meta *first,
 		return playout_error_set(err, PLAYOUT_ENOMEM, "connect %s:%u%s: out of memory", ic->hostname, (unsigned)ic->port,
 					 ic->mount);
 	icecast_take_password(ic);
+	ic->ogg = first && (first->format == PLAYOUT_STREAM_OGG_VORBIS ||
+			    first->format == PLAYOUT_STREAM_OGG_OPUS);
 	rc = icecast_configure(ic, ic->shout, first, err);
 	if (rc != PLAYOUT_OK)
 		return rc;
@@ -716,7 +728,7 @@ const struct playout_plugin playout_plugin = {
 	PLAYOUT_PLUGIN_HEAD,
 	.name = "icecast",
 	.kind = PLAYOUT_KIND_OUTPUT,
-	.description = "streams MP3 to an Icecast mount (libshout)",
+	.description = "streams MP3 or Ogg (Vorbis, Opus) to an Icecast mount (libshout)",
 	.settings = icecast_settings,
 	.create = icecast_create,
 	.destroy = icecast_destroy,
