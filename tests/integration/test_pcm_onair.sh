@@ -286,6 +286,13 @@ print("#   %s echo's title is shown again after icecast2 restarted" % ("ok  " if
 sys.exit(0 if ok and back else 1)
 EOF2
 }
-po_check "titles: Icecast's status shows each item's title, and again after a reconnect" check_titles
+# icecast2 2.4 (Debian 12) reads no comment header of an Opus stream: its
+# status shows no title for any Opus mount, whoever the source. The titles
+# are checked in the stream itself above (each logical stream's OpusTags).
+if [ "$FORMAT" = opus ]; then
+	echo "# titles Icecast showed for Opus (not checked: icecast2 2.4 parses no OpusTags): $(tr '\n' ' ' <"$T/titles.txt" | head -c 200)"
+else
+	po_check "titles: Icecast's status shows each item's title, and again after a reconnect" check_titles
+fi
 
 po_result "$NAME"
