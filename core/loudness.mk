@@ -1,0 +1,8 @@
+# Loudness normalisation: the gain (loudness.c), shared by re-encoding
+# outputs and MP3 passthrough, and its tests.
+libpocore_la_SOURCES += core/loudness.c core/loudness.h
+
+check_PROGRAMS += tests/unit/test_loudness
+TESTS += tests/unit/test_loudness
+tests_unit_test_loudness_LDADD = $(UNIT_LDADD)
+tests_unit_test_loudness_CFLAGS = $(UNIT_CFLAGS)
