@@ -10,7 +10,16 @@ tests_unit_test_loudness_CFLAGS = $(UNIT_CFLAGS)
 # MP3 passthrough: global_gain moved in the side information (mp3gain.c)
 libpocore_la_SOURCES += core/mp3gain.c core/mp3gain.h
 
+# the probe: the true peak where it matters (truepeak.c), libebur128 on its
+# own thread (probe_meter.c)
+libpocore_la_SOURCES += core/truepeak.c core/truepeak.h core/probe_meter.c core/probe_meter.h
+
 check_PROGRAMS += tests/unit/test_mp3gain
 TESTS += tests/unit/test_mp3gain
 tests_unit_test_mp3gain_LDADD = $(UNIT_LDADD)
 tests_unit_test_mp3gain_CFLAGS = $(UNIT_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_truepeak
+TESTS += tests/unit/test_truepeak
+tests_unit_test_truepeak_LDADD = $(UNIT_LDADD) $(EBUR128_LIBS)
+tests_unit_test_truepeak_CFLAGS = $(UNIT_CFLAGS)
