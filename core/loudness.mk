@@ -23,3 +23,5 @@ check_PROGRAMS += tests/unit/test_truepeak
 TESTS += tests/unit/test_truepeak
 tests_unit_test_truepeak_LDADD = $(UNIT_LDADD) $(EBUR128_LIBS)
 tests_unit_test_truepeak_CFLAGS = $(UNIT_CFLAGS)
+
+TESTS += tests/integration/test_loudness.sh
