@@ -63,6 +63,15 @@ static int get8(const uint8_t *side, int bit)
 	return (int)((v >> (8 - bit % 8)) & 0xff);
 }
 
+/* part2_3_length, the 12 bits that start a granule: 0 when it codes no
+ * spectral values (digital silence), where a clamped gain changes nothing */
+static int get12(const uint8_t *side, int bit)
+{
+	unsigned v = (unsigned)side[bit / 8] << 16 | (unsigned)side[bit / 8 + 1] << 8 |
+		     side[bit / 8 + 2];
+	return (int)((v >> (12 - bit % 8)) & 0xfff);
+}
+
 static void put8(uint8_t *side, int bit, int val)
 {
 	unsigned v = (unsigned)side[bit / 8] << 8 | side[bit / 8 + 1];
@@ -122,11 +131,11 @@ int po_mp3gain_apply(uint8_t *frame, size_t len, int steps)
 	uint8_t *side = frame + 4 + 2 * l.crc;
 	int clamped = 0;
 	for (int g = 0; g < l.granules; g++) {
-		int bit = l.head_bits + g * l.gran_bits + GAIN_OFFSET_BITS;
+		int start = l.head_bits + g * l.gran_bits, bit = start + GAIN_OFFSET_BITS;
 		int v = get8(side, bit) + steps;
 		if (v < 0 || v > 255) {
 			v = v < 0 ? 0 : 255;
-			clamped++;
+			clamped += get12(side, start) != 0;
 		}
 		put8(side, bit, v);
 	}

@@ -28,7 +28,8 @@ int po_mp3gain_check(const uint8_t *frame, size_t len, struct po_mp3gain_info *i
 
 /* Add steps to every granule's global_gain of the frame at frame (len
  * bytes, modified in place), each clamped to 0..255, and write its CRC
- * again when it has one. The number of granules clamped, or -1 when
+ * again when it has one. The number of granules clamped (those that code
+ * audio: a silent granule's gain changes nothing), or -1 when
  * po_mp3gain_check refuses the frame (then it is left as it was). */
 int po_mp3gain_apply(uint8_t *frame, size_t len, int steps);
 

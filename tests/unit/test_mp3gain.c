@@ -201,6 +201,13 @@ static void test_gain_clamps_at_0_and_255(void)
 	PO_EXPECT_INT(po_mp3gain_check(b, h.len, &in, NULL), 0);
 	PO_EXPECT_INT(in.min_gain, 0);
 	PO_EXPECT_INT(in.max_gain, 0);
+	/* a granule that codes nothing (part2_3_length 0, side bits 10..21
+	 * here) changes nothing when clamped: not counted */
+	PO_EXPECT_INT(po_mp3gain_apply(b, h.len, 100), 0);
+	uint8_t *side = b + 6;
+	side[1] &= 0xc0;
+	side[2] &= 0x03;
+	PO_EXPECT_INT(po_mp3gain_apply(b, h.len, -300), 1);
 	free(b);
 }
 
