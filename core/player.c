@@ -643,6 +643,12 @@ static void set_gain(const struct po_player *p, const struct po_air_item *it, st
 		return;
 	for (size_t k = 0; k < pl->nseg; k++) {
 		const char *name = it->item.seg[k].asset;
+		if (it->idx[k] && it->idx[k]->layer != 3) {
+			if (announce)
+				po_log_warnx(p->label, "%s: Layer %d: no loudness gain (only Layer III "
+					     "frames carry a global_gain to move)", name, it->idx[k]->layer);
+			continue;
+		}
 		if (!it->loud_known[k]) {
 			if (announce)
 				po_log_info(p->label, "%s: loudness not known (not probed yet): no gain",

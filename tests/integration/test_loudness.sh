@@ -6,6 +6,8 @@
 #   loud   about  -9 LUFS
 #   peaky  about -20 LUFS under 1 kHz bursts peaking near 0 dBFS: the gain
 #          the loudness asks for (+4 dB) would clip, the ceiling forbids it
+#   layer2 an MPEG Layer II file: no global_gain to move, so it airs as it
+#          is, and the log says why
 # A listener records each session; ffmpeg's ebur128 measures what it got:
 # quiet and loud land within 0.8 dB of the target (global_gain moves in
 # 1.5 dB steps), the peaky one's true peak stays at or under the ceiling
@@ -30,7 +32,9 @@ mk quiet "0.04*sin(2*PI*440*t)+0.026*sin(2*PI*660*t)+0.009*(random(0)-0.5)|0.035
 	mk loud "0.33*sin(2*PI*440*t)+0.23*sin(2*PI*660*t+1)|0.33*sin(2*PI*550*t)+0.23*sin(2*PI*330*t+2)" &&
 	mk peaky "0.06*sin(2*PI*440*t)+0.97*sin(2*PI*1000*t)*lt(mod(t\,2)\,0.05)|0.06*sin(2*PI*550*t)" ||
 	po_fail loudness "cannot make the fixtures (ffmpeg with libmp3lame)"
-for f in quiet loud peaky; do cp "$T/drop/$f.mp3" "$T/$f.orig"; done
+ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "aevalsrc=0.05*sin(2*PI*440*t):s=44100" \
+	-t 4 -c:a mp2 -b:a 128k -f mp2 "$T/drop/layer2.mp3" || po_fail loudness "cannot make a Layer II file"
+for f in quiet loud peaky layer2; do cp "$T/drop/$f.mp3" "$T/$f.orig"; done
 
 # ebur128 of a file: "I TP" (LUFS, dBTP)
 measure() {
@@ -59,6 +63,7 @@ cat >"$T/schedule.csv" <<EOF
 "$(iso "$START")","$(iso $((START + 9)))","quiet","quiet.mp3","Quiet"
 "$(iso $((START + 12)))","$(iso $((START + 21)))","loud","loud.mp3","Loud"
 "$(iso $((START + 24)))","$(iso $((START + 33)))","peaky","peaky.mp3","Peaky"
+"$(iso $((START + 36)))","$(iso $((START + 41)))","layer2","layer2.mp3","Layer II"
 EOF
 CONF="$T/playout.conf"
 cat >"$CONF" <<EOF
@@ -70,12 +75,12 @@ outputs = ( { plugin = "icecast"; instance = "main"; host = "127.0.0.1"; port = 
               mount = "/norm"; password = "env:PO_TEST_ICECAST_PASSWORD";
               loudness_target = -16.0; } );
 EOF
-po_spawn "$PO_PY" "$LISTEN" "http://127.0.0.1:$PORT/norm" "$T/l" --until $((START + 45 - $(date +%s))) --sessions 3
+po_spawn "$PO_PY" "$LISTEN" "http://127.0.0.1:$PORT/norm" "$T/l" --until $((START + 50 - $(date +%s))) --sessions 4
 LPID=$PO_LAST_PID
 po_spawn_out "$T/playoutd.log" "$PLAYOUTD" -c "$CONF" -f
 DPID=$PO_LAST_PID
 rc=0; po_reap "$LPID" || rc=$?
-po_check "the listener recorded three sessions" test -s "$T/l/session-3.bin"
+po_check "the listener recorded four sessions" test -s "$T/l/session-4.bin"
 rc=0; po_stop_timed "$DPID" || rc=$?
 po_check "SIGTERM: playoutd exits 0 (rc=$rc)" test "$rc" -eq 0
 grep -E "LUFS|loudness" "$T/playoutd.log" | sed 's/^/#   /'
@@ -94,7 +99,12 @@ po_check "peaky: not pushed into clipping, true peak at most -1 + 0.5 dBTP ($RPT
 	within "$RPTP" -99 -0.5
 po_check "peaky: turned down to the ceiling, not up to the target ($RPI < $PI)" \
 	within "$RPI" -99 "$PI"
-for f in quiet loud peaky; do
+po_check "layer2: refused, and the log says why" \
+	po_file_contains "$T/playoutd.log" "layer2.mp3: Layer 2: no loudness gain (only Layer III"
+po_icecast_expect "$T/layer2.expect" "$T/layer2.orig"
+po_check "layer2: the listener got the file's frames unchanged (but Icecast's last partial block)" \
+	cmp -s "$T/layer2.expect" "$T/l/session-4.bin"
+for f in quiet loud peaky layer2; do
 	po_check "$f: the cached file is the dropped file, byte for byte" \
 		cmp -s "$T/$f.orig" "$T/cache/$f.mp3"
 done
