@@ -12,7 +12,7 @@ libpocore_la_SOURCES += core/mp3gain.c core/mp3gain.h
 
 # the probe: the true peak where it matters (truepeak.c), libebur128 on its
 # own thread (probe_meter.c)
-libpocore_la_SOURCES += core/truepeak.c core/truepeak.h core/probe_meter.c core/probe_meter.h
+libpocore_la_SOURCES += core/truepeak.c core/truepeak.h core/probe_meter.c core/probe_meter.h core/r128.c core/r128.h
 
 check_PROGRAMS += tests/unit/test_mp3gain
 TESTS += tests/unit/test_mp3gain
@@ -25,3 +25,8 @@ tests_unit_test_truepeak_LDADD = $(UNIT_LDADD) $(EBUR128_LIBS)
 tests_unit_test_truepeak_CFLAGS = $(UNIT_CFLAGS)
 
 TESTS += tests/integration/test_loudness.sh
+
+check_PROGRAMS += tests/unit/test_r128
+TESTS += tests/unit/test_r128
+tests_unit_test_r128_LDADD = $(UNIT_LDADD) $(EBUR128_LIBS)
+tests_unit_test_r128_CFLAGS = $(UNIT_CFLAGS)

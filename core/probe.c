@@ -1,9 +1,9 @@
 /*
- * The probe (probe.h): decode once with libmpg123 into float, feed
- * libebur128 for loudness (integrated and range only: its true peak
- * oversamples every sample, the slow part), the true peak meter where it
- * matters (truepeak.c), and find silence on 10 ms blocks by their peak
- * sample. What is kept of a file's scan, and where, is media_scan.c's job.
+ * The probe (probe.h): decode once with libmpg123 into float; the loudness
+ * meter (r128.c) runs on its own thread (probe_meter.c), the true peak
+ * where it matters (truepeak.c) and silence on 10 ms blocks by their peak
+ * sample run here. What is kept of a file's scan, and where, is
+ * media_scan.c's job.
  */
 #include "probe.h"
 

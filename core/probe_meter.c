@@ -1,5 +1,5 @@
 /*
- * libebur128 on its own thread (probe_meter.h): a ring of PO_METER_SLOTS
+ * The loudness meter (r128.h) on its own thread (probe_meter.h): a ring of PO_METER_SLOTS
  * buffers, the decoder filling one while the meter reads another.
  */
 #include "probe_meter.h"
@@ -8,13 +8,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include <ebur128.h>
+#include "r128.h"
 
 struct po_meter {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	ebur128_state *eb;
+	struct po_r128 *eb;
 	unsigned channels;
 	/* slots are used in turn: head is the next to measure, tail the next
 	 * to fill; full ones are head..tail-1 (mod SLOTS); counts grow forever */
@@ -36,7 +36,7 @@ static void *meter_main(void *arg)
 		unsigned k = (unsigned)(m->head % PO_METER_SLOTS);
 		pthread_mutex_unlock(&m->mu);
 		/* the slot is ours until head moves past it */
-		ebur128_add_frames_float(m->eb, m->buf[k], m->frames[k]);
+		po_r128_add(m->eb, m->buf[k], m->frames[k]);
 		pthread_mutex_lock(&m->mu);
 		m->head++;
 		pthread_cond_broadcast(&m->cv);
@@ -49,8 +49,7 @@ static void meter_free(struct po_meter *m)
 {
 	for (int k = 0; k < PO_METER_SLOTS; k++)
 		free(m->buf[k]);
-	if (m->eb)
-		ebur128_destroy(&m->eb);
+	po_r128_free(m->eb);
 	free(m);
 }
 
@@ -60,9 +59,7 @@ struct po_meter *po_meter_start(unsigned channels, unsigned long rate)
 	if (!m)
 		return NULL;
 	m->channels = channels;
-	/* the histogram keeps the gating blocks in constant memory */
-	m->eb = ebur128_init(channels, rate,
-			     EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM);
+	m->eb = po_r128_new((int)channels, (long)rate);
 	for (int k = 0; k < PO_METER_SLOTS; k++)
 		m->buf[k] = malloc(PO_METER_SLOT_BYTES);
 	if (!m->eb || !m->buf[0] || !m->buf[1] || !m->buf[2] || !m->buf[3]) {
@@ -101,18 +98,12 @@ void po_meter_push(struct po_meter *m, size_t frames)
 
 void po_meter_finish(struct po_meter *m, double *integrated_lufs, double *range_lu)
 {
-	double v;
 	pthread_mutex_lock(&m->mu);
 	m->done = 1;
 	pthread_cond_broadcast(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 	pthread_join(m->thread, NULL);
-	*integrated_lufs = -INFINITY;
-	*range_lu = 0;
-	if (ebur128_loudness_global(m->eb, &v) == EBUR128_SUCCESS)
-		*integrated_lufs = v;
-	if (ebur128_loudness_range(m->eb, &v) == EBUR128_SUCCESS)
-		*range_lu = v;
+	po_r128_result(m->eb, integrated_lufs, range_lu);
 	pthread_cond_destroy(&m->cv);
 	pthread_mutex_destroy(&m->mu);
 	meter_free(m);

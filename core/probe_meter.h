@@ -1,5 +1,5 @@
 /*
- * The probe's loudness meter on a thread of its own: libebur128 (integrated
+ * The probe's loudness meter on a thread of its own: r128.h (integrated
  * loudness and range) fed with the decoder's float buffers through a small
  * ring, so decoding and measuring a file run side by side on two cores.
  * Used by probe.c only; the decoder thread is the caller's.
