@@ -18,6 +18,7 @@
 #include "inputs.h"
 #include "log.h"
 #include "net_load.h"
+#include "outfmt.h"
 #include "player.h"
 #include "playrec.h"
 #include "refresh.h"
@@ -227,6 +228,9 @@ static int start_players(struct po_daemon *d)
 			.clock_step_limit_ms = d->rt.conf.clock_step_limit_ms,
 			.keep_open_ms = 1000,
 		};
+		pc.loudness_on = fmt.loudness_on;
+		pc.loudness_target = fmt.loudness_target;
+		pc.true_peak_ceiling = fmt.true_peak_ceiling;
 		po_playrec_init(d->rt.state, &d->rec[i], pi->conf->label,
 				po_clock_now_ms(&d->rt.clock));
 		if (po_player_start(&pc, &d->players[i], &e) < 0) {

@@ -5,6 +5,7 @@
  */
 #include "media.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,21 @@ struct po_mp3_index *po_media_index(struct po_media_cat *mc, const char *name,
 		en->idx = ix;
 	}
 	return po_mp3_index_ref(en->idx);
+}
+
+int po_media_loudness(const struct po_media_cat *mc, const char *name, double *lufs,
+		      double *tp)
+{
+	int found;
+	size_t at = find_pos(mc, name, &found);
+	if (!found)
+		return 0;
+	const struct po_media *m = &mc->v[at]->m;
+	if (!mc->v[at]->scanned || !m->probed || !isfinite(m->probe.integrated_lufs))
+		return 0;
+	*lufs = m->probe.integrated_lufs;
+	*tp = m->probe.true_peak_dbtp;
+	return 1;
 }
 
 /* 1 when path is still there with this size and mtime. */

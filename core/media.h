@@ -62,6 +62,13 @@ size_t po_media_feed(struct po_media_cat *mc, struct playout_assets *cat, int ho
 struct po_mp3_index *po_media_index(struct po_media_cat *mc, const char *name,
 				    struct playout_error *err);
 
+/* The probe's integrated loudness (LUFS) and true peak (dBTP) of cached
+ * file name as the catalogue last read them: 1 with *lufs and *tp set when
+ * the file is probed and has audio above the gate, else 0 (not probed yet,
+ * silent, unknown). For loudness normalisation (player.h). */
+int po_media_loudness(const struct po_media_cat *mc, const char *name, double *lufs,
+		      double *tp);
+
 /* After cache eviction: forget the files no longer in the cache with their
  * size and mtime, and (writable state) the stored scans and indexes of
  * every file gone or changed. Returns how many in-memory entries went. */

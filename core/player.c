@@ -20,6 +20,8 @@
 
 #include "log.h"
 #include "player_pcm.h"
+#include "loudness.h"
+#include "mp3gain.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
@@ -51,6 +53,8 @@ struct po_player {
 	int64_t prepare_ns;             /* open the files this long before start */
 	int64_t step_limit_ns;          /* a larger step of the wall clock re-anchors */
 	int64_t early_open_for;         /* start (ns) of the item opened early for */
+	int loud_on;                    /* loudness normalisation (player.h) */
+	double loud_target, loud_ceiling;
 	pthread_t thread;
 	int stop;                       /* atomic: set by po_player_stop */
 	int64_t beat_ns;                /* atomic: monotonic time the thread last
@@ -76,6 +80,8 @@ struct po_player {
 	int prep_fd[PLAYOUT_MAX_SEGMENTS];
 	int prep_rc;
 	char prep_err[256];
+	int run_gain;                   /* global_gain steps of the run being read */
+	struct po_mp3gain_tally gain_tally; /* of the item on air */
 	uint8_t buf[PLAYER_BUF];
 };
 
@@ -87,6 +93,7 @@ struct seg_run {
 	int64_t off_ns;                 /* item-relative start of the segment */
 	int64_t frame_num;              /* samples_per_frame * 1e9 */
 	int rate;
+	int gain_steps;                 /* global_gain steps (loudness), 0: none */
 };
 
 /* Pacing state of the item on air. */
@@ -348,6 +355,21 @@ static void output_close(struct po_player *p)
 }
 
 /* Open (when closed) and announce the item. */
+/* A re-encoding output's loudness gain for the item being started (the
+ * prepared one): exact, from its first file's probe; 0 when not known. */
+static double pcm_gain_db(const struct po_player *p)
+{
+	const struct po_air_item *it;
+
+	if (!p->loud_on || !p->prep_snap || p->prep_i >= p->prep_snap->n)
+		return 0.0;
+	it = &p->prep_snap->v[p->prep_i];
+	if (!it->loud_known[0])
+		return 0.0;
+	return po_loudness_gain_db(it->lufs[0], it->true_peak_dbtp[0], p->loud_target,
+				   p->loud_ceiling);
+}
+
 static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 			struct playout_error *err)
 {
@@ -370,7 +392,7 @@ static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 	if (p->pcm) {
 		/* A new logical stream with the title, on every start and
 		 * after every reconnect. */
-		int rc = po_pcm_out_begin(p->pcm, &pm, 0.0, err);
+		int rc = po_pcm_out_begin(p->pcm, &pm, pcm_gain_db(p), err);
 		if (rc < 0) {
 			output_close(p);
 			return rc;
@@ -394,6 +416,9 @@ static int read_run(struct po_player *p, int fd, uint32_t off, size_t len, size_
 						 off, r < 0 ? strerror(errno) : "file shrank");
 		got += (size_t)r;
 	}
+	/* the send buffer is this output's copy: the cached file is never changed */
+	if (p->run_gain)
+		po_mp3gain_run(p->buf + *fill, len, p->run_gain, &p->gain_tally);
 	*fill += len;
 	return PLAYOUT_OK;
 }
@@ -501,6 +526,7 @@ static int send_due(struct po_player *p, struct play *pl, int64_t horizon, int *
 		if (!run_len) {
 			run_fd = sr->fd;
 			run_off = fr->offset;
+			p->run_gain = sr->gain_steps;
 		}
 		run_len += fr->len;
 		advance(pl);
@@ -648,12 +674,46 @@ static void lay_out(const struct po_air_item *it, const int *fds, struct play *p
 	pl->total_ns = off;
 }
 
+/* Loudness: each segment's global_gain steps from its own file's probe,
+ * decided when the item starts (or follows a new plan); announce logs
+ * them once. */
+static void set_gain(const struct po_player *p, const struct po_air_item *it, struct play *pl,
+		     int announce)
+{
+	if (!p->loud_on || p->pcm) /* a re-encoding output applies the exact gain */
+		return;
+	for (size_t k = 0; k < pl->nseg; k++) {
+		const char *name = it->item.seg[k].asset;
+		if (it->idx[k] && it->idx[k]->layer != 3) {
+			if (announce)
+				po_log_warnx(p->label, "%s: Layer %d: no loudness gain (only Layer III "
+					     "frames carry a global_gain to move)", name, it->idx[k]->layer);
+			continue;
+		}
+		if (!it->loud_known[k]) {
+			if (announce)
+				po_log_info(p->label, "%s: loudness not known (not probed yet): no gain",
+					     name);
+			continue;
+		}
+		int steps = po_loudness_mp3_steps(it->lufs[k], it->true_peak_dbtp[k],
+						  p->loud_target, p->loud_ceiling);
+		pl->seg[k].gain_steps = steps;
+		if (announce)
+			po_log_info(p->label, "%s: %.1f LUFS, true peak %.1f dBTP: gain %+.1f dB "
+				     "(%+d global_gain steps)", name, it->lufs[k], it->true_peak_dbtp[k],
+				     steps * PO_MP3_GAIN_STEP_DB, steps);
+	}
+}
+
 static void init_play(struct po_player *p, const struct po_air_item *it, struct play *pl)
 {
 	memset(pl, 0, sizeof *pl);
 	pl->start_ns = it->item.start_ms * NS_PER_MS;
 	pl->cut_ns = (it->item.end_ms - it->item.start_ms) * NS_PER_MS;
 	lay_out(it, p->prep_fd, pl);
+	set_gain(p, it, pl, 1);
+	memset(&p->gain_tally, 0, sizeof p->gain_tally);
 	while (pl->s < pl->nseg && pl->seg[pl->s].count == 0)
 		pl->s++;
 }
@@ -712,6 +772,7 @@ static int adopt(struct po_player *p, struct play *pl, struct po_snapshot *snap,
 	p->prep_i = k;
 	po_snapshot_unref(old);
 	lay_out(nw, p->prep_fd, pl);
+	set_gain(p, nw, pl, 0);
 	seek_to(pl, t);
 	return 0;
 }
@@ -1026,6 +1087,11 @@ static void play_item(struct po_player *p)
 		snprintf(play.outcome, sizeof play.outcome, "complete");
 	}
 	post(p, PO_PLAYQ_END, &play);
+	if (p->gain_tally.clamped || p->gain_tally.refused)
+		po_log_warnx(p->label, "%s: loudness gain: %llu granule gain(s) clamped at 0 or 255, "
+			     "%llu frame(s) left as they were (not Layer III or broken)",
+			     it->item.seg[0].asset, (unsigned long long)p->gain_tally.clamped,
+			     (unsigned long long)p->gain_tally.refused);
 
 	if (p->out_open && p->ops->stop) {
 		struct playout_error serr = { 0, "" };
@@ -1170,6 +1236,9 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->box = pc->box;
 	p->q = pc->q;
 	p->ahead_ns = (int64_t)(pc->send_ahead_ms > 0 ? pc->send_ahead_ms : 0) * NS_PER_MS;
+	p->loud_on = pc->loudness_on;
+	p->loud_target = pc->loudness_target;
+	p->loud_ceiling = pc->true_peak_ceiling;
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
 	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
 	/* the files are open before the connect that needs the item's meta */

@@ -24,6 +24,10 @@ struct po_air_item {
 	struct playout_item item;
 	char *path[PLAYOUT_MAX_SEGMENTS];             /* owned by the snapshot */
 	struct po_mp3_index *idx[PLAYOUT_MAX_SEGMENTS]; /* a reference each */
+	/* The probe's measure of each segment's file, for loudness
+	 * normalisation: loud_known[s] 0 when it is not known (not probed). */
+	int loud_known[PLAYOUT_MAX_SEGMENTS];
+	double lufs[PLAYOUT_MAX_SEGMENTS], true_peak_dbtp[PLAYOUT_MAX_SEGMENTS];
 };
 
 /* Immutable once published; reference-counted across threads. */
@@ -107,6 +111,12 @@ struct po_player_conf {
 	                                           than this is logged and the next
 	                                           item starts on the new time
 	                                           (0: PO_PLAYER_STEP_LIMIT_MS) */
+	/* Loudness normalisation of MP3 passthrough (outfmt.h): each item's
+	 * frames move by whole global_gain steps (mp3gain.h) toward
+	 * loudness_target LUFS, the true peak kept at or below
+	 * true_peak_ceiling dBTP. Off when loudness_on is 0. */
+	int loudness_on;
+	double loudness_target, true_peak_ceiling;
 };
 
 /* Within an item the frames are paced on the monotonic clock from the start

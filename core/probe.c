@@ -1,7 +1,9 @@
 /*
- * The probe (probe.h): decode with libmpg123 into float, feed libebur128
- * for loudness, and find silence on 10 ms blocks by their peak sample. What
- * is kept of a file's scan, and where, is media_scan.c's job.
+ * The probe (probe.h): decode once with libmpg123 into float; the loudness
+ * meter (r128.c) runs on its own thread (probe_meter.c), the true peak
+ * where it matters (truepeak.c) and silence on 10 ms blocks by their peak
+ * sample run here. What is kept of a file's scan, and where, is
+ * media_scan.c's job.
  */
 #include "probe.h"
 
@@ -12,8 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <ebur128.h>
 #include <mpg123.h>
+
+#include "probe_meter.h"
+#include "truepeak.h"
 
 
 /* ---- silence ------------------------------------------------------------ */
@@ -105,9 +109,8 @@ int po_probe_file(const char *path, const struct po_probe_opts *o, struct po_pro
 	int rc = PLAYOUT_OK, e = 0;
 	long rate = 0;
 	int channels = 0, enc = 0;
-	ebur128_state *eb = NULL;
-	unsigned char *buf = NULL;
-	const size_t bufsize = 1 << 16;
+	struct po_meter *meter = NULL;
+	struct po_truepeak *tp = NULL;
 	struct silence_scan sil;
 
 	memset(out, 0, sizeof *out);
@@ -133,10 +136,11 @@ int po_probe_file(const char *path, const struct po_probe_opts *o, struct po_pro
 	/* Hold the format: a stream that changes it is measured up to there. */
 	mpg123_format_none(mh);
 	mpg123_format(mh, rate, channels, MPG123_ENC_FLOAT_32);
-	eb = ebur128_init((unsigned)channels, (unsigned long)rate,
-			  EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
-	buf = malloc(bufsize);
-	if (!eb || !buf) {
+	/* Decoding here, the loudness meter on its own thread, the true peak
+	 * and silence here on the buffer just decoded before handing it on. */
+	meter = po_meter_start((unsigned)channels, (unsigned long)rate);
+	tp = po_truepeak_new(channels);
+	if (!meter || !tp) {
 		rc = playout_error_set(err, PLAYOUT_ENOMEM, "probe: %s: out of memory", path);
 		goto out;
 	}
@@ -153,11 +157,13 @@ int po_probe_file(const char *path, const struct po_probe_opts *o, struct po_pro
 			rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "probe: %s: stopped", path);
 			goto out;
 		}
-		int r = mpg123_read(mh, buf, bufsize, &got);
+		float *buf = po_meter_slot(meter);
+		int r = mpg123_read(mh, (unsigned char *)buf, PO_METER_SLOT_BYTES, &got);
 		size_t frames = got / (sizeof(float) * (size_t)channels);
 		if (frames > 0) {
-			ebur128_add_frames_float(eb, (const float *)(void *)buf, frames);
-			silence_feed(&sil, (const float *)(void *)buf, frames, channels);
+			po_truepeak_add(tp, buf, frames);
+			silence_feed(&sil, buf, frames, channels);
+			po_meter_push(meter, frames);
 			frames_total += (int64_t)frames;
 		}
 		if (r == MPG123_DONE)
@@ -176,31 +182,26 @@ int po_probe_file(const char *path, const struct po_probe_opts *o, struct po_pro
 		}
 	}
 	silence_finish(&sil);
+	po_meter_finish(meter, &out->integrated_lufs, &out->range_lu);
+	meter = NULL;
 	out->decoded_ms = frames_total * 1000 / rate;
 	if (frames_total == 0) {
 		set_why(out, PLAYOUT_ASSET_NO_AUDIO, "has no playable audio (%s)", "nothing decodes");
 		rc = playout_error_set(err, PLAYOUT_EINVAL, "probe: %s: no audio decodes", path);
 		goto out;
 	}
-	double v;
-	if (ebur128_loudness_global(eb, &v) == EBUR128_SUCCESS)
-		out->integrated_lufs = v;
-	if (ebur128_loudness_range(eb, &v) == EBUR128_SUCCESS)
-		out->range_lu = v;
-	double peak = 0;
-	for (unsigned c = 0; c < (unsigned)channels; c++)
-		if (ebur128_true_peak(eb, c, &v) == EBUR128_SUCCESS && v > peak)
-			peak = v;
-	out->true_peak_dbtp = db(peak);
+	out->true_peak_dbtp = db(po_truepeak_get(tp));
 	if (sil.first_loud < 0) {
 		char t[32];
 		snprintf(t, sizeof t, "%g", o->silence_threshold_db);
 		set_why(out, PLAYOUT_ASSET_SILENT, "is silent throughout (peak below %s dBFS)", t);
 	}
 out:
-	free(buf);
-	if (eb)
-		ebur128_destroy(&eb);
+	if (meter) {
+		double dummy_lufs, dummy_lra;
+		po_meter_finish(meter, &dummy_lufs, &dummy_lra);
+	}
+	po_truepeak_free(tp);
 	mpg123_close(mh);
 	mpg123_delete(mh);
 	return rc;

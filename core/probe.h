@@ -1,7 +1,8 @@
 /*
- * Probe: decode a file (libmpg123) and measure it: EBU R128 loudness
- * (libebur128) and dead air. Not for air time: a full decode of an hour
- * takes seconds. Keeping the answer is media_scan.h's job.
+ * Probe: decode a file once (libmpg123) and measure it: EBU R128 loudness
+ * (libebur128, on a second thread), true peak (truepeak.h) and dead air.
+ * Not for air time: a full decode of an hour takes seconds (about 1.5x a
+ * bare decode). Keeping the answer is media_scan.h's job.
  */
 #ifndef PO_PROBE_H
 #define PO_PROBE_H

@@ -116,6 +116,8 @@ static int air_item_fill(struct po_air_item *ai, struct po_media_cat *media, con
 			return 0;
 		}
 		ai->idx[s] = ix;
+		ai->loud_known[s] = po_media_loudness(media, name, &ai->lufs[s],
+						      &ai->true_peak_dbtp[s]);
 		ai->path[s] = strdup(path);
 		if (!ai->path[s])
 			return 0;
