@@ -133,8 +133,12 @@ int po_probe_file(const char *path, const struct po_probe_opts *o, struct po_pro
 	/* Hold the format: a stream that changes it is measured up to there. */
 	mpg123_format_none(mh);
 	mpg123_format(mh, rate, channels, MPG123_ENC_FLOAT_32);
+	/* Histogram mode: a fixed table of loudness bins (0.1 LU) instead of
+	 * a list that grows by a block every 100 ms, so measuring a three-hour
+	 * programme takes no more memory than a three-minute one. */
 	eb = ebur128_init((unsigned)channels, (unsigned long)rate,
-			  EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK);
+			  EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK |
+			  EBUR128_MODE_HISTOGRAM);
 	buf = malloc(bufsize);
 	if (!eb || !buf) {
 		rc = playout_error_set(err, PLAYOUT_ENOMEM, "probe: %s: out of memory", path);
