@@ -33,7 +33,10 @@
  * more CPU than the audio it moved; the lead over real time stays between
  * the send-ahead and the send-ahead less the batch. */
 #define BATCH_NS (200 * NS_PER_MS)
-#define PLAYER_BUF (64 * 1024)
+/* A batch of 200 ms is 8 KiB at 320 kbps; a longer opening burst goes out
+ * in several writes. Malloc'd apart from the player, so that only the bytes
+ * a batch fills become resident (fifty outputs: fifty buffers). */
+#define PLAYER_BUF (16 * 1024)
 /* Connects at once across all players: below the listen backlog of 5 that
  * Icecast uses, so a crowd of outputs opening together is not dropped by
  * the kernel (a dropped SYN costs a 1 s retransmit). A slot held longer
@@ -79,7 +82,7 @@ struct po_player {
 	int prep_fd[PLAYOUT_MAX_SEGMENTS];
 	int prep_rc;
 	char prep_err[256];
-	uint8_t buf[PLAYER_BUF];
+	uint8_t *buf;                   /* PLAYER_BUF bytes */
 };
 
 /* One segment of the item on air, with its frame clock. */
@@ -1125,7 +1128,10 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	if (!p)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "player: out of memory");
 	p->label = strdup(pc->label ? pc->label : "output");
-	if (!p->label) {
+	p->buf = malloc(PLAYER_BUF);
+	if (!p->label || !p->buf) {
+		free(p->label);
+		free(p->buf);
 		free(p);
 		return playout_error_set(err, PLAYOUT_ENOMEM, "player: out of memory");
 	}
@@ -1156,6 +1162,7 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
 		free(p->label);
+		free(p->buf);
 		free(p);
 		return playout_error_set(err, PLAYOUT_EIO, "player %s: cannot start a thread: %s",
 					 pc->label ? pc->label : "output", strerror(e));
@@ -1177,5 +1184,6 @@ void po_player_stop(struct po_player *p)
 	po_player_request_stop(p);
 	pthread_join(p->thread, NULL);
 	free(p->label);
+	free(p->buf);
 	free(p);
 }
