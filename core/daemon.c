@@ -17,7 +17,6 @@
 #include "http.h"
 #include "inputs.h"
 #include "log.h"
-#include "net_load.h"
 #include "outfmt.h"
 #include "player.h"
 #include "playrec.h"
@@ -465,10 +464,11 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_errorx("core", "%s", e.msg);
 		goto out;
 	}
-	/* The plugins use the network: open its module now, before any thread
-	 * needs it. Without it (logged) the daemon still plays what is cached,
-	 * as in a network outage. */
-	po_net_get(NULL);
+	/* The network module (libcurl, OpenSSL: megabytes of resident
+	 * pages) opens on the first exchange a plugin or a secret asks for,
+	 * on whichever thread: a station of local files and Icecast outputs
+	 * never maps it. Without it (logged then) the daemon still plays what
+	 * is cached, as in a network outage. */
 	if (po_playq_init(&d->q, &e) < 0) {
 		po_log_errorx("core", "%s", e.msg);
 		goto out;

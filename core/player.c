@@ -30,7 +30,16 @@
 #define JOIN_SLACK_NS (1000 * NS_PER_MS) /* later than this: join at the frame due now */
 #define RETRY_NS (1000 * NS_PER_MS)     /* output reconnect interval */
 #define PROGRESS_NS (1000 * NS_PER_MS)  /* bytes sent reported this often */
-#define PLAYER_BUF (64 * 1024)
+/* Frames are sent in batches: after a send the player sleeps at least this
+ * long (at most half the send-ahead), and then sends every frame due by now
+ * plus the send-ahead in one write. A wake per frame (38 a second) cost
+ * more CPU than the audio it moved; the lead over real time stays between
+ * the send-ahead and the send-ahead less the batch. */
+#define BATCH_NS (200 * NS_PER_MS)
+/* A batch of 200 ms is 8 KiB at 320 kbps; a longer opening burst goes out
+ * in several writes. Malloc'd apart from the player, so that only the bytes
+ * a batch fills become resident (fifty outputs: fifty buffers). */
+#define PLAYER_BUF (16 * 1024)
 /* Connects at once across all players: below the listen backlog of 5 that
  * Icecast uses, so a crowd of outputs opening together is not dropped by
  * the kernel (a dropped SYN costs a 1 s retransmit). A slot held longer
@@ -48,6 +57,7 @@ struct po_player {
 	struct po_snapbox *box;
 	struct po_playq *q;
 	int64_t ahead_ns;
+	int64_t batch_ns;               /* least time between two sends */
 	int64_t keep_open_ns;
 	int64_t connect_ahead_ns;
 	int64_t prepare_ns;             /* open the files this long before start */
@@ -82,7 +92,7 @@ struct po_player {
 	char prep_err[256];
 	int run_gain;                   /* global_gain steps of the run being read */
 	struct po_mp3gain_tally gain_tally; /* of the item on air */
-	uint8_t buf[PLAYER_BUF];
+	uint8_t *buf;                   /* PLAYER_BUF bytes */
 };
 
 /* One segment of the item on air, with its frame clock. */
@@ -934,7 +944,7 @@ static void play_item(struct po_player *p)
 			it = &p->prep_snap->v[p->prep_i];
 			fill_meta(it, &meta);
 		}
-		int64_t t = mono_ns(p);
+		int64_t t = mono_ns(p), woke = t;
 		int64_t rel = t - pl.anchor_ns;
 		int64_t skew = wall_skew(p, pl.start_ns, pl.anchor_ns);
 		if (abs64(skew - pl.wall_skew_ns) > p->step_limit_ns) {
@@ -1021,8 +1031,11 @@ static void play_item(struct po_player *p)
 		}
 		if (at_end(&pl) || pl.cut)
 			break;
-		/* Next frame's deadline minus the send-ahead. */
+		/* Next frame's deadline minus the send-ahead, but not within a
+		 * batch of this wake: the frames due meanwhile go out together. */
 		int64_t wake = pl.anchor_ns + cursor_deadline(&pl) - p->ahead_ns;
+		if (wake < woke + p->batch_ns)
+			wake = woke + p->batch_ns;
 		t = mono_ns(p);
 		if (wake > t)
 			po_clock_sleep_until_mono_ns(p->clock, min64(wake, t + SLICE_NS));
@@ -1226,7 +1239,10 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	if (!p)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "player: out of memory");
 	p->label = strdup(pc->label ? pc->label : "output");
-	if (!p->label) {
+	p->buf = malloc(PLAYER_BUF);
+	if (!p->label || !p->buf) {
+		free(p->label);
+		free(p->buf);
 		free(p);
 		return playout_error_set(err, PLAYOUT_ENOMEM, "player: out of memory");
 	}
@@ -1239,6 +1255,7 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->loud_on = pc->loudness_on;
 	p->loud_target = pc->loudness_target;
 	p->loud_ceiling = pc->true_peak_ceiling;
+	p->batch_ns = min64(BATCH_NS, p->ahead_ns / 2);
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
 	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
 	/* the files are open before the connect that needs the item's meta */
@@ -1249,6 +1266,7 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 		p->pcm = po_pcm_out_new(pc->fmt, pc->enc_ops, pc->ops, pc->inst, err);
 		if (!p->pcm) {
 			free(p->label);
+			free(p->buf);
 			free(p);
 			return err->code < 0 ? err->code : PLAYOUT_EINVAL;
 		}
@@ -1269,6 +1287,7 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	if (e != 0) {
 		po_pcm_out_free(p->pcm);
 		free(p->label);
+		free(p->buf);
 		free(p);
 		return playout_error_set(err, PLAYOUT_EIO, "player %s: cannot start a thread: %s",
 					 pc->label ? pc->label : "output", strerror(e));
@@ -1296,5 +1315,6 @@ void po_player_stop(struct po_player *p)
 	pthread_join(p->thread, NULL);
 	po_pcm_out_free(p->pcm);
 	free(p->label);
+	free(p->buf);
 	free(p);
 }

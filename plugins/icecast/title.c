@@ -18,11 +18,17 @@
 #include <playout/util.h>
 
 #include "title.h"
+#include "title_http.h"
 
 #define TITLE_TIMEOUT_S 2 /* a title is worth little once late; no retry */
 
 struct title_job {
 	char *url;
+	/* Plain HTTP: sent on a socket of its own (title_http.c), not through
+	 * host->http, so no network module is loaded for it. NULL: HTTPS. */
+	char *host;
+	unsigned port;
+	const char *target; /* the path and query, inside url */
 	char *auth;    /* "Authorization: Basic ..." or NULL; wiped when freed */
 	char what[PLAYOUT_TITLE_MAX + 160]; /* "title \"X\" on host:port/mount" */
 };
@@ -50,6 +56,7 @@ static void title_job_free(struct title_job *j)
 	if (!j)
 		return;
 	title_wipe_free(j->url); /* ICY's carries the password */
+	free(j->host);
 	title_wipe_free(j->auth);
 	free(j);
 }
@@ -113,6 +120,7 @@ static struct title_job *title_job_new(const struct icecast_title_target *to, co
 	bad = playout_buf_printf(&url, strchr(to->hostname, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
 				 to->https ? "https" : "http", to->hostname,
 				 to->icy ? to->port + 1 : to->port);
+	size_t path_at = url.n;
 	if (to->icy) {
 		bad |= playout_buf_str(&url, "/admin.cgi?mode=updinfo&pass=");
 		bad |= playout_buf_pct(&url, to->password);
@@ -126,6 +134,13 @@ static struct title_job *title_job_new(const struct icecast_title_target *to, co
 		goto fail;
 	j->url = url.p;
 	url.p = NULL;
+	if (!to->https) {
+		j->host = strdup(to->hostname);
+		if (!j->host)
+			goto fail;
+		j->port = to->icy ? to->port + 1 : to->port;
+		j->target = j->url + path_at;
+	}
 	if (!to->icy && !(j->auth = title_basic_auth(to->user, to->password)))
 		goto fail;
 	snprintf(j->what, sizeof j->what, "title \"%s\" on %s:%u%s", title, to->hostname,
@@ -174,7 +189,14 @@ static void title_send(struct icecast_title *t, struct title_job *j)
 	req.headers = headers;
 	req.timeout_s = TITLE_TIMEOUT_S;
 	req.max_retries = -1;
-	rc = h->http(h, &req, &resp, &err);
+	if (j->host) {
+		rc = icecast_title_http_get(h, j->host, j->port, j->target, headers,
+					    TITLE_TIMEOUT_S, &resp.status, err.msg, sizeof err.msg);
+		if (rc < 0)
+			rc = PLAYOUT_EUNAVAIL;
+	} else {
+		rc = h->http(h, &req, &resp, &err);
+	}
 	if (rc != PLAYOUT_OK) {
 		title_redact(err.msg);
 		h->log(h, PLAYOUT_LOG_WARN, "set %s: %s (listeners keep the old title)", j->what,
@@ -243,10 +265,10 @@ void icecast_title_post(struct icecast_title *t, const struct icecast_title_targ
 	const struct playout_host *h = t->host;
 	struct title_job *j, *old;
 
-	if (!h->http) {
+	if (to->https && !h->http) {
 		if (!t->warned_no_http)
 			h->log(h, PLAYOUT_LOG_WARN,
-			       "the host offers no HTTP client: stream titles are not sent");
+			       "the host offers no HTTP client: stream titles over HTTPS are not sent");
 		t->warned_no_http = 1;
 		return;
 	}

@@ -5,7 +5,7 @@ tests_tools_run_output_LDADD = libpocore.la $(LTDL_LIBS) $(LIBCONFIG_LIBS)
 
 TESTS += tests/integration/test_icecast.sh tests/integration/test_onair.sh \
 	tests/integration/test_reload.sh tests/integration/test_many_outputs.sh \
-	tests/integration/test_sdnotify.sh
+	tests/integration/test_sdnotify.sh tests/integration/test_footprint.sh
 # the fault suite: each case a station met, each must leave no programme lost
 TESTS += tests/integration/test_fault_late.sh tests/integration/test_fault_boot.sh \
 	tests/integration/test_fault_unmount.sh tests/integration/test_fault_rehearsal.sh \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The network module (net.so) is loaded only when a command needs the
 # network: playoutctl --help, join, probe and rundown on a drop folder and a
-# CSV map no libcurl, OpenSSL or libxml2 (the dynamic loader's own list,
+# CSV, and playoutd on them, map no libcurl, OpenSSL or libxml2 (the dynamic loader's own list,
 # LD_DEBUG=files); a rundown from a calendar (tests/fakes/google_fake.py)
 # loads it and works. A missing module (PLAYOUT_NET_MODULE=/nonexistent), or
 # a shared object that is not one, is an outage with a message naming the path: check --strict and gcal-auth
@@ -63,6 +63,17 @@ po_check "the rundown has the programme" po_file_contains "$T/rundown.out" "alph
 po_check "it loaded its plugins (the list sees dlopen)" has rundown 'localdisk'
 po_check "rundown on local storage loads no network code" no_net rundown
 
+# playoutd on local files: on duty, through a planning round, without it
+rm -f "$T/out.mp3"
+po_spawn_out "$T/dl.out" "$D" -c "$T/local.conf" -f --pretend-now 2030-01-01T09:59:58Z
+dpid=$PO_LAST_PID
+po_check "playoutd on local files comes up" po_wait_for 10 po_file_contains "$T/dl.out" "on duty"
+po_check "it plays" po_wait_for 15 test -s "$T/out.mp3"
+po_check "playoutd on local files maps no network code" \
+	sh -c "! grep -q '$NET_LIBS' /proc/$dpid/maps"
+kill -TERM "$dpid"
+po_reap "$dpid"
+
 # ---- a calendar needs the network: the module loads and works
 po_mp3 "$T/drop/20260329_0900_morning.mp3" 1 440
 cat >"$T/fake.json" <<'EOF'
@@ -121,7 +132,8 @@ rm -f "$T/out.mp3"
 po_spawn_out "$T/d.out" "$D" -c "$T/both.conf" -f --pretend-now 2030-01-01T09:59:58Z
 dpid=$PO_LAST_PID
 po_check "playoutd comes up without the module" po_wait_for 10 po_file_contains "$T/d.out" "on duty"
-po_check "it warns with the path" po_file_contains "$T/d.out" "network module /nonexistent/net.so"
+# on the first exchange its calendar asks for: the module opens on first use
+po_check "it warns with the path" po_wait_for 10 po_file_contains "$T/d.out" "network module /nonexistent/net.so"
 po_check "it plays the cached programme" po_wait_for 15 test -s "$T/out.mp3"
 po_check "it is still running" kill -0 "$dpid"
 kill -TERM "$dpid"

@@ -287,7 +287,7 @@ static struct scen sc[NSCEN] = {
 	[S_DOWN] = { .name = "down", .nitems = 1, .keep_open_ms = 1000,
 		     .fail_write_rel_ms = 300, .fail_opens_after = 1,
 		     .items = { { 0, 1200, { { &fa, 0, 0 } }, 1 } } },
-	[S_STOP] = { .name = "stop", .nitems = 1, .keep_open_ms = 1000, .stop_at_rel_ms = 500,
+	[S_STOP] = { .name = "stop", .nitems = 1, .keep_open_ms = 1000, .stop_at_rel_ms = 550,
 		     .items = { { 0, 10000, { { &fa, 0, 0 } }, 1 } } },
 	[S_LATE] = { .name = "late", .nitems = 1, .keep_open_ms = 1000,
 		     .items = { { -1800, 10000, { { &fa, 0, 0 } }, 1 } } },
@@ -382,14 +382,61 @@ static uint32_t frame_at(const struct media *m, int64_t rel_ns)
 	return j;
 }
 
-/* When the player, sending from frame 0, first writes at or after rel: the
- * first wake (a deadline minus the send-ahead) not before it. */
+/* The player sends in batches (core/player.c BATCH_NS: 200 ms, at most
+ * half the send-ahead): after a wake at w it sends every frame due by w
+ * plus the send-ahead, then sleeps to the next frame's deadline minus the
+ * send-ahead, or to w plus the batch when that is later. */
+#define BATCH_MS (AHEAD_MS / 2 < 200 ? AHEAD_MS / 2 : 200)
+
+/* The wake after w (item-relative) when the first frame not yet sent is
+ * due at next_due. */
+static int64_t next_wake(int64_t w, int64_t next_due)
+{
+	int64_t a = next_due - AHEAD_MS * MS, b = w + BATCH_MS * MS;
+	return a > b ? a : b;
+}
+
+/* The wakes that carry frames f[0..n) of an item (deadlines item-relative)
+ * when the first is at w0: at[k] is the one that sends frame k. Returns
+ * the last wake. */
+static int64_t wakes_of(const struct exp_frame *f, size_t n, int64_t w0, int64_t *at)
+{
+	int64_t w = w0;
+	size_t k = 0;
+	while (k < n) {
+		while (k < n && f[k].due_ns <= w + AHEAD_MS * MS)
+			at[k++] = w;
+		if (k < n)
+			w = next_wake(w, f[k].due_ns);
+	}
+	return w;
+}
+
+/* The wakes of the player sending the whole of m from frame 0 at 0: the
+ * first at or after rel (the last wake when none is), and in *before the
+ * one before it (-1 when none). */
+static int64_t wake_from(const struct media *m, int64_t rel_ns, int64_t *before)
+{
+	int64_t w = 0, prev = -1;
+	uint32_t k = 0;
+	for (;;) {
+		if (w >= rel_ns)
+			break;
+		while (k < m->ix->nframes && due_ns(m, k) <= w + AHEAD_MS * MS)
+			k++;
+		if (k >= m->ix->nframes)
+			break;
+		prev = w;
+		w = next_wake(w, due_ns(m, k));
+	}
+	if (before)
+		*before = prev;
+	return w;
+}
+
 static int64_t first_wake_from(const struct media *m, int64_t rel_ns)
 {
-	uint32_t j = 0;
-	while (due_ns(m, j) - AHEAD_MS * MS < rel_ns)
-		j++;
-	return due_ns(m, j) - AHEAD_MS * MS;
+	return wake_from(m, rel_ns, NULL);
 }
 
 /* Bytes of m's frames 0..n-1. */
@@ -651,15 +698,37 @@ static void test_item_lasts_its_audio_duration(void)
 		if (r->ev[i].type == EV_WRITE)
 			last = &r->ev[i];
 	CU_ASSERT_FATAL(last != NULL);
-	/* the last frame goes out at its deadline minus the send-ahead */
-	PO_EXPECT_INT(last->t_ns, T0_ms * MS + due_ns(&fa, fa.ix->nframes - 1) - AHEAD_MS * MS);
-	/* Paced, not in one burst: more than a write per 100 ms. */
-	CU_ASSERT(count_ev(r, EV_WRITE) > (size_t)(total_ns / (100 * MS)));
+	/* the last frame goes out with the first batch that reaches it */
+	PO_EXPECT_INT(last->t_ns, T0_ms * MS + first_wake_from(&fa, INT64_MAX));
+	CU_ASSERT(last->t_ns >= T0_ms * MS + due_ns(&fa, fa.ix->nframes - 1) - AHEAD_MS * MS);
 	/* stop and close after the audio's end instant */
 	const struct ev *stop = first_ev(r, EV_STOP, 0);
 	CU_ASSERT_FATAL(stop != NULL);
 	PO_EXPECT_INT(stop->t_ns, T0_ms * MS + total_ns);
 	PO_EXPECT_INT(r->ev[r->nev - 1].type, EV_CLOSE);
+}
+
+static void test_frames_go_out_in_batches_at_most_ten_writes_a_second(void)
+{
+	const struct scen *s = &sc[S_BASIC];
+	const struct rec *r = s->rec;
+	int64_t total_ns;
+	struct exp_frame f[256];
+	expected(&s->items[0], f, 256, &total_ns);
+	/* a wake per batch, not per frame (a44: 26 ms frames, 78 of them) */
+	size_t nw = count_ev(r, EV_WRITE);
+	CU_ASSERT(nw * 1000 * MS <= (size_t)(10 * total_ns + 1000 * MS));
+	/* and still paced: no two writes closer than a batch, none further
+	 * apart than one */
+	int64_t prev = -1;
+	for (size_t i = 0; i < r->nev; i++) {
+		if (r->ev[i].type != EV_WRITE)
+			continue;
+		if (prev >= 0)
+			PO_EXPECT_INT(r->ev[i].t_mono - prev, BATCH_MS * MS);
+		prev = r->ev[i].t_mono;
+	}
+	CU_ASSERT(nw >= (size_t)((total_ns - AHEAD_MS * MS) / (BATCH_MS * MS)));
 }
 
 /* No write may carry a frame due later than its time plus the send-ahead. */
@@ -702,7 +771,7 @@ static void test_begin_and_end_messages_carry_the_play(void)
 {
 	const struct scen *s = &sc[S_BASIC];
 	/* BEGIN, a PROGRESS per second on air, END */
-	size_t np = (size_t)((due_ns(&fa, fa.ix->nframes - 1) - AHEAD_MS * MS) / (1000 * MS));
+	size_t np = (size_t)(first_wake_from(&fa, INT64_MAX) / (1000 * MS));
 	PO_EXPECT_INT_FATAL(s->nmsg, 2 + np);
 	const struct po_play *b = &s->msg[0].play, *e = &s->msg[s->nmsg - 1].play;
 	PO_EXPECT_INT(s->msg[0].type, PO_PLAYQ_BEGIN);
@@ -768,18 +837,26 @@ static void test_back_to_back_items_share_one_connection(void)
 	PO_EXPECT_INT(b2->start_error_us, 0);
 }
 
-/* Every frame of s goes out exactly at its deadline minus the send-ahead
- * on the monotonic clock, or at the first start instant for the opening
- * burst: the stream keeps send_ahead_ms of lead, no burst, no stall. */
+/* Every frame of s goes out with the first batch at or after its deadline
+ * minus the send-ahead on the monotonic clock, the batches a batch apart
+ * from the first start instant on, and the next item's first frame a
+ * send-ahead before its instant: the stream keeps between send_ahead_ms
+ * and send_ahead_ms less a batch of lead, no burst, no stall. */
 static void check_lead(const struct scen *s, size_t nframes)
 {
 	const struct rec *r = s->rec;
 	int64_t t0 = (T0_ms + s->items[0].start_rel_ms) * MS; /* mono == wall then */
+	int64_t last_wake = INT64_MIN;
 	size_t sent = 0, w = 0, checked = 0;
 	for (size_t i = 0; i < s->nitems; i++) {
 		struct exp_frame f[256];
+		int64_t at[256];
 		size_t n = expected(&s->items[i], f, 256, NULL);
 		int64_t item_ns = t0 + (s->items[i].start_rel_ms - s->items[0].start_rel_ms) * MS;
+		int64_t w0 = i == 0 ? 0 : -AHEAD_MS * MS;
+		if (i > 0 && last_wake - item_ns > w0)
+			w0 = last_wake - item_ns;
+		last_wake = item_ns + wakes_of(f, n, w0, at);
 		for (size_t k = 0; k < n; k++) {
 			sent += f[k].m->ix->frames[f[k].k].len;
 			/* the write that carried the frame's last byte */
@@ -787,10 +864,7 @@ static void check_lead(const struct scen *s, size_t nframes)
 					      r->ev[w].at + r->ev[w].len < sent))
 				w++;
 			CU_ASSERT_FATAL(w < r->nev);
-			int64_t want = item_ns + f[k].due_ns - AHEAD_MS * MS;
-			if (want < t0)
-				want = t0;
-			PO_EXPECT_INT(r->ev[w].t_mono, want);
+			PO_EXPECT_INT(r->ev[w].t_mono, item_ns + at[k]);
 			checked++;
 		}
 	}
@@ -802,7 +876,8 @@ static void test_junction_keeps_the_send_ahead(void)
 {
 	const struct scen *s = &sc[S_B2B];
 	check_lead(s, 40);
-	/* the first frame of the second item left 200 ms before its instant */
+	/* the first frame of the second item left with the batch that
+	 * reached it: the whole send-ahead before its instant */
 	const struct po_play *b2 = &msg_of(s, PO_PLAYQ_BEGIN, 1)->play;
 	PO_EXPECT_INT(b2->started_us, (T0_ms + 500) * 1000);
 }
@@ -823,7 +898,7 @@ static void test_wall_clock_steps_neither_burst_nor_stall(void)
 	 * step: the writes read it, the pacing did not follow it */
 	const struct ev *w = NULL;
 	for (size_t i = 0; i < s->rec->nev && !w; i++)
-		if (s->rec->ev[i].type == EV_WRITE && s->rec->ev[i].t_mono >= (T0_ms + 3400) * MS)
+		if (s->rec->ev[i].type == EV_WRITE && s->rec->ev[i].t_mono > (T0_ms + 3400) * MS)
 			w = &s->rec->ev[i];
 	CU_ASSERT_FATAL(w != NULL);
 	PO_EXPECT_INT(w->t_ns - w->t_mono, STEP_NS);
@@ -837,15 +912,16 @@ static void test_wall_clock_step_beyond_the_limit_moves_the_next_item(void)
 	/* item 1 plays on at its pace on the monotonic clock: every frame at
 	 * its deadline minus the send-ahead, none in a burst at the step */
 	struct exp_frame f[64];
+	int64_t at[64];
 	size_t n = expected(&s->items[0], f, 64, NULL), sent = 0, w = 0;
 	PO_EXPECT_INT_FATAL(n, 39);
+	wakes_of(f, n, 0, at);
 	for (size_t k = 0; k < n; k++) {
 		sent += f[k].m->ix->frames[f[k].k].len;
 		while (w < r->nev && (r->ev[w].type != EV_WRITE || r->ev[w].at + r->ev[w].len < sent))
 			w++;
 		CU_ASSERT_FATAL(w < r->nev);
-		int64_t want = m0 + f[k].due_ns - AHEAD_MS * MS;
-		PO_EXPECT_INT(r->ev[w].t_mono, want < m0 ? m0 : want);
+		PO_EXPECT_INT(r->ev[w].t_mono, m0 + at[k]);
 	}
 	PO_EXPECT_INT_FATAL(reports_but_progress(s), 4);
 	PO_EXPECT_STR(msg_of(s, PO_PLAYQ_END, 0)->play.outcome, "cut");
@@ -959,7 +1035,9 @@ static void test_write_error_reconnects_and_resumes_by_the_clock(void)
 	const struct ev *w2 = first_ev(r, EV_WRITE, (size_t)(o2 - r->ev));
 	CU_ASSERT_FATAL(w2 != NULL);
 	/* reopened 1 s after the first write at or after +400 ms failed */
-	int64_t failed_rel = first_wake_from(&fa, 400 * MS);
+	int64_t sent_rel;
+	int64_t failed_rel = wake_from(&fa, 400 * MS, &sent_rel);
+	CU_ASSERT_FATAL(sent_rel >= 0);
 	int64_t reopen_rel = o2->t_ns - T0_ms * MS;
 	PO_EXPECT_INT(reopen_rel, failed_rel + 1000 * MS);
 	/* the first frame after the reconnect is the one due then */
@@ -974,13 +1052,14 @@ static void test_write_error_reconnects_and_resumes_by_the_clock(void)
 	PO_EXPECT_INT_FATAL(w2->at + tail, r->n);
 	PO_EXPECT_INT(memcmp(r->data, fa.bytes, w2->at), 0);
 	PO_EXPECT_INT(memcmp(r->data + w2->at, fa.bytes + fk->offset, tail), 0);
-	/* before the failure: every frame due by its instant plus the
-	 * send-ahead, the frame that failed not included */
-	PO_EXPECT_INT(w2->at, prefix_bytes(&fa, frame_at(&fa, failed_rel + AHEAD_MS * MS)));
+	/* before the failure: every frame due by the wake before it plus the
+	 * send-ahead, the batch that failed not included */
+	uint32_t nsent = frame_at(&fa, sent_rel + AHEAD_MS * MS) + 1;
+	PO_EXPECT_INT(w2->at, prefix_bytes(&fa, nsent));
 	const struct po_playq_msg *e = msg_of(s, PO_PLAYQ_END, 0);
 	PO_EXPECT_INT_FATAL(e->type, PO_PLAYQ_END);
 	/* frames from the one that failed to frame k never went out */
-	int64_t failed_pos = due_ns(&fa, frame_at(&fa, failed_rel + AHEAD_MS * MS));
+	int64_t failed_pos = due_ns(&fa, nsent);
 	int64_t lost_ms = (due_ns(&fa, (uint32_t)k) - failed_pos) / MS;
 	CU_ASSERT(lost_ms > 700); /* 1 s down, less the send-ahead */
 	PO_EXPECT_STR(e->play.outcome, "partial");
@@ -1066,11 +1145,13 @@ static void test_stop_mid_item_reports_interrupted_and_closes(void)
 	const struct scen *s = &sc[S_STOP];
 	const struct rec *r = s->rec;
 	CU_ASSERT_FATAL(r->nev >= 2);
-	/* seen at the player's next wake after +500 ms, which closes at once */
-	int64_t seen_rel = first_wake_from(&fa, 500 * MS + 1);
-	PO_EXPECT_INT(s->stop_asked_ns, (T0_ms + 500) * MS);
+	/* seen at the player's next wake after +550 ms (between two batches,
+	 * not at the instant of one), which closes at once */
+	int64_t sent_rel;
+	int64_t seen_rel = wake_from(&fa, 550 * MS, &sent_rel);
+	PO_EXPECT_INT(s->stop_asked_ns, (T0_ms + 550) * MS);
 	PO_EXPECT_INT(r->ev[r->nev - 1].t_ns, T0_ms * MS + seen_rel);
-	CU_ASSERT(seen_rel - 500 * MS < 200 * MS); /* within one sleep slice */
+	CU_ASSERT(seen_rel - 550 * MS < 200 * MS); /* within one sleep slice */
 	PO_EXPECT_INT_FATAL(s->nmsg, 2);
 	const struct po_play *e = &msg_of(s, PO_PLAYQ_END, 0)->play;
 	PO_EXPECT_STR(e->outcome, "interrupted");
@@ -1079,7 +1160,7 @@ static void test_stop_mid_item_reports_interrupted_and_closes(void)
 	PO_EXPECT_INT(r->ev[r->nev - 2].type, EV_STOP);
 	PO_EXPECT_INT(r->ev[r->nev - 1].type, EV_CLOSE);
 	/* what was due by the last wake before it, plus the send-ahead */
-	PO_EXPECT_INT(r->n, prefix_bytes(&fa, frame_at(&fa, seen_rel + AHEAD_MS * MS)));
+	PO_EXPECT_INT(r->n, prefix_bytes(&fa, frame_at(&fa, sent_rel + AHEAD_MS * MS) + 1));
 	PO_EXPECT_INT(e->bytes, (int64_t)r->n);
 	PO_EXPECT_INT(memcmp(r->data, fa.bytes, r->n), 0);
 }
@@ -1296,6 +1377,7 @@ static void test_player_start_refuses_missing_ops(void)
 static const struct po_test player_tests[] = {
 	{ "test_item_bytes_are_the_exact_frames_of_the_file", test_item_bytes_are_the_exact_frames_of_the_file },
 	{ "test_first_write_is_at_the_start_instant_not_before", test_first_write_is_at_the_start_instant_not_before },
+	{ "test_frames_go_out_in_batches_at_most_ten_writes_a_second", test_frames_go_out_in_batches_at_most_ten_writes_a_second },
 	{ "test_item_lasts_its_audio_duration", test_item_lasts_its_audio_duration },
 	{ "test_frames_are_never_sent_before_deadline_minus_send_ahead", test_frames_are_never_sent_before_deadline_minus_send_ahead },
 	{ "test_begin_and_end_messages_carry_the_play", test_begin_and_end_messages_carry_the_play },
