@@ -247,7 +247,7 @@ int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json)
 		return 1;
 	}
 	if (json) {
-		po_report_rundown_json(stdout, r.v, r.n);
+		po_report_rundown_json(stdout, r.v, r.n, 0);
 	} else {
 		if (!r.n)
 			printf("nothing to play in this period\n");
@@ -335,7 +335,7 @@ int po_ctl_history(const char *conf_path, int json)
 		return 1;
 	}
 	if (json)
-		po_report_history_json(stdout, rt.state, v, n);
+		po_report_history_json(stdout, rt.state, v, n, 0);
 	for (size_t i = 0; i < n && !json; i++) {
 		const struct po_play *p = &v[i];
 		char sched[40], err[32];
@@ -393,7 +393,7 @@ int po_ctl_status(const char *conf_path, int json)
 	struct po_status s;
 	po_status_read(rt.state, now, &s);
 	if (json) {
-		po_report_status_json(stdout, &s, now);
+		po_report_status_json(stdout, &s, now, 0);
 		po_status_free(&s);
 		po_runtime_close(&rt);
 		return 0;

@@ -15,6 +15,7 @@
 
 #include "gather.h"
 #include "http.h"
+#include "httpd.h"
 #include "inputs.h"
 #include "log.h"
 #include "net_load.h"
@@ -43,6 +44,7 @@ struct po_daemon {
 	uint64_t last_plan_sig;            /* to log only rundowns that changed */
 	int64_t unaired_upto_ms;           /* items starting up to here were judged */
 	int q_up;                          /* q initialised */
+	struct po_httpd *httpd;            /* the status server, when configured */
 };
 
 /* A cheap fingerprint of what will air, so an unchanged re-plan stays quiet. */
@@ -408,9 +410,11 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		goto out;
 	po_log_notice("core", "%s: on duty with %zu output%s", d->rt.conf.station, d->nplayers,
 		      d->nplayers == 1 ? "" : "s");
+	po_httpd_start(&d->rt, &d->httpd); /* optional: air goes on without it */
 	control_loop(d, sfd, tfd, qfd);
 	status = 0;
 out:
+	po_httpd_stop(d->httpd);
 	/* A bounded stop: every call waiting on the network (HTTP, an output
 	 * polling host->stopping) gives up now, so air closes first and the
 	 * rest follows within about a second. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "redact.h"
 #include "rundown.h"
 #include "timeutil.h"
 
@@ -36,7 +37,19 @@ int64_t po_report_position_ms(const struct po_output_status *o, int64_t now_ms)
 	return pos;
 }
 
-static void output_json(FILE *f, const struct po_output_status *o, int64_t now, int first)
+/* A free-text field: as it is, or with PO_REPORT_REDACT its paths cut. */
+static void kv_text(FILE *f, int first, const char *key, const char *value, int flags)
+{
+	char buf[1024];
+	if (flags & PO_REPORT_REDACT) {
+		po_redact_paths(value, buf, sizeof buf);
+		value = buf;
+	}
+	po_json_kv_str(f, first, key, value);
+}
+
+static void output_json(FILE *f, const struct po_output_status *o, int64_t now, int first,
+			int flags)
 {
 	int on_air = strcmp(o->state, "on air") == 0;
 	int64_t pos = po_report_position_ms(o, now);
@@ -46,7 +59,7 @@ static void output_json(FILE *f, const struct po_output_status *o, int64_t now, 
 	fprintf(f, ", \"connected\": %s", on_air ? "true" : "false");
 	po_json_kv_time(f, 0, "since", o->since_ms);
 	if (o->last_error[0]) {
-		po_json_kv_str(f, 0, "last_error", o->last_error);
+		kv_text(f, 0, "last_error", o->last_error, flags);
 		po_json_kv_time(f, 0, "last_error_at", o->error_ms);
 	} else {
 		fprintf(f, ", \"last_error\": null");
@@ -70,11 +83,11 @@ static void output_json(FILE *f, const struct po_output_status *o, int64_t now, 
 	fprintf(f, "}");
 }
 
-void po_report_status_json(FILE *f, const struct po_status *s, int64_t now_ms)
+void po_report_status_json(FILE *f, const struct po_status *s, int64_t now_ms, int flags)
 {
 	fprintf(f, "{\"outputs\": [");
 	for (size_t i = 0; i < s->nouts; i++)
-		output_json(f, &s->outs[i], now_ms, i == 0);
+		output_json(f, &s->outs[i], now_ms, i == 0, flags);
 	fprintf(f, "], \"next\": ");
 	const struct playout_item *next = s->next;
 	if (next) {
@@ -91,7 +104,7 @@ void po_report_status_json(FILE *f, const struct po_status *s, int64_t now_ms)
 	fprintf(f, "}\n");
 }
 
-static void item_json(FILE *f, const struct playout_item *it, int first)
+static void item_json(FILE *f, const struct playout_item *it, int first, int flags)
 {
 	fprintf(f, "%s\n  {", first ? "" : ",");
 	po_json_kv_time(f, 1, "start", it->start_ms);
@@ -101,7 +114,7 @@ static void item_json(FILE *f, const struct playout_item *it, int first)
 	po_json_kv_str(f, 0, "decision", po_decision_name(it->decision));
 	po_json_kv_str(f, 0, "source", it->source);
 	po_json_kv_int(f, 0, "cap_s", it->cap_s);
-	po_json_kv_str(f, 0, "reason", it->reason);
+	kv_text(f, 0, "reason", it->reason, flags);
 	fprintf(f, ", \"segments\": [");
 	for (size_t s = 0; s < it->nseg; s++) {
 		fprintf(f, "%s{", s ? ", " : "");
@@ -113,15 +126,15 @@ static void item_json(FILE *f, const struct playout_item *it, int first)
 	fprintf(f, "]}");
 }
 
-void po_report_rundown_json(FILE *f, const struct playout_item *v, size_t n)
+void po_report_rundown_json(FILE *f, const struct playout_item *v, size_t n, int flags)
 {
 	fprintf(f, "[");
 	for (size_t i = 0; i < n; i++)
-		item_json(f, &v[i], i == 0);
+		item_json(f, &v[i], i == 0, flags);
 	fprintf(f, "%s]\n", n ? "\n" : "");
 }
 
-static void gaps_json(FILE *f, struct po_state *st, const struct po_play *p)
+static void gaps_json(FILE *f, struct po_state *st, const struct po_play *p, int flags)
 {
 	struct po_play_gap *g = NULL;
 	size_t n = 0;
@@ -133,7 +146,7 @@ static void gaps_json(FILE *f, struct po_state *st, const struct po_play *p)
 			fprintf(f, ", \"length_s\": %.3f, \"lost_s\": %.3f, \"resume_delay_ms\": %.3f",
 				g[i].length_ms / 1000.0, g[i].skipped_ms / 1000.0,
 				g[i].resume_delay_us / 1000.0);
-			po_json_kv_str(f, 0, "reason", g[i].reason);
+			kv_text(f, 0, "reason", g[i].reason, flags);
 			fprintf(f, "}");
 		}
 	}
@@ -141,7 +154,8 @@ static void gaps_json(FILE *f, struct po_state *st, const struct po_play *p)
 	fprintf(f, "]");
 }
 
-static void play_json(FILE *f, struct po_state *st, const struct po_play *p, int first)
+static void play_json(FILE *f, struct po_state *st, const struct po_play *p, int first,
+		      int flags)
 {
 	char started[40];
 	po_iso8601_utc(p->started_us / 1000, started, sizeof started);
@@ -159,7 +173,7 @@ static void play_json(FILE *f, struct po_state *st, const struct po_play *p, int
 	if (p->join_ms)
 		fprintf(f, ", \"join_delay_ms\": %.3f", p->join_delay_us / 1000.0);
 	fprintf(f, ", \"lost_s\": %.3f", p->lost_ms / 1000.0);
-	gaps_json(f, st, p);
+	gaps_json(f, st, p, flags);
 	po_json_kv_str(f, 0, "output", p->output);
 	po_json_kv_int(f, 0, "bytes", p->bytes);
 	po_json_kv_str(f, 0, "outcome", p->outcome);
@@ -169,14 +183,15 @@ static void play_json(FILE *f, struct po_state *st, const struct po_play *p, int
 	po_json_kv_str(f, 0, "decision", po_decision_name(p->decision));
 	if (p->ended_ms)
 		po_json_kv_time(f, 0, "ended", p->ended_ms);
-	po_json_kv_str(f, 0, "detail", p->detail);
+	kv_text(f, 0, "detail", p->detail, flags);
 	fprintf(f, "}");
 }
 
-void po_report_history_json(FILE *f, struct po_state *st, const struct po_play *v, size_t n)
+void po_report_history_json(FILE *f, struct po_state *st, const struct po_play *v, size_t n,
+			    int flags)
 {
 	fprintf(f, "[");
 	for (size_t i = 0; i < n; i++)
-		play_json(f, st, &v[i], i == 0);
+		play_json(f, st, &v[i], i == 0, flags);
 	fprintf(f, "%s]\n", n ? "\n" : "");
 }

@@ -30,10 +30,16 @@ void po_status_free(struct po_status *s); /* a zeroed struct is a no-op */
  * not, and stops at the item's end. */
 int64_t po_report_position_ms(const struct po_output_status *o, int64_t now_ms);
 
+/* flags: */
+#define PO_REPORT_REDACT 0x1 /* for the network: paths in free text (errors,
+                                reasons, details) cut to their last component
+                                (redact.h) */
+
 /* The documents, each ending with a newline. */
-void po_report_status_json(FILE *f, const struct po_status *s, int64_t now_ms);
-void po_report_rundown_json(FILE *f, const struct playout_item *v, size_t n);
+void po_report_status_json(FILE *f, const struct po_status *s, int64_t now_ms, int flags);
+void po_report_rundown_json(FILE *f, const struct playout_item *v, size_t n, int flags);
 /* v: plays from po_state_get_plays; st (borrowed) gives their gaps. */
-void po_report_history_json(FILE *f, struct po_state *st, const struct po_play *v, size_t n);
+void po_report_history_json(FILE *f, struct po_state *st, const struct po_play *v, size_t n,
+			    int flags);
 
 #endif
