@@ -94,8 +94,8 @@ static void *httpd_start(const struct sockaddr *sa, socklen_t len, po_httpd_hand
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, answer, s,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first, or MHD warns */
 				  MHD_OPTION_SOCK_ADDR, sa,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
 				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
