@@ -209,6 +209,11 @@ echo "# screenshot: $SHOT"
 po_check "the screenshot is a PNG" "$PO_PY" -c \
 	'import sys; sys.exit(0 if open(sys.argv[1], "rb").read(8) == b"\x89PNG\r\n\x1a\n" else 1)' "$SHOT"
 
+# only a daemon with http configured maps libmicrohttpd
+LD_DEBUG=files LD_DEBUG_OUTPUT="$T/ld" "$PLAYOUTCTL" -c "$CONF" status >/dev/null 2>&1
+ld_clean() { cat "$T"/ld.* | grep -q 'file=libconfig' && ! cat "$T"/ld.* | grep -q 'microhttpd\|httpd\.so'; }
+po_check "playoutctl maps no libmicrohttpd (LD_DEBUG=files)" ld_clean
+po_check "playoutd mapped httpd.so and libmicrohttpd" sh -c "grep -q 'httpd\.so' /proc/$DPID/maps && grep -q libmicrohttpd /proc/$DPID/maps"
 rc=0; po_stop_timed "$DPID" || rc=$?
 po_check "SIGTERM: playoutd exits 0 within 2 s with the server running (rc=$rc, ${PO_STOP_MS} ms)" \
 	test "$rc" -eq 0 -a "$PO_STOP_MS" -lt 2000
