@@ -461,7 +461,7 @@ static void get_http(struct po_config *c, const config_setting_t *root, struct p
 	for (int k = 0; k < config_setting_length(s); k++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
 		if (!in_list(config_setting_name(m), http_keys))
-			unknown_key(c, m, " in 'http'", http_keys, NULL, d);
+			unknown_key(c, m, " in 'http'", http_keys, NULL, NULL, d);
 	}
 	const char *listen = NULL, *token = NULL;
 	get_string(c, s, "listen", &listen, d);
