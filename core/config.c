@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "listen_addr.h"
 #include "loader.h"
 #include "secret.h"
 
@@ -21,7 +22,7 @@ static const char *const top_keys[] = {
 	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "clock_step_limit_ms",
 	"lookback_h",
 	"cache_retention_days", "log_level", "caps", "probe",
-	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", NULL,
+	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", "http", NULL,
 };
 
 static const char *const aws_keys[] = {
@@ -439,6 +440,54 @@ static void get_aws(struct po_config *c, const config_setting_t *root, struct po
 	}
 }
 
+/* http = { listen = "127.0.0.1:8080"; token = "file:/etc/playout/http.token"; }:
+ * the read-only status server, off without the group. A token is required
+ * as soon as anyone but this machine could connect. */
+static void get_http(struct po_config *c, const config_setting_t *root, struct po_diag *d)
+{
+	static const char *const http_keys[] = { "listen", "token", NULL };
+	const config_setting_t *s = config_setting_get_member(root, "http");
+	struct po_listen_addr a;
+	char why[160];
+
+	if (!s)
+		return;
+	if (!config_setting_is_group(s)) {
+		po_diag_error(d, src(c, s), s,
+			      "key 'http' must be a group { listen = \"127.0.0.1:8080\"; token = \"file:/path\"; } (got %s)",
+			      type_name(config_setting_type(s)));
+		return;
+	}
+	for (int k = 0; k < config_setting_length(s); k++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
+		if (!in_list(config_setting_name(m), http_keys))
+			unknown_key(c, m, " in 'http'", http_keys, NULL, NULL, d);
+	}
+	const char *listen = NULL, *token = NULL;
+	get_string(c, s, "listen", &listen, d);
+	get_string(c, s, "token", &token, d);
+	if (token)
+		check_secret(c, config_setting_get_member(s, "token"), d);
+	if (!listen) {
+		if (!config_setting_get_member(s, "listen"))
+			po_diag_error(d, src(c, s), s, "group 'http' needs listen = \"127.0.0.1:8080\"");
+		return;
+	}
+	const config_setting_t *l = config_setting_get_member(s, "listen");
+	if (po_listen_parse(listen, &a, why, sizeof why) < 0) {
+		po_diag_error(d, src(c, l), l, "http.listen '%s': %s", listen, why);
+		return;
+	}
+	if (!a.loopback && !token) {
+		po_diag_error(d, src(c, l), l,
+			      "http.listen '%s' is not a loopback address: anyone on the network could read the station's state, so a token is required (http.token = \"file:/etc/playout/http.token\"), or listen on 127.0.0.1",
+			      listen);
+		return;
+	}
+	c->http_listen = listen;
+	c->http_token = token;
+}
+
 static int valid_plugin_name(const char *s)
 {
 	if (!*s || strlen(s) > PLUGIN_MAX_LEN)
@@ -607,6 +656,7 @@ static void set_defaults(struct po_config *c)
 	c->probe_silence_max_s = 10;
 	c->probe_min_fill_percent = 50;
 	c->aws = NULL;
+	c->http_listen = c->http_token = NULL;
 	c->inst = NULL;
 	c->ninst = c->inst_cap = 0;
 }
@@ -637,6 +687,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_caps(c, root, d);
 	get_probe(c, root, d);
 	get_aws(c, root, d);
+	get_http(c, root, d);
 	get_sections(c, root, d);
 	make_labels(c, d);
 	return d->nerrors > errors_before ? PLAYOUT_ECONFIG : PLAYOUT_OK;

@@ -70,6 +70,11 @@ struct po_config {
 	                                  access_key, secret_key, ssm_endpoint,
 	                                  imds_endpoint: validated strings), or NULL;
 	                                  borrowed from cfg */
+	const char *http_listen;       /* the "http" group's listen ("127.0.0.1:8080"),
+	                                  checked by po_listen_parse; NULL: no status
+	                                  server (the default) */
+	const char *http_token;        /* its token, a secret reference; NULL: none
+	                                  (only allowed on a loopback address) */
 	struct po_instance_conf *inst; /* ninst of them, in file order; no fixed
 	                                  limit (50 outputs is a use case) */
 	size_t ninst, inst_cap;

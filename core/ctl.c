@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
 #include "log.h"
 #include "refresh.h"
+#include "report.h"
 #include "runtime.h"
 #include "timeutil.h"
 
@@ -205,28 +205,6 @@ int po_ctl_check(const char *conf_path, int flags)
 	return 0;
 }
 
-static void print_item_json(const struct playout_item *it, int first)
-{
-	printf("%s\n  {", first ? "" : ",");
-	po_json_kv_time(stdout, 1, "start", it->start_ms);
-	po_json_kv_time(stdout, 0, "end", it->end_ms);
-	po_json_kv_str(stdout, 0, "pid", it->pid);
-	po_json_kv_str(stdout, 0, "title", it->title);
-	po_json_kv_str(stdout, 0, "decision", po_decision_name(it->decision));
-	po_json_kv_str(stdout, 0, "source", it->source);
-	po_json_kv_int(stdout, 0, "cap_s", it->cap_s);
-	po_json_kv_str(stdout, 0, "reason", it->reason);
-	printf(", \"segments\": [");
-	for (size_t s = 0; s < it->nseg; s++) {
-		printf("%s{", s ? ", " : "");
-		po_json_kv_str(stdout, 1, "asset", it->seg[s].asset);
-		po_json_kv_int(stdout, 0, "first_frame", it->seg[s].first_frame);
-		po_json_kv_int(stdout, 0, "nframes", it->seg[s].nframes);
-		printf("}");
-	}
-	printf("]}");
-}
-
 static void print_item_text(const struct playout_item *it)
 {
 	char start[40], end[40];
@@ -269,10 +247,7 @@ int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json)
 		return 1;
 	}
 	if (json) {
-		printf("[");
-		for (size_t i = 0; i < r.n; i++)
-			print_item_json(&r.v[i], i == 0);
-		printf("%s]\n", r.n ? "\n" : "");
+		po_report_rundown_json(stdout, r.v, r.n, 0);
 	} else {
 		if (!r.n)
 			printf("nothing to play in this period\n");
@@ -345,26 +320,6 @@ static void print_gaps_text(struct po_state *st, const struct po_play *p)
 	free(g);
 }
 
-static void print_gaps_json(struct po_state *st, const struct po_play *p)
-{
-	struct po_play_gap *g = NULL;
-	size_t n = 0;
-	printf(", \"gaps\": [");
-	if (p->ngaps && po_state_get_play_gaps(st, p->id, &g, &n) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			printf("%s{", i ? ", " : "");
-			po_json_kv_time(stdout, 1, "at", g[i].at_ms);
-			printf(", \"length_s\": %.3f, \"lost_s\": %.3f, \"resume_delay_ms\": %.3f",
-			       g[i].length_ms / 1000.0, g[i].skipped_ms / 1000.0,
-			       g[i].resume_delay_us / 1000.0);
-			po_json_kv_str(stdout, 0, "reason", g[i].reason);
-			printf("}");
-		}
-	}
-	free(g);
-	printf("]");
-}
-
 int po_ctl_history(const char *conf_path, int json)
 {
 	struct po_runtime rt;
@@ -380,56 +335,23 @@ int po_ctl_history(const char *conf_path, int json)
 		return 1;
 	}
 	if (json)
-		printf("[");
-	for (size_t i = 0; i < n; i++) {
+		po_report_history_json(stdout, rt.state, v, n, 0);
+	for (size_t i = 0; i < n && !json; i++) {
 		const struct po_play *p = &v[i];
-		char started[40], sched[40];
-		po_iso8601_utc(p->started_us / 1000, started, sizeof started);
-		if (!json) {
-			po_iso8601_local(p->scheduled_ms, sched, sizeof sched);
-			char err[32];
-			if (p->join_ms)
-				snprintf(err, sizeof err, "join %+.1f ms", p->join_delay_us / 1000.0);
-			else
-				snprintf(err, sizeof err, "%+.1f ms", p->start_error_us / 1000.0);
-			printf("%s  %-16s %-14s %15s  %-11s %10lld B  %s%s%s\n", sched, p->pid,
-			       p->output, err, p->outcome, (long long)p->bytes, p->asset,
-			       p->detail[0] ? "  " : "", p->detail);
-			print_gaps_text(rt.state, p);
-			continue;
-		}
-		printf("%s\n  {", i ? "," : "");
-		po_json_kv_time(stdout, 1, "scheduled", p->scheduled_ms);
-		/* started keeps milliseconds even when they are zero */
-		printf(", \"started\": \"%.19s.%03lldZ\"", started,
-		       (long long)((p->started_us / 1000) % 1000 + 1000) % 1000);
-		/* null for a join: it has no start error */
+		char sched[40], err[32];
+		po_iso8601_local(p->scheduled_ms, sched, sizeof sched);
 		if (p->join_ms)
-			printf(", \"start_error_ms\": null");
+			snprintf(err, sizeof err, "join %+.1f ms", p->join_delay_us / 1000.0);
 		else
-			printf(", \"start_error_ms\": %.3f", p->start_error_us / 1000.0);
-		po_json_kv_int(stdout, 0, "join_ms", p->join_ms);
-		if (p->join_ms)
-			printf(", \"join_delay_ms\": %.3f", p->join_delay_us / 1000.0);
-		printf(", \"lost_s\": %.3f", p->lost_ms / 1000.0);
-		print_gaps_json(rt.state, p);
-		po_json_kv_str(stdout, 0, "output", p->output);
-		po_json_kv_int(stdout, 0, "bytes", p->bytes);
-		po_json_kv_str(stdout, 0, "outcome", p->outcome);
-		po_json_kv_str(stdout, 0, "pid", p->pid);
-		po_json_kv_str(stdout, 0, "title", p->title);
-		po_json_kv_str(stdout, 0, "asset", p->asset);
-		po_json_kv_str(stdout, 0, "decision", po_decision_name(p->decision));
-		if (p->ended_ms)
-			po_json_kv_time(stdout, 0, "ended", p->ended_ms);
-		po_json_kv_str(stdout, 0, "detail", p->detail);
-		printf("}");
+			snprintf(err, sizeof err, "%+.1f ms", p->start_error_us / 1000.0);
+		printf("%s  %-16s %-14s %15s  %-11s %10lld B  %s%s%s\n", sched, p->pid, p->output,
+		       err, p->outcome, (long long)p->bytes, p->asset, p->detail[0] ? "  " : "",
+		       p->detail);
+		print_gaps_text(rt.state, p);
 	}
-	if (json)
-		printf("%s]\n", n ? "\n" : "");
-	else if (!n)
+	if (!json && !n)
 		printf("nothing has played yet\n");
-	else
+	else if (!json)
 		print_start_error_summary(v, n);
 	free(v);
 	po_runtime_close(&rt);
@@ -438,61 +360,26 @@ int po_ctl_history(const char *conf_path, int json)
 
 /* One output's status as of now: the position moves on from the row's
  * update while on air. */
-static void print_output_status(const struct po_output_status *o, int64_t now, int json,
-				int first)
+static void print_output_status(const struct po_output_status *o, int64_t now)
 {
 	int on_air = strcmp(o->state, "on air") == 0;
-	/* the item runs by the clock, on air or not */
-	int64_t pos = o->position_ms + (o->pid[0] ? now - o->updated_ms : 0);
-	if (o->end_ms && pos > o->end_ms - o->scheduled_ms)
-		pos = o->end_ms - o->scheduled_ms;
-	if (!json) {
-		char since[40], end[40];
-		po_iso8601_local(o->since_ms, since, sizeof since);
-		printf("%s: %s since %s", o->output, o->state, since);
-		if (o->pid[0]) {
-			po_iso8601_local(o->end_ms, end, sizeof end);
-			printf(", %s \"%s\" at %.1f s, %.1f s left (ends %s)", o->pid, o->title,
-			       pos / 1000.0, (o->end_ms - o->scheduled_ms - pos) / 1000.0, end);
-			if (on_air)
-				printf(", %+lld ms ahead", (long long)o->lead_ms);
-		}
-		printf("\n");
-		if (o->last_error[0]) {
-			char at[40];
-			po_iso8601_local(o->error_ms, at, sizeof at);
-			printf("  last error at %s: %s\n", at, o->last_error);
-		}
-		return;
-	}
-	printf("%s{", first ? "" : ", ");
-	po_json_kv_str(stdout, 1, "output", o->output);
-	po_json_kv_str(stdout, 0, "state", o->state);
-	printf(", \"connected\": %s", on_air ? "true" : "false");
-	po_json_kv_time(stdout, 0, "since", o->since_ms);
-	if (o->last_error[0]) {
-		po_json_kv_str(stdout, 0, "last_error", o->last_error);
-		po_json_kv_time(stdout, 0, "last_error_at", o->error_ms);
-	} else {
-		printf(", \"last_error\": null");
-	}
+	int64_t pos = po_report_position_ms(o, now);
+	char since[40], end[40];
+	po_iso8601_local(o->since_ms, since, sizeof since);
+	printf("%s: %s since %s", o->output, o->state, since);
 	if (o->pid[0]) {
-		printf(", \"item\": {");
-		po_json_kv_str(stdout, 1, "pid", o->pid);
-		po_json_kv_str(stdout, 0, "title", o->title);
-		po_json_kv_time(stdout, 0, "scheduled", o->scheduled_ms);
-		po_json_kv_time(stdout, 0, "end", o->end_ms);
-		printf("}, \"position_s\": %.3f, \"left_s\": %.3f", pos / 1000.0,
-		       (o->end_ms - o->scheduled_ms - pos) / 1000.0);
+		po_iso8601_local(o->end_ms, end, sizeof end);
+		printf(", %s \"%s\" at %.1f s, %.1f s left (ends %s)", o->pid, o->title,
+		       pos / 1000.0, (o->end_ms - o->scheduled_ms - pos) / 1000.0, end);
 		if (on_air)
-			printf(", \"lead_ms\": %lld", (long long)o->lead_ms);
-		else
-			printf(", \"lead_ms\": null");
-	} else {
-		printf(", \"item\": null");
+			printf(", %+lld ms ahead", (long long)o->lead_ms);
 	}
-	po_json_kv_time(stdout, 0, "updated", o->updated_ms);
-	printf("}");
+	printf("\n");
+	if (o->last_error[0]) {
+		char at[40];
+		po_iso8601_local(o->error_ms, at, sizeof at);
+		printf("  last error at %s: %s\n", at, o->last_error);
+	}
 }
 
 int po_ctl_status(const char *conf_path, int json)
@@ -503,57 +390,36 @@ int po_ctl_status(const char *conf_path, int json)
 		return 1;
 	}
 	int64_t now = po_clock_now_ms(&rt.clock);
-	struct po_output_status *outs = NULL;
-	struct playout_item *items = NULL;
-	size_t no = 0, ni = 0;
-	po_state_get_output_status(rt.state, &outs, &no);
-	po_state_get_rundown(rt.state, now, now + 86400000, &items, &ni);
-	const struct playout_item *next = NULL;
-	for (size_t i = 0; i < ni && !next; i++)
-		if (items[i].start_ms > now && items[i].nseg)
-			next = &items[i];
-	if (json)
-		printf("{\"outputs\": [");
-	for (size_t i = 0; i < no; i++)
-		print_output_status(&outs[i], now, json, i == 0);
-	if (!json && !no)
-		printf("no output has reported (is playoutd running?)\n");
+	struct po_status s;
+	po_status_read(rt.state, now, &s);
 	if (json) {
-		printf("], \"next\": ");
-		if (next) {
-			printf("{");
-			po_json_kv_time(stdout, 1, "start", next->start_ms);
-			printf(", \"starts_in_s\": %.3f", (next->start_ms - now) / 1000.0);
-			po_json_kv_str(stdout, 0, "pid", next->pid);
-			po_json_kv_str(stdout, 0, "title", next->title);
-			po_json_kv_str(stdout, 0, "decision", po_decision_name(next->decision));
-			printf("}");
-		} else {
-			printf("null");
-		}
-		printf("}\n");
-	} else if (next) {
+		po_report_status_json(stdout, &s, now, 0);
+		po_status_free(&s);
+		po_runtime_close(&rt);
+		return 0;
+	}
+	for (size_t i = 0; i < s.nouts; i++)
+		print_output_status(&s.outs[i], now);
+	if (!s.nouts)
+		printf("no output has reported (is playoutd running?)\n");
+	if (s.next) {
 		char at[40];
-		po_iso8601_local(next->start_ms, at, sizeof at);
-		printf("next: %s \"%s\" at %s, in %.1f s (%s)\n", next->pid, next->title, at,
-		       (next->start_ms - now) / 1000.0, po_decision_name(next->decision));
+		po_iso8601_local(s.next->start_ms, at, sizeof at);
+		printf("next: %s \"%s\" at %s, in %.1f s (%s)\n", s.next->pid, s.next->title, at,
+		       (s.next->start_ms - now) / 1000.0, po_decision_name(s.next->decision));
 	}
-	if (!json) {
-		for (size_t i = 0; i < rt.conf.ninst; i++) {
-			const struct po_instance_conf *ic = &rt.conf.inst[i];
-			int64_t at = ic->kind == PLAYOUT_KIND_SCHEDULE
-					     ? po_state_slots_fetched_ms(rt.state, ic->label) : 0;
-			if (ic->kind != PLAYOUT_KIND_SCHEDULE)
-				continue;
-			if (at)
-				printf("schedule %s: last good answer %.0f min old\n", ic->label,
-				       (now - at) / 60000.0);
-			else
-				printf("schedule %s: no answer yet\n", ic->label);
-		}
+	for (size_t i = 0; i < rt.conf.ninst; i++) {
+		const struct po_instance_conf *ic = &rt.conf.inst[i];
+		if (ic->kind != PLAYOUT_KIND_SCHEDULE)
+			continue;
+		int64_t at = po_state_slots_fetched_ms(rt.state, ic->label);
+		if (at)
+			printf("schedule %s: last good answer %.0f min old\n", ic->label,
+			       (now - at) / 60000.0);
+		else
+			printf("schedule %s: no answer yet\n", ic->label);
 	}
-	free(outs);
-	free(items);
+	po_status_free(&s);
 	po_runtime_close(&rt);
 	return 0;
 }

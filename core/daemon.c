@@ -15,6 +15,7 @@
 
 #include "gather.h"
 #include "http.h"
+#include "httpd.h"
 #include "inputs.h"
 #include "log.h"
 #include "outfmt.h"
@@ -46,6 +47,7 @@ struct po_daemon {
 	int q_up;                          /* q initialised */
 	int64_t watchdog_ns;               /* WatchdogSec= of systemd; 0: none */
 	size_t wedged;                     /* players held up at the last check + 1 */
+	struct po_httpd *httpd;            /* the status server, when configured */
 };
 
 /* A cheap fingerprint of what will air, so an unchanged re-plan stays quiet. */
@@ -504,9 +506,11 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	tell_status(d);
 	if ((d->watchdog_ns = po_service_watchdog_ns()) > 0 && (wdfd = watchdog_fd(d)) < 0)
 		goto out;
+	po_httpd_start(&d->rt, &d->httpd); /* optional: air goes on without it */
 	control_loop(d, sfd, tfd, qfd, wdfd);
 	status = 0;
 out:
+	po_httpd_stop(d->httpd);
 	/* A bounded stop: every call waiting on the network (HTTP, an output
 	 * polling host->stopping) gives up now, so air closes first and the
 	 * rest follows within about a second. */

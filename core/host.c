@@ -52,6 +52,12 @@ static int host_fetch(void *ctx, const char *ref, char **value, struct playout_e
 	return po_secret_resolve(ref, value, err);
 }
 
+int po_host_secret(struct po_runtime *rt, const char *ref, char **value,
+		   struct playout_error *err)
+{
+	return po_secret_cached(ref, host_fetch, rt, value, err);
+}
+
 /* Read once (in the plugins' create), then from memory until a SIGHUP. */
 static int host_secret(const struct playout_host *h, const char *ref, char **value,
 		       struct playout_error *err)

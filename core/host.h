@@ -20,4 +20,10 @@ void po_host_init(struct po_instance *inst, struct po_runtime *rt);
  * changed. Control thread. */
 void po_host_reload_secrets(struct po_runtime *rt);
 
+/* The value of a secret reference for the core's own use (the status
+ * server's token), from the same cache host->secret serves, so a SIGHUP
+ * renews it too. *value: free with po_secret_free. Any thread. */
+int po_host_secret(struct po_runtime *rt, const char *ref, char **value,
+		   struct playout_error *err);
+
 #endif

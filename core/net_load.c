@@ -46,15 +46,20 @@ static int in_build_tree(void)
 	return strncmp(exe, PO_BUILD_DIR, n) == 0 && exe[n] == '/';
 }
 
+void po_module_path(const char *env_var, const char *file, char *out, size_t n)
+{
+	const char *env = getenv(env_var);
+	if (env && *env)
+		snprintf(out, n, "%s", env);
+	else if (in_build_tree())
+		snprintf(out, n, "%s/core/.libs/%s", PO_BUILD_DIR, file);
+	else
+		snprintf(out, n, "%s/%s", PO_NET_MODULE_DIR, file);
+}
+
 static void choose_path(void)
 {
-	const char *env = getenv("PLAYOUT_NET_MODULE");
-	if (env && *env)
-		snprintf(tried, sizeof tried, "%s", env);
-	else if (in_build_tree())
-		snprintf(tried, sizeof tried, "%s/core/.libs/net.so", PO_BUILD_DIR);
-	else
-		snprintf(tried, sizeof tried, "%s/net.so", PO_NET_MODULE_DIR);
+	po_module_path("PLAYOUT_NET_MODULE", "net.so", tried, sizeof tried);
 }
 
 /* Open the module; NULL with why filled when it cannot be used. */

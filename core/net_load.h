@@ -24,4 +24,9 @@ const struct po_net_module *po_net_get(struct playout_error *err);
 /* The table if the module is already loaded, else NULL; never loads. */
 const struct po_net_module *po_net_loaded(void);
 
+/* Where a core module FILE ("net.so", "httpd.so") is: $ENV_VAR when set;
+ * else, for a program run from the build tree, that tree's core/.libs;
+ * else the installed pkglibdir. Thread-safe. */
+void po_module_path(const char *env_var, const char *file, char *out, size_t n);
+
 #endif

@@ -1668,3 +1668,53 @@ int po_state_get_output_status(struct po_state *st, struct po_output_status **v,
 	*v = arr;
 	return rc;
 }
+
+/* ---- figures for the metrics page ------------------------------------- */
+
+int po_state_each_play_figure(struct po_state *st,
+			      void (*fn)(const struct po_play_figure *f, void *arg), void *arg)
+{
+	if (!fn || st_begin(st, 0, "each_play_figure") < 0)
+		return PLAYOUT_EINVAL;
+	sqlite3_stmt *s = NULL;
+	int rc = st_prepare(st,
+			    "SELECT output, outcome, started_us, join_ms, start_error_us, bytes,"
+			    " (SELECT count(*) FROM play_gaps g WHERE g.play_id = plays.id)"
+			    " FROM plays ORDER BY output, id",
+			    &s, "each_play_figure");
+	int src = SQLITE_DONE;
+	while (rc == PLAYOUT_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		struct po_play_figure f = {0};
+		const unsigned char *t = sqlite3_column_text(s, 0);
+		snprintf(f.output, sizeof f.output, "%s", t ? (const char *)t : "");
+		t = sqlite3_column_text(s, 1);
+		snprintf(f.outcome, sizeof f.outcome, "%s", t ? (const char *)t : "");
+		f.started = sqlite3_column_int64(s, 2) != 0 && sqlite3_column_int64(s, 3) == 0;
+		f.start_error_us = sqlite3_column_int64(s, 4);
+		f.bytes = sqlite3_column_int64(s, 5);
+		f.gaps = sqlite3_column_int64(s, 6);
+		fn(&f, arg);
+	}
+	if (rc == PLAYOUT_OK && src != SQLITE_DONE)
+		rc = st_sqlfail(st, src, "each_play_figure");
+	sqlite3_finalize(s);
+	return st_end(st, rc, "each_play_figure");
+}
+
+int64_t po_state_last_planned_ms(struct po_state *st)
+{
+	if (st_begin(st, 0, "last_planned_ms") < 0)
+		return 0;
+	int64_t when = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = st_prepare(st, "SELECT max(planned_ms) FROM rundown", &s, "last_planned_ms");
+	if (rc == PLAYOUT_OK) {
+		int src = sqlite3_step(s);
+		if (src == SQLITE_ROW)
+			when = sqlite3_column_int64(s, 0);
+		else if (src != SQLITE_DONE)
+			rc = st_sqlfail(st, src, "last_planned_ms");
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "last_planned_ms") == PLAYOUT_OK ? when : 0;
+}

@@ -202,4 +202,21 @@ int po_state_clear_output_status(struct po_state *st);
 /* Every output's row, by name. *v malloc'd (NULL when *n is 0). */
 int po_state_get_output_status(struct po_state *st, struct po_output_status **v, size_t *n);
 
+/* Figures for the metrics page (metrics.c): one row per play kept, by
+ * output then age. fn runs inside the read transaction, holding the
+ * handle's lock: it must not call the state. */
+struct po_play_figure {
+	char output[96];
+	char outcome[32];
+	int started;             /* 1: it began at its first frame (start_error_us
+	                            applies); 0: a join, or it never started */
+	int64_t start_error_us;
+	int64_t bytes;
+	int64_t gaps;            /* outages during it: each one a reconnect */
+};
+int po_state_each_play_figure(struct po_state *st,
+			      void (*fn)(const struct po_play_figure *f, void *arg), void *arg);
+/* When the stored rundown was last planned (UTC ms); 0 when never. */
+int64_t po_state_last_planned_ms(struct po_state *st);
+
 #endif

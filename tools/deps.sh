@@ -6,7 +6,8 @@ PO_DEB_PACKAGES="gcc make autoconf automake libtool libltdl-dev pkg-config
   libsystemd-dev
   libvorbis-dev libogg-dev libopusenc-dev libopus-dev libmp3lame-dev libopusfile-dev
   icecast2 lame mpg123 ffmpeg sqlite3 python3 ca-certificates procps iproute2
-  clang libfuzzer-14-dev libclang-rt-14-dev nodejs"
+  clang libfuzzer-14-dev libclang-rt-14-dev nodejs
+  libmicrohttpd-dev chromium chromium-driver"
 
 po_install_deps() {
 	local missing=""
