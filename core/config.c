@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alarm_conf.h"
 #include "loader.h"
 #include "secret.h"
 
@@ -20,7 +21,8 @@ static const char *const top_keys[] = {
 	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "clock_step_limit_ms",
 	"lookback_h",
 	"cache_retention_days", "log_level", "caps", "probe",
-	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", NULL,
+	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", "notify",
+	"alarms", NULL,
 };
 
 static const char *const aws_keys[] = {
@@ -53,6 +55,7 @@ static const struct section sections[] = {
 	{ "join", PLAYOUT_KIND_JOIN, 0, 0 },
 	{ "outputs", PLAYOUT_KIND_OUTPUT, 1, 1 },
 	{ "dns", PLAYOUT_KIND_DNS, 0, 0 },
+	{ "notify", PLAYOUT_KIND_NOTIFY, 1, 0 },
 };
 
 /* File duration -> cap, seconds (doc/design.md §1: why caps exist). */
@@ -507,6 +510,7 @@ static void add_instance(struct po_config *c, const struct section *sec,
 	ic->plugin = config_setting_get_string(p);
 	ic->group = g;
 	ic->label[0] = '\0';
+	memset(&ic->filter, 0, sizeof ic->filter);
 }
 
 static void get_sections(struct po_config *c, const config_setting_t *root, struct po_diag *d)
@@ -599,6 +603,7 @@ static void set_defaults(struct po_config *c)
 	c->probe_silence_threshold_db = -50;
 	c->probe_silence_max_s = 10;
 	c->probe_min_fill_percent = 50;
+	po_alarm_conf_default(&c->alarms);
 	c->aws = NULL;
 	c->inst = NULL;
 	c->ninst = c->inst_cap = 0;
@@ -632,6 +637,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_aws(c, root, d);
 	get_sections(c, root, d);
 	make_labels(c, d);
+	po_alarm_conf_load(c, d);
 	return d->nerrors > errors_before ? PLAYOUT_ECONFIG : PLAYOUT_OK;
 }
 
@@ -699,6 +705,7 @@ void po_config_free(struct po_config *c)
 		return;
 	if (c->cfg.root) /* a zeroed, never loaded struct holds nothing */
 		config_destroy(&c->cfg);
+	po_alarm_conf_free(c);
 	free(c->inst);
 	memset(c, 0, sizeof *c);
 }
@@ -874,7 +881,8 @@ int po_config_check_instance(const struct po_config *c, const struct po_instance
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
 		const char *key = config_setting_name(m);
 		int known = in_list(key, always) ||
-			    (ic->kind == PLAYOUT_KIND_STORAGE && !strcmp(key, "downloads"));
+			    (ic->kind == PLAYOUT_KIND_STORAGE && !strcmp(key, "downloads")) ||
+			    (ic->kind == PLAYOUT_KIND_NOTIFY && in_list(key, po_alarm_filter_keys));
 
 		for (size_t i = 0; !known && settings && settings[i].name; i++)
 			known = !strcmp(key, settings[i].name);

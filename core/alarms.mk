@@ -1,0 +1,7 @@
+# Alarms: the rules (alarms.c), the config keys (alarm_conf.c), the state's
+# tables (state_alarms.c), the daemon's side (alerting.c), the dispatcher
+# (notify.c), playoutctl alerts (ctl_alerts.c); the notify plugins and the
+# tests.
+libpocore_la_SOURCES += core/alarms.c core/alarms.h core/alarm_conf.c core/alarm_conf.h \
+	core/state_alarms.c core/state_alarms.h core/state_tx.h \
+	core/alerting.c core/alerting.h core/notify.c core/notify.h
