@@ -5,3 +5,6 @@
 libpocore_la_SOURCES += core/alarms.c core/alarms.h core/alarm_conf.c core/alarm_conf.h \
 	core/state_alarms.c core/state_alarms.h core/state_tx.h \
 	core/alerting.c core/alerting.h core/notify.c core/notify.h
+
+include $(srcdir)/plugins/webhook/local.mk
+include $(srcdir)/plugins/email/local.mk

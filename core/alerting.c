@@ -240,8 +240,12 @@ void po_alerting_daemon(struct po_runtime *rt, struct po_notify *n, const char *
 		 (long long)now_ms);
 	po_alarm_setf(a.pid, sizeof a.pid, "%s", pid ? pid : "");
 	po_alarm_setf(a.title, sizeof a.title, "%s", title ? title : "");
-	po_alarm_setf(a.message, sizeof a.message, "playoutd %s on %s%s%s", what, rt->conf.station,
-		 pid && pid[0] ? ": " : "", pid ? pid : "");
+	if (pid && pid[0])
+		po_alarm_setf(a.message, sizeof a.message,
+			      "%s: playoutd %s %s \"%s\" was on air; it rejoins the programme if it is still on",
+			      rt->conf.station, what, pid, title ? title : "");
+	else
+		po_alarm_setf(a.message, sizeof a.message, "%s: playoutd %s", rt->conf.station, what);
 	po_alarm_setf(a.body, sizeof a.body, "%s.\n", a.message);
 	oneshot(rt, n, &a, now_ms);
 }
