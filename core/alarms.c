@@ -15,6 +15,7 @@
 
 #include <playout/util.h>
 
+#include "catalog.h"
 #include "rundown.h"
 #include "timeutil.h"
 
@@ -163,14 +164,39 @@ static void left_text(int64_t ms, char *buf, size_t n)
 		snprintf(buf, n, "%lld min", (long long)min);
 }
 
+/* A planned item whose file has arrived but is not measured yet (the
+ * short-file rule and the probe may still turn it down): its missing-file
+ * alarm is neither resolved nor said again until it is. */
+static int unmeasured(const struct po_alarm_facts *f, const struct playout_item *it)
+{
+	if (it->nseg == 0 || it->start_ms <= f->now_ms || !slot_of(f, it))
+		return 0;
+	const struct playout_asset *a = po_catalog_find(f->assets, f->nassets, it->seg[0].asset);
+	return a && a->duration_ms == 0 && a->flags == 0;
+}
+
+static void hold_key(struct po_alarm *a, const struct playout_item *it)
+{
+	po_alarm_setf(a->key, sizeof a->key, "slot-missing:%s:%lld", it->pid,
+		      (long long)it->start_ms);
+}
+
 static int missing_slots(const struct po_alarm_conf *c, const struct po_alarm_facts *f,
 			 struct po_alarms *out)
 {
 	for (size_t i = 0; i < f->nitems; i++) {
 		const struct playout_item *it = &f->items[i];
 		if (it->decision != PLAYOUT_DECISION_MISSING &&
-		    it->decision != PLAYOUT_DECISION_FALLBACK)
+		    it->decision != PLAYOUT_DECISION_FALLBACK) {
+			if (unmeasured(f, it)) {
+				struct po_alarm h = { .hold = 1, .type = PO_ALARM_SLOT_MISSING,
+						      .start_ms = it->start_ms };
+				hold_key(&h, it);
+				if (po_alarms_push(out, &h) < 0)
+					return PLAYOUT_ENOMEM;
+			}
 			continue;
+		}
 		if (it->start_ms <= f->now_ms)
 			continue;
 		int stage = lead_stage(c, it->start_ms - f->now_ms);
@@ -360,7 +386,7 @@ int po_alarms_diff(const struct po_alarm *causes, size_t ncauses, const struct p
 {
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < ncauses; i++) {
-		int said = 0;
+		int said = causes[i].hold;
 		for (size_t k = 0; k < nrows && !said; k++)
 			said = !strcmp(rows[k].key, causes[i].key) && rows[k].stage == causes[i].stage &&
 			       (!rows[k].resolved_ms || rows[k].oneshot);

@@ -69,6 +69,9 @@ struct po_alarm {
 	int type;                /* enum po_alarm_type */
 	int level;               /* enum playout_log_level */
 	int oneshot;
+	int hold;                /* neither said nor resolved: the cause may be
+	                            over but it is not known yet (a file that
+	                            arrived and is not measured yet) */
 	char pid[PLAYOUT_PID_MAX];
 	char title[PLAYOUT_TITLE_MAX];
 	int64_t start_ms;        /* the programme's air time; 0 when none */
@@ -99,7 +102,8 @@ struct po_alarm_facts {
 	size_t nitems;
 	const struct playout_slot *slots;   /* the slots it was planned from */
 	size_t nslots;
-	const struct playout_asset *assets; /* the catalogue, flags filled */
+	const struct playout_asset *assets; /* the catalogue (catalog.h: sorted),
+	                                       flags filled */
 	size_t nassets;
 	const double *lufs;                 /* nassets integrated loudness
 	                                       values (NAN: unknown), or NULL */
@@ -147,7 +151,8 @@ struct po_alarm_diff {
 	size_t *expire, nexpire;
 };
 /* causes: standing now; rows: the stored, unresolved and resolved alike.
- * A cause is raised when no row of its key and stage stands; a key
+ * A cause is raised when no row of its key and stage stands (a held one
+ * never is, but keeps its key standing); a key
  * without a standing cause whose rows stand is resolved, unless oneshot
  * (never resolved) or its programme's time has come (expired: the cause
  * ended by airing, not by a fix). Returns PLAYOUT_OK or ENOMEM. */

@@ -56,8 +56,8 @@ static void post(struct po_runtime *rt, struct po_notify *n, const struct po_ala
 	po_alarm_setf(s.body, sizeof s.body, "%s", a->body);
 	s.event_ms = now_ms;
 	int k = po_notify_post(n, &s);
-	po_log(a->level, "alarm", "%s%s (%s; to %d instance%s)", strcmp(type, "resolved") ? "" : "resolved: ",
-	       a->message, a->key, k, k == 1 ? "" : "s");
+	po_log(strcmp(type, "resolved") ? a->level : PLAYOUT_LOG_NOTICE, "alarm",
+	       "%s (%s; to %d instance%s)", a->message, a->key, k, k == 1 ? "" : "s");
 	(void)rt;
 }
 

@@ -129,6 +129,7 @@ static void storage_round(struct input *x)
 		if (in->listing_status != PO_LISTING_OK && in->listing_answered)
 			po_log_notice(label, "storage answers again (%zu files)", got.n);
 		in->listing_answered = 1;
+		in->listing_failing_since_ms = 0;
 		if (in->listing_status != PO_LISTING_OK || got.n != in->listing.n ||
 		    (got.n && memcmp(got.v, in->listing.v, got.n * sizeof *got.v) != 0)) {
 			free(in->listing.v);
@@ -150,7 +151,7 @@ static void storage_round(struct input *x)
 					     e.msg);
 			in->changed = 1;
 		}
-		if (in->listing_status == PO_LISTING_OK)
+		if (!in->listing_failing_since_ms)
 			in->listing_failing_since_ms = po_clock_now_ms(&in->rt->clock);
 		snprintf(in->listing_why, sizeof in->listing_why, "%s", e.msg);
 		free(got.v);
@@ -436,7 +437,8 @@ size_t po_inputs_health(struct po_inputs *in, struct po_source_health *v, size_t
 		snprintf(v[n].why, sizeof v[n].why, "%s", x->why);
 		n++;
 	}
-	*storage_failing = in->listing_status != PO_LISTING_OK;
+	/* before its first answer the storage has not failed, only not spoken */
+	*storage_failing = in->listing_status != PO_LISTING_OK && in->listing_failing_since_ms;
 	*storage_since_ms = in->listing_failing_since_ms;
 	snprintf(why, nwhy, "%s", in->listing_why);
 	pthread_mutex_unlock(&in->mu);
