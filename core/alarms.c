@@ -188,7 +188,7 @@ static int missing_slots(const struct po_alarm_conf *c, const struct po_alarm_fa
 		const struct playout_item *it = &f->items[i];
 		if (it->decision != PLAYOUT_DECISION_MISSING &&
 		    it->decision != PLAYOUT_DECISION_FALLBACK) {
-			if (unmeasured(f, it)) {
+			if (f->files_unknown || unmeasured(f, it)) {
 				struct po_alarm h = { .hold = 1, .type = PO_ALARM_SLOT_MISSING,
 						      .start_ms = it->start_ms };
 				hold_key(&h, it);
@@ -204,7 +204,7 @@ static int missing_slots(const struct po_alarm_conf *c, const struct po_alarm_fa
 		if (stage < 0 || !s)
 			continue;
 		struct po_alarm a = { .stage = stage, .type = PO_ALARM_SLOT_MISSING,
-				      .start_ms = it->start_ms };
+				      .start_ms = it->start_ms, .hold = f->files_unknown };
 		char name[PLAYOUT_NAME_MAX], at[128], left[32], instead[400];
 		po_alarm_expected_name(s, name, sizeof name);
 		when(it->start_ms, at, sizeof at);

@@ -109,6 +109,10 @@ struct po_alarm_facts {
 	                                       values (NAN: unknown), or NULL */
 	const struct po_source_health *sources;
 	size_t nsources;
+	int files_unknown;                  /* the storage has not answered since
+	                                       the start: a file may be there
+	                                       unseen, so no file is called
+	                                       missing yet (nor found) */
 	int storage_failing;
 	int64_t storage_failing_since_ms;
 	char storage_why[256];

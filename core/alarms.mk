@@ -13,4 +13,4 @@ check_PROGRAMS += tests/unit/test_alarms
 TESTS += tests/unit/test_alarms
 tests_unit_test_alarms_LDADD = $(UNIT_LDADD)
 tests_unit_test_alarms_CFLAGS = $(UNIT_CFLAGS)
-TESTS += tests/integration/test_alarms.sh
+TESTS += tests/integration/test_alarms.sh tests/integration/test_alarms_blackhole.sh

@@ -135,13 +135,14 @@ void po_alerting_round(struct po_runtime *rt, struct po_notify *n, const struct 
 	int64_t *since = calloc(out->n + 1, sizeof *since);
 	int *due = calloc(out->n + 1, sizeof *due);
 	double *lufs = loudness(rt, &pin->cat, now_ms);
+	int answered = 1;
 
 	if (!rt->state || !names || !errors || !since || !due || !lufs)
 		goto out;
 	upload_hint(rt, hint, sizeof hint);
 	f.lufs = lufs;
 	if (inputs)
-		f.nsources = po_inputs_health(inputs, src, MAX_SOURCES, &f.storage_failing,
+		f.nsources = po_inputs_health(inputs, src, MAX_SOURCES, &answered, &f.storage_failing,
 					      &f.storage_failing_since_ms, f.storage_why,
 					      sizeof f.storage_why);
 	if (statvfs(rt->conf.cache_dir, &vfs) == 0)
@@ -153,6 +154,7 @@ void po_alerting_round(struct po_runtime *rt, struct po_notify *n, const struct 
 		since[i] = strcmp(o->state, "down") == 0 ? o->since_ms : 0;
 		due[i] = o->pid[0] && o->scheduled_ms <= now_ms && o->end_ms > now_ms;
 	}
+	f.files_unknown = !answered;
 	f.noutputs = out->n;
 	f.output_names = names;
 	f.output_errors = errors;

@@ -423,7 +423,8 @@ int po_inputs_listing(struct po_inputs *in, uint64_t *gen, struct playout_assets
 }
 
 size_t po_inputs_health(struct po_inputs *in, struct po_source_health *v, size_t max,
-			int *storage_failing, int64_t *storage_since_ms, char *why, size_t nwhy)
+			int *storage_answered, int *storage_failing, int64_t *storage_since_ms,
+			char *why, size_t nwhy)
 {
 	size_t n = 0;
 	pthread_mutex_lock(&in->mu);
@@ -437,6 +438,7 @@ size_t po_inputs_health(struct po_inputs *in, struct po_source_health *v, size_t
 		snprintf(v[n].why, sizeof v[n].why, "%s", x->why);
 		n++;
 	}
+	*storage_answered = in->listing_answered;
 	/* before its first answer the storage has not failed, only not spoken */
 	*storage_failing = in->listing_status != PO_LISTING_OK && in->listing_failing_since_ms;
 	*storage_since_ms = in->listing_failing_since_ms;

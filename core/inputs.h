@@ -50,10 +50,11 @@ int po_inputs_listing(struct po_inputs *in, uint64_t *gen, struct playout_assets
 		      int *status, char *why, size_t nwhy);
 
 /* The sources' health for the alarms: each schedule source (up to max)
- * into v, the storage's failure (with when it began and why) into the
- * rest. Returns how many sources. Control thread. */
+ * into v; whether the storage answered since the start, and its failure
+ * (with when it began and why). Returns how many sources. Control thread. */
 size_t po_inputs_health(struct po_inputs *in, struct po_source_health *v, size_t max,
-			int *storage_failing, int64_t *storage_since_ms, char *why, size_t nwhy);
+			int *storage_answered, int *storage_failing, int64_t *storage_since_ms,
+			char *why, size_t nwhy);
 
 /* Stop the threads: a call in flight on the network ends within about a
  * second (po_http_abort_all); a thread still inside a plugin after ~1.5 s

@@ -338,7 +338,10 @@ static int email_send(void *inst, const struct playout_event *ev, struct playout
 		curl_easy_setopt(c, CURLOPT_PASSWORD, password ? password : "");
 	}
 	CURLcode cc = curl_easy_perform(c);
-	if (cc != CURLE_OK) {
+	if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		rc = playout_error_set(err, PLAYOUT_EUNAVAIL, "%s: stopped while sending (the daemon is stopping)",
+				       m->url);
+	} else if (cc != CURLE_OK) {
 		long code = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 		rc = playout_error_set(err,
