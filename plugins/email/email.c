@@ -4,7 +4,8 @@
  * required, certificates verified. starttls = false (plain SMTP) is
  * accepted only for a loopback server (a local relay, the tests).
  */
-#include <ctype.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -84,8 +85,14 @@ static int loopback_url(const char *url)
 	}
 	memcpy(host, h, n);
 	host[n] = '\0';
-	return !strcasecmp(host, "localhost") || !strcmp(host, "::1") ||
-	       !strncmp(host, "127.", 4);
+	/* numeric only: a name such as 127.example.org can point anywhere */
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return !strcasecmp(host, "localhost");
 }
 
 static int email_fail(struct email *m, struct playout_error *err, int code, const char *what)
