@@ -74,6 +74,7 @@ static double *loudness(struct po_runtime *rt, const struct playout_assets *cat,
 		struct po_media m;
 		v[i] = NAN;
 		if (!a->start_ms || a->start_ms <= now_ms || !a->duration_ms || !rt->state ||
+		    a->start_ms > now_ms + (int64_t)rt->conf.horizon_h * 3600000 ||
 		    po_cache_path(rt->conf.cache_dir, a->name, path, sizeof path, NULL) < 0 ||
 		    po_state_media_get(rt->state, path, a->size, a->mtime_ms, &text) != PLAYOUT_OK)
 			continue;

@@ -108,6 +108,11 @@ static void test_refusals_are_errors_that_say_why(void)
 	PO_EXPECT_INT(send_with("url = \"https://h/x\";", &err), PLAYOUT_EUNAVAIL);
 	PO_EXPECT_STR(err.msg, "POST https://h/x: HTTP 503");
 	PO_EXPECT_INT(send_with("url = \"ftp://h/x\";", &err), PLAYOUT_ECONFIG);
+	/* http only to this machine: a token must not cross a network in clear */
+	PO_EXPECT_INT(send_with("url = \"http://hooks.example.org/x\";", &err), PLAYOUT_ECONFIG);
+	PO_EXPECT_INT(send_with("url = \"http://127.example.org/x\";", &err), PLAYOUT_ECONFIG);
+	answer_status = 204;
+	PO_EXPECT_INT(send_with("url = \"http://127.0.0.1:8080/x\";", &err), PLAYOUT_OK);
 }
 
 static const struct po_test tests[] = {
