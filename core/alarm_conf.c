@@ -9,7 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const po_alarm_filter_keys[] = { "events", "pids", "min_level", NULL };
+static const char *const levels[] = { "error", "warn", "notice", NULL };
+
+const struct playout_setting po_alarm_filter_settings[] = {
+	{ .name = "events", .type = PLAYOUT_SET_LIST,
+	  .help = "event types this instance hears (default: all)" },
+	{ .name = "pids", .type = PLAYOUT_SET_LIST,
+	  .help = "programme ids this instance hears about (default: all)" },
+	{ .name = "min_level", .type = PLAYOUT_SET_STRING, .choices = levels,
+	  .help = "the least urgent level sent: error, warn (default) or notice" },
+	{ 0 },
+};
 
 static const char *const alarm_keys[] = {
 	"missing_leads_min", "schedule_stale_min", "disk_low_mb", "output_down_s",

@@ -9,8 +9,10 @@
 
 #include "config.h"
 
-/* The core's own keys in a notify instance's group. */
-extern const char *const po_alarm_filter_keys[];
+/* The core's own keys in a notify instance's group (events, pids,
+ * min_level), checked with the plugin's settings; their meaning is read by
+ * po_alarm_conf_load. */
+extern const struct playout_setting po_alarm_filter_settings[];
 
 /* Read "alarms" into c->alarms and each notify instance's filter into its
  * po_instance_conf; every problem into d. */

@@ -19,8 +19,11 @@
  *   2.0  descriptor with sizes, typed ops checked by the loader, settings
  *        with defaults, ranges and enumerations
  *   2.1  host->utc_to_local; the notify kind (for alarms)
- *   2.2  playout_event grows (size, type, pid, title, start_ms, key,
- *        message, severity): the alarms the core raises
+ *   2.2  playout_item_meta.format: an output may be given Ogg Vorbis or
+ *        Ogg Opus pages instead of MP3 frames (a struct passed singly,
+ *        never in an array, so it may grow at its end); playout_event
+ *        grows (size, type, pid, title, start_ms, key, message,
+ *        severity): the alarms the core raises
  *
  * Messages. A plugin's error messages and log lines never name the instance
  * ("icecast:main: ..."): the core adds the label wherever it shows them. Say
@@ -253,6 +256,15 @@ struct playout_item {
 	struct playout_segment seg[PLAYOUT_MAX_SEGMENTS];
 };
 
+/* What the bytes an output is given are (2.2). */
+enum playout_stream_format {
+	PLAYOUT_STREAM_MP3 = 0,   /* whole MP3 frames (passthrough or re-encoded) */
+	PLAYOUT_STREAM_OGG_VORBIS,/* whole Ogg pages; each item begins a new
+	                             logical stream whose comment header carries
+	                             the title (no separate metadata update) */
+	PLAYOUT_STREAM_OGG_OPUS,  /* the same, Opus */
+};
+
 /* What the output is told when an item starts. Borrowed for the call. */
 struct playout_item_meta {
 	const char *title;
@@ -262,6 +274,8 @@ struct playout_item_meta {
 	int sample_rate;
 	int channels;
 	int bitrate_kbps;  /* 0 when VBR */
+	/* 2.2. A plugin built for 2.0 or 2.1 is only ever given MP3 */
+	int format;        /* enum playout_stream_format */
 };
 
 /* ---- settings: declared by the plugin, validated by the core ----------- */
