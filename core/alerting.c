@@ -112,7 +112,7 @@ static void apply_diff(struct po_runtime *rt, struct po_notify *n, const struct 
 
 void po_alerting_round(struct po_runtime *rt, struct po_notify *n, const struct po_rundown *r,
 		       const struct po_plan_inputs *pin, struct po_inputs *inputs,
-		       const struct po_alerting_outputs *out, int64_t now_ms)
+		       int files_known, const struct po_alerting_outputs *out, int64_t now_ms)
 {
 	struct po_source_health src[MAX_SOURCES];
 	char hint[600];
@@ -155,7 +155,7 @@ void po_alerting_round(struct po_runtime *rt, struct po_notify *n, const struct 
 		since[i] = strcmp(o->state, "down") == 0 ? o->since_ms : 0;
 		due[i] = o->pid[0] && o->scheduled_ms <= now_ms && o->end_ms > now_ms;
 	}
-	f.files_unknown = !answered;
+	f.files_unknown = !files_known || !answered;
 	f.noutputs = out->n;
 	f.output_names = names;
 	f.output_errors = errors;

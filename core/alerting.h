@@ -26,10 +26,13 @@ struct po_alerting_outputs {
 	size_t n;
 };
 
-/* One round: facts -> causes -> events. now_ms: the daemon's clock. */
+/* One round: facts -> causes -> events. now_ms: the daemon's clock.
+ * files_known: the storage had answered since the start when pin was
+ * gathered (ask before gathering: an answer in between would otherwise
+ * call a file missing that the plan never saw). */
 void po_alerting_round(struct po_runtime *rt, struct po_notify *n, const struct po_rundown *r,
 		       const struct po_plan_inputs *pin, struct po_inputs *inputs,
-		       const struct po_alerting_outputs *out, int64_t now_ms);
+		       int files_known, const struct po_alerting_outputs *out, int64_t now_ms);
 
 /* A play report: a start later than alarms.late_start_ms, a fallback going
  * on air. Said once per item (and output, for a late start). */

@@ -140,6 +140,10 @@ static void plan_and_publish(struct po_daemon *d)
 	};
 	struct po_rundown r;
 	struct playout_error e = {0};
+	int files_known = 0, failing;
+	int64_t since;
+	char why[8];
+	po_inputs_health(d->inputs, NULL, 0, &files_known, &failing, &since, why, sizeof why);
 	po_gather_inputs(rt, d->inputs, o.from_ms, o.to_ms, &d->listing_gen, &d->pin);
 	if (po_refresh(rt, &o, &d->pin, &r, &e) < 0) {
 		po_log_errorx("planner", "planning failed: %s", e.msg);
@@ -149,7 +153,7 @@ static void plan_and_publish(struct po_daemon *d)
 						     d->worker);
 	record_unaired(d, &r, snap, now);
 	struct po_alerting_outputs outs = {.rec = d->rec, .n = d->nplayers};
-	po_alerting_round(rt, d->notify, &r, &d->pin, d->inputs, &outs, now);
+	po_alerting_round(rt, d->notify, &r, &d->pin, d->inputs, files_known, &outs, now);
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
 	uint64_t sig = rundown_sig(&r);
