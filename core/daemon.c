@@ -43,6 +43,7 @@ struct po_daemon {
 	struct po_playq q;
 	struct po_worker *worker;          /* downloads and probes */
 	struct po_notify *notify;          /* alarm deliveries, one thread each */
+	int files_judged;                  /* a plan's alarms saw the storage's answer */
 	struct po_player **players;        /* one per output, nplayers started */
 	struct po_playrec *rec;            /* the open play of each output */
 	size_t nplayers;
@@ -154,6 +155,11 @@ static void plan_and_publish(struct po_daemon *d)
 	record_unaired(d, &r, snap, now);
 	struct po_alerting_outputs outs = {.rec = d->rec, .n = d->nplayers};
 	po_alerting_round(rt, d->notify, &r, &d->pin, d->inputs, files_known, &outs, now);
+	if (files_known && !d->files_judged) {
+		/* from this round on a slot without a file is an alarm */
+		po_log_info("alarm", "the storage has answered: files are judged from now on");
+		d->files_judged = 1;
+	}
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
 	uint64_t sig = rundown_sig(&r);

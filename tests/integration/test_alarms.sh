@@ -52,9 +52,16 @@ run() { # run AT: a daemon on the rehearsal clock, until its "started" e-mail
 	before=$(mails_of daemon)
 	po_spawn_out "$T/playoutd.$1.log" "$PLAYOUTD" -c "$CONF" -f --pretend-now "$1"
 	DPID=$PO_LAST_PID
-	# "started" is said after the first plan's alarms, on the same queue:
-	# once it is here, whatever that plan raised was sent before it
 	po_wait_for 20 have_mails daemon $((before + 1))
+	# the first plan after the storage's answer has posted its alarms
+	po_wait_for 20 po_file_contains "$T/playoutd.$1.log" "files are judged from now on"
+}
+# slot-missing sends queued for the e-mail instance (delivered or not)
+queued() {
+	"$PLAYOUTCTL" -c "$CONF" alerts --json | "$PO_PY" -c '
+import json, sys
+print(sum(1 for a in json.load(sys.stdin)["alerts"]
+          if a["instance"] == "email:ops" and a["type"] == "slot-missing"))'
 }
 stop() {
 	local rc=0
@@ -64,18 +71,19 @@ stop() {
 }
 
 run 2026-07-02T14:58:10Z
-po_check "run 1: one slot-missing e-mail (the 2 min lead)" test "$(mails_of slot-missing)" -eq 1
+po_check "run 1: one slot-missing e-mail (the 2 min lead)" po_wait_for 20 have_mails slot-missing 1
 stop
 run 2026-07-02T14:58:20Z
-po_check "run 2 (a restart, same lead): still one slot-missing e-mail" \
-	test "$(mails_of slot-missing)" -eq 1
+po_check "run 2 (a restart, same lead): still one slot-missing alarm queued ($(queued))" \
+	test "$(queued)" -eq 1
 stop
 run 2026-07-02T14:59:10Z
-po_check "run 3: a second slot-missing e-mail (the 1 min lead)" test "$(mails_of slot-missing)" -eq 2
+po_check "run 3: a second slot-missing e-mail (the 1 min lead)" po_wait_for 20 have_mails slot-missing 2
 cp "$T/jazz.mp3" "$T/drop/.$FILE" && mv "$T/drop/.$FILE" "$T/drop/$FILE"
 po_check "the file arrives: a resolved e-mail" po_wait_for 20 have_mails resolved 1
 stop
-po_check "after the last stop: exactly one resolved e-mail" test "$(mails_of resolved)" -eq 1
+po_check "after the last stop: exactly one resolved e-mail, two slot-missing" \
+	test "$(mails_of resolved)" -eq 1 -a "$(mails_of slot-missing)" -eq 2
 
 FIRST=$(grep -l "^X-Playout-Type: slot-missing" "$T/mail"/*.eml | head -1)
 po_check "the e-mail names the exact file expected" grep -q "^ *$FILE" "$FIRST"
