@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "listen_addr.h"
+#include "alarm_conf.h"
 #include "loader.h"
 #include "secret.h"
 
@@ -22,7 +23,8 @@ static const char *const top_keys[] = {
 	"plan_interval_s", "send_ahead_ms", "connect_ahead_ms", "clock_step_limit_ms",
 	"lookback_h",
 	"cache_retention_days", "log_level", "caps", "probe",
-	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", "http", NULL,
+	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", "http", "notify",
+	"alarms", NULL,
 };
 
 static const char *const aws_keys[] = {
@@ -55,6 +57,7 @@ static const struct section sections[] = {
 	{ "join", PLAYOUT_KIND_JOIN, 0, 0 },
 	{ "outputs", PLAYOUT_KIND_OUTPUT, 1, 1 },
 	{ "dns", PLAYOUT_KIND_DNS, 0, 0 },
+	{ "notify", PLAYOUT_KIND_NOTIFY, 1, 0 },
 };
 
 /* File duration -> cap, seconds (doc/design.md §1: why caps exist). */
@@ -563,6 +566,7 @@ static void add_instance(struct po_config *c, const struct section *sec,
 	ic->plugin = config_setting_get_string(p);
 	ic->group = g;
 	ic->label[0] = '\0';
+	memset(&ic->filter, 0, sizeof ic->filter);
 }
 
 static void get_sections(struct po_config *c, const config_setting_t *root, struct po_diag *d)
@@ -655,6 +659,7 @@ static void set_defaults(struct po_config *c)
 	c->probe_silence_threshold_db = -50;
 	c->probe_silence_max_s = 10;
 	c->probe_min_fill_percent = 50;
+	po_alarm_conf_default(&c->alarms);
 	c->aws = NULL;
 	c->http_listen = c->http_token = NULL;
 	c->inst = NULL;
@@ -690,6 +695,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_http(c, root, d);
 	get_sections(c, root, d);
 	make_labels(c, d);
+	po_alarm_conf_load(c, d);
 	return d->nerrors > errors_before ? PLAYOUT_ECONFIG : PLAYOUT_OK;
 }
 
@@ -757,6 +763,7 @@ void po_config_free(struct po_config *c)
 		return;
 	if (c->cfg.root) /* a zeroed, never loaded struct holds nothing */
 		config_destroy(&c->cfg);
+	po_alarm_conf_free(c);
 	free(c->inst);
 	memset(c, 0, sizeof *c);
 }
@@ -932,6 +939,8 @@ static const struct playout_setting *core_settings(int kind)
 		return storage_core_settings;
 	case PLAYOUT_KIND_OUTPUT:
 		return po_outfmt_settings();
+	case PLAYOUT_KIND_NOTIFY:
+		return po_alarm_filter_settings;
 	default:
 		return NULL;
 	}

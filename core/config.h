@@ -11,6 +11,7 @@
 #include <libconfig.h>
 
 #include <playout/plugin.h>
+#include "alarms.h"
 #include "diag.h"
 
 #define PO_MAX_CAPS 32
@@ -30,6 +31,9 @@ struct po_instance_conf {
 	                                  (1-based among csv's instances). 64 so it
 	                                  fits the source fields of plugin.h */
 	const config_setting_t *group; /* borrowed from cfg */
+	struct po_alarm_filter filter; /* notify instances: the core's filter
+	                                  (events, pids, min_level); pids owned
+	                                  by the config */
 };
 
 struct po_config {
@@ -66,6 +70,7 @@ struct po_config {
 	int probe_min_fill_percent;    /* default 50, 0..100: a file shorter than
 	                                  this share of its slot is treated as
 	                                  missing (0: never) */
+	struct po_alarm_conf alarms;   /* the "alarms" group (alarms.h defaults) */
 	const config_setting_t *aws;   /* the "aws" group (region, profile,
 	                                  access_key, secret_key, ssm_endpoint,
 	                                  imds_endpoint: validated strings), or NULL;

@@ -18,6 +18,8 @@ int po_ctl_check(const char *conf_path, int flags);
 int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json);
 int po_ctl_history(const char *conf_path, int json);
 int po_ctl_status(const char *conf_path, int json);
+/* What was sent to each notify instance, delivered or not (ctl_alerts.c). */
+int po_ctl_alerts(const char *conf_path, int json);
 /* conf_path may be NULL: the built-in search path only. */
 int po_ctl_plugins(const char *conf_path);
 

@@ -13,11 +13,13 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "alerting.h"
 #include "gather.h"
 #include "http.h"
 #include "httpd.h"
 #include "inputs.h"
 #include "log.h"
+#include "notify.h"
 #include "outfmt.h"
 #include "player.h"
 #include "playrec.h"
@@ -30,6 +32,9 @@
 
 /* List the storage again this long after the last change seen in it. */
 #define STORAGE_QUIET_S 2
+/* At SIGTERM the "stopped" alarm may take this long to go out; a dead
+ * mail server costs no more than this of the 2 s stop (doc/design.md §3). */
+#define NOTIFY_STOP_GRACE_MS 700
 
 struct po_daemon {
 	struct po_runtime rt;
@@ -39,6 +44,8 @@ struct po_daemon {
 	struct po_snapbox box;
 	struct po_playq q;
 	struct po_worker *worker;          /* downloads and probes */
+	struct po_notify *notify;          /* alarm deliveries, one thread each */
+	int files_judged;                  /* a plan's alarms saw the storage's answer */
 	struct po_player **players;        /* one per output, nplayers started */
 	struct po_playrec *rec;            /* the open play of each output */
 	size_t nplayers;
@@ -139,6 +146,10 @@ static void plan_and_publish(struct po_daemon *d)
 	};
 	struct po_rundown r;
 	struct playout_error e = {0};
+	int files_known = 0, failing;
+	int64_t since;
+	char why[8];
+	po_inputs_health(d->inputs, NULL, 0, &files_known, &failing, &since, why, sizeof why);
 	po_gather_inputs(rt, d->inputs, o.from_ms, o.to_ms, &d->listing_gen, &d->pin);
 	if (po_refresh(rt, &o, &d->pin, &r, &e) < 0) {
 		po_log_errorx("planner", "planning failed: %s", e.msg);
@@ -147,6 +158,13 @@ static void plan_and_publish(struct po_daemon *d)
 	struct po_snapshot *snap = po_snapshot_build(rt->media, rt->conf.cache_dir, &r, now,
 						     d->worker);
 	record_unaired(d, &r, snap, now);
+	struct po_alerting_outputs outs = {.rec = d->rec, .n = d->nplayers};
+	po_alerting_round(rt, d->notify, &r, &d->pin, d->inputs, files_known, &outs, now);
+	if (files_known && !d->files_judged) {
+		/* from this round on a slot without a file is an alarm */
+		po_log_info("alarm", "the storage has answered: files are judged from now on");
+		d->files_judged = 1;
+	}
 	if (snap)
 		po_snapbox_publish(&d->box, snap);
 	uint64_t sig = rundown_sig(&r);
@@ -177,6 +195,7 @@ static void record_plays(struct po_daemon *d)
 		struct po_play *p = &m.play;
 		po_playrec_apply(d->rt.state, &d->rec[k], &m);
 		if (m.type == PO_PLAYQ_BEGIN) {
+			po_alerting_play(&d->rt, d->notify, p, po_clock_now_ms(&d->rt.clock));
 			if (p->join_ms)
 				po_log_notice(p->output, "on air: %s \"%s\" (%s), joined at %+.3f s, "
 					      "%+.1f ms late", p->pid, p->title, p->asset,
@@ -194,6 +213,26 @@ static void record_plays(struct po_daemon *d)
 				      (long long)p->bytes, p->detail[0] ? ": " : "", p->detail);
 		}
 	}
+}
+
+/* Plays still "playing" at start-up: the last run ended without closing
+ * them (a crash, a kill -9). Each is a "daemon" alarm: it is resumed now
+ * if its item is still on. */
+static void note_crash(struct po_daemon *d)
+{
+	struct po_play *v = NULL;
+	size_t n = 0;
+	int64_t now = po_clock_now_ms(&d->rt.clock);
+	if (po_state_get_plays(d->rt.state, now - (int64_t)d->rt.conf.lookback_h * 3600000 - 1,
+			       now + 1, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].outcome, "playing") != 0)
+			continue;
+		po_alerting_daemon(&d->rt, d->notify, "restarted after a crash while", v[i].pid,
+				   v[i].title, v[i].scheduled_ms, now);
+	}
+	free(v);
 }
 
 static int start_players(struct po_daemon *d)
@@ -485,6 +524,11 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_iso8601_utc(po_clock_now_ms(&d->rt.clock), at, sizeof at);
 		po_log_notice("core", "rehearsal: the clock reads %s", at);
 	}
+	if (po_notify_start(&d->rt, &d->notify, &e) < 0) {
+		po_log_errorx("core", "%s", e.msg);
+		goto out;
+	}
+	note_crash(d);
 	po_state_close_open_plays(d->rt.state, po_clock_now_ms(&d->rt.clock));
 	po_state_clear_output_status(d->rt.state); /* outputs no longer configured go */
 	d->unaired_upto_ms = po_clock_now_ms(&d->rt.clock); /* the past is not ours */
@@ -506,9 +550,14 @@ int po_daemon_run(const struct po_daemon_opts *o)
 	tell_status(d);
 	if ((d->watchdog_ns = po_service_watchdog_ns()) > 0 && (wdfd = watchdog_fd(d)) < 0)
 		goto out;
+	po_alerting_daemon(&d->rt, d->notify, "started", NULL, NULL, 0,
+			   po_clock_now_ms(&d->rt.clock));
 	po_httpd_start(&d->rt, &d->httpd); /* optional: air goes on without it */
 	control_loop(d, sfd, tfd, qfd, wdfd);
 	status = 0;
+	po_alerting_daemon(&d->rt, d->notify, "stopped", NULL, NULL, 0,
+			   po_clock_now_ms(&d->rt.clock));
+	po_notify_drain(d->notify, NOTIFY_STOP_GRACE_MS);
 out:
 	po_httpd_stop(d->httpd);
 	/* A bounded stop: every call waiting on the network (HTTP, an output
@@ -518,6 +567,7 @@ out:
 	for (size_t i = 0; i < d->nplayers; i++)
 		po_player_stop(d->players[i]);
 	size_t stuck = po_inputs_stop(d->inputs);
+	stuck += po_notify_stop(d->notify);
 	po_worker_stop(d->worker);
 	if (d->q_up) {
 		record_plays(d);

@@ -33,6 +33,7 @@ struct input {
 	struct playout_slots slots;
 	int64_t fetched_ms;      /* when the slots were answered; 0: never */
 	int failing;             /* the last attempt failed */
+	int64_t failing_since_ms;/* the first failure since the last answer */
 	char why[256];
 };
 
@@ -52,6 +53,7 @@ struct po_inputs {
 	uint64_t listing_gen;
 	int listing_status;
 	int listing_answered;    /* the storage answered once since the start */
+	int64_t listing_failing_since_ms; /* first failure since the last listing */
 	char listing_why[256];
 };
 
@@ -104,6 +106,8 @@ static void schedule_round(struct input *x)
 					     "schedule unavailable (%s); no earlier answer is stored: planning from the files' names",
 					     e.msg);
 		}
+		if (!x->failing)
+			x->failing_since_ms = now;
 		x->failing = 1;
 		snprintf(x->why, sizeof x->why, "%s", e.msg);
 		free(got.v);
@@ -125,6 +129,7 @@ static void storage_round(struct input *x)
 		if (in->listing_status != PO_LISTING_OK && in->listing_answered)
 			po_log_notice(label, "storage answers again (%zu files)", got.n);
 		in->listing_answered = 1;
+		in->listing_failing_since_ms = 0;
 		if (in->listing_status != PO_LISTING_OK || got.n != in->listing.n ||
 		    (got.n && memcmp(got.v, in->listing.v, got.n * sizeof *got.v) != 0)) {
 			free(in->listing.v);
@@ -146,6 +151,8 @@ static void storage_round(struct input *x)
 					     e.msg);
 			in->changed = 1;
 		}
+		if (!in->listing_failing_since_ms)
+			in->listing_failing_since_ms = po_clock_now_ms(&in->rt->clock);
 		snprintf(in->listing_why, sizeof in->listing_why, "%s", e.msg);
 		free(got.v);
 	}
@@ -413,6 +420,31 @@ int po_inputs_listing(struct po_inputs *in, uint64_t *gen, struct playout_assets
 	}
 	pthread_mutex_unlock(&in->mu);
 	return copied;
+}
+
+size_t po_inputs_health(struct po_inputs *in, struct po_source_health *v, size_t max,
+			int *storage_answered, int *storage_failing, int64_t *storage_since_ms,
+			char *why, size_t nwhy)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&in->mu);
+	for (size_t i = 0; i < in->n; i++) {
+		const struct input *x = &in->v[i];
+		if (x->kind != INPUT_SCHEDULE || n == max)
+			continue;
+		snprintf(v[n].label, sizeof v[n].label, "%s", x->pi->conf->label);
+		v[n].failing = x->failing;
+		v[n].failing_since_ms = x->failing_since_ms;
+		snprintf(v[n].why, sizeof v[n].why, "%s", x->why);
+		n++;
+	}
+	*storage_answered = in->listing_answered;
+	/* before its first answer the storage has not failed, only not spoken */
+	*storage_failing = in->listing_status != PO_LISTING_OK && in->listing_failing_since_ms;
+	*storage_since_ms = in->listing_failing_since_ms;
+	snprintf(why, nwhy, "%s", in->listing_why);
+	pthread_mutex_unlock(&in->mu);
+	return n;
 }
 
 size_t po_inputs_stop(struct po_inputs *in)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <playout/plugin.h>
+#include "alarms.h"
 #include "gather.h"
 #include "runtime.h"
 
@@ -47,6 +48,13 @@ void po_inputs_slots(struct po_inputs *in, int64_t from_ms, int64_t to_ms,
  * po_listing_status of the last attempt; why: its message ("" when OK). */
 int po_inputs_listing(struct po_inputs *in, uint64_t *gen, struct playout_assets *cat,
 		      int *status, char *why, size_t nwhy);
+
+/* The sources' health for the alarms: each schedule source (up to max)
+ * into v; whether the storage answered since the start, and its failure
+ * (with when it began and why). Returns how many sources. Control thread. */
+size_t po_inputs_health(struct po_inputs *in, struct po_source_health *v, size_t max,
+			int *storage_answered, int *storage_failing, int64_t *storage_since_ms,
+			char *why, size_t nwhy);
 
 /* Stop the threads: a call in flight on the network ends within about a
  * second (po_http_abort_all); a thread still inside a plugin after ~1.5 s

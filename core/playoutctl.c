@@ -19,6 +19,7 @@ static void usage(FILE *f)
 		   "  rundown [--from T] [--hours N] [--json]   the plan, item by item, and why\n"
 		   "  history [--json]              what played, with measured start error\n"
 		   "  status [--json]               what is on air now, what is next\n"
+		   "  alerts [--json]               alarms sent, when, to which instance, delivered or not\n"
 		   "  plugins                       what can be loaded\n"
 		   "  probe FILE.mp3 [--json]       frames, duration, format, damage, loudness, silences\n"
 		   "  join A.mp3 B.mp3 OUT.mp3 [--at MM:SS]   cut A at --at (30:00) and append B\n"
@@ -109,6 +110,8 @@ int main(int argc, char **argv)
 		return po_ctl_history(conf, json);
 	if (strcmp(cmd, "status") == 0)
 		return po_ctl_status(conf, json);
+	if (strcmp(cmd, "alerts") == 0)
+		return po_ctl_alerts(conf, json);
 	if (strcmp(cmd, "plugins") == 0)
 		return po_ctl_plugins(conf_given ? conf : NULL);
 	fprintf(stderr, "playoutctl: unknown command '%s'\n", cmd);

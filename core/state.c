@@ -22,6 +22,7 @@
 
 #include "catalog.h"
 #include "log.h"
+#include "state_tx.h"
 
 #define LOG_SRC "state"
 #define BUSY_TIMEOUT_MS 5000
@@ -115,6 +116,22 @@ static const struct migration migrations[] = {
 	 " last_error TEXT NOT NULL, error_ms INTEGER NOT NULL, pid TEXT NOT NULL,"
 	 " title TEXT NOT NULL, scheduled_ms INTEGER NOT NULL, position_ms INTEGER NOT NULL,"
 	 " end_ms INTEGER NOT NULL, lead_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"},
+	{5, /* alarms (state_alarms.c): each cause said once, across restarts,
+	     * and each delivery to each notify instance with its outcome */
+	 "CREATE TABLE alarms("
+	 " key TEXT NOT NULL, stage INTEGER NOT NULL, type INTEGER NOT NULL,"
+	 " level INTEGER NOT NULL, oneshot INTEGER NOT NULL, pid TEXT NOT NULL,"
+	 " title TEXT NOT NULL, start_ms INTEGER NOT NULL, message TEXT NOT NULL,"
+	 " raised_ms INTEGER NOT NULL, resolved_ms INTEGER NOT NULL,"
+	 " PRIMARY KEY(key, stage));"
+	 "CREATE TABLE alert_sends("
+	 " id INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL,"
+	 " cause_type INTEGER NOT NULL, level INTEGER NOT NULL, instance TEXT NOT NULL,"
+	 " pid TEXT NOT NULL, title TEXT NOT NULL, start_ms INTEGER NOT NULL,"
+	 " message TEXT NOT NULL, body TEXT NOT NULL, event_ms INTEGER NOT NULL,"
+	 " sent_ms INTEGER NOT NULL, delivered INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+	 " next_ms INTEGER NOT NULL, last_error TEXT NOT NULL);"
+	 "CREATE INDEX alert_sends_pending ON alert_sends(instance) WHERE delivered = 0;"},
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -238,6 +255,24 @@ static int st_end(struct po_state *st, int rc, const char *what)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
+}
+
+/* For the state's companion files (state_tx.h). */
+int po_state_tx_begin(struct po_state *st, int write, const char *what, sqlite3 **db)
+{
+	int rc = st_begin(st, write, what);
+	*db = rc == PLAYOUT_OK ? st->db : NULL;
+	return rc;
+}
+
+int po_state_tx_end(struct po_state *st, int rc, const char *what)
+{
+	return st_end(st, rc, what);
+}
+
+int po_state_tx_fail(struct po_state *st, int sqlite_rc, const char *what)
+{
+	return st_sqlfail(st, sqlite_rc, what);
 }
 
 static int st_prepare(struct po_state *st, const char *sql, sqlite3_stmt **s, const char *what)

@@ -21,7 +21,9 @@
  *   2.1  host->utc_to_local; the notify kind (for alarms)
  *   2.2  playout_item_meta.format: an output may be given Ogg Vorbis or
  *        Ogg Opus pages instead of MP3 frames (a struct passed singly,
- *        never in an array, so it may grow at its end)
+ *        never in an array, so it may grow at its end); playout_event
+ *        grows (size, type, pid, title, start_ms, key, message,
+ *        severity): the alarms the core raises
  *
  * Messages. A plugin's error messages and log lines never name the instance
  * ("icecast:main: ..."): the core adds the label wherever it shows them. Say
@@ -585,14 +587,33 @@ struct playout_dns_ops {
 
 /* ---- 2.1: notify, for alarms -------------------------------------------- */
 
-/* Something a person should hear about. Borrowed for the call. */
+/* Something a person should hear about. Borrowed for the call; every
+ * string is NUL-terminated and never NULL from a 2.2 core (may be "").
+ * Members after station came in 2.2: a plugin built for 2.2 or later reads
+ * them freely (the loader refuses a plugin newer than the core), and tests
+ * a member appended after 2.2 with PLAYOUT_HAS(ev, struct playout_event,
+ * m). */
 struct playout_event {
 	int64_t time_ms;       /* UTC, when it happened */
 	int level;             /* enum playout_log_level: ERROR, WARN or NOTICE */
-	const char *code;      /* stable, for filters: "programme.missing" */
+	const char *code;      /* 2.1 name of type, kept for 2.1 plugins */
 	const char *subject;   /* one line, no newline */
 	const char *body;      /* lines for people; may be NULL */
 	const char *station;   /* the config's station name */
+	/* ---- 2.2 */
+	size_t size;           /* sizeof(struct playout_event) of the core */
+	const char *type;      /* stable: "slot-missing", "file-rejected",
+	                          "fallback", "output-down", "schedule-stale",
+	                          "storage-unreachable", "disk-low",
+	                          "late-start", "daemon", or "resolved" when
+	                          the cause named by key went away */
+	const char *pid;       /* the programme's id; "" when none */
+	const char *title;     /* the programme's title; "" when none */
+	int64_t start_ms;      /* UTC air time of the programme; 0 when none */
+	const char *key;       /* identifies the cause: a resolved event carries
+	                          the key of the alarm it ends */
+	const char *message;   /* one line for people (subject is the same) */
+	const char *severity;  /* level as a word: "error", "warn", "notice" */
 };
 
 struct playout_notify_ops {

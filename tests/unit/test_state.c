@@ -923,9 +923,10 @@ static void make_old_file(const char *path, int version)
 	po_state_close(st);
 	sqlite3 *db = raw_open(path);
 	char sql[200];
-	/* v4 added columns to plays as well: drop them too */
+	/* v4 added columns to plays as well: drop them too; v5 the alarms */
 	PO_EXPECT_INT(sqlite3_exec(db,
-				     "DROP TABLE play_gaps; DROP TABLE output_status;"
+				     "DROP TABLE alarms; DROP TABLE alert_sends;"
+				     " DROP TABLE play_gaps; DROP TABLE output_status;"
 				     " ALTER TABLE plays DROP COLUMN join_ms;"
 				     " ALTER TABLE plays DROP COLUMN join_delay_us;"
 				     " ALTER TABLE plays DROP COLUMN lost_ms;"
@@ -942,7 +943,7 @@ static void make_old_file(const char *path, int version)
 
 static void test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows(void)
 {
-	PO_EXPECT_INT(po_state_schema_latest(), 4);
+	PO_EXPECT_INT(po_state_schema_latest(), 5);
 	for (int from = 1; from <= 3; from++) {
 		static const char *const names[] = {"", "from-v1", "from-v2", "from-v3"};
 		const char *path = db_path(names[from]);
@@ -954,7 +955,7 @@ static void test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "older"));
 
 		struct po_state *st = open_ok(path, PO_STATE_DAEMON);
-		PO_EXPECT_INT(po_state_schema_version(st), 4);
+		PO_EXPECT_INT(po_state_schema_version(st), 5);
 		char *v = NULL;
 		PO_EXPECT_INT(po_state_kv_get(st, "core", "token", &v), PLAYOUT_OK);
 		PO_EXPECT_STR(v ? v : "", "kept");
@@ -966,7 +967,7 @@ static void test_v3_v2_and_v1_files_migrate_to_v4_keeping_their_rows(void)
 		PO_EXPECT_INT(po_state_media_index_put(st, "/c/a.mp3", 10, 20, "\0\1\2", 3), PLAYOUT_OK);
 		po_state_close(st);
 		sqlite3 *db = raw_open(path);
-		PO_EXPECT_INT(raw_int(db, "PRAGMA user_version"), 4);
+		PO_EXPECT_INT(raw_int(db, "PRAGMA user_version"), 5);
 		CU_ASSERT(table_exists(db, "play_gaps"));
 		CU_ASSERT(table_exists(db, "media"));
 		CU_ASSERT(table_exists(db, "media_index"));
