@@ -13,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "ec2_duty.h"
 #include "gather.h"
 #include "http.h"
 #include "inputs.h"
@@ -32,6 +33,7 @@
 struct po_daemon {
 	struct po_runtime rt;
 	struct po_inputs *inputs;          /* schedule, storage, chores threads */
+	struct po_ec2_duty *ec2;           /* the Auto Scaling thread, or NULL */
 	struct po_plan_inputs pin;         /* what the next plan is made from */
 	uint64_t listing_gen;              /* the listing pin.cat was copied from */
 	struct po_snapbox box;
@@ -139,6 +141,7 @@ static void plan_and_publish(struct po_daemon *d)
 		po_log_errorx("planner", "planning failed: %s", e.msg);
 		return;
 	}
+	po_ec2_duty_plan(d->ec2, &r, now, o.to_ms);
 	struct po_snapshot *snap = po_snapshot_build(rt->media, rt->conf.cache_dir, &r, now,
 						     d->worker);
 	record_unaired(d, &r, snap, now);
@@ -401,6 +404,10 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_errorx("core", "%s", e.msg);
 		goto out;
 	}
+	if (po_ec2_duty_start(&d->rt, &d->ec2, &e) < 0) {
+		po_log_errorx("core", "%s", e.msg);
+		goto out;
+	}
 	if (open_fds(d, &sfd, &tfd, &qfd) < 0)
 		goto out;
 	plan_and_publish(d); /* from the state and the cache: nobody is asked */
@@ -418,6 +425,7 @@ out:
 	for (size_t i = 0; i < d->nplayers; i++)
 		po_player_stop(d->players[i]);
 	size_t stuck = po_inputs_stop(d->inputs);
+	po_ec2_duty_stop(d->ec2);
 	po_worker_stop(d->worker);
 	if (d->q_up) {
 		record_plays(d);
