@@ -96,8 +96,9 @@ static int answer_error(const char *what, const struct po_asg *g,
 	if (!code[0])
 		return playout_error_set(err, rc, "autoscaling: %s, group %s: HTTP %ld, no AWS error in "
 					 "the answer", what, g->group, r->status);
-	return playout_error_set(err, rc, "autoscaling: %s, group %s: HTTP %ld %s: %s%s", what,
-				 g->group, r->status, code, msg, hint);
+	/* the hint first: a long AWS message is cut at the end */
+	return playout_error_set(err, rc, "autoscaling: %s, group %s: HTTP %ld %s%s: %s", what,
+				 g->group, r->status, code, hint, msg);
 }
 
 /* ---- the call ---------------------------------------------------------- */

@@ -171,8 +171,11 @@ int po_ctl_ec2_schedule(const char *conf_path, int argc, char **argv)
 		po_runtime_close(&rt);
 		return 2;
 	}
+	struct po_ec2_params p = po_ec2_params_of(c->ec2.lead_min, c->ec2.tail_min,
+						  c->ec2.merge_gap_min, c->horizon_h);
+	/* an item that ended a moment ago may still hold its block up */
 	struct po_refresh_opts o = {
-		.from_ms = from_ms,
+		.from_ms = from_ms - p.tail_ms - p.merge_gap_ms,
 		.to_ms = from_ms + (int64_t)(hours > 0 ? hours : c->horizon_h) * 3600000,
 	};
 	struct po_rundown r;
@@ -186,14 +189,12 @@ int po_ctl_ec2_schedule(const char *conf_path, int argc, char **argv)
 		po_runtime_close(&rt);
 		return 1;
 	}
-	struct po_ec2_params p = po_ec2_params_of(c->ec2.lead_min, c->ec2.tail_min,
-						  c->ec2.merge_gap_min, c->horizon_h);
 	struct po_ec2_schedule s;
 	struct po_ec2_action *a = NULL;
 	size_t na = 0;
 	struct po_asg_applied done = {0};
 	int status = 0;
-	rc = po_ec2_schedule_build(r.v, r.n, o.from_ms, o.to_ms, &p, &s);
+	rc = po_ec2_schedule_build(r.v, r.n, from_ms, o.to_ms, &p, &s);
 	po_rundown_free(&r);
 	if (rc == PLAYOUT_OK)
 		rc = po_ec2_actions(&s, now, &a, &na);
@@ -204,7 +205,7 @@ int po_ctl_ec2_schedule(const char *conf_path, int argc, char **argv)
 	}
 	if (apply) {
 		struct po_asg g = {.aws = rt.aws, .group = c->ec2.group, .endpoint = c->ec2.endpoint};
-		if (po_asg_apply(&g, a, na, o.from_ms, o.to_ms, &done, &e) < 0) {
+		if (po_asg_apply(&g, a, na, from_ms, o.to_ms, &done, &e) < 0) {
 			fprintf(stderr, "playoutctl: ec2-schedule --apply: %s (%zu put, %zu deleted "
 				"before it)\n", e.msg, done.put, done.deleted);
 			status = 1;

@@ -10,3 +10,6 @@ TESTS += tests/unit/test_ec2_sched
 tests_unit_test_ec2_sched_LDADD = $(UNIT_LDADD)
 tests_unit_test_ec2_sched_CFLAGS = $(UNIT_CFLAGS)
 
+
+# against tests/fakes/autoscaling_fake.py; the IAM policy against the code
+TESTS += tests/integration/test_ec2_schedule.sh

@@ -36,7 +36,7 @@ struct po_ec2_duty {
 	uint64_t applied_sig;
 	int applied_once;
 	char last_err[256];
-	int64_t idle_since_ms;    /* 0: not idle */
+	int64_t grace_until_ms;   /* no idle stop before (see po_ec2_duty_start) */
 	int stopped;              /* capacity 0 set in this idle spell */
 };
 
@@ -108,14 +108,13 @@ static int on_air(struct po_runtime *rt)
 
 static void idle_round(struct po_ec2_duty *d, const struct po_ec2_schedule *s, int64_t now)
 {
+	/* a block ends a tail after its last item: past it nothing has been
+	 * due for longer than the tail */
 	if (po_ec2_wanted_at(s, now) || on_air(d->rt)) {
-		d->idle_since_ms = 0;
 		d->stopped = 0;
 		return;
 	}
-	if (!d->idle_since_ms)
-		d->idle_since_ms = now;
-	if (d->stopped || now - d->idle_since_ms < d->p.tail_ms)
+	if (d->stopped || now < d->grace_until_ms)
 		return;
 	struct playout_error e = {0};
 	/* the last check as late as it can be: a play may have begun since */
@@ -127,8 +126,8 @@ static void idle_round(struct po_ec2_duty *d, const struct po_ec2_schedule *s, i
 	}
 	d->stopped = 1;
 	d->last_err[0] = '\0';
-	po_log_notice(SRC, "nothing due for %lld min and nothing on air: desired capacity of %s "
-		      "set to 0", (long long)((now - d->idle_since_ms) / 60000), d->g.group);
+	po_log_notice(SRC, "nothing due and nothing on air: desired capacity of %s set to 0",
+		      d->g.group);
 }
 
 static void *duty_main(void *arg)
@@ -183,6 +182,12 @@ int po_ec2_duty_start(struct po_runtime *rt, struct po_ec2_duty **out, struct pl
 	d->apply = c->ec2.apply_after_plan;
 	d->idle_stop = c->ec2.idle_stop;
 	d->interval_ms = (int64_t)c->plan_interval_s * 1000;
+	/* The first plans after a start may know nothing yet (a new state, a
+	 * source still answering): "nothing due" then means "not known yet".
+	 * Five plan intervals, and at least a tail, before an idle stop; a
+	 * machine started by hand gets that long too. */
+	int64_t grace = 5 * d->interval_ms > d->p.tail_ms ? 5 * d->interval_ms : d->p.tail_ms;
+	d->grace_until_ms = po_clock_now_ms(&rt->clock) + grace;
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

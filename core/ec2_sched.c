@@ -92,7 +92,10 @@ int po_ec2_schedule_build(const struct playout_item *items, size_t n, int64_t fr
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct playout_item *it = &items[i];
-		if (it->decision == PLAYOUT_DECISION_MISSING || it->end_ms <= from_ms ||
+		/* an item that ended less than a tail (to the minute) ago still
+		 * holds its block up */
+		if (it->decision == PLAYOUT_DECISION_MISSING ||
+		    ceil_to(it->end_ms + p->tail_ms, MIN_MS) <= from_ms ||
 		    it->start_ms >= to_ms || it->end_ms <= it->start_ms)
 			continue;
 		sp[k].start_ms = it->start_ms;

@@ -52,8 +52,9 @@ struct po_ec2_schedule {
 	int64_t from_ms, to_ms; /* the window the rundown covered */
 };
 
-/* Derive the blocks of items (any order; missing ones and those ending at
- * or before from_ms are skipped) over the window [from_ms, to_ms).
+/* Derive the blocks of items (any order; missing ones and those whose
+ * tail is over by from_ms are skipped) over the window [from_ms, to_ms):
+ * give it the items of at least [from_ms - tail - merge gap, to_ms).
  * Two items merge into one block when the gap between them is below
  * merge_gap, or too short for the machine to go down and come up again
  * (gap <= lead + tail). With horizon_ms > 0 a wake-up block is added

@@ -78,6 +78,23 @@ static void test_missing_items_and_the_past_need_no_machine(void)
 	po_ec2_schedule_free(&s);
 }
 
+static void test_a_block_stays_until_its_tail_is_over(void)
+{
+	struct playout_item v[] = {item(AT(10, 0), AT(11, 0) - 5000, PLAYOUT_DECISION_EXACT)};
+	struct po_ec2_schedule s;
+	/* ended 4 min ago: the tail (5 min, to the minute: 11:05) still runs */
+	PO_EXPECT_INT_FATAL(po_ec2_schedule_build(v, 1, AT(11, 4), DAY0 + 24 * HOUR, &defaults, &s),
+			    PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(s.n, 1);
+	PO_EXPECT_TIME(s.v[0].down_ms, AT(11, 5));
+	PO_EXPECT_INT(po_ec2_wanted_at(&s, AT(11, 4)), 1);
+	po_ec2_schedule_free(&s);
+	PO_EXPECT_INT_FATAL(po_ec2_schedule_build(v, 1, AT(11, 5), DAY0 + 24 * HOUR, &defaults, &s),
+			    PLAYOUT_OK);
+	PO_EXPECT_INT(s.n, 0);
+	po_ec2_schedule_free(&s);
+}
+
 static void test_a_gap_too_short_to_go_down_and_up_is_kept_up(void)
 {
 	struct po_ec2_params p = {.lead_ms = 30 * MIN, .tail_ms = 30 * MIN, .merge_gap_ms = 10 * MIN};
@@ -246,6 +263,7 @@ static const struct po_test tests[] = {
 	{"a_gap_of_exactly_merge_gap_is_two_blocks", test_a_gap_of_exactly_merge_gap_is_two_blocks},
 	{"missing_items_and_the_past_need_no_machine",
 	 test_missing_items_and_the_past_need_no_machine},
+	{"a_block_stays_until_its_tail_is_over", test_a_block_stays_until_its_tail_is_over},
 	{"a_gap_too_short_to_go_down_and_up_is_kept_up",
 	 test_a_gap_too_short_to_go_down_and_up_is_kept_up},
 	{"instants_round_outwards_to_the_minute", test_instants_round_outwards_to_the_minute},
