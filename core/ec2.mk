@@ -12,4 +12,4 @@ tests_unit_test_ec2_sched_CFLAGS = $(UNIT_CFLAGS)
 
 
 # against tests/fakes/autoscaling_fake.py; the IAM policy against the code
-TESTS += tests/integration/test_ec2_schedule.sh
+TESTS += tests/integration/test_ec2_schedule.sh tests/integration/test_ec2_iam.sh
