@@ -24,12 +24,17 @@ static const char *const top_keys[] = {
 	"lookback_h",
 	"cache_retention_days", "log_level", "caps", "probe",
 	"schedule", "storage", "fallback", "join", "outputs", "dns", "aws", "http", "notify",
-	"alarms", NULL,
+	"alarms", "ec2", NULL,
 };
 
 static const char *const aws_keys[] = {
 	"region", "profile", "access_key", "secret_key", "ssm_endpoint",
 	"imds_endpoint", NULL,
+};
+
+static const char *const ec2_keys[] = {
+	"group", "lead_min", "tail_min", "merge_gap_min", "apply_after_plan", "idle_stop",
+	"endpoint", NULL,
 };
 
 static const char *const cap_keys[] = { "below_s", "cap_s", NULL };
@@ -491,6 +496,61 @@ static void get_http(struct po_config *c, const config_setting_t *root, struct p
 	c->http_token = token;
 }
 
+static void get_bool(const struct po_config *c, const config_setting_t *parent,
+		     const char *key, int *out, struct po_diag *d)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+
+	if (!s)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		po_diag_error(d, src(c, s), s, "key '%s' must be true or false (got %s)", key,
+			      type_name(config_setting_type(s)));
+		return;
+	}
+	*out = config_setting_get_bool(s);
+}
+
+/* ec2 = { group = "playout-asg"; lead_min = 10; tail_min = 5; merge_gap_min = 30;
+ *         apply_after_plan = false; idle_stop = false; } */
+static void get_ec2(struct po_config *c, const config_setting_t *root, struct po_diag *d)
+{
+	const config_setting_t *s = config_setting_get_member(root, "ec2");
+
+	if (!s)
+		return;
+	if (!config_setting_is_group(s)) {
+		po_diag_error(d, src(c, s), s,
+			      "key 'ec2' must be a group { group = \"playout-asg\"; lead_min = 10; tail_min = 5; } (got %s)",
+			      type_name(config_setting_type(s)));
+		return;
+	}
+	for (int k = 0; k < config_setting_length(s); k++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
+		if (!in_list(config_setting_name(m), ec2_keys))
+			unknown_key(c, m, " in 'ec2'", ec2_keys, NULL, NULL, d);
+	}
+	const char *group = NULL;
+	get_string(c, s, "group", &group, d);
+	if (!config_setting_get_member(s, "group"))
+		po_diag_error(d, src(c, s), s,
+			      "group 'ec2' needs group = \"NAME\": the Auto Scaling group of this machine");
+	c->ec2.group = group ? group : "";
+	get_int(c, s, "lead_min", 0, 720, &c->ec2.lead_min, d);
+	get_int(c, s, "tail_min", 0, 720, &c->ec2.tail_min, d);
+	get_int(c, s, "merge_gap_min", 0, 10080, &c->ec2.merge_gap_min, d);
+	get_bool(c, s, "apply_after_plan", &c->ec2.apply_after_plan, d);
+	get_bool(c, s, "idle_stop", &c->ec2.idle_stop, d);
+	get_string(c, s, "endpoint", &c->ec2.endpoint, d);
+	if (c->ec2.endpoint && strncmp(c->ec2.endpoint, "http://", 7) &&
+	    strncmp(c->ec2.endpoint, "https://", 8)) {
+		const config_setting_t *m = config_setting_get_member(s, "endpoint");
+		po_diag_error(d, src(c, m), m,
+			      "key 'endpoint' must be a URL starting with http:// or https:// (got '%s')",
+			      c->ec2.endpoint);
+	}
+}
+
 static int valid_plugin_name(const char *s)
 {
 	if (!*s || strlen(s) > PLUGIN_MAX_LEN)
@@ -659,6 +719,13 @@ static void set_defaults(struct po_config *c)
 	c->probe_silence_threshold_db = -50;
 	c->probe_silence_max_s = 10;
 	c->probe_min_fill_percent = 50;
+	c->ec2.group = NULL;
+	c->ec2.lead_min = 10;
+	c->ec2.tail_min = 5;
+	c->ec2.merge_gap_min = 30;
+	c->ec2.apply_after_plan = 0;
+	c->ec2.idle_stop = 0;
+	c->ec2.endpoint = NULL;
 	po_alarm_conf_default(&c->alarms);
 	c->aws = NULL;
 	c->http_listen = c->http_token = NULL;
@@ -689,6 +756,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	get_int(c, root, "lookback_h", 0, 48, &c->lookback_h, d);
 	get_int(c, root, "cache_retention_days", 0, 3650, &c->cache_retention_days, d);
 	get_log_level(c, root, d);
+	get_ec2(c, root, d);
 	get_caps(c, root, d);
 	get_probe(c, root, d);
 	get_aws(c, root, d);

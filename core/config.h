@@ -80,6 +80,17 @@ struct po_config {
 	                                  server (the default) */
 	const char *http_token;        /* its token, a secret reference; NULL: none
 	                                  (only allowed on a loopback address) */
+	/* the optional "ec2" group: the Auto Scaling group that runs this
+	   machine only while programmes are due (ec2_sched.h) */
+	struct {
+		const char *group;     /* NULL: no ec2 group; else required */
+		int lead_min;          /* default 10, 0..720: up before a block */
+		int tail_min;          /* default 5, 0..720: down after it */
+		int merge_gap_min;     /* default 30, 0..10080: shorter gaps stay up */
+		int apply_after_plan;  /* default 0: playoutd applies the schedule */
+		int idle_stop;         /* default 0: playoutd sets capacity 0 when idle */
+		const char *endpoint;  /* NULL: https://autoscaling.<region>.amazonaws.com/ */
+	} ec2;
 	struct po_instance_conf *inst; /* ninst of them, in file order; no fixed
 	                                  limit (50 outputs is a use case) */
 	size_t ninst, inst_cap;

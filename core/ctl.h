@@ -27,5 +27,6 @@ int po_ctl_plugins(const char *conf_path);
 int po_ctl_probe(const char *conf_path, int argc, char **argv);     /* ctl_probe.c */
 int po_ctl_join(const char *conf_path, int argc, char **argv);      /* ctl_join.c */
 int po_ctl_gcal_auth(const char *conf_path, int argc, char **argv); /* ctl_gcal.c */
+int po_ctl_ec2_schedule(const char *conf_path, int argc, char **argv); /* ctl_ec2.c */
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alerting.h"
+#include "ec2_duty.h"
 #include "gather.h"
 #include "http.h"
 #include "httpd.h"
@@ -39,6 +40,7 @@
 struct po_daemon {
 	struct po_runtime rt;
 	struct po_inputs *inputs;          /* schedule, storage, chores threads */
+	struct po_ec2_duty *ec2;           /* the Auto Scaling thread, or NULL */
 	struct po_plan_inputs pin;         /* what the next plan is made from */
 	uint64_t listing_gen;              /* the listing pin.cat was copied from */
 	struct po_snapbox box;
@@ -155,6 +157,7 @@ static void plan_and_publish(struct po_daemon *d)
 		po_log_errorx("planner", "planning failed: %s", e.msg);
 		return;
 	}
+	po_ec2_duty_plan(d->ec2, &r, now, o.to_ms);
 	struct po_snapshot *snap = po_snapshot_build(rt->media, rt->conf.cache_dir, &r, now,
 						     d->worker);
 	record_unaired(d, &r, snap, now);
@@ -538,6 +541,10 @@ int po_daemon_run(const struct po_daemon_opts *o)
 		po_log_errorx("core", "%s", e.msg);
 		goto out;
 	}
+	if (po_ec2_duty_start(&d->rt, &d->ec2, &e) < 0) {
+		po_log_errorx("core", "%s", e.msg);
+		goto out;
+	}
 	if (open_fds(d, &sfd, &tfd, &qfd) < 0)
 		goto out;
 	plan_and_publish(d); /* from the state and the cache: nobody is asked */
@@ -568,6 +575,7 @@ out:
 		po_player_stop(d->players[i]);
 	size_t stuck = po_inputs_stop(d->inputs);
 	stuck += po_notify_stop(d->notify);
+	po_ec2_duty_stop(d->ec2);
 	po_worker_stop(d->worker);
 	if (d->q_up) {
 		record_plays(d);

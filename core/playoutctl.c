@@ -24,6 +24,8 @@ static void usage(FILE *f)
 		   "  probe FILE.mp3 [--json]       frames, duration, format, damage, loudness, silences\n"
 		   "  join A.mp3 B.mp3 OUT.mp3 [--at MM:SS]   cut A at --at (30:00) and append B\n"
 		   "  gcal-auth                     one-time Google consent: writes the token\n"
+		   "  ec2-schedule [--json] [--apply] [--from T] [--hours N]   the Auto Scaling\n"
+		   "                                actions that run the machine only while due\n"
 		   "check exits 0 when the daemon would start: a source that cannot be reached\n"
 		   "(a calendar, a bucket, a drop folder) is reported as an outage, not counted;\n"
 		   "1 for a configuration error, a plugin that will not load or start, a state\n"
@@ -62,6 +64,7 @@ int main(int argc, char **argv)
 			{"probe", po_ctl_probe},
 			{"join", po_ctl_join},
 			{"gcal-auth", po_ctl_gcal_auth},
+			{"ec2-schedule", po_ctl_ec2_schedule},
 		};
 		for (size_t k = 0; k < sizeof own_args / sizeof own_args[0]; k++) {
 			if (strcmp(argv[i], own_args[k].word) == 0) {

@@ -387,6 +387,46 @@ static void test_unknown_top_level_key_is_an_error_with_nearest_key(void)
 	done(&c, &d);
 }
 
+static void test_ec2_group_defaults_values_and_errors(void)
+{
+	struct po_config c;
+	struct po_diag d;
+
+	PO_EXPECT_INT_FATAL(load(&c, &d, MIN_TAIL), PLAYOUT_OK);
+	CU_ASSERT_PTR_NULL(c.ec2.group);
+	done(&c, &d);
+	PO_EXPECT_INT_FATAL(load(&c, &d, "ec2 = { group = \"playout-asg\"; };\n" MIN_TAIL), PLAYOUT_OK);
+	PO_EXPECT_STR(c.ec2.group, "playout-asg");
+	PO_EXPECT_INT(c.ec2.lead_min, 10);
+	PO_EXPECT_INT(c.ec2.tail_min, 5);
+	PO_EXPECT_INT(c.ec2.merge_gap_min, 30);
+	PO_EXPECT_INT(c.ec2.apply_after_plan, 0);
+	PO_EXPECT_INT(c.ec2.idle_stop, 0);
+	CU_ASSERT_PTR_NULL(c.ec2.endpoint);
+	done(&c, &d);
+	PO_EXPECT_INT_FATAL(load(&c, &d, "ec2 = { group = \"g\"; lead_min = 0; tail_min = 720; "
+				 "merge_gap_min = 60; apply_after_plan = true; idle_stop = true; "
+				 "endpoint = \"http://127.0.0.1:9/\"; };\n" MIN_TAIL), PLAYOUT_OK);
+	PO_EXPECT_INT(c.ec2.lead_min, 0);
+	PO_EXPECT_INT(c.ec2.tail_min, 720);
+	PO_EXPECT_INT(c.ec2.merge_gap_min, 60);
+	PO_EXPECT_INT(c.ec2.apply_after_plan, 1);
+	PO_EXPECT_INT(c.ec2.idle_stop, 1);
+	PO_EXPECT_STR(c.ec2.endpoint, "http://127.0.0.1:9/");
+	done(&c, &d);
+	expect_error("ec2 = { lead_min = 10; };\n" MIN_TAIL,
+		     "t.conf:1: error: group 'ec2' needs group = \"NAME\"");
+	expect_error("ec2 = { group = \"g\"; lead_min = 721; };\n" MIN_TAIL,
+		     "key 'lead_min' must be between 0 and 720 (got 721)");
+	expect_error("ec2 = { group = \"g\"; idle_stop = \"yes\"; };\n" MIN_TAIL,
+		     "key 'idle_stop' must be true or false (got a string)");
+	expect_error("ec2 = { group = \"g\"; tail = 5; };\n" MIN_TAIL,
+		     "unknown key 'tail' in 'ec2'");
+	expect_error("ec2 = { group = \"g\"; endpoint = \"autoscaling.local\"; };\n" MIN_TAIL,
+		     "key 'endpoint' must be a URL starting with http:// or https://");
+	expect_error("ec2 = \"playout-asg\";\n" MIN_TAIL, "key 'ec2' must be a group");
+}
+
 /* ---- sections and labels ---------------------------------------------------- */
 
 static void test_storage_and_an_output_are_required(void)
@@ -892,6 +932,7 @@ static void test_free_accepts_null_and_a_zeroed_config(void)
 
 static const struct po_test tests[] = {
 	{ "test_minimal_config_gets_every_default", test_minimal_config_gets_every_default },
+	{ "test_ec2_group_defaults_values_and_errors", test_ec2_group_defaults_values_and_errors },
 	{ "test_good_fixture_sets_every_key", test_good_fixture_sets_every_key },
 	{ "test_example_conf_loads_without_warnings", test_example_conf_loads_without_warnings },
 	{ "test_parse_error_names_file_and_line", test_parse_error_names_file_and_line },
