@@ -19,6 +19,7 @@ po_check "mandoc -Tlint says nothing at all" test ! -s "$T/lint.out"
 "$PO_BUILDDIR/playoutctl" plugins >"$T/plugins.out" 2>"$T/plugins.err"
 po_check "playoutctl plugins lists the plugins" test -s "$T/plugins.out"
 "$PO_PY" "$PO_SRCDIR/tests/man/check_keys.py" "$PO_SRCDIR/core/config.c" "$MAN/playout.conf.5" \
+	$(ls "$PO_SRCDIR"/core/*.c | grep -v /config.c) \
 	<"$T/plugins.out" >"$T/keys.out" 2>&1
 rc=$?
 grep -v '^ok' "$T/keys.out" | sed 's/^/# /'

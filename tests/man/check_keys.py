@@ -1,11 +1,13 @@
 """Every configuration key playoutd accepts is documented in playout.conf(5),
 with the range, choices and default the code enforces.
 
-usage: check_keys.py CONFIG_C MAN_PAGE < `playoutctl plugins` output
+usage: check_keys.py CONFIG_C MAN_PAGE [CORE_C...] < `playoutctl plugins` output
 
 Prints one "ok"/"not ok" line per key and exits 1 when any is missing or
 disagrees. Top-level keys come from core/config.c (its key lists and its
-get_int/get_number ranges); plugin keys from `playoutctl plugins`, which
+get_int/get_number ranges); the keys the core reads in plugin groups
+(a storage's downloads, an output's format...) from the settings tables
+in CONFIG_C and each CORE_C; plugin keys from `playoutctl plugins`, which
 prints each loaded plugin's settings table as the validator reads it.
 """
 import re
@@ -13,6 +15,7 @@ import sys
 
 config_c, man_path = sys.argv[1], sys.argv[2]
 src = open(config_c, encoding="utf-8").read()
+core_srcs = [src] + [open(f, encoding="utf-8").read() for f in sys.argv[3:]]
 man = open(man_path, encoding="utf-8").read().replace("\\(dq", '"')
 failed = 0
 count = 0
@@ -53,10 +56,38 @@ for name, body in lists:
 for key, lo, hi in re.findall(r'get_(?:int|number)\(c, \w+, "(\w+)", (-?[\d.]+), (-?[\d.]+)', src):
     line = top.get(key, "")
     check("range %s..%s" % (lo, hi) in line, "core key %s: range %s..%s in its man line" % (key, lo, hi))
-# the storage group's downloads, checked by config.c for every storage plugin
-m = re.search(r'\.name = "downloads", \.type = PLAYOUT_SET_INT, \.min = (\d+), \.max = (\d+)', src)
-check(m is not None and "range %s..%s" % m.groups() in top.get("downloads", ""),
-      "storage key downloads with its range")
+
+
+def core_settings(text):
+    """(key, [facts]) of every row of the struct playout_setting tables in text."""
+    choices = {name: ", ".join(re.findall(r'"([^"]*)"', body))
+               for name, body in re.findall(r"static const char \*const (\w+)\[\] = \{(.*?)\};", text, re.S)}
+    for table in re.findall(r"static const struct playout_setting \w+\[\] = \{(.*?)\n\};", text, re.S):
+        for key, row in re.findall(r'\{\s*\.name = "(\w+)",(.*?)\}', table, re.S):
+            facts = []
+            lo = re.search(r"\.min = (-?[\d.]+)\b", row)
+            hi = re.search(r"\.max = (-?[\d.]+)\b", row)
+            if lo and hi and lo.group(1) != hi.group(1):
+                facts.append("range %s..%s" % (lo.group(1), hi.group(1)))
+            ch = re.search(r"\.choices = (\w+)", row)
+            if ch and ch.group(1) in choices:
+                facts.append("one of " + choices[ch.group(1)])
+            df = re.search(r'\.def = "([^"]*)"', row)
+            if df:
+                facts.append("default " + df.group(1))
+            yield key, facts
+
+
+# the keys the core itself reads in plugin groups (storage, output...)
+core_keys = 0
+for text in core_srcs:
+    for key, facts in core_settings(text):
+        core_keys += 1
+        line = top.get(key)
+        check(line is not None, "core group key %s is in the man page" % key)
+        for fact in facts:
+            check(line is not None and fact in line, "core group key %s: '%s' in its man line" % (key, fact))
+check(core_keys >= 1, "found the core's group settings tables (%d keys)" % core_keys)
 
 # ---- each plugin's settings, as `playoutctl plugins` prints them
 plugin = None
