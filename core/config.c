@@ -5,6 +5,7 @@
  * Plugins are not loaded here (see loader.c); the time zone is not resolved.
  */
 #include "config.h"
+#include "outfmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -131,26 +132,31 @@ static size_t levenshtein(const char *a, const char *b)
 
 /* The known key nearest to key, or NULL when none is close enough to be a
  * plausible typo (more than a third of the key's letters off, minimum 2). */
+static void nearer(const char *key, const char *name, const char **best, size_t *best_d)
+{
+	size_t dist = levenshtein(key, name);
+
+	if (dist < *best_d) {
+		*best_d = dist;
+		*best = name;
+	}
+}
+
+/* The known key nearest to a mistyped one: in known, the core's keys of the
+ * group and the plugin's settings (each may be NULL). */
 static const char *nearest(const char *key, const char *const *known,
+			   const struct playout_setting *core,
 			   const struct playout_setting *settings)
 {
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
 
-	for (size_t i = 0; known && known[i]; i++) {
-		size_t dist = levenshtein(key, known[i]);
-		if (dist < best_d) {
-			best_d = dist;
-			best = known[i];
-		}
-	}
-	for (size_t i = 0; settings && settings[i].name; i++) {
-		size_t dist = levenshtein(key, settings[i].name);
-		if (dist < best_d) {
-			best_d = dist;
-			best = settings[i].name;
-		}
-	}
+	for (size_t i = 0; known && known[i]; i++)
+		nearer(key, known[i], &best, &best_d);
+	for (size_t i = 0; core && core[i].name; i++)
+		nearer(key, core[i].name, &best, &best_d);
+	for (size_t i = 0; settings && settings[i].name; i++)
+		nearer(key, settings[i].name, &best, &best_d);
 	size_t limit = strlen(key) / 3;
 	if (limit < 2)
 		limit = 2;
@@ -161,10 +167,11 @@ static const char *nearest(const char *key, const char *const *known,
  * passed would leave the default in force without a word. */
 static void unknown_key(const struct po_config *c, const config_setting_t *s,
 			const char *where, const char *const *known,
+			const struct playout_setting *core,
 			const struct playout_setting *settings, struct po_diag *d)
 {
 	const char *key = config_setting_name(s);
-	const char *near = nearest(key, known, settings);
+	const char *near = nearest(key, known, core, settings);
 
 	if (near)
 		po_diag_error(d, src(c, s), s, "unknown key '%s'%s (did you mean '%s'?)",
@@ -297,7 +304,7 @@ static void get_probe(struct po_config *c, const config_setting_t *root, struct 
 	for (int k = 0; k < config_setting_length(s); k++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
 		if (!in_list(config_setting_name(m), probe_keys))
-			unknown_key(c, m, " in the probe group", probe_keys, NULL, d);
+			unknown_key(c, m, " in the probe group", probe_keys, NULL, NULL, d);
 	}
 	get_number(c, s, "silence_threshold_db", -120, 0, &c->probe_silence_threshold_db, d);
 	get_number(c, s, "silence_max_s", 0.1, 3600, &c->probe_silence_max_s, d);
@@ -339,7 +346,7 @@ static void get_caps(struct po_config *c, const config_setting_t *root, struct p
 		for (int k = 0; k < config_setting_length(row); k++) {
 			const config_setting_t *m = config_setting_get_elem(row, (unsigned)k);
 			if (!in_list(config_setting_name(m), cap_keys))
-				unknown_key(c, m, " in a caps row", cap_keys, NULL, d);
+				unknown_key(c, m, " in a caps row", cap_keys, NULL, NULL, d);
 		}
 		b = config_setting_get_member(row, "below_s");
 		cap = config_setting_get_member(row, "cap_s");
@@ -413,7 +420,7 @@ static void get_aws(struct po_config *c, const config_setting_t *root, struct po
 	for (int k = 0; k < config_setting_length(s); k++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)k);
 		if (!in_list(config_setting_name(m), aws_keys))
-			unknown_key(c, m, " in 'aws'", aws_keys, NULL, d);
+			unknown_key(c, m, " in 'aws'", aws_keys, NULL, NULL, d);
 	}
 	for (int i = 0; aws_keys[i]; i++)
 		get_string(c, s, aws_keys[i], &v[i], d);
@@ -612,7 +619,7 @@ static int validate(struct po_config *c, struct po_diag *d)
 	for (int k = 0; k < config_setting_length(root); k++) {
 		const config_setting_t *m = config_setting_get_elem(root, (unsigned)k);
 		if (!in_list(config_setting_name(m), top_keys))
-			unknown_key(c, m, "", top_keys, NULL, d);
+			unknown_key(c, m, "", top_keys, NULL, NULL, d);
 	}
 	get_string(c, root, "station", &c->station, d);
 	get_string(c, root, "timezone", &c->timezone, d);
@@ -858,33 +865,41 @@ static config_setting_t *add_default(const struct po_config *c,
 	return s;
 }
 
-int po_config_check_instance(const struct po_config *c, const struct po_instance_conf *ic,
-			     const struct playout_setting *settings, struct po_diag *d)
+/* The keys the core reads from a plugin's group, beside the plugin's own:
+ * validated the same way, defaults added the same way. */
+static const struct playout_setting storage_core_settings[] = {
+	/* the worker runs this many downloads at once */
+	{ .name = "downloads", .type = PLAYOUT_SET_INT, .min = 1, .max = 16,
+	  .help = "downloads at once (default 1: a small station's uplink)" },
+	{ 0 },
+};
+
+static const struct playout_setting *core_settings(int kind)
 {
-	static const char *const always[] = { "plugin", "instance", NULL };
-	static const char *const always_storage[] = { "plugin", "instance", "downloads", NULL };
-	size_t before = d->nerrors;
-	/* The group belongs to c->cfg, which the caller owns: defaults are
-	 * added to it so that create reads them like written values. */
-	config_setting_t *g = (config_setting_t *)ic->group;
-	char where[128];
-
-	snprintf(where, sizeof where, " in %s", ic->label);
-	for (int k = 0; k < config_setting_length(g); k++) {
-		const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
-		const char *key = config_setting_name(m);
-		int known = in_list(key, always) ||
-			    (ic->kind == PLAYOUT_KIND_STORAGE && !strcmp(key, "downloads"));
-
-		for (size_t i = 0; !known && settings && settings[i].name; i++)
-			known = !strcmp(key, settings[i].name);
-		if (!known)
-			unknown_key(c, m, where,
-				    ic->kind == PLAYOUT_KIND_STORAGE ? always_storage : always,
-				    settings, d);
+	switch (kind) {
+	case PLAYOUT_KIND_STORAGE:
+		return storage_core_settings;
+	case PLAYOUT_KIND_OUTPUT:
+		return po_outfmt_settings();
+	default:
+		return NULL;
 	}
-	for (size_t i = 0; settings && settings[i].name; i++) {
-		const struct playout_setting *set = &settings[i];
+}
+
+static int in_settings(const char *key, const struct playout_setting *t)
+{
+	for (size_t i = 0; t && t[i].name; i++)
+		if (!strcmp(key, t[i].name))
+			return 1;
+	return 0;
+}
+
+/* Check the keys of table t present in g, add its defaults. */
+static void check_table(const struct po_config *c, const struct po_instance_conf *ic,
+			const struct playout_setting *t, config_setting_t *g, struct po_diag *d)
+{
+	for (size_t i = 0; t && t[i].name; i++) {
+		const struct playout_setting *set = &t[i];
 		const config_setting_t *s = config_setting_get_member(g, set->name);
 
 		if (!s && set->required) {
@@ -898,15 +913,30 @@ int po_config_check_instance(const struct po_config *c, const struct po_instance
 		if (s)
 			check_setting(c, ic, set, s, d);
 	}
-	if (ic->kind == PLAYOUT_KIND_STORAGE) {
-		/* the core's own key: the worker runs this many downloads at once */
-		static const struct playout_setting downloads = {
-			.name = "downloads", .type = PLAYOUT_SET_INT, .min = 1, .max = 16,
-			.help = "downloads at once (default 1: a small station's uplink)" };
-		const config_setting_t *s = config_setting_get_member(g, "downloads");
-		if (s)
-			check_setting(c, ic, &downloads, s, d);
+}
+
+int po_config_check_instance(const struct po_config *c, const struct po_instance_conf *ic,
+			     const struct playout_setting *settings, struct po_diag *d)
+{
+	static const char *const always[] = { "plugin", "instance", NULL };
+	const struct playout_setting *core = core_settings(ic->kind);
+	size_t before = d->nerrors;
+	/* The group belongs to c->cfg, which the caller owns: defaults are
+	 * added to it so that create reads them like written values. */
+	config_setting_t *g = (config_setting_t *)ic->group;
+	char where[128];
+
+	snprintf(where, sizeof where, " in %s", ic->label);
+	for (int k = 0; k < config_setting_length(g); k++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)k);
+		const char *key = config_setting_name(m);
+
+		if (!in_list(key, always) && !in_settings(key, core) &&
+		    !in_settings(key, settings))
+			unknown_key(c, m, where, always, core, settings, d);
 	}
+	check_table(c, ic, settings, g, d);
+	check_table(c, ic, core, g, d);
 	return (int)(d->nerrors - before);
 }
 

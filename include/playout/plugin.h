@@ -19,6 +19,9 @@
  *   2.0  descriptor with sizes, typed ops checked by the loader, settings
  *        with defaults, ranges and enumerations
  *   2.1  host->utc_to_local; the notify kind (for alarms)
+ *   2.2  playout_item_meta.format: an output may be given Ogg Vorbis or
+ *        Ogg Opus pages instead of MP3 frames (a struct passed singly,
+ *        never in an array, so it may grow at its end)
  *
  * Messages. A plugin's error messages and log lines never name the instance
  * ("icecast:main: ..."): the core adds the label wherever it shows them. Say
@@ -42,7 +45,7 @@ extern "C" {
 #endif
 
 #define PLAYOUT_ABI_MAJOR 2
-#define PLAYOUT_ABI_MINOR 1
+#define PLAYOUT_ABI_MINOR 2
 
 /* 1 when the struct at p (which starts with a size_t size member filled by
  * whoever built it) is long enough to hold member m: test an op or host
@@ -251,6 +254,15 @@ struct playout_item {
 	struct playout_segment seg[PLAYOUT_MAX_SEGMENTS];
 };
 
+/* What the bytes an output is given are (2.2). */
+enum playout_stream_format {
+	PLAYOUT_STREAM_MP3 = 0,   /* whole MP3 frames (passthrough or re-encoded) */
+	PLAYOUT_STREAM_OGG_VORBIS,/* whole Ogg pages; each item begins a new
+	                             logical stream whose comment header carries
+	                             the title (no separate metadata update) */
+	PLAYOUT_STREAM_OGG_OPUS,  /* the same, Opus */
+};
+
 /* What the output is told when an item starts. Borrowed for the call. */
 struct playout_item_meta {
 	const char *title;
@@ -260,6 +272,8 @@ struct playout_item_meta {
 	int sample_rate;
 	int channels;
 	int bitrate_kbps;  /* 0 when VBR */
+	/* 2.2. A plugin built for 2.0 or 2.1 is only ever given MP3 */
+	int format;        /* enum playout_stream_format */
 };
 
 /* ---- settings: declared by the plugin, validated by the core ----------- */

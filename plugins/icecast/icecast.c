@@ -90,8 +90,6 @@ static const int icecast_tls_values[] = {
 	SHOUT_TLS_DISABLED, SHOUT_TLS_AUTO, SHOUT_TLS_AUTO_NO_PLAIN, SHOUT_TLS_RFC2818,
 	SHOUT_TLS_RFC2817
 };
-static const char *const icecast_format_names[] = { "mp3", NULL };
-
 static const struct playout_setting icecast_settings[] = {
 	{ .name = "host", .type = PLAYOUT_SET_STRING, .def = "127.0.0.1", .help = "Icecast server" },
 	{ .name = "port", .type = PLAYOUT_SET_INT, .min = 1, .max = 65535, .def = "8000",
@@ -116,8 +114,6 @@ static const struct playout_setting icecast_settings[] = {
 	{ .name = "url", .type = PLAYOUT_SET_STRING, .help = "station web site" },
 	{ .name = "public", .type = PLAYOUT_SET_BOOL, .def = "false",
 	  .help = "list the stream in directories" },
-	{ .name = "format", .type = PLAYOUT_SET_STRING, .choices = icecast_format_names,
-	  .def = "mp3", .help = "stream format (only mp3 for now)" },
 	{ .name = "connect_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300, .def = "5",
 	  .help = "seconds to connect and log in before giving up and retrying" },
 	{ .name = "write_timeout_s", .type = PLAYOUT_SET_INT, .min = 1, .max = 300, .def = "5",

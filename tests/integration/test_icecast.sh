@@ -89,7 +89,7 @@ po_check "a mount without a leading / is a config error" \
 	po_file_contains "$T/run3.out" "must start with '/'"
 "$RUN" "$ICE" "$(ice_group /live 'format = "ogg";')" "$T/tone.mp3" >"$T/run4.out" 2>&1
 po_check "format ogg is refused clearly" \
-	po_file_contains "$T/run4.out" "key 'format' of icecast must be one of \"mp3\" (got \"ogg\")"
+	po_file_contains "$T/run4.out" "key 'format' of icecast must be one of \"passthrough\", \"mp3\", \"vorbis\", \"opus\" (got \"ogg\")"
 "$RUN" "$ICE" "$(ice_group /live 'tls = "maybe";')" "$T/tone.mp3" >"$T/run5.out" 2>&1
 po_check "an unknown tls mode is refused, naming the modes" \
 	po_file_contains "$T/run5.out" "key 'tls' of icecast must be one of \"disabled\", \"auto\", \"auto_no_plain\", \"rfc2818\", \"rfc2817\" (got \"maybe\")"
