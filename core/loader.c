@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,27 @@ static void add_dir(struct search_path *sp, const char *dir)
 	sp->dir[sp->n++] = dir;
 }
 
+/* 1 when this program file lies in the build tree whose plugins folder is
+ * PO_BUILD_PLUGIN_DIR (tests, the demo). An installed program never
+ * searches a build folder: that folder may be gone and made again by
+ * anyone (a package is built under /tmp). */
+static int run_from_build_tree(void)
+{
+	static const char sub[] = "/plugins";
+	size_t n = strlen(PO_BUILD_PLUGIN_DIR);
+	char exe[PATH_MAX];
+	ssize_t len;
+
+	if (n <= sizeof sub - 1)
+		return 0;
+	n -= sizeof sub - 1;
+	len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len <= 0)
+		return 0;
+	exe[len] = '\0';
+	return strncmp(exe, PO_BUILD_PLUGIN_DIR, n) == 0 && exe[n] == '/';
+}
+
 static void build_path(struct search_path *sp, const char *plugin_dir)
 {
 	const char *env = getenv("PLAYOUT_PLUGIN_PATH");
@@ -57,7 +79,8 @@ static void build_path(struct search_path *sp, const char *plugin_dir)
 			add_dir(sp, tok);
 	}
 	add_dir(sp, PO_PLUGIN_DIR);
-	add_dir(sp, PO_BUILD_PLUGIN_DIR);
+	if (run_from_build_tree())
+		add_dir(sp, PO_BUILD_PLUGIN_DIR);
 }
 
 static int valid_name(const char *name)

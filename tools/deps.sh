@@ -8,6 +8,9 @@ PO_DEB_PACKAGES="gcc make autoconf automake libtool libltdl-dev pkg-config
   icecast2 lame mpg123 ffmpeg sqlite3 python3 python3-aiosmtpd ca-certificates procps iproute2
   clang libfuzzer-14-dev libclang-rt-14-dev nodejs
   libmicrohttpd-dev chromium chromium-driver"
+# the Debian packages (tools/build-deb.sh, test_deb.sh), the manual pages
+# (mandoc -Tlint) and the systemd units (systemd-analyze)
+PO_DEB_PACKAGES="$PO_DEB_PACKAGES dpkg-dev debhelper fakeroot lintian mandoc systemd"
 
 po_install_deps() {
 	local missing=""
