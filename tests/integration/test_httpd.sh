@@ -101,6 +101,9 @@ on_air() { [ "$(po_play_field "$CONF" file:air prog.mp3 outcome)" = playing ]; }
 po_check "prog is on air" po_wait_for 15 on_air
 dead_down() { "$PLAYOUTCTL" -c "$CONF" status --json 2>/dev/null | grep -q '"state": "down"'; }
 po_check "the dead output has reported down" po_wait_for 10 dead_down
+# the bytes of a play are recorded by its progress reports (about every second)
+progressed() { [ "$(po_play_field "$CONF" file:air prog.mp3 bytes)" -gt 0 ] 2>/dev/null; }
+po_check "a progress report of prog has been recorded" po_wait_for 5 progressed
 
 # ---- who may ask, and how
 po_check "no token: 401" test "$(fetch /status.json noauth)" = 401
