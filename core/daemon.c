@@ -250,10 +250,6 @@ static int start_players(struct po_daemon *d)
 		po_log_errorx("core", "out of memory for %zu players", n);
 		return -1;
 	}
-	/* The players connect a few at a time (player.c): with many outputs
-	 * the crowd needs longer than connect_ahead_ms to get through, about
-	 * 100 ms per four source logins on a loaded machine. */
-	int crowd_ms = n > 4 ? (int)((n - 1) / 4) * 100 : 0;
 	for (size_t i = 0; (pi = po_runtime_nth(&d->rt, PLAYOUT_KIND_OUTPUT, i)); i++) {
 		struct playout_error e = {0};
 		struct po_outfmt fmt;
@@ -267,7 +263,8 @@ static int start_players(struct po_daemon *d)
 			.box = &d->box,
 			.q = &d->q,
 			.send_ahead_ms = d->rt.conf.send_ahead_ms,
-			.connect_ahead_ms = d->rt.conf.connect_ahead_ms + crowd_ms,
+			/* a crowd of outputs connects earlier (player.c) */
+			.connect_ahead_ms = d->rt.conf.connect_ahead_ms,
 			.clock_step_limit_ms = d->rt.conf.clock_step_limit_ms,
 			.keep_open_ms = 1000,
 		};

@@ -48,6 +48,17 @@
 #define GATE_SLOTS 4
 #define GATE_STALE_NS (250 * NS_PER_MS)
 #define GATE_POLL_NS (10 * NS_PER_MS)
+/* More players than slots connect in rounds: each connects this much
+ * earlier per round beyond the first, so the last round is through before
+ * the instant. The figure is an estimate of one connect (TCP and the source
+ * login), the mean of those measured so far, starting here; times 3/2 for
+ * the spread on a loaded machine. */
+#define GATE_EST0_NS (150 * NS_PER_MS)
+/* A fresh connection's player is ready this long before the instant
+ * (snapshot, files, the item announced) and then sleeps to the instant for
+ * its first write, so that at the instant fifty threads each do one write
+ * and nothing else. */
+#define READY_NS (20 * NS_PER_MS)
 
 struct po_player {
 	char *label;
@@ -62,6 +73,7 @@ struct po_player {
 	int64_t connect_ahead_ns;
 	int64_t prepare_ns;             /* open the files this long before start */
 	int64_t step_limit_ns;          /* a larger step of the wall clock re-anchors */
+	int in_crowd;                   /* counted in the connect gate's players */
 	int64_t early_open_for;         /* start (ns) of the item opened early for */
 	int loud_on;                    /* loudness normalisation (player.h) */
 	double loud_target, loud_ceiling;
@@ -291,9 +303,14 @@ static void fill_meta(const struct po_air_item *it, struct playout_item_meta *m)
 
 static struct {
 	pthread_mutex_t mu;
+	pthread_cond_t freed;           /* a slot was left */
 	int64_t since[GATE_SLOTS];      /* CLOCK_MONOTONIC when taken; 0: free */
 	uint64_t gen[GATE_SLOTS];       /* which holder has the slot */
-} gate = { PTHREAD_MUTEX_INITIALIZER, { 0 }, { 0 } };
+	int players;                    /* running players: who may crowd the gate */
+	int64_t est_ns;                 /* one connect, mean of those measured */
+	int64_t nmeasured;
+} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, { 0 }, 0,
+	   GATE_EST0_NS, 0 };
 
 static int64_t real_mono_ns(void)
 {
@@ -309,12 +326,14 @@ struct gate_ticket {
 
 /* Take a connect slot: a free one, or one whose holder has been connecting
  * for longer than GATE_STALE_NS. Real time throughout: the slots are held
- * by real connects, whatever clock the player runs on. */
+ * by real connects, whatever clock the player runs on. A waiter wakes the
+ * moment a slot is left (a poll would lose up to its period per round),
+ * and every GATE_POLL_NS for its stop flag and stale slots. */
 static struct gate_ticket gate_enter(struct po_player *p)
 {
+	pthread_mutex_lock(&gate.mu);
 	for (;;) {
 		int64_t now = real_mono_ns();
-		pthread_mutex_lock(&gate.mu);
 		for (int i = 0; i < GATE_SLOTS; i++) {
 			if (gate.since[i] == 0 || now - gate.since[i] > GATE_STALE_NS) {
 				struct gate_ticket t = { i, ++gate.gen[i] };
@@ -323,21 +342,56 @@ static struct gate_ticket gate_enter(struct po_player *p)
 				return t;
 			}
 		}
-		pthread_mutex_unlock(&gate.mu);
-		if (stopping(p))
+		if (stopping(p)) {
+			pthread_mutex_unlock(&gate.mu);
 			return (struct gate_ticket){ -1, 0 };
-		struct timespec nap = { 0, GATE_POLL_NS };
-		nanosleep(&nap, NULL);
+		}
+		/* the condition's clock is CLOCK_REALTIME: a step costs one
+		 * short wait at most, as the loop looks again */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += GATE_POLL_NS;
+		if (ts.tv_nsec >= NS_PER_S) {
+			ts.tv_sec++;
+			ts.tv_nsec -= NS_PER_S;
+		}
+		pthread_cond_timedwait(&gate.freed, &gate.mu, &ts);
 	}
 }
 
-static void gate_leave(struct gate_ticket t)
+/* Leave the slot; a connect that succeeded in took_ns counts in the
+ * estimate (0: failed, not measured). */
+static void gate_leave(struct gate_ticket t, int64_t took_ns)
 {
 	if (t.slot < 0)
 		return;
 	pthread_mutex_lock(&gate.mu);
 	if (gate.gen[t.slot] == t.gen)
 		gate.since[t.slot] = 0;
+	if (took_ns > 0) {
+		gate.nmeasured++;
+		gate.est_ns += (took_ns - gate.est_ns) / (gate.nmeasured < 8 ? gate.nmeasured : 8);
+	}
+	pthread_cond_signal(&gate.freed);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+/* How long before its item a player begins to connect: connect_ahead_ms,
+ * and with more players than slots one estimated connect (times 3/2) per
+ * round beyond the first, so that all are through before the instant. */
+static int64_t connect_ahead(const struct po_player *p)
+{
+	pthread_mutex_lock(&gate.mu);
+	int64_t rounds = (gate.players + GATE_SLOTS - 1) / GATE_SLOTS;
+	int64_t crowd = rounds > 1 ? (rounds - 1) * gate.est_ns * 3 / 2 : 0;
+	pthread_mutex_unlock(&gate.mu);
+	return p->connect_ahead_ns + crowd;
+}
+
+static void gate_count(int delta)
+{
+	pthread_mutex_lock(&gate.mu);
+	gate.players += delta;
 	pthread_mutex_unlock(&gate.mu);
 }
 
@@ -349,8 +403,9 @@ static int gated_open(struct po_player *p, const struct playout_item_meta *m,
 	if (p->pcm)
 		po_pcm_out_meta(p->pcm, &pm);
 	struct gate_ticket t = gate_enter(p);
+	int64_t t0 = real_mono_ns();
 	int rc = p->ops->open(p->inst, &pm, err);
-	gate_leave(t);
+	gate_leave(t, rc == PLAYOUT_OK ? real_mono_ns() - t0 : 0);
 	return rc;
 }
 
@@ -885,6 +940,7 @@ static void play_item(struct po_player *p)
 	struct po_play play;
 	struct play pl;
 	int began = 0, interrupted = 0, failed = 0, reconnects = 0, rd_fail = 0;
+	int fresh = !p->on_air;         /* no earlier item's audio runs into this one */
 	int64_t retry_at = 0, progress_at = 0;
 	struct outage down = {0, 0, -1, ""};
 
@@ -926,15 +982,22 @@ static void play_item(struct po_player *p)
 		add_detail(&play, "joined at +%02lld:%02lld", (long long)(secs / 60),
 			   (long long)(secs % 60));
 	}
-	int rc = output_begin(p, &meta, &err);
-	if (rc < 0) {
+	if (fresh && !p->out_open && t0 < 0 && wait_until_mono(p, pl.anchor_ns)) {
+		/* ready early on a closed output: its connect (and a refusal's
+		 * retry a second later) starts at the instant, as without */
+		interrupted = 1;
+	}
+	int rc = interrupted ? PLAYOUT_EUNAVAIL : output_begin(p, &meta, &err);
+	if (interrupted) {
+		/* stopped before the instant: reported below as interrupted */
+	} else if (rc < 0) {
 		retry_at = mono_ns(p) + RETRY_NS;
 		outage_begin(p, &play, &pl, &down, now_ns(p), cursor_pos(&pl), err.msg);
 		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
 			     err.msg);
 	}
 	for (;;) {
-		if (stopping(p)) {
+		if (interrupted || stopping(p)) {
 			interrupted = 1;
 			break;
 		}
@@ -980,6 +1043,11 @@ static void play_item(struct po_player *p)
 		}
 		if (at_end(&pl) || pl.cut)
 			break;
+		if (!began && fresh && rel < 0) {
+			/* Ready early: the first write at the instant itself. */
+			po_clock_sleep_until_mono_ns(p->clock, min64(pl.anchor_ns, t + SLICE_NS));
+			continue;
+		}
 		int64_t sent_at = now_ns(p), pos = cursor_pos(&pl), bytes_before = pl.bytes;
 		if (!began) {
 			/* On a connection that carries the previous item the
@@ -1196,24 +1264,26 @@ static void *player_main(void *arg)
 		 * out on its frames' deadlines minus the send-ahead, on the
 		 * timeline carried over (read on the wall clock now); a fresh
 		 * connection starts at the instant itself. */
-		int64_t go = start;
+		int64_t go = start - READY_NS;
 		if (p->on_air && p->out_open) {
 			go = start - p->ahead_ns;
 			if (p->carry_start_ms == it->item.start_ms &&
 			    abs64(wall_skew(p, start, p->carry_mono_ns)) <= p->step_limit_ns)
 				go = p->carry_mono_ns - p->ahead_ns + (t - mono_ns(p));
 		}
-		if (t >= min64(go, start - p->prepare_ns))
+		int64_t cah = connect_ahead(p);
+		int64_t prep = cah > p->prepare_ns ? cah : p->prepare_ns;
+		if (t >= min64(go, start - prep))
 			prepare(p, p->snap, i);
-		if (t < start && t >= start - p->connect_ahead_ns)
+		if (t < start && t >= start - cah)
 			open_early(p, start);
 		if (t < go) {
 			int64_t target = go;
-			if (t < min64(go, start - p->prepare_ns))
-				target = min64(go, start - p->prepare_ns);
+			if (t < min64(go, start - prep))
+				target = min64(go, start - prep);
 			else if (!p->out_open && p->early_open_for != start &&
-				 t < start - p->connect_ahead_ns)
-				target = start - p->connect_ahead_ns;
+				 t < start - cah)
+				target = start - cah;
 			po_clock_sleep_until_ns(p->clock, min64(target, t + SLICE_NS));
 			continue;
 		}
@@ -1258,7 +1328,8 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	p->batch_ns = min64(BATCH_NS, p->ahead_ns / 2);
 	p->keep_open_ns = (int64_t)(pc->keep_open_ms > 0 ? pc->keep_open_ms : 0) * NS_PER_MS;
 	p->connect_ahead_ns = (int64_t)(pc->connect_ahead_ms > 0 ? pc->connect_ahead_ms : 0) * NS_PER_MS;
-	/* the files are open before the connect that needs the item's meta */
+	/* the files are open before the connect that needs the item's meta
+	 * (player_main: also before an earlier connect for a crowd) */
 	p->prepare_ns = p->connect_ahead_ns > PREPARE_NS ? p->connect_ahead_ns : PREPARE_NS;
 	p->step_limit_ns = (int64_t)(pc->clock_step_limit_ms > 0 ? pc->clock_step_limit_ms
 								   : PO_PLAYER_STEP_LIMIT_MS) * NS_PER_MS;
@@ -1282,9 +1353,16 @@ int po_player_start(const struct po_player_conf *pc, struct po_player **out,
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* a crowd is of real connects: players on a simulated clock (tests)
+	 * connect when their connect_ahead_ms says */
+	p->in_crowd = !pc->clock->ops;
+	if (p->in_crowd)
+		gate_count(1);
 	int e = pthread_create(&p->thread, NULL, player_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
+		if (p->in_crowd)
+			gate_count(-1);
 		po_pcm_out_free(p->pcm);
 		free(p->label);
 		free(p->buf);
@@ -1313,6 +1391,8 @@ void po_player_stop(struct po_player *p)
 		return;
 	po_player_request_stop(p);
 	pthread_join(p->thread, NULL);
+	if (p->in_crowd)
+		gate_count(-1);
 	po_pcm_out_free(p->pcm);
 	free(p->label);
 	free(p->buf);
