@@ -199,7 +199,9 @@ static void record_plays(struct po_daemon *d)
 		po_playrec_apply(d->rt.state, &d->rec[k], &m);
 		if (m.type == PO_PLAYQ_BEGIN) {
 			po_alerting_play(&d->rt, d->notify, p, po_clock_now_ms(&d->rt.clock));
-			if (p->join_ms)
+			if (!p->started_us && strcmp(p->outcome, "playing") == 0)
+				; /* a row opened with the output down: its outage says it */
+			else if (p->join_ms)
 				po_log_notice(p->output, "on air: %s \"%s\" (%s), joined at %+.3f s, "
 					      "%+.1f ms late", p->pid, p->title, p->asset,
 					      p->join_ms / 1000.0, p->join_delay_us / 1000.0);

@@ -624,6 +624,7 @@ static void post(struct po_player *p, int type, const struct po_play *play)
  * resumed at. */
 struct outage {
 	int64_t at_ns;                  /* 0: none */
+	int count;                      /* outages of the play so far */
 	int64_t from_pos_ns;
 	int64_t resume_pos_ns;          /* -1 until the output is back */
 	char reason[128];
@@ -659,6 +660,7 @@ static void outage_begin(struct po_player *p, const struct po_play *play, const 
 	if (o->at_ns)
 		return; /* still the same outage */
 	o->at_ns = at_ns;
+	o->count++;
 	o->from_pos_ns = pos_ns;
 	o->resume_pos_ns = -1;
 	snprintf(o->reason, sizeof o->reason, "%s", why[0] ? why : "output unavailable");
@@ -939,10 +941,10 @@ static void play_item(struct po_player *p)
 	struct playout_error err = { 0, "" };
 	struct po_play play;
 	struct play pl;
-	int began = 0, interrupted = 0, failed = 0, reconnects = 0, rd_fail = 0;
+	int began = 0, interrupted = 0, failed = 0, reconnects = 0, rd_fail = 0, row = 0;
 	int fresh = !p->on_air;         /* no earlier item's audio runs into this one */
 	int64_t retry_at = 0, progress_at = 0;
-	struct outage down = {0, 0, -1, ""};
+	struct outage down = {0, 0, 0, -1, ""};
 
 	init_play_record(p, it, &play);
 	p->last_start_ms = it->item.start_ms;
@@ -995,6 +997,13 @@ static void play_item(struct po_player *p)
 		outage_begin(p, &play, &pl, &down, now_ns(p), cursor_pos(&pl), err.msg);
 		po_log_warnx(p->label, "%s: cannot open the output: %s", it->item.seg[0].asset,
 			     err.msg);
+		/* The play's row opens now, down, so that a crash or a server
+		 * gone for good still leaves it; a join says where (a restart
+		 * continues the play it interrupted). The first audio, if the
+		 * output comes back, completes the row's start. */
+		play.join_ms = cursor_pos(&pl) / NS_PER_MS;
+		post(p, PO_PLAYQ_BEGIN, &play);
+		row = 1;
 	}
 	for (;;) {
 		if (interrupted || stopping(p)) {
@@ -1133,7 +1142,7 @@ static void play_item(struct po_player *p)
 	if (!interrupted && !failed && wait_until_mono(p, tail_end))
 		interrupted = 1;
 
-	if (!began) {
+	if (!began && !row) {
 		/* Nothing went out: still report the attempt. */
 		post(p, PO_PLAYQ_BEGIN, &play);
 	}
@@ -1154,9 +1163,22 @@ static void play_item(struct po_player *p)
 	if (reconnects)
 		add_detail(&play, "%d reconnect%s", reconnects, reconnects > 1 ? "s" : "");
 	if (play.lost_ms)
-		add_detail(&play, "%.1f s lost", (double)play.lost_ms / 1000.0);
+		add_detail(&play, "lost %.1f s in %d outage%s", (double)play.lost_ms / 1000.0,
+			   down.count, down.count == 1 ? "" : "s");
+	if (pl.cut && (play.lost_ms || play.join_ms) && !interrupted && !failed) {
+		/* partial and cut: say both */
+		char at[16];
+		time_t secs = (time_t)((pl.start_ns + pl.cut_ns) / NS_PER_S);
+		struct tm tm;
+		strftime(at, sizeof at, "%H:%M:%S", gmtime_r(&secs, &tm));
+		add_detail(&play, "cut at %s UTC", at);
+	}
 	if (interrupted) {
 		snprintf(play.outcome, sizeof play.outcome, "interrupted");
+	} else if (failed && !rd_fail && pl.bytes > 0) {
+		/* Some audio went out; the output was gone for the rest. */
+		snprintf(play.outcome, sizeof play.outcome, "partial");
+		add_detail(&play, "down to the end: %s", err.msg[0] ? err.msg : "output unavailable");
 	} else if (failed) {
 		snprintf(play.outcome, sizeof play.outcome, "failed");
 		add_detail(&play, "%s", err.msg[0] ? err.msg : "output unavailable");

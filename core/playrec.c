@@ -61,7 +61,17 @@ static void play_reset(struct po_playrec *r)
 static void begin(struct po_state *st, struct po_playrec *r, struct po_play *p)
 {
 	struct po_play prev;
+	if (r->id && r->scheduled_ms == p->scheduled_ms && strcmp(r->pid, p->pid) == 0) {
+		/* The output is back: the play's first audio. A continued play
+		 * keeps the start of the play the restart interrupted. */
+		p->id = r->id;
+		if (!r->cont)
+			po_state_play_started(st, p);
+		return;
+	}
 	play_reset(r);
+	r->scheduled_ms = p->scheduled_ms;
+	snprintf(r->pid, sizeof r->pid, "%s", p->pid);
 	if (p->join_ms > 0 && po_state_play_rejoin(st, p, &prev) == PLAYOUT_OK) {
 		r->id = prev.id;
 		r->cont = 1;
@@ -106,7 +116,10 @@ void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq
 	switch (m->type) {
 	case PO_PLAYQ_BEGIN:
 		begin(st, r, p);
-		set_status(st, r, m, "on air", p->started_us / 1000);
+		/* a row opened with the output down (no audio yet) keeps the
+		 * "down" its outage reported */
+		if (p->started_us)
+			set_status(st, r, m, "on air", p->started_us / 1000);
 		break;
 	case PO_PLAYQ_PROGRESS:
 		if (r->id)
@@ -131,8 +144,11 @@ void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq
 		if (p->id)
 			po_state_play_end(st, p);
 		play_reset(r);
-		/* an output that failed through the item stays down */
-		set_status(st, r, m, strcmp(p->outcome, "failed") == 0 ? "down" : "idle",
+		/* an output that failed through the item, or was down at its
+		 * end, stays down */
+		set_status(st, r, m,
+			   strcmp(p->outcome, "failed") == 0 || strcmp(r->status.state, "down") == 0
+				   ? "down" : "idle",
 			   p->ended_ms);
 		break;
 	default:

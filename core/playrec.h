@@ -15,6 +15,10 @@
 /* One output's open play. Zero it to start. */
 struct po_playrec {
 	int64_t id;           /* the open play row, 0 when none */
+	/* Its item: a second BEGIN of the same item is its first audio after
+	 * an output that was down when the item began (the row opened then). */
+	int64_t scheduled_ms;
+	char pid[PLAYOUT_PID_MAX];
 	/* When the open play continues an interrupted one: what that one had
 	 * (its start, its bytes and its losses), added to the player's
 	 * figures, which count from the join. */

@@ -1395,6 +1395,33 @@ int po_state_play_end(struct po_state *st, const struct po_play *p)
 	return st_end(st, rc, "play_end");
 }
 
+int po_state_play_started(struct po_state *st, const struct po_play *p)
+{
+	if (!p)
+		return PLAYOUT_EINVAL;
+	int rc = st_begin(st, 1, "play_started");
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *s = NULL;
+	rc = st_prepare(st,
+			"UPDATE plays SET started_us = ?2, start_error_us = ?3, join_ms = ?4,"
+			" join_delay_us = ?5 WHERE id = ?1",
+			&s, "play_started");
+	if (rc == PLAYOUT_OK) {
+		sqlite3_bind_int64(s, 1, p->id);
+		sqlite3_bind_int64(s, 2, p->started_us);
+		sqlite3_bind_int64(s, 3, p->start_error_us);
+		sqlite3_bind_int64(s, 4, p->join_ms);
+		sqlite3_bind_int64(s, 5, p->join_delay_us);
+		rc = st_step_done(st, s, "play_started");
+		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) == 0)
+			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_started: no play with id %" PRId64,
+				     p->id);
+	}
+	sqlite3_finalize(s);
+	return st_end(st, rc, "play_started");
+}
+
 static int play_row(struct po_state *st, sqlite3_stmt *s, void *elem)
 {
 	struct po_play *p = elem;
@@ -1597,10 +1624,13 @@ int po_state_play_rejoin(struct po_state *st, const struct po_play *p, struct po
 				"INSERT INTO play_gaps(play_id, at_ms, length_ms, skipped_ms,"
 				" resume_delay_us, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 				&s, "play_rejoin");
+	/* the rejoin's instant: its first audio, or where it joined with the
+	 * output down (no audio yet) */
+	int64_t back_ms = p->started_us ? p->started_us / 1000 : p->scheduled_ms + p->join_ms;
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, prev->id);
 		sqlite3_bind_int64(s, 2, prev->ended_ms);
-		sqlite3_bind_int64(s, 3, p->started_us / 1000 - prev->ended_ms);
+		sqlite3_bind_int64(s, 3, back_ms > prev->ended_ms ? back_ms - prev->ended_ms : 0);
 		sqlite3_bind_int64(s, 4, skipped);
 		sqlite3_bind_int64(s, 5, p->join_delay_us);
 		sqlite3_bind_text(s, 6, "playoutd stopped; joined again after its restart", -1,

@@ -157,6 +157,9 @@ struct po_play_gap {
  * such play. */
 int po_state_play_begin(struct po_state *st, struct po_play *p);
 int po_state_play_end(struct po_state *st, const struct po_play *p);
+/* The first audio of play p->id, whose row opened while its output was
+ * down: its started_us, start_error_us, join_ms and join_delay_us. */
+int po_state_play_started(struct po_state *st, const struct po_play *p);
 /* Plays scheduled in [from_ms, to_ms), oldest first. *v malloc'd. */
 int po_state_get_plays(struct po_state *st, int64_t from_ms, int64_t to_ms,
 		       struct po_play **v, size_t *n);

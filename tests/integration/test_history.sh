@@ -9,6 +9,8 @@
 # The history must show one play of the programme with the restart as an
 # outage (its start, length, the audio skipped), outcome "partial", the start
 # error of the programme's start only, and the rejoin's delay apart from it.
+# The dead output (refused from the start) has its play's row from the
+# start too, so the kill leaves it, and after the restart it is one play.
 set -u
 . "${PO_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0" # a fast exit
@@ -75,6 +77,8 @@ status "status: its lead over real time is the send-ahead (0..400 ms)" file:air 
 status "status: the dead output is listed as down, with its last error and the item" icecast:dead \
 	'o["state"] == "down" and not o["connected"] and o["last_error"] and o["item"]["pid"] == "prog"'
 status "status: nothing next" file:air 's["next"] is None'
+po_check "the dead output's play has its row while the item is on (outcome playing, 0 bytes)" \
+	test "$(po_play_field "$CONF" icecast:dead prog.mp3 outcome)/$(po_play_field "$CONF" icecast:dead prog.mp3 bytes)" = playing/0
 
 kill -KILL "$DPID"
 KILLED_MS=$(now_ms)
@@ -128,6 +132,18 @@ import re, sys
 m = re.search(r"start error over 1 plays: p50 [-0-9.]+ ms, p99 ([0-9.]+) ms", open(sys.argv[1]).read())
 sys.exit(0 if m and float(m.group(1)) < 100 else 1)' "$T/history.txt"
 
+po_check "the dead output: one play of the programme across the restart, failed, the restart one of its outages" \
+	"$PO_PY" - "$T/history.json" <<'EOF'
+import json, sys
+plays = [p for p in json.load(open(sys.argv[1]))
+         if p.get("asset") == "prog.mp3" and p.get("output") == "icecast:dead"]
+ok = (len(plays) == 1 and plays[0]["outcome"] == "failed" and
+      "resumed after a restart" in plays[0]["detail"] and
+      any("restart" in g["reason"] for g in plays[0].get("gaps", [])))
+if not ok:
+    print("# " + json.dumps(plays))
+sys.exit(0 if ok else 1)
+EOF
 "$PLAYOUTCTL" -c "$CONF" status --json >"$T/status.json" 2>&1
 status "status after the end: file:air is idle, no item" file:air \
 	'o["state"] == "idle" and o["item"] is None and not o["connected"]'

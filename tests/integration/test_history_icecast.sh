@@ -6,6 +6,10 @@
 # on where the clock says. While it is down, `status --json` lists the output
 # as down with its error and the item; afterwards the history has one play,
 # outcome "partial", with one outage: its start, length and the audio lost.
+# Its slot ends at +12 s: it is cut there too, and the detail says both.
+# A second programme (8 s, from START + 13 s) loses its server for good at
+# +3 s: its play is "partial", down to the end, with the audio lost, and the
+# output stays down.
 set -u
 . "${PO_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0" # a fast exit
@@ -15,6 +19,7 @@ PLAYOUTCTL="$PO_BUILDDIR/playoutctl"
 T=$(po_tmpdir) || exit 1
 mkdir -p "$T/drop" "$T/cache"
 po_mp3 "$T/drop/prog.mp3" 14 440 || po_fail history_icecast "cannot make test mp3s (lame)"
+po_mp3 "$T/drop/prog2.mp3" 8 550 || po_fail history_icecast "cannot make test mp3s (lame)"
 po_icecast_start "$T/ice1" || po_fail history_icecast "icecast2 did not start"
 PORT=$ICECAST_PORT
 export PO_TEST_ICECAST_PASSWORD=$PO_ICECAST_SOURCE_PASSWORD
@@ -23,7 +28,8 @@ iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 START=$(( $(date +%s) + 4 ))
 cat >"$T/schedule.csv" <<EOF
-"$(iso "$START")","$(iso $((START + 15)))","prog","prog.mp3","Programme"
+"$(iso "$START")","$(iso $((START + 12)))","prog","prog.mp3","Programme"
+"$(iso $((START + 13)))","$(iso $((START + 21)))","prog2","prog2.mp3","Second"
 EOF
 CONF="$T/playout.conf"
 cat >"$CONF" <<EOF
@@ -67,7 +73,8 @@ po_check "the programme ends" po_wait_for $(( START + 20 - $(date +%s) )) done_p
 check() { # DESCRIPTION PYTHON-EXPRESSION over p (the play), g (its gaps), plays
 	po_check "$1" "$PO_PY" - "$T/history.json" "$2" "$STOPPED_MS" <<'EOF'
 import datetime, json, sys
-plays = [p for p in json.load(open(sys.argv[1])) if p.get("output") == "icecast:main"]
+plays = [p for p in json.load(open(sys.argv[1]))
+         if p.get("output") == "icecast:main" and p.get("asset") == "prog.mp3"]
 stopped = int(sys.argv[3])
 def ms(s):
     f = "%Y-%m-%dT%H:%M:%S.%f%z" if "." in s else "%Y-%m-%dT%H:%M:%S%z"
@@ -82,6 +89,8 @@ EOF
 }
 check "one play of the programme" 'len(plays) == 1'
 check "outcome partial, not complete (1 reconnect)" 'p["outcome"] == "partial" and "1 reconnect" in p["detail"]'
+check "lost and cut: the detail says both" \
+	'"cut at " in p["detail"] and "s in 1 outage" in p["detail"] and p["detail"].find("lost ") >= 0'
 check "its start error is the programme's start (|e| < 100 ms)" 'abs(p["start_error_ms"]) < 100'
 check "one outage, from when icecast2 went away (within 1.5 s)" \
 	'len(g) == 1 and stopped - 500 <= ms(g[0]["at"]) <= stopped + 1500'
@@ -89,6 +98,28 @@ check "it lasted until icecast2 was back (2 s .. 5 s)" '2.0 <= g[0]["length_s"] 
 check "the audio lost is the outage less the send-ahead, and the play's loss" \
 	'g[0]["length_s"] - 0.8 <= g[0]["lost_s"] <= g[0]["length_s"] + 0.1 and abs(p["lost_s"] - g[0]["lost_s"]) < 0.001'
 check "the resumed frame went out on its deadline (|d| < 100 ms)" 'abs(g[0]["resume_delay_ms"]) < 100'
+
+# The second programme: its server goes away for good 3 s in.
+field2() { po_play_field "$CONF" icecast:main prog2.mp3 "$1"; }
+on_air2_3s() { [ "$(field2 outcome)" = playing ] && [ "$(now_ms)" -ge $(( (START + 16) * 1000 )) ]; }
+po_check "prog2.mp3 is on air" po_wait_for 8 on_air2_3s
+GONE_MS=$(now_ms)
+po_icecast_stop
+done2() { o=$(field2 outcome); [ -n "$o" ] && [ "$o" != playing ]; }
+po_check "prog2 ends" po_wait_for $(( START + 26 - $(date +%s) )) done2
+"$PLAYOUTCTL" -c "$CONF" history --json >"$T/history.json" 2>&1
+"$PLAYOUTCTL" -c "$CONF" history 2>&1 | grep prog2 | sed 's/^/#   /'
+po_check "prog2: partial, down to the end, the rest of it lost (4..5.5 s)" "$PO_PY" - "$T/history.json" <<'EOF'
+import json, sys
+p = [p for p in json.load(open(sys.argv[1])) if p.get("asset") == "prog2.mp3"]
+ok = (len(p) == 1 and p[0]["outcome"] == "partial" and "down to the end" in p[0]["detail"]
+      and 4.0 <= p[0]["lost_s"] <= 5.5 and p[0]["bytes"] > 0)
+if not ok:
+    print("# " + json.dumps(p))
+sys.exit(0 if ok else 1)
+EOF
+po_check "after it, status lists the output as down" \
+	status 'o["state"] == "down" and not o["connected"] and o["last_error"]'
 
 rc=0; po_stop_timed "$DPID" || rc=$?
 po_check "SIGTERM: playoutd exits 0 (rc=$rc)" test "$rc" -eq 0

@@ -197,6 +197,56 @@ static void test_a_join_with_nothing_to_continue_is_a_play_of_its_own(void)
 	po_state_close(st);
 }
 
+static struct po_output_status status_of(struct po_state *st, const char *output);
+
+/* An output down when its item began: the row opens then (a crash leaves
+ * it), the status stays down; the first audio, when the output is back,
+ * completes that row's start, not a second row. */
+static void test_a_row_opened_down_is_completed_by_the_first_audio(void)
+{
+	struct po_state *st = open_db("down-first");
+	struct po_playrec r;
+	po_playrec_init(st, &r, "icecast:main", T0 - 5000);
+	struct po_playq_msg m = msg(PO_PLAYQ_STATUS, T0);
+	snprintf(m.status.state, sizeof m.status.state, "down");
+	snprintf(m.status.last_error, sizeof m.status.last_error, "connect: refused");
+	m.status.since_ms = m.status.error_ms = T0;
+	po_playrec_apply(st, &r, &m);
+	m = msg(PO_PLAYQ_BEGIN, T0);
+	po_playrec_apply(st, &r, &m);
+	struct po_play p = only_play(st);
+	PO_EXPECT_STR(p.outcome, "playing");
+	PO_EXPECT_INT(p.started_us, 0);
+	PO_EXPECT_STR(status_of(st, "icecast:main").state, "down");
+
+	m = msg(PO_PLAYQ_BEGIN, T0);
+	m.play.started_us = (T0 + 1200) * 1000;
+	m.play.join_ms = 1180;
+	m.play.join_delay_us = 20000;
+	po_playrec_apply(st, &r, &m);
+	p = only_play(st);
+	PO_EXPECT_INT(p.started_us, (T0 + 1200) * 1000);
+	PO_EXPECT_INT(p.join_ms, 1180);
+	PO_EXPECT_INT(p.join_delay_us, 20000);
+	PO_EXPECT_STR(status_of(st, "icecast:main").state, "on air");
+
+	/* down again to the end: partial, and the status stays down */
+	m = msg(PO_PLAYQ_STATUS, T0);
+	snprintf(m.status.state, sizeof m.status.state, "down");
+	m.status.since_ms = T0 + 9000;
+	po_playrec_apply(st, &r, &m);
+	m = msg(PO_PLAYQ_END, T0);
+	m.play.started_us = (T0 + 1200) * 1000;
+	m.play.join_ms = 1180;
+	m.play.ended_ms = T0 + 60000;
+	snprintf(m.play.outcome, sizeof m.play.outcome, "partial");
+	po_playrec_apply(st, &r, &m);
+	p = only_play(st);
+	PO_EXPECT_STR(p.outcome, "partial");
+	PO_EXPECT_STR(status_of(st, "icecast:main").state, "down");
+	po_state_close(st);
+}
+
 static struct po_output_status status_of(struct po_state *st, const char *output)
 {
 	struct po_output_status *v = NULL, one;
@@ -296,6 +346,8 @@ static const struct po_test tests[] = {
 	 test_icecast_restart_mid_item_is_a_partial_play_with_its_outage},
 	{"a_join_with_nothing_to_continue_is_a_play_of_its_own",
 	 test_a_join_with_nothing_to_continue_is_a_play_of_its_own},
+	{"a_row_opened_down_is_completed_by_the_first_audio",
+	 test_a_row_opened_down_is_completed_by_the_first_audio},
 	{NULL, NULL},
 };
 
