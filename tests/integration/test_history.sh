@@ -92,6 +92,14 @@ sleep 1
 
 po_spawn_out "$T/playoutd.2.log" "$PLAYOUTD" -c "$CONF" -f
 DPID=$PO_LAST_PID
+# The status tells the rejoin at once, not from the first progress report
+# a second later: read it as soon as the rejoin is logged (the log line
+# follows the status row's write).
+po_check "the restarted playoutd rejoins the programme" \
+	po_wait_for 5 grep -q 'file:air: on air: prog .*joined at' "$T/playoutd.2.log"
+"$PLAYOUTCTL" -c "$CONF" status --json >"$T/status.json" 2>&1
+status "status right after the rejoin: file:air is on air with prog, at the clock's position" file:air \
+	'o["state"] == "on air" and o["item"]["pid"] == "prog" and abs(o["position_s"] - (time.time() - start)) < 1.0'
 done_playing() { o=$(field outcome); [ -n "$o" ] && [ "$o" != playing ] && [ "$o" != interrupted ]; }
 po_check "the programme ends after the restart" po_wait_for $(( START + 25 - $(date +%s) )) done_playing
 "$PLAYOUTCTL" -c "$CONF" history --json >"$T/history.json" 2>"$T/history.err"
