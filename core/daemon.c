@@ -187,16 +187,23 @@ static size_t output_slot(struct po_daemon *d, const char *label)
 	return 0;
 }
 
-static void record_plays(struct po_daemon *d)
+/* Drain the play queue into the state, in one transaction. Progress is
+ * held up to PO_PLAYREC_HOLD_MS and written with the next report or when
+ * due, so a programme on air costs a commit every second or two, not one
+ * per report (force: write everything held, at the stop). Returns when the
+ * next held progress falls due (monotonic ms; INT64_MAX: none). */
+static int64_t record_plays(struct po_daemon *d, int force)
 {
 	struct po_playq_msg m;
+	int64_t now = po_clock_mono_ns(&d->rt.clock) / 1000000, due = INT64_MAX;
 	unsigned dropped = __atomic_exchange_n(&d->q.dropped, 0, __ATOMIC_RELAXED);
 	if (dropped)
 		po_log_errorx("player", "%u play reports were lost (queue full)", dropped);
+	po_state_batch_begin(d->rt.state);
 	while (po_playq_take(&d->q, &m)) {
 		size_t k = output_slot(d, m.play.output);
 		struct po_play *p = &m.play;
-		po_playrec_apply(d->rt.state, &d->rec[k], &m);
+		po_playrec_post(d->rt.state, &d->rec[k], &m, now);
 		if (m.type == PO_PLAYQ_BEGIN) {
 			po_alerting_play(&d->rt, d->notify, p, po_clock_now_ms(&d->rt.clock));
 			if (!p->started_us && strcmp(p->outcome, "playing") == 0)
@@ -218,6 +225,13 @@ static void record_plays(struct po_daemon *d)
 				      (long long)p->bytes, p->detail[0] ? ": " : "", p->detail);
 		}
 	}
+	for (size_t i = 0; i < d->nplayers; i++) {
+		int64_t next = po_playrec_flush(d->rt.state, &d->rec[i], now, force);
+		if (next < due)
+			due = next;
+	}
+	po_state_batch_end(d->rt.state, NULL);
+	return due;
 }
 
 /* Plays still "playing" at start-up: the last run ended without closing
@@ -423,6 +437,7 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd, int wdf
 	const struct playout_storage_ops *sops =
 		d->rt.storage ? d->rt.storage->mod.plugin->ops.storage : NULL;
 	int wfd = sops && sops->watch_fd ? sops->watch_fd(d->rt.storage->inst) : -1;
+	int64_t flush_due = INT64_MAX; /* held progress (record_plays) */
 	for (;;) {
 		struct pollfd pf[8] = {
 			{.fd = sfd, .events = POLLIN},
@@ -434,7 +449,14 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd, int wdf
 			{.fd = po_inputs_fd(d->inputs), .events = POLLIN},
 			{.fd = wdfd, .events = POLLIN}, /* -1 without a watchdog */
 		};
-		if (poll(pf, 8, po_inputs_overdue(d->inputs) ? 1000 : -1) < 0) {
+		int timeout = po_inputs_overdue(d->inputs) ? 1000 : -1;
+		if (flush_due != INT64_MAX) {
+			int64_t left = flush_due - po_clock_mono_ns(&d->rt.clock) / 1000000;
+			int ms = left < 0 ? 0 : left > 1000 ? 1000 : (int)left + 1;
+			if (timeout < 0 || ms < timeout)
+				timeout = ms;
+		}
+		if (poll(pf, 8, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			po_log_error("core", "poll");
@@ -443,8 +465,11 @@ static void control_loop(struct po_daemon *d, int sfd, int tfd, int qfd, int wdf
 		int replan = 0;
 		uint64_t ticks;
 		if (pf[2].revents & POLLIN) {
-			record_plays(d);
+			flush_due = record_plays(d, 0);
 			tell_status(d);
+		} else if (flush_due != INT64_MAX &&
+			   po_clock_mono_ns(&d->rt.clock) / 1000000 >= flush_due) {
+			flush_due = record_plays(d, 0);
 		}
 		if ((pf[7].revents & POLLIN) && read(wdfd, &ticks, sizeof ticks) > 0)
 			watchdog_tick(d);
@@ -577,7 +602,7 @@ out:
 	po_ec2_duty_stop(d->ec2);
 	po_worker_stop(d->worker);
 	if (d->q_up) {
-		record_plays(d);
+		record_plays(d, 1);
 		po_playq_destroy(&d->q);
 	}
 	if (stuck)

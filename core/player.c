@@ -678,7 +678,8 @@ static void post_gap(struct po_player *p, struct po_play *play, struct outage *o
 	m.type = PO_PLAYQ_GAP;
 	m.play = *play;
 	m.gap.at_ms = o->at_ns / NS_PER_MS;
-	m.gap.length_ms = (end_ns - o->at_ns) / NS_PER_MS;
+	/* whole ms at both ends: an outage to the item's end ends on its ms */
+	m.gap.length_ms = end_ns / NS_PER_MS - m.gap.at_ms;
 	int64_t lost = resume_pos_ns > o->from_pos_ns ? resume_pos_ns - o->from_pos_ns : 0;
 	m.gap.skipped_ms = lost / NS_PER_MS;
 	m.gap.resume_delay_us = delay_ns / 1000;

@@ -5,6 +5,7 @@
  */
 #include "playrec.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,12 +51,19 @@ void po_playrec_init(struct po_state *st, struct po_playrec *r, const char *labe
 	po_state_put_output_status(st, &r->status);
 }
 
-/* Forget the open play, keep the output's status. */
+/* Forget the open play, keep the output's status (and a held PROGRESS:
+ * the caller writes it before anything else). */
 static void play_reset(struct po_playrec *r)
 {
 	struct po_output_status keep = r->status;
+	int pending = r->pending;
+	int64_t since = r->pending_since_ms;
+	struct po_playq_msg held = r->held;
 	memset(r, 0, sizeof *r);
 	r->status = keep;
+	r->pending = pending;
+	r->pending_since_ms = since;
+	r->held = held;
 }
 
 static void begin(struct po_state *st, struct po_playrec *r, struct po_play *p)
@@ -154,4 +162,29 @@ void po_playrec_apply(struct po_state *st, struct po_playrec *r, struct po_playq
 	default:
 		break;
 	}
+}
+
+void po_playrec_post(struct po_state *st, struct po_playrec *r, struct po_playq_msg *m,
+		     int64_t now_ms)
+{
+	if (m->type == PO_PLAYQ_PROGRESS) {
+		if (!r->pending)
+			r->pending_since_ms = now_ms;
+		r->pending = 1;
+		r->held = *m;
+		return;
+	}
+	po_playrec_flush(st, r, now_ms, 1);
+	po_playrec_apply(st, r, m);
+}
+
+int64_t po_playrec_flush(struct po_state *st, struct po_playrec *r, int64_t now_ms, int force)
+{
+	if (!r->pending)
+		return INT64_MAX;
+	if (!force && now_ms - r->pending_since_ms < PO_PLAYREC_HOLD_MS)
+		return r->pending_since_ms + PO_PLAYREC_HOLD_MS;
+	r->pending = 0;
+	po_playrec_apply(st, r, &r->held);
+	return INT64_MAX;
 }

@@ -43,6 +43,11 @@ struct po_state {
 static _Thread_local char err_text[256];
 static _Thread_local const struct po_state *err_st;
 
+/* A batch of this thread (po_state_batch_begin): its handle, and whether
+ * its transaction has begun (at the first call that needs one). */
+static _Thread_local struct po_state *batch_st;
+static _Thread_local int batch_open;
+
 /* ---- schema ----------------------------------------------------------- */
 
 /* Ordered migrations: version N turns a version N-1 database into N. Append
@@ -238,6 +243,21 @@ static int st_begin(struct po_state *st, int write, const char *what)
 		return PLAYOUT_EINVAL;
 	if (write && st->mode == PO_STATE_READONLY)
 		return st_fail(st, PLAYOUT_EINVAL, "%s: handle is read-only", what);
+	if (batch_st == st) {
+		/* Within this thread's batch: one transaction for all, each
+		 * call a savepoint of it, so that a call that fails still
+		 * leaves nothing of itself. */
+		if (!batch_open) {
+			pthread_mutex_lock(&st->mu);
+			int rc = st_exec(st, "BEGIN IMMEDIATE", what);
+			if (rc < 0) {
+				pthread_mutex_unlock(&st->mu);
+				return rc;
+			}
+			batch_open = 1;
+		}
+		return st_exec(st, "SAVEPOINT po_call", what);
+	}
 	pthread_mutex_lock(&st->mu);
 	int rc = st_exec(st, write ? "BEGIN IMMEDIATE" : "BEGIN", what);
 	if (rc < 0)
@@ -249,11 +269,45 @@ static int st_begin(struct po_state *st, int write, const char *what)
  * Returns rc, or the COMMIT failure. Drops the mutex. */
 static int st_end(struct po_state *st, int rc, const char *what)
 {
+	if (batch_st == st && batch_open) {
+		if (rc < 0)
+			sqlite3_exec(st->db, "ROLLBACK TO po_call", NULL, NULL, NULL);
+		int r2 = st_exec(st, "RELEASE po_call", what);
+		return rc < 0 ? rc : r2;
+	}
 	if (rc == PLAYOUT_OK)
 		rc = st_exec(st, "COMMIT", what);
 	if (rc < 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+void po_state_batch_begin(struct po_state *st)
+{
+	if (!st || batch_st)
+		return;
+	batch_st = st;
+	batch_open = 0;
+}
+
+int po_state_batch_end(struct po_state *st, int *committed)
+{
+	int rc = PLAYOUT_OK;
+	if (committed)
+		*committed = 0;
+	if (!st || batch_st != st)
+		return PLAYOUT_OK;
+	if (batch_open) {
+		rc = st_exec(st, "COMMIT", "batch");
+		if (rc < 0 && !sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		else if (committed)
+			*committed = 1;
+		pthread_mutex_unlock(&st->mu);
+	}
+	batch_st = NULL;
+	batch_open = 0;
 	return rc;
 }
 

@@ -157,6 +157,13 @@ struct po_play_gap {
  * such play. */
 int po_state_play_begin(struct po_state *st, struct po_play *p);
 int po_state_play_end(struct po_state *st, const struct po_play *p);
+/* A batch: the calls this thread makes on st until po_state_batch_end are
+ * one transaction (begun by the first of them, each a savepoint of it), so
+ * a burst of writes is one commit. Other threads wait for the handle from
+ * the first call to the end: keep a batch short. end: COMMIT (if anything
+ * was written; *committed says, when not NULL). */
+void po_state_batch_begin(struct po_state *st);
+int po_state_batch_end(struct po_state *st, int *committed);
 /* The first audio of play p->id, whose row opened while its output was
  * down: its started_us, start_error_us, join_ms and join_delay_us. */
 int po_state_play_started(struct po_state *st, const struct po_play *p);

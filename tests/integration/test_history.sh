@@ -127,8 +127,10 @@ check "one play of the programme on the output, not two" 'len(plays) == 1'
 check "outcome partial, not complete" 'p.get("outcome") == "partial"'
 check "its start error is the programme's start (|e| < 100 ms)" \
 	'isinstance(p.get("start_error_ms"), (int, float)) and abs(p["start_error_ms"]) < 100 and p.get("join_ms") == 0'
+# the record is durable within 2 s of the sending (a report a second,
+# held up to a second to share a commit), plus a loaded machine's margin
 check "the restart is one outage, from the last progress before the kill" \
-	'len(g) == 1 and killed_ms - 1500 <= ms(g[0]["at"]) <= killed_ms'
+	'len(g) == 1 and killed_ms - 2500 <= ms(g[0]["at"]) <= killed_ms'
 check "the outage lasts until the rejoin (1 s wait + start, < 4 s)" '1.0 <= g[0]["length_s"] < 4.0'
 check "the audio skipped is counted, and the play's loss is that" \
 	'0.5 <= g[0]["lost_s"] <= g[0]["length_s"] + 0.5 and abs(p["lost_s"] - g[0]["lost_s"]) < 0.001'

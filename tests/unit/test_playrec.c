@@ -338,6 +338,79 @@ static void test_status_row_follows_the_reports(void)
 	po_state_close(st);
 }
 
+/* Progress waits in memory up to PO_PLAYREC_HOLD_MS (the newest replaces
+ * the held one) and is written when due; any other report writes it first. */
+static void test_progress_is_held_then_written_when_due_or_before_a_report(void)
+{
+	struct po_state *st = open_db("held");
+	struct po_playrec r;
+	po_playrec_init(st, &r, "icecast:main", T0 - 5000);
+	struct po_playq_msg m = msg(PO_PLAYQ_BEGIN, T0);
+	m.play.started_us = T0 * 1000;
+	po_playrec_post(st, &r, &m, 100);
+	m = msg(PO_PLAYQ_PROGRESS, T0);
+	m.play.bytes = 16000;
+	m.play.sent_ms = T0 + 1000;
+	po_playrec_post(st, &r, &m, 1000);
+	PO_EXPECT_INT(only_play(st).bytes, 0); /* held */
+	PO_EXPECT_INT(po_playrec_flush(st, &r, 1500, 0), 2000);
+	m.play.bytes = 32000;
+	m.play.sent_ms = T0 + 2000;
+	po_playrec_post(st, &r, &m, 1999);
+	PO_EXPECT_INT(only_play(st).bytes, 0);
+	PO_EXPECT_INT(po_playrec_flush(st, &r, 2000, 0), INT64_MAX);
+	struct po_play p = only_play(st);
+	PO_EXPECT_INT(p.bytes, 32000); /* the newest */
+	PO_EXPECT_INT(p.sent_ms, T0 + 2000);
+
+	m.play.bytes = 48000;
+	m.play.sent_ms = T0 + 3000;
+	po_playrec_post(st, &r, &m, 3000);
+	m = msg(PO_PLAYQ_STATUS, T0);
+	snprintf(m.status.state, sizeof m.status.state, "down");
+	m.status.since_ms = T0 + 3100;
+	po_playrec_post(st, &r, &m, 3100);
+	PO_EXPECT_INT(only_play(st).bytes, 48000); /* written before the STATUS */
+	PO_EXPECT_INT(po_playrec_flush(st, &r, 3100, 0), INT64_MAX);
+	po_state_close(st);
+}
+
+/* A batch is one transaction: another handle sees nothing of it until its
+ * end, then all of it; a call that fails inside leaves nothing of itself
+ * and the others still commit. */
+static void test_a_batch_is_one_commit_and_a_failed_call_in_it_only_undoes_itself(void)
+{
+	char path[512];
+	struct po_state *st = open_db("batch"), *ro = NULL;
+	struct playout_error err = {0, ""};
+	snprintf(path, sizeof path, "%s/batch.db", po_test_tmpdir());
+	PO_EXPECT_INT_FATAL(po_state_open(path, PO_STATE_READONLY, &ro, &err), PLAYOUT_OK);
+	struct po_play a = msg(PO_PLAYQ_BEGIN, T0).play, *v = NULL;
+	size_t n = 9;
+	int committed = -1;
+	po_state_batch_begin(st);
+	PO_EXPECT_INT(po_state_play_begin(st, &a), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_progress(st, a.id, 1234, T0 + 1000), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_play_progress(st, a.id + 99, 1, 1), PLAYOUT_ENOTFOUND);
+	struct po_play b = msg(PO_PLAYQ_BEGIN, T0 + 60000).play;
+	PO_EXPECT_INT(po_state_play_begin(st, &b), PLAYOUT_OK);
+	PO_EXPECT_INT(po_state_get_plays(ro, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT(n, 0); /* not yet */
+	free(v);
+	PO_EXPECT_INT(po_state_batch_end(st, &committed), PLAYOUT_OK);
+	PO_EXPECT_INT(committed, 1);
+	PO_EXPECT_INT(po_state_get_plays(ro, 0, INT64_MAX, &v, &n), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(n, 2);
+	PO_EXPECT_INT(v[0].bytes, 1234);
+	free(v);
+	/* an empty batch begins nothing and commits nothing */
+	po_state_batch_begin(st);
+	PO_EXPECT_INT(po_state_batch_end(st, &committed), PLAYOUT_OK);
+	PO_EXPECT_INT(committed, 0);
+	po_state_close(ro);
+	po_state_close(st);
+}
+
 static const struct po_test tests[] = {
 	{"status_row_follows_the_reports", test_status_row_follows_the_reports},
 	{"kill9_and_restart_continue_one_play_with_its_interruption",
@@ -348,6 +421,10 @@ static const struct po_test tests[] = {
 	 test_a_join_with_nothing_to_continue_is_a_play_of_its_own},
 	{"a_row_opened_down_is_completed_by_the_first_audio",
 	 test_a_row_opened_down_is_completed_by_the_first_audio},
+	{"progress_is_held_then_written_when_due_or_before_a_report",
+	 test_progress_is_held_then_written_when_due_or_before_a_report},
+	{"a_batch_is_one_commit_and_a_failed_call_in_it_only_undoes_itself",
+	 test_a_batch_is_one_commit_and_a_failed_call_in_it_only_undoes_itself},
 	{NULL, NULL},
 };
 
