@@ -376,8 +376,11 @@ static double pcm_gain_db(const struct po_player *p)
 	it = &p->prep_snap->v[p->prep_i];
 	if (!it->loud_known[0])
 		return 0.0;
-	return po_loudness_gain_db(it->lufs[0], it->true_peak_dbtp[0], p->loud_target,
-				   p->loud_ceiling);
+	double gain = po_loudness_gain_db(it->lufs[0], it->true_peak_dbtp[0], p->loud_target,
+					  p->loud_ceiling);
+	po_log_info(p->label, "%s: %.1f LUFS, true peak %.1f dBTP: gain %+.2f dB (exact)",
+		    it->item.seg[0].asset, it->lufs[0], it->true_peak_dbtp[0], gain);
+	return gain;
 }
 
 static int output_begin(struct po_player *p, const struct playout_item_meta *m,
