@@ -52,6 +52,7 @@ void po_alarm_conf_default(struct po_alarm_conf *c)
 	memcpy(c->missing_leads_min, leads, sizeof leads);
 	c->nleads = sizeof leads / sizeof leads[0];
 	c->schedule_stale_min = 60;
+	c->storage_unreachable_min = 15;
 	c->disk_low_mb = 1024;
 	c->output_down_s = 30;
 	c->late_start_ms = 1000;
@@ -325,7 +326,8 @@ static int health(const struct po_alarm_conf *c, const struct po_alarm_facts *f,
 			  s->label, (long long)((f->now_ms - s->failing_since_ms) / 60000), s->why) < 0)
 			return PLAYOUT_ENOMEM;
 	}
-	if (f->storage_failing && f->now_ms - f->storage_failing_since_ms >= stale_ms &&
+	if (f->storage_failing &&
+	    f->now_ms - f->storage_failing_since_ms >= (int64_t)c->storage_unreachable_min * 60000 &&
 	    plain(out, PO_ALARM_STORAGE_UNREACHABLE, PLAYOUT_LOG_WARN, "storage-unreachable",
 		  "the storage cannot be listed (%s); cached files still play, new uploads are not seen",
 		  f->storage_why) < 0)

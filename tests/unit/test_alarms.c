@@ -287,6 +287,37 @@ static void test_health_thresholds(void)
 	po_alarms_free(&out);
 }
 
+static void test_storage_outage_has_its_own_limit(void)
+{
+	struct po_alarm_conf c = conf();
+	struct po_alarm_facts f = { .now_ms = T0, .disk_free_mb = -1, .storage_failing = 1,
+				    .storage_failing_since_ms = T0 - 14 * MIN,
+				    .storage_why = "not mounted" };
+	struct po_alarms out = {0};
+	PO_EXPECT_INT(c.storage_unreachable_min, 15);
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 0); /* 14 of 15 min */
+	po_alarms_free(&out);
+	f.now_ms = T0 + MIN;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 1);
+	PO_EXPECT_STR(out.v[0].key, "storage-unreachable");
+	PO_EXPECT_INT(out.v[0].type, PO_ALARM_STORAGE_UNREACHABLE);
+	po_alarms_free(&out);
+	/* the schedule's limit does not apply to the storage, either way */
+	c.schedule_stale_min = 1;
+	c.storage_unreachable_min = 30;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 0);
+	po_alarms_free(&out);
+	c.storage_unreachable_min = 2;
+	c.schedule_stale_min = 600;
+	f.now_ms = T0 - 12 * MIN;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 1);
+	po_alarms_free(&out);
+}
+
 static void test_oneshot_is_said_once_and_never_resolved(void)
 {
 	struct po_alarm a = { .key = "late-start:icecast:main:1", .type = PO_ALARM_LATE_START,
@@ -338,7 +369,8 @@ static void test_config_reads_alarms_and_notify_filters(void)
 {
 	struct po_config c;
 	struct po_diag d;
-	int rc = load("alarms = { missing_leads_min = [ 2, 1 ]; output_down_s = 5; lufs_max = -10; };\n"
+	int rc = load("alarms = { missing_leads_min = [ 2, 1 ]; output_down_s = 5; lufs_max = -10;\n"
+		      "           storage_unreachable_min = 3; };\n"
 		      "notify = ( { plugin = \"webhook\"; url = \"https://h/x\";\n"
 		      "             events = [ \"slot-missing\", \"daemon\" ]; pids = [ \"jazz\" ];\n"
 		      "             min_level = \"error\"; },\n"
@@ -351,6 +383,7 @@ static void test_config_reads_alarms_and_notify_filters(void)
 	PO_EXPECT_INT(c.alarms.missing_leads_min[0], 2);
 	PO_EXPECT_INT(c.alarms.output_down_s, 5);
 	PO_EXPECT_INT(c.alarms.schedule_stale_min, 60);
+	PO_EXPECT_INT(c.alarms.storage_unreachable_min, 3);
 	PO_EXPECT_DOUBLE(c.alarms.lufs_max, -10, 1e-9);
 	const struct po_instance_conf *w = NULL, *e = NULL;
 	for (size_t i = 0; i < c.ninst; i++) {
@@ -376,13 +409,16 @@ static void test_config_refuses_unknown_events_and_bad_alarms(void)
 {
 	struct po_config c;
 	struct po_diag d;
-	int rc = load("alarms = { missing_leads_min = [ 0 ]; disk_low = 5; };\n"
+	int rc = load("alarms = { missing_leads_min = [ 0 ]; disk_low = 5; storage_unreachable_min = 0; };\n"
 		      "notify = { plugin = \"webhook\"; events = [ \"slot-mising\" ];"
 		      " min_level = \"loud\"; };\n",
 		      &c, &d);
 	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
-	PO_EXPECT_INT(d.nerrors, 4);
-	int said = 0;
+	PO_EXPECT_INT(d.nerrors, 5);
+	int said = 0, storage = 0;
+	for (size_t i = 0; i < d.n; i++)
+		storage += strstr(d.msg[i], "'alarms.storage_unreachable_min' must be an integer from 1 to 10080") != NULL;
+	PO_EXPECT_INT(storage, 1);
 	for (size_t i = 0; i < d.n; i++)
 		said += strstr(d.msg[i], "alarms.conf:5: error: webhook: unknown event 'slot-mising'") != NULL;
 	PO_EXPECT_INT(said, 1);
@@ -476,6 +512,7 @@ static const struct po_test tests[] = {
 	{"rejected_damaged_and_loud_files_are_causes",
 	 test_rejected_damaged_and_loud_files_are_causes},
 	{"health_thresholds", test_health_thresholds},
+	{"storage_outage_has_its_own_limit", test_storage_outage_has_its_own_limit},
 	{"oneshot_is_said_once_and_never_resolved", test_oneshot_is_said_once_and_never_resolved},
 	{"filters", test_filters},
 	{"expected_name_is_station_time_unless_the_slot_names_one",
