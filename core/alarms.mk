@@ -14,3 +14,9 @@ TESTS += tests/unit/test_alarms
 tests_unit_test_alarms_LDADD = $(UNIT_LDADD)
 tests_unit_test_alarms_CFLAGS = $(UNIT_CFLAGS)
 TESTS += tests/integration/test_alarms.sh tests/integration/test_alarms_blackhole.sh
+
+# the loopback test of the notify plugins' URLs, in libplayout-util
+check_PROGRAMS += tests/unit/test_url_host
+TESTS += tests/unit/test_url_host
+tests_unit_test_url_host_LDADD = $(UNIT_LDADD)
+tests_unit_test_url_host_CFLAGS = $(UNIT_CFLAGS)
