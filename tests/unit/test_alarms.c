@@ -158,6 +158,93 @@ static void test_missing_file_is_said_once_per_lead_time_and_resolved_once(void)
 	PO_EXPECT_INT(a.level, PLAYOUT_LOG_ERROR);
 }
 
+/* One round as round_at: how many causes of type were raised (the last
+ * in *got), how many rows of type resolved, how many expired. */
+static size_t raised_of_type(struct store *st, const struct playout_slot *s, int decision,
+			     int64_t now, int type, size_t *resolved, size_t *expired,
+			     struct po_alarm *got)
+{
+	struct po_alarm_conf c = conf();
+	struct playout_item it = item(s, decision);
+	struct po_alarm_facts f = { .now_ms = now, .items = &it, .nitems = 1, .slots = s,
+				    .nslots = 1, .disk_free_mb = -1 };
+	struct po_alarms out = {0};
+	struct po_alarm_diff d;
+	size_t n = 0;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_alarms_diff(out.v, out.n, st->v, st->n, now, &d), PLAYOUT_OK);
+	for (size_t i = 0; i < d.nraise; i++)
+		if (out.v[d.raise[i]].type == type) {
+			n++;
+			*got = out.v[d.raise[i]];
+		}
+	*resolved = 0;
+	for (size_t i = 0; i < d.nresolve; i++)
+		*resolved += st->v[d.resolve[i]].type == type;
+	*expired = 0;
+	for (size_t i = 0; i < d.nexpire; i++)
+		*expired += st->v[d.expire[i]].type == type;
+	apply(st, &out, &d, now);
+	po_alarm_diff_free(&d);
+	po_alarms_free(&out);
+	return n;
+}
+
+static void test_fallback_is_said_at_the_last_lead_and_resolved_by_the_file(void)
+{
+	struct store st = {0};
+	struct playout_slot s = slot("jazz", T0);
+	struct po_alarm a;
+	size_t v, x;
+	/* 2 h ahead: a slot-missing warning, no fallback event yet */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 100 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	/* the last lead (15 min): the fallback is what will air */
+	PO_EXPECT_INT_FATAL(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 15 * MIN,
+					   PO_ALARM_FALLBACK, &v, &x, &a), 1);
+	PO_EXPECT_STR(a.key, "fallback:jazz:1783000800000");
+	PO_EXPECT_INT(a.oneshot, 0);
+	PO_EXPECT_STR(a.message, "jazz \"Jazz Hour\" airs in 15 min with the fallback "
+				 "20260625_1500_jazz.mp3: its own file 20260702_1500_jazz.mp3 has not arrived");
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 14 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	/* the file arrives before air: resolved */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_EXACT, T0 - 10 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	PO_EXPECT_INT(v, 1);
+}
+
+static void test_fallback_on_air_stands_until_the_end_then_expires(void)
+{
+	struct store st = {0};
+	struct playout_slot s = slot("jazz", T0);
+	struct po_alarm a;
+	size_t v, x;
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 5 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 1);
+	/* on air: the cause still stands, nothing said, nothing ended */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 + 5 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	PO_EXPECT_INT(v + x, 0);
+	/* the on-air event of alerting.c (same key, one-shot) finds it said */
+	struct po_alarm on_air = { .key = "fallback:jazz:1783000800000", .type = PO_ALARM_FALLBACK,
+				   .oneshot = 1 };
+	struct po_alarm_diff d;
+	PO_EXPECT_INT_FATAL(po_alarms_diff(&on_air, 1, st.v, st.n, T0 + 5 * MIN, &d), PLAYOUT_OK);
+	PO_EXPECT_INT(d.nraise, 0);
+	po_alarm_diff_free(&d);
+	/* a daemon started during the programme says it once, on air */
+	struct store fresh = {0};
+	PO_EXPECT_INT_FATAL(raised_of_type(&fresh, &s, PLAYOUT_DECISION_FALLBACK, T0 + 5 * MIN,
+					   PO_ALARM_FALLBACK, &v, &x, &a), 1);
+	PO_EXPECT_INT(strstr(a.message, "is on air with the fallback 20260625_1500_jazz.mp3") != NULL, 1);
+	/* over: forgotten without a resolved event */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 + 61 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	PO_EXPECT_INT(v, 0);
+	PO_EXPECT_INT(x, 1);
+}
+
 static void test_file_not_yet_measured_holds_the_alarm(void)
 {
 	struct store st = {0};
@@ -511,6 +598,10 @@ static const struct po_test tests[] = {
 	 test_programme_that_airs_unfixed_expires_without_a_resolved_event},
 	{"rejected_damaged_and_loud_files_are_causes",
 	 test_rejected_damaged_and_loud_files_are_causes},
+	{"fallback_is_said_at_the_last_lead_and_resolved_by_the_file",
+	 test_fallback_is_said_at_the_last_lead_and_resolved_by_the_file},
+	{"fallback_on_air_stands_until_the_end_then_expires",
+	 test_fallback_on_air_stands_until_the_end_then_expires},
 	{"health_thresholds", test_health_thresholds},
 	{"storage_outage_has_its_own_limit", test_storage_outage_has_its_own_limit},
 	{"oneshot_is_said_once_and_never_resolved", test_oneshot_is_said_once_and_never_resolved},
