@@ -11,7 +11,10 @@
 #                            nothing said before the crash is said again;
 #   talk  15:01:00-15:01:05  recorded, no file, a fallback: one "fallback"
 #                            event; its own file then arrives before air:
-#                            one "resolved" for it.
+#                            one "resolved" for it;
+#   loud  15:02:00-15:02:03  its file is at about -4.5 LUFS, above lufs_max (-8):
+#                            one "file-rejected" event with the figure,
+#                            not said again after the crash.
 set -u
 . "${PO_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0"
@@ -22,7 +25,10 @@ HOOK="$PO_PY $PO_SRCDIR/tests/tools/hook_events.py"
 T=$(po_tmpdir) || exit 1
 mkdir -p "$T/drop" "$T/cache" "$T/hook" "$T/later"
 po_mp3 "$T/drop/20260625_1500_jazz.mp3" 3 440 && po_mp3 "$T/drop/20260625_1501_talk.mp3" 3 550 &&
-	po_mp3 "$T/drop/long.mp3" 30 660 && po_mp3 "$T/later/20260702_1501_talk.mp3" 4 770 ||
+	po_mp3 "$T/drop/long.mp3" 30 660 && po_mp3 "$T/later/20260702_1501_talk.mp3" 4 770 &&
+	po_mp3 "$T/later/quiet.mp3" 3 880 &&
+	lame --quiet --mp3input --scale 2.7 -m m -b 128 --cbr -t "$T/later/quiet.mp3" \
+		"$T/drop/20260702_1502_loud.mp3" ||
 	po_fail alarms_onair "cannot make test mp3s (lame)"
 po_spawn "$PO_PY" "$PO_SRCDIR/tests/fakes/webhook_sink.py" --port-file "$T/hook.port" \
 	--dir "$T/hook" --token hook-secret
@@ -32,6 +38,7 @@ cat >"$T/schedule.csv" <<'CSV'
 "2026-07-02T15:00:00Z","2026-07-02T15:00:04Z","jazz","","Jazz Hour"
 "2026-07-02T15:00:05Z","2026-07-02T15:00:35Z","long","long.mp3","Long Show"
 "2026-07-02T15:01:00Z","2026-07-02T15:01:05Z","talk","","Talk Time"
+"2026-07-02T15:02:00Z","2026-07-02T15:02:03Z","loud","","Loud Hour"
 CSV
 CONF=$(po_station_conf "$T" \
 	"fallback = { plugin = \"previous-edition\"; max_age_days = 14; };" \
@@ -52,6 +59,10 @@ po_check "... naming the fallback that plays for jazz" \
 	test "$(count fallback --key fallback:jazz: --has "with the fallback 20260625_1500_jazz.mp3")" -eq 1
 po_check "... and the file expected" \
 	test "$(count fallback --key fallback:jazz: --has "20260702_1500_jazz.mp3")" -eq 1
+
+po_check "loud: a file-rejected event with its loudness" \
+	po_wait_for 20 have 1 file-rejected --key file-rejected:20260702_1502_loud.mp3 \
+	--has "LUFS, outside -30 to -8"
 
 # ---- jazz airs with its fallback; long goes on air
 long_on() { [ "$(po_play_field "$CONF" file:air long.mp3 outcome)" = playing ]; }
@@ -101,6 +112,7 @@ po_check "one crash event and one resume event" \
 	test "$(count daemon --has "after a crash while")" -eq 1 -a "$(count daemon --has resumed)" -eq 1
 po_check "two starts said, one per run" test "$(count daemon --has "playoutd started")" -eq 2
 po_check "no event said twice (type and key)" $HOOK "$T/hook" dups
+po_check "one file-rejected event in all" test "$(count file-rejected)" -eq 1
 po_check "no late-start: every start was on time" test "$(count late-start)" -eq 0
 if [ "$PO_FAILED" -gt 0 ]; then
 	$HOOK "$T/hook" dump | sed 's/^/#   /'
