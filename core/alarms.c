@@ -176,10 +176,9 @@ static int unmeasured(const struct po_alarm_facts *f, const struct playout_item 
 	return a && a->duration_ms == 0 && a->flags == 0;
 }
 
-static void hold_key(struct po_alarm *a, const struct playout_item *it)
+static void hold_key(struct po_alarm *a, const char *type, const struct playout_item *it)
 {
-	po_alarm_setf(a->key, sizeof a->key, "slot-missing:%s:%lld", it->pid,
-		      (long long)it->start_ms);
+	po_alarm_setf(a->key, sizeof a->key, "%s:%s:%lld", type, it->pid, (long long)it->start_ms);
 }
 
 /* The last lead time (minutes): from then on a fallback in the plan is
@@ -243,10 +242,14 @@ static int missing_slots(const struct po_alarm_conf *c, const struct po_alarm_fa
 		if (it->decision != PLAYOUT_DECISION_MISSING &&
 		    it->decision != PLAYOUT_DECISION_FALLBACK) {
 			if (f->files_unknown || unmeasured(f, it)) {
+				/* the fallback said for it waits for the verdict too */
 				struct po_alarm h = { .hold = 1, .type = PO_ALARM_SLOT_MISSING,
 						      .start_ms = it->start_ms };
-				hold_key(&h, it);
-				if (po_alarms_push(out, &h) < 0)
+				struct po_alarm hf = { .hold = 1, .type = PO_ALARM_FALLBACK,
+						       .start_ms = it->start_ms };
+				hold_key(&h, "slot-missing", it);
+				hold_key(&hf, "fallback", it);
+				if (po_alarms_push(out, &h) < 0 || po_alarms_push(out, &hf) < 0)
 					return PLAYOUT_ENOMEM;
 			}
 			continue;

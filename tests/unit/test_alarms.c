@@ -279,6 +279,38 @@ static void test_file_not_yet_measured_holds_the_alarm(void)
 	po_alarms_free(&out);
 }
 
+static void test_file_not_yet_measured_holds_the_fallback_too(void)
+{
+	struct store st = {0};
+	struct playout_slot s = slot("jazz", T0);
+	struct po_alarm_conf c = conf();
+	struct playout_item it = item(&s, PLAYOUT_DECISION_EXACT);
+	struct playout_asset as;
+	struct po_alarms out = {0};
+	struct po_alarm_diff d;
+	size_t r, v, x;
+	round_at(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 10 * MIN, &r, &v, &x, NULL);
+	PO_EXPECT_INT(r, 2); /* slot-missing (15 min) and fallback */
+	memset(&as, 0, sizeof as);
+	snprintf(as.name, sizeof as.name, "20260702_1500_jazz.mp3");
+	snprintf(it.seg[0].asset, sizeof it.seg[0].asset, "%s", as.name);
+	struct po_alarm_facts f = { .now_ms = T0 - 9 * MIN, .items = &it, .nitems = 1,
+				    .slots = &s, .nslots = 1, .assets = &as, .nassets = 1,
+				    .disk_free_mb = -1 };
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(po_alarms_diff(out.v, out.n, st.v, st.n, f.now_ms, &d), PLAYOUT_OK);
+	PO_EXPECT_INT(d.nraise + d.nresolve + d.nexpire, 0);
+	po_alarm_diff_free(&d);
+	po_alarms_free(&out);
+	as.duration_ms = 3540000;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(po_alarms_diff(out.v, out.n, st.v, st.n, f.now_ms, &d), PLAYOUT_OK);
+	PO_EXPECT_INT(d.nraise, 0);
+	PO_EXPECT_INT(d.nresolve, 2);
+	po_alarm_diff_free(&d);
+	po_alarms_free(&out);
+}
+
 static void test_first_seen_close_to_air_says_only_the_nearest_lead(void)
 {
 	struct store st = {0};
@@ -594,6 +626,8 @@ static const struct po_test tests[] = {
 	{"first_seen_close_to_air_says_only_the_nearest_lead",
 	 test_first_seen_close_to_air_says_only_the_nearest_lead},
 	{"file_not_yet_measured_holds_the_alarm", test_file_not_yet_measured_holds_the_alarm},
+	{"file_not_yet_measured_holds_the_fallback_too",
+	 test_file_not_yet_measured_holds_the_fallback_too},
 	{"programme_that_airs_unfixed_expires_without_a_resolved_event",
 	 test_programme_that_airs_unfixed_expires_without_a_resolved_event},
 	{"rejected_damaged_and_loud_files_are_causes",
