@@ -22,3 +22,6 @@ plugins_icecast_icecast_tls_la_CFLAGS = $(AM_CFLAGS) $(LIBSSL_CFLAGS) $(OPENSSL_
 plugins_icecast_icecast_tls_la_LIBADD = $(LIBSSL_LIBS) $(OPENSSL_LIBS) -lpthread
 plugins_icecast_icecast_tls_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^icecast_tls_module$$' $(SAN_LDFLAGS)
+
+# TLS, the ICY login and a held mount against a real icecast2
+TESTS += tests/integration/test_icecast_tls.sh
