@@ -1,9 +1,8 @@
 # Sourced by ./demo and ./run-tests: install what playout needs from Debian.
 # One list, so the demo, the tests and CI can never disagree.
 PO_DEB_PACKAGES="gcc make autoconf automake libtool libltdl-dev pkg-config
-  libconfig-dev libsqlite3-dev libmpg123-dev libshout-dev libcunit1-dev
+  libconfig-dev libsqlite3-dev libmpg123-dev libcunit1-dev
   libcurl4-openssl-dev libjson-c-dev libxml2-dev libssl-dev libebur128-dev libical-dev libsoxr-dev
-  libsystemd-dev
   libvorbis-dev libogg-dev libopusenc-dev libopus-dev libmp3lame-dev libopusfile-dev
   icecast2 lame mpg123 ffmpeg sqlite3 python3 python3-aiosmtpd ca-certificates procps iproute2
   clang libfuzzer-14-dev libclang-rt-14-dev nodejs

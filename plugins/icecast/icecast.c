@@ -1,61 +1,48 @@
 /*
  * The icecast output: streams the player's MP3 frames, or the whole Ogg
- * pages of a re-encoding output (SHOUT_FORMAT_OGG), to one Icecast mount
- * through libshout (the player paces, so never shout_sync).
+ * pages of a re-encoding output, to one Icecast mount with a source client
+ * of its own (source.c says what, conn.c carries the bytes; the player
+ * paces, so nothing here waits for the clock).
  *
- * libshout runs in non-blocking mode (SHOUT_BLOCKING_NONE) so that a server
- * that accepts TCP and never answers, or stops reading, costs this output a
- * timeout and a retry, never the player thread: open waits for
- * shout_get_connected() up to connect_timeout_s, write waits for
- * shout_queuelen() to drain up to write_timeout_s, both in short naps that
- * look at host->stopping so the daemon stops within 2 s. The title goes by
- * title.c (libshout's metadata call blocks without limit), and sock.c bounds
- * the socket's send buffer so a stalled server shows in the queue soon.
+ * The socket is non-blocking, so that a server that accepts TCP and never
+ * answers, or stops reading, costs this output a timeout and a retry, never
+ * the player thread: open connects and logs in within connect_timeout_s,
+ * write hands its bytes over within write_timeout_s, both in polls that look
+ * at host->stopping so the daemon stops within 2 s. The socket's send buffer
+ * is bounded so a stalled server shows soon. The title goes by title.c on a
+ * thread and a socket of its own.
  *
- * libshout's shout_init()/shout_shutdown() are not reference counted (2.4.6:
- * a plain "initialized" flag; on POSIX they only prepare the resolver and
- * keep no allocation). shout_new() calls shout_init() itself. So each
- * instance calls shout_init() once in create (on the control thread, where
- * instances are created one at a time) and nobody calls shout_shutdown():
- * one instance shutting the library down would pull it from under the others.
- *
- * libshout 2.4.6's shout_free() frees nothing unless the shout_t is connected
- * (and then leaks the connection). So each instance keeps one shout_t for its
- * whole life and reuses it for every connection (shout_open/shout_close, both
- * fine to repeat since 2.4.3): nothing leaks per connection, and only that
- * one shout_t per instance is lost at destroy (tests suppress it for LSan).
- *
- * Writing to a socket the server closed raises SIGPIPE. A plugin may not
- * change the process's signal dispositions, so every libshout call that does
- * network I/O runs with SIGPIPE blocked in the calling thread, and a SIGPIPE
- * it raised is consumed before unblocking; the failure then comes back as an
- * ordinary libshout error.
+ * TLS (the tls setting) comes from icecast_tls.so, a helper this plugin
+ * opens only when a connection needs it (tls.c), so that a plain
+ * configuration maps no OpenSSL. Writes use send(MSG_NOSIGNAL): a server that
+ * closed the connection is an error, never a SIGPIPE (a plugin may not change
+ * the process's signal dispositions).
  */
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <pthread.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <shout/shout.h>
 
 #include <playout/plugin.h>
 
-#include "sock.h"
+#include "conn.h"
+#include "source.h"
 #include "title.h"
 
-#define ICECAST_NAP_CONNECT_MS 20 /* between looks at a connection in progress */
-#define ICECAST_NAP_WRITE_MS 10   /* between pushes of a queue the socket refused */
 #define ICECAST_SNDBUF 32768      /* the kernel doubles it: 64 KiB, about 4 s of
 				     128 kbit/s, is all a stalled server hides */
 #define ICECAST_LOG_REPEAT_MS 60000 /* connect timeouts: one warning a minute */
+#define ICECAST_HEAD_MAX 4096       /* the server's answer to a login */
+#define ICECAST_TEARDOWN_MS 2000    /* how long Icecast may take to free the mount
+				       of a source that closed */
+#define ICECAST_RELOGIN_MS 50       /* between logins while it does */
 
 extern const struct playout_plugin playout_plugin;
+
+enum icecast_tls_mode { TLS_DISABLED, TLS_AUTO, TLS_AUTO_NO_PLAIN, TLS_RFC2818, TLS_RFC2817 };
 
 struct icecast {
 	const struct playout_host *host;
@@ -65,17 +52,19 @@ struct icecast {
 	char *ca_directory, *ca_file;
 	char *name, *description, *genre, *url;
 	unsigned short port;
-	unsigned protocol;
-	int tls;
+	int icy;            /* protocol "icy": Shoutcast's login on port + 1 */
+	int tls;            /* enum icecast_tls_mode */
 	int public_;
 	int connect_timeout_s, write_timeout_s;
-	shout_t *shout; /* created on the first open, kept until destroy */
+	struct icecast_conn conn;
 	int connected;
 	int ogg;                     /* this connection carries Ogg pages (contract 2.2):
 	                                the title is in each logical stream's
 	                                comment header, never a metadata request */
 	struct icecast_title *title; /* the title sender; its thread starts lazily */
-	int titles_off;              /* TLS modes the host's HTTP client cannot do */
+	int titles_off;              /* TLS modes the title sender cannot do */
+	int64_t closed_ms;           /* monotonic, when this instance last closed a
+	                                connection; 0: never */
 	int64_t timeout_logged_ms;   /* monotonic; 0: never */
 	int timeouts_unlogged;
 	/* The title goes out after the item's first bytes: a metadata request
@@ -83,16 +72,10 @@ struct icecast {
 	char pending_title[PLAYOUT_TITLE_MAX];
 };
 
-/* The names the settings table accepts, and the libshout value of each
- * (same order). */
+/* The names the settings table accepts (enum icecast_tls_mode's order). */
 static const char *const icecast_protocol_names[] = { "http", "icy", NULL };
-static const int icecast_protocol_values[] = { SHOUT_PROTOCOL_HTTP, SHOUT_PROTOCOL_ICY };
 static const char *const icecast_tls_names[] = {
 	"disabled", "auto", "auto_no_plain", "rfc2818", "rfc2817", NULL
-};
-static const int icecast_tls_values[] = {
-	SHOUT_TLS_DISABLED, SHOUT_TLS_AUTO, SHOUT_TLS_AUTO_NO_PLAIN, SHOUT_TLS_RFC2818,
-	SHOUT_TLS_RFC2817
 };
 static const struct playout_setting icecast_settings[] = {
 	{ .name = "host", .type = PLAYOUT_SET_STRING, .def = "127.0.0.1", .help = "Icecast server" },
@@ -128,65 +111,10 @@ static const struct playout_setting icecast_settings[] = {
 
 /* ---- small helpers ----------------------------------------------------- */
 
-struct icecast_nopipe {
-	sigset_t old;
-	int pending_before;
-};
-
-/* Block SIGPIPE in this thread for the duration of some network I/O. */
-static void icecast_nopipe_begin(struct icecast_nopipe *np)
-{
-	sigset_t pipe_set, pending;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigemptyset(&pending);
-	sigpending(&pending);
-	np->pending_before = sigismember(&pending, SIGPIPE) == 1;
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &np->old);
-}
-
-/* Consume a SIGPIPE the I/O raised (not one that was already pending) and
- * restore the thread's mask. */
-static void icecast_nopipe_end(struct icecast_nopipe *np)
-{
-	sigset_t pipe_set, pending;
-	const struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	if (!np->pending_before) {
-		sigemptyset(&pending);
-		sigpending(&pending);
-		if (sigismember(&pending, SIGPIPE) == 1) {
-			while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
-				;
-		}
-	}
-	pthread_sigmask(SIG_SETMASK, &np->old, NULL);
-}
-
-static int64_t icecast_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The daemon is stopping: a wait on the server must end now. */
 static int icecast_stopping(const struct icecast *ic)
 {
 	return ic->host->stopping && ic->host->stopping(ic->host);
-}
-
-/* Sleep ms (short: the callers look at icecast_stopping between naps). */
-static void icecast_nap(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static void icecast_wipe_free(char *s)
@@ -218,73 +146,6 @@ static int icecast_dup_setting(const config_setting_t *conf, const char *key, ch
 	return *out ? 0 : -1;
 }
 
-/* What a libshout error code means for us, and what a person should check. */
-static int icecast_code(int shout_err, const char **advice)
-{
-	switch (shout_err) {
-	case SHOUTERR_NOCONNECT:
-		*advice = "is Icecast running and listening there?";
-		return PLAYOUT_EUNAVAIL;
-	case SHOUTERR_NOLOGIN:
-		*advice = "check the password and user, and that no other source holds the mount";
-		return PLAYOUT_EAUTH;
-	case SHOUTERR_SOCKET:
-		*advice = "the connection failed or the server closed it";
-		return PLAYOUT_EUNAVAIL;
-	case SHOUTERR_MALLOC:
-		*advice = "out of memory";
-		return PLAYOUT_ENOMEM;
-	case SHOUTERR_NOTLS:
-		*advice = "the server does not offer TLS: check the tls setting";
-		return PLAYOUT_EPROTO;
-	case SHOUTERR_TLSBADCERT:
-		*advice = "the server certificate is not trusted: check ca_file/ca_directory";
-		return PLAYOUT_EPROTO;
-	case SHOUTERR_UNSUPPORTED:
-		*advice = "this libshout does not support a configured option";
-		return PLAYOUT_ECONFIG;
-	case SHOUTERR_INSANE:
-		*advice = "a setting was refused by libshout";
-		return PLAYOUT_ECONFIG;
-	case SHOUTERR_UNCONNECTED:
-		*advice = "not connected";
-		return PLAYOUT_EUNAVAIL;
-	default:
-		*advice = "unexpected answer from the server";
-		return PLAYOUT_EPROTO;
-	}
-}
-
-/* libshout's words for rc. Not shout_get_error(): in non-blocking mode a
- * failure found while pushing the queue is the connection's, and the shout_t
- * still says "No error". */
-static const char *icecast_shout_text(int rc)
-{
-	switch (rc) {
-	case SHOUTERR_INSANE: return "Nonsensical arguments";
-	case SHOUTERR_NOCONNECT: return "Couldn't connect";
-	case SHOUTERR_NOLOGIN: return "Login failed";
-	case SHOUTERR_SOCKET: return "Socket error";
-	case SHOUTERR_MALLOC: return "Out of memory";
-	case SHOUTERR_UNCONNECTED: return "Not connected";
-	case SHOUTERR_UNSUPPORTED: return "This libshout doesn't support the requested option";
-	case SHOUTERR_NOTLS: return "TLS requested but not supported by peer";
-	case SHOUTERR_TLSBADCERT: return "TLS connection can not be established because of bad certificate";
-	default: return "Unexpected libshout error";
-	}
-}
-
-static int icecast_fail(struct icecast *ic, int rc, const char *what,
-			struct playout_error *err)
-{
-	const char *advice = "";
-	int code = icecast_code(rc, &advice);
-
-	return playout_error_set(err, code, "%s %s:%u%s: %s (%s)",
-				 what, ic->hostname, (unsigned)ic->port, ic->mount,
-				 icecast_shout_text(rc), advice);
-}
-
 /* ---- create / destroy -------------------------------------------------- */
 
 static void icecast_destroy(void *inst)
@@ -294,15 +155,7 @@ static void icecast_destroy(void *inst)
 	if (!ic)
 		return;
 	icecast_title_free(ic->title);
-	if (ic->shout) {
-		struct icecast_nopipe np;
-		icecast_nopipe_begin(&np);
-		if (ic->connected)
-			shout_close(ic->shout);
-		icecast_nopipe_end(&np);
-		shout_set_password(ic->shout, ""); /* drop its copy of the secret */
-		shout_free(ic->shout);
-	}
+	icecast_conn_close(&ic->conn);
 	icecast_wipe_free(ic->password);
 	icecast_wipe_free(ic->password_ref); /* a literal is the password */
 	free(ic->hostname);
@@ -336,17 +189,24 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	if (!ic)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	ic->host = host;
+	icecast_conn_init(&ic->conn, host);
 	ic->port = (unsigned short)playout_conf_int(conf, "port");
 	ic->connect_timeout_s = (int)playout_conf_int(conf, "connect_timeout_s");
 	ic->write_timeout_s = (int)playout_conf_int(conf, "write_timeout_s");
-	ic->protocol = (unsigned)icecast_protocol_values[icecast_index(
-		icecast_protocol_names, playout_conf_str(conf, "protocol"))];
+	ic->icy = icecast_index(icecast_protocol_names, playout_conf_str(conf, "protocol")) == 1;
 	s = playout_conf_str(conf, "tls");
-	ic->tls = icecast_tls_values[icecast_index(icecast_tls_names, s)];
+	ic->tls = (int)icecast_index(icecast_tls_names, s);
 	ic->public_ = playout_conf_bool(conf, "public");
-	/* Titles go through the host's HTTP client (see title.c), which speaks
-	 * plain HTTP or HTTPS but cannot upgrade a plain connection to TLS. */
-	if (ic->tls == SHOUT_TLS_AUTO_NO_PLAIN || ic->tls == SHOUT_TLS_RFC2817) {
+	/* An ICY login is no HTTP request: nothing to upgrade to TLS. */
+	if (ic->icy && (ic->tls == TLS_AUTO_NO_PLAIN || ic->tls == TLS_RFC2817)) {
+		rc = playout_error_set(err, PLAYOUT_ECONFIG,
+				       "tls \"%s\" needs protocol \"http\" (an ICY source can only "
+				       "use \"rfc2818\", \"auto\" or \"disabled\")", s);
+		goto fail;
+	}
+	/* Titles go through the title sender (see title.c), which speaks plain
+	 * HTTP or HTTPS but cannot upgrade a plain connection to TLS. */
+	if (ic->tls == TLS_AUTO_NO_PLAIN || ic->tls == TLS_RFC2817) {
 		ic->titles_off = 1;
 		host->log(host, PLAYOUT_LOG_WARN,
 			  "tls \"%s\": stream titles will not be sent (only \"rfc2818\", "
@@ -382,7 +242,6 @@ static int icecast_create(const config_setting_t *conf, const struct playout_hos
 	if (rc != PLAYOUT_OK)
 		goto fail;
 
-	shout_init();
 	*instance = ic;
 	return PLAYOUT_OK;
 fail:
@@ -407,64 +266,6 @@ static void icecast_take_password(struct icecast *ic)
 	}
 	icecast_wipe_free(ic->password);
 	ic->password = pw;
-}
-
-/* Apply every setting to a fresh shout_t. */
-static int icecast_configure(struct icecast *ic, shout_t *s,
-			     const struct playout_item_meta *first,
-			     struct playout_error *err)
-{
-	char num[32];
-	int rc;
-
-#define PO_SHOUT_TRY(call, what)                                                      \
-	do {                                                                          \
-		rc = (call);                                                          \
-		if (rc != SHOUTERR_SUCCESS)                                           \
-			return icecast_fail(ic, rc, "set " what " for", err);         \
-	} while (0)
-
-	PO_SHOUT_TRY(shout_set_host(s, ic->hostname), "host");
-	PO_SHOUT_TRY(shout_set_port(s, ic->port), "port");
-	PO_SHOUT_TRY(shout_set_user(s, ic->user), "user");
-	PO_SHOUT_TRY(shout_set_password(s, ic->password), "password");
-	PO_SHOUT_TRY(shout_set_mount(s, ic->mount), "mount");
-	PO_SHOUT_TRY(shout_set_protocol(s, ic->protocol), "protocol");
-	PO_SHOUT_TRY(shout_set_agent(s, "playout/" PACKAGE_VERSION), "agent");
-	if (ic->tls != SHOUT_TLS_DISABLED)
-		PO_SHOUT_TRY(shout_set_tls(s, ic->tls), "tls");
-	if (ic->ca_directory)
-		PO_SHOUT_TRY(shout_set_ca_directory(s, ic->ca_directory), "ca_directory");
-	if (ic->ca_file)
-		PO_SHOUT_TRY(shout_set_ca_file(s, ic->ca_file), "ca_file");
-	PO_SHOUT_TRY(shout_set_content_format(s, ic->ogg ? SHOUT_FORMAT_OGG : SHOUT_FORMAT_MP3,
-					      SHOUT_USAGE_AUDIO, NULL),
-		     "format");
-	PO_SHOUT_TRY(shout_set_nonblocking(s, SHOUT_BLOCKING_NONE), "non-blocking mode");
-	PO_SHOUT_TRY(shout_set_public(s, (unsigned)ic->public_), "public");
-	if (ic->name)
-		PO_SHOUT_TRY(shout_set_meta(s, SHOUT_META_NAME, ic->name), "name");
-	if (ic->description)
-		PO_SHOUT_TRY(shout_set_meta(s, SHOUT_META_DESCRIPTION, ic->description),
-			     "description");
-	if (ic->genre)
-		PO_SHOUT_TRY(shout_set_meta(s, SHOUT_META_GENRE, ic->genre), "genre");
-	if (ic->url)
-		PO_SHOUT_TRY(shout_set_meta(s, SHOUT_META_URL, ic->url), "url");
-	if (first && first->bitrate_kbps > 0) {
-		snprintf(num, sizeof num, "%d", first->bitrate_kbps);
-		PO_SHOUT_TRY(shout_set_audio_info(s, SHOUT_AI_BITRATE, num), "bitrate");
-	}
-	if (first && first->sample_rate > 0) {
-		snprintf(num, sizeof num, "%d", first->sample_rate);
-		PO_SHOUT_TRY(shout_set_audio_info(s, SHOUT_AI_SAMPLERATE, num), "samplerate");
-	}
-	if (first && first->channels > 0) {
-		snprintf(num, sizeof num, "%d", first->channels);
-		PO_SHOUT_TRY(shout_set_audio_info(s, SHOUT_AI_CHANNELS, num), "channels");
-	}
-#undef PO_SHOUT_TRY
-	return PLAYOUT_OK;
 }
 
 /* Set the stream title; a failure is a warning (the audio matters more). */
@@ -496,8 +297,8 @@ static void icecast_send_title(struct icecast *ic)
 	to.mount = ic->mount;
 	to.user = ic->user;
 	to.password = ic->password;
-	to.icy = ic->protocol == SHOUT_PROTOCOL_ICY;
-	to.https = ic->tls == SHOUT_TLS_RFC2818;
+	to.icy = ic->icy;
+	to.https = ic->tls == TLS_RFC2818;
 	icecast_title_post(ic->title, &to, ic->pending_title);
 	ic->pending_title[0] = '\0';
 }
@@ -505,13 +306,10 @@ static void icecast_send_title(struct icecast *ic)
 static void icecast_close(void *inst)
 {
 	struct icecast *ic = inst;
-	struct icecast_nopipe np;
 
-	if (!ic->connected)
-		return;
-	icecast_nopipe_begin(&np);
-	shout_close(ic->shout);
-	icecast_nopipe_end(&np);
+	if (ic->connected)
+		ic->closed_ms = icecast_conn_now_ms();
+	icecast_conn_close(&ic->conn);
 	ic->connected = 0;
 }
 
@@ -520,7 +318,7 @@ static void icecast_close(void *inst)
  * the error's text, which starts with the instance name the log adds too. */
 static void icecast_log_timeout(struct icecast *ic, const char *msg)
 {
-	int64_t now = icecast_mono_ms();
+	int64_t now = icecast_conn_now_ms();
 	if (ic->timeout_logged_ms && now - ic->timeout_logged_ms < ICECAST_LOG_REPEAT_MS) {
 		ic->timeouts_unlogged++;
 		return;
@@ -534,96 +332,200 @@ static void icecast_log_timeout(struct icecast *ic, const char *msg)
 	ic->timeouts_unlogged = 0;
 }
 
-/* Wait for the connection shout_open began: up to connect_timeout_s, looking
- * at host->stopping between naps. rc is shout_open's answer. */
-static int icecast_await_connect(struct icecast *ic, int rc, struct playout_error *err)
+/* A failed step of a connection (conn.h's rc) as the output's error. */
+static int icecast_conn_fail(struct icecast *ic, int rc, struct playout_error *err)
 {
-	int64_t deadline = icecast_mono_ms() + (int64_t)ic->connect_timeout_s * 1000;
+	const char *h = ic->hostname, *m = ic->mount;
+	unsigned p = ic->port;
+	const char *why = ic->conn.why;
 
-	while (rc == SHOUTERR_BUSY || rc == SHOUTERR_RETRY) {
-		int64_t left = deadline - icecast_mono_ms();
-		if (icecast_stopping(ic))
-			return playout_error_set(err, PLAYOUT_EUNAVAIL,
-						 "connect %s:%u%s: given up, the daemon is stopping", ic->hostname, (unsigned)ic->port,
-						 ic->mount);
-		if (left <= 0) {
-			playout_error_set(err, PLAYOUT_ETIMEOUT,
-					  "connect %s:%u%s: no answer within %d s "
-					  "(connect_timeout_s): is Icecast running there and not "
-					  "overloaded? A wrong port behind a firewall looks the same", ic->hostname, (unsigned)ic->port,
-					  ic->mount, ic->connect_timeout_s);
-			icecast_log_timeout(ic, err->msg);
-			return PLAYOUT_ETIMEOUT;
-		}
-		icecast_nap(left < ICECAST_NAP_CONNECT_MS ? left : ICECAST_NAP_CONNECT_MS);
-		rc = shout_get_connected(ic->shout);
+	switch (rc) {
+	case ICECAST_CONN_STOPPED:
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "connect %s:%u%s: given up, the daemon is stopping", h, p, m);
+	case ICECAST_CONN_TIMEOUT:
+		playout_error_set(err, PLAYOUT_ETIMEOUT,
+				  "connect %s:%u%s: no answer within %d s (connect_timeout_s): is "
+				  "Icecast running there and not overloaded? A wrong port behind a "
+				  "firewall looks the same", h, p, m, ic->connect_timeout_s);
+		icecast_log_timeout(ic, err->msg);
+		return PLAYOUT_ETIMEOUT;
+	case ICECAST_CONN_REFUSED:
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "connect %s:%u%s: Couldn't connect: "
+					 "%s (is Icecast running and listening there?)", h, p, m, why);
+	case ICECAST_CONN_NOTLS:
+		return playout_error_set(err, PLAYOUT_EPROTO, "connect %s:%u%s: %s (TLS cannot be "
+					 "used: check the tls setting and that icecast_tls.so is "
+					 "installed)", h, p, m, why);
+	case ICECAST_CONN_BADCERT:
+		return playout_error_set(err, PLAYOUT_EPROTO, "connect %s:%u%s: %s (the server "
+					 "certificate is not trusted: check ca_file/ca_directory)",
+					 h, p, m, why);
+	case ICECAST_CONN_NOMEM:
+		return playout_error_set(err, PLAYOUT_ENOMEM, "connect %s:%u%s: out of memory",
+					 h, p, m);
+	default:
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "connect %s:%u%s: Socket error: %s "
+					 "(the connection failed or the server closed it)", h, p, m,
+					 why);
 	}
-	/* Non-blocking, a refused or unreachable port shows as a socket error
-	 * of the connection in progress: say what it means. */
-	if (rc == SHOUTERR_SOCKET)
-		rc = SHOUTERR_NOCONNECT;
-	if (rc != SHOUTERR_SUCCESS && rc != SHOUTERR_CONNECTED)
-		return icecast_fail(ic, rc, "connect", err);
+}
+
+/* Send req and read the answer's head into head; a conn.h rc. */
+static int icecast_exchange(struct icecast *ic, const char *req, size_t len, char *head,
+			    int64_t deadline_ms)
+{
+	size_t got;
+	int rc = icecast_conn_send(&ic->conn, req, len, deadline_ms, NULL);
+
+	if (rc == ICECAST_CONN_OK)
+		rc = icecast_conn_read_head(&ic->conn, head, ICECAST_HEAD_MAX, &got, deadline_ms);
+	return rc;
+}
+
+/* RFC 2817: ask a plain connection to turn TLS. 1 when it did, 0 when the
+ * server said no (or closed: auto then connects again, plainly), or a
+ * negative conn.h rc. */
+static int icecast_upgrade(struct icecast *ic, char *head, int64_t deadline_ms)
+{
+	char req[512];
+	size_t len = icecast_source_upgrade_request(ic->hostname, ic->port, req, sizeof req);
+	int rc;
+
+	if (!len) {
+		snprintf(ic->conn.why, sizeof ic->conn.why, "host name too long");
+		return ICECAST_CONN_FAILED;
+	}
+	rc = icecast_exchange(ic, req, len, head, deadline_ms);
+	if (rc != ICECAST_CONN_OK)
+		return rc;
+	if (!icecast_source_upgraded(head))
+		return 0;
+	rc = icecast_conn_tls(&ic->conn, ic->hostname, ic->ca_file, ic->ca_directory, deadline_ms);
+	return rc == ICECAST_CONN_OK ? 1 : rc;
+}
+
+/* Connect, with TLS as the tls setting says: PLAYOUT_OK or the error. */
+static int icecast_connect(struct icecast *ic, char *head, int64_t deadline_ms,
+			   struct playout_error *err)
+{
+	unsigned port = ic->icy ? ic->port + 1u : ic->port;
+	int rc = icecast_conn_open(&ic->conn, ic->hostname, port, ICECAST_SNDBUF, deadline_ms);
+
+	if (rc == ICECAST_CONN_OK && ic->tls == TLS_RFC2818)
+		rc = icecast_conn_tls(&ic->conn, ic->hostname, ic->ca_file, ic->ca_directory,
+				      deadline_ms);
+	if (rc == ICECAST_CONN_OK && !ic->icy && ic->tls != TLS_DISABLED && ic->tls != TLS_RFC2818) {
+		rc = icecast_upgrade(ic, head, deadline_ms);
+		if (rc == 0 && ic->tls != TLS_AUTO)
+			return playout_error_set(err, PLAYOUT_EPROTO, "connect %s:%u%s: TLS requested "
+						 "but not supported by peer (the server does not offer "
+						 "TLS: check the tls setting)", ic->hostname,
+						 (unsigned)ic->port, ic->mount);
+		if (rc == 0) /* auto: plain, on a connection of its own */
+			rc = icecast_conn_open(&ic->conn, ic->hostname, port, ICECAST_SNDBUF,
+					       deadline_ms);
+		else if (rc == 1)
+			rc = ICECAST_CONN_OK;
+	}
+	return rc == ICECAST_CONN_OK ? PLAYOUT_OK : icecast_conn_fail(ic, rc, err);
+}
+
+/* Log in to the mount on the connection: PLAYOUT_OK or the error. */
+static int icecast_login(struct icecast *ic, const struct playout_item_meta *first, char *head,
+			 int64_t deadline_ms, struct playout_error *err)
+{
+	struct icecast_source_req r = {
+		.hostname = ic->hostname, .port = ic->port, .mount = ic->mount,
+		.user = ic->user, .password = ic->password, .agent = "playout/" PACKAGE_VERSION,
+		.content_type = ic->ogg ? "audio/ogg" : "audio/mpeg",
+		.name = ic->name, .description = ic->description, .genre = ic->genre,
+		.url = ic->url, .public_ = ic->public_,
+	};
+	char req[8192], what[256];
+	const char *advice;
+	size_t len;
+	int rc;
+
+	if (first) {
+		r.bitrate_kbps = first->bitrate_kbps;
+		r.sample_rate = first->sample_rate;
+		r.channels = first->channels;
+	}
+	len = icecast_source_request(&r, ic->icy, req, sizeof req);
+	if (!len)
+		return playout_error_set(err, PLAYOUT_ECONFIG, "connect %s:%u%s: the login request "
+					 "is over %zu bytes: shorten the stream's texts",
+					 ic->hostname, (unsigned)ic->port, ic->mount, sizeof req);
+	rc = icecast_exchange(ic, req, len, head, deadline_ms);
+	explicit_bzero(req, sizeof req);
+	if (rc != ICECAST_CONN_OK)
+		return icecast_conn_fail(ic, rc, err);
+	rc = icecast_source_answer(head, ic->icy, what, sizeof what, &advice);
+	if (rc != PLAYOUT_OK)
+		return playout_error_set(err, rc, "connect %s:%u%s: %s (%s)", ic->hostname,
+					 (unsigned)ic->port, ic->mount, what, advice);
 	return PLAYOUT_OK;
 }
 
-/* Bound the kernel's send buffer of the new connection, so a server that
- * stops reading fills libshout's queue (and trips write_timeout_s) within
- * seconds, not after the minutes of audio an autotuned buffer holds. And
- * turn Nagle off: the opening burst and each paced write are due now, not
- * when the previous segment is acknowledged. */
-static void icecast_cap_sndbuf(struct icecast *ic, const struct icecast_sockset *before)
+static void icecast_nap(int64_t ms)
 {
-	unsigned port = ic->protocol == SHOUT_PROTOCOL_ICY ? ic->port + 1u : ic->port;
-	int fd = icecast_sock_find_new(before, port);
-	int size = ICECAST_SNDBUF, one = 1;
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
 
-	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
-		ic->host->log(ic->host, PLAYOUT_LOG_DEBUG, "TCP_NODELAY on %s:%u%s: %s",
-			      ic->hostname, (unsigned)ic->port, ic->mount, strerror(errno));
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
-		ic->host->log(ic->host, PLAYOUT_LOG_DEBUG,
-			      "send buffer of %s:%u%s left as is (socket not identified): a "
-			      "stalled server shows only once the kernel's buffer is full",
-			      ic->hostname, (unsigned)ic->port, ic->mount);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A 403 just after this instance closed its own connection to the mount:
+ * Icecast frees a mount once its source thread has seen the close, a few
+ * milliseconds later, so an immediate reconnect may find our previous
+ * connection still holding it. 1 when a new login is worth a try. */
+static int icecast_mount_busy_with_us(const struct icecast *ic, int rc, const char *head,
+				      int64_t deadline_ms)
+{
+	int64_t now = icecast_conn_now_ms();
+
+	return rc == PLAYOUT_EAUTH && !ic->icy && ic->closed_ms &&
+	       now - ic->closed_ms < ICECAST_TEARDOWN_MS &&
+	       now + ICECAST_RELOGIN_MS < deadline_ms && strstr(head, " 403") &&
+	       !icecast_stopping(ic);
 }
 
 static int icecast_open(void *inst, const struct playout_item_meta *first,
 			struct playout_error *err)
 {
 	struct icecast *ic = inst;
-	struct icecast_nopipe np;
-	struct icecast_sockset before = { NULL, 0, 0 };
-	int rc, listed;
+	char *head;
+	int64_t deadline;
+	int rc;
 
 	icecast_close(ic);
 	if (icecast_stopping(ic))
 		return playout_error_set(err, PLAYOUT_EUNAVAIL,
 					 "connect %s:%u%s: not tried, the daemon is stopping", ic->hostname, (unsigned)ic->port,
 					 ic->mount);
-	if (!ic->shout && !(ic->shout = shout_new()))
-		return playout_error_set(err, PLAYOUT_ENOMEM, "connect %s:%u%s: out of memory", ic->hostname, (unsigned)ic->port,
-					 ic->mount);
+	head = malloc(ICECAST_HEAD_MAX);
+	if (!head)
+		return playout_error_set(err, PLAYOUT_ENOMEM, "connect %s:%u%s: out of memory",
+					 ic->hostname, (unsigned)ic->port, ic->mount);
 	icecast_take_password(ic);
 	ic->ogg = first && (first->format == PLAYOUT_STREAM_OGG_VORBIS ||
 			    first->format == PLAYOUT_STREAM_OGG_OPUS);
-	rc = icecast_configure(ic, ic->shout, first, err);
-	if (rc != PLAYOUT_OK)
-		return rc;
-	listed = icecast_sock_snapshot(&before) == 0;
-	icecast_nopipe_begin(&np);
-	rc = icecast_await_connect(ic, shout_open(ic->shout), err);
-	if (rc != PLAYOUT_OK) {
-		/* libshout keeps its connection object after a failed open;
-		 * shout_close releases it so the next open starts clean. */
-		shout_close(ic->shout);
+	deadline = icecast_conn_now_ms() + (int64_t)ic->connect_timeout_s * 1000;
+	for (;;) {
+		rc = icecast_connect(ic, head, deadline, err);
+		if (rc == PLAYOUT_OK)
+			rc = icecast_login(ic, first, head, deadline, err);
+		if (!icecast_mount_busy_with_us(ic, rc, head, deadline))
+			break;
+		icecast_conn_close(&ic->conn);
+		icecast_nap(ICECAST_RELOGIN_MS);
 	}
-	icecast_nopipe_end(&np);
-	if (rc == PLAYOUT_OK && listed)
-		icecast_cap_sndbuf(ic, &before);
-	icecast_sockset_free(&before);
-	if (rc != PLAYOUT_OK)
+	free(head);
+	if (rc != PLAYOUT_OK) {
+		icecast_conn_close(&ic->conn);
 		return rc;
+	}
 	ic->connected = 1;
 	if (ic->timeout_logged_ms)
 		ic->host->log(ic->host, PLAYOUT_LOG_NOTICE, "%s:%u%s answers again",
@@ -648,69 +550,39 @@ static int icecast_start(void *inst, const struct playout_item_meta *meta,
 	return PLAYOUT_OK;
 }
 
-static int icecast_send_error(struct icecast *ic, int rc, struct playout_error *err)
-{
-	const char *advice = "";
-
-	icecast_code(rc, &advice);
-	return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: %s (%s)", ic->hostname, (unsigned)ic->port, ic->mount,
-				 icecast_shout_text(rc), advice);
-}
-
-/* Push libshout's queue to the socket until it is empty: up to
- * write_timeout_s, looking at host->stopping between naps. In non-blocking
- * mode shout_send() queues and reports nothing of the socket; a send of
- * nothing pushes the queue and returns the socket's error. */
-static int icecast_drain(struct icecast *ic, struct playout_error *err)
-{
-	int64_t deadline = icecast_mono_ms() + (int64_t)ic->write_timeout_s * 1000;
-
-	for (;;) {
-		int rc = shout_send(ic->shout, NULL, 0);
-		ssize_t queued;
-		int64_t left;
-
-		if (rc != SHOUTERR_SUCCESS && rc != SHOUTERR_BUSY && rc != SHOUTERR_RETRY)
-			return icecast_send_error(ic, rc, err);
-		queued = shout_queuelen(ic->shout);
-		if (queued == 0)
-			return PLAYOUT_OK;
-		if (queued < 0)
-			return icecast_send_error(ic, (int)queued, err);
-		if (icecast_stopping(ic))
-			return playout_error_set(err, PLAYOUT_EUNAVAIL,
-						 "send to %s:%u%s: given up, the daemon is stopping", ic->hostname, (unsigned)ic->port,
-						 ic->mount);
-		left = deadline - icecast_mono_ms();
-		if (left <= 0)
-			return playout_error_set(err, PLAYOUT_ETIMEOUT,
-						 "send to %s:%u%s: the server took no data for %d s "
-						 "(write_timeout_s; %zd bytes waiting): is Icecast hung "
-						 "or overloaded, or the network down?", ic->hostname, (unsigned)ic->port,
-						 ic->mount, ic->write_timeout_s, queued);
-		icecast_nap(left < ICECAST_NAP_WRITE_MS ? left : ICECAST_NAP_WRITE_MS);
-	}
-}
-
+/* Hand buf to the server within write_timeout_s: one send() when the
+ * socket has room, which is the rule while the server keeps up. */
 static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 			 struct playout_error *err)
 {
 	struct icecast *ic = inst;
-	struct icecast_nopipe np;
+	const char *h = ic->hostname, *m = ic->mount;
+	unsigned p = ic->port;
+	size_t sent = 0;
 	int rc;
 
 	if (!ic->connected)
-		return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: not connected", ic->hostname, (unsigned)ic->port,
-					 ic->mount);
-	icecast_nopipe_begin(&np);
-	rc = shout_send(ic->shout, buf, len);
-	if (rc != SHOUTERR_SUCCESS && rc != SHOUTERR_BUSY && rc != SHOUTERR_RETRY)
-		rc = icecast_send_error(ic, rc, err);
-	else
-		rc = icecast_drain(ic, err);
-	icecast_nopipe_end(&np);
-	if (rc != PLAYOUT_OK)
-		return rc;
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: not connected",
+					 h, p, m);
+	rc = icecast_conn_send(&ic->conn, buf, len,
+			       icecast_conn_now_ms() + (int64_t)ic->write_timeout_s * 1000, &sent);
+	switch (rc) {
+	case ICECAST_CONN_OK:
+		break;
+	case ICECAST_CONN_STOPPED:
+		return playout_error_set(err, PLAYOUT_EUNAVAIL,
+					 "send to %s:%u%s: given up, the daemon is stopping", h, p, m);
+	case ICECAST_CONN_TIMEOUT:
+		return playout_error_set(err, PLAYOUT_ETIMEOUT,
+					 "send to %s:%u%s: the server took no data for %d s "
+					 "(write_timeout_s; %zu bytes waiting): is Icecast hung "
+					 "or overloaded, or the network down?", h, p, m,
+					 ic->write_timeout_s, len - sent);
+	default:
+		return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: Socket error: "
+					 "%s (the connection failed or the server closed it)", h, p,
+					 m, ic->conn.why);
+	}
 	if (ic->pending_title[0])
 		icecast_send_title(ic);
 	return PLAYOUT_OK;
@@ -728,7 +600,7 @@ const struct playout_plugin playout_plugin = {
 	PLAYOUT_PLUGIN_HEAD,
 	.name = "icecast",
 	.kind = PLAYOUT_KIND_OUTPUT,
-	.description = "streams MP3 or Ogg (Vorbis, Opus) to an Icecast mount (libshout)",
+	.description = "streams MP3 or Ogg (Vorbis, Opus) to an Icecast mount",
 	.settings = icecast_settings,
 	.create = icecast_create,
 	.destroy = icecast_destroy,

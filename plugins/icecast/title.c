@@ -1,11 +1,10 @@
 /*
  * The stream title through Icecast's admin interface, on a sender thread.
  *
- * libshout 2.4.6's shout_set_metadata*() opens a second connection in
- * SHOUT_BLOCKING_FULL mode whatever the shout_t says, and loops until the
- * server answers: a hung server would hold the player thread forever. So the
- * same request (GET /admin/metadata?mode=updinfo&charset=UTF-8&mount=&song=
- * with the source login, or ICY's /admin.cgi?pass=) goes through host->http,
+ * A title is a second HTTP exchange with the server, and a hung server
+ * must never hold the player thread. So the request (GET
+ * /admin/metadata?mode=updinfo&charset=UTF-8&mount=&song= with the source
+ * login, or ICY's /admin.cgi?pass=) goes through title_http.c or host->http,
  * which has timeouts and ends early when the daemon stops, on a thread of
  * this instance: the audio never waits for a title.
  */
@@ -116,7 +115,7 @@ static struct title_job *title_job_new(const struct icecast_title_target *to, co
 		      3 * (strlen(to->icy ? to->password : to->mount) + strlen(title));
 	if (most >= TITLE_URL_MAX || playout_buf_reserve(&url, most) != PLAYOUT_OK)
 		goto fail;
-	/* ICY sources log in on port + 1, and libshout sends the title there too. */
+	/* ICY sources log in on port + 1, and their title goes there too. */
 	bad = playout_buf_printf(&url, strchr(to->hostname, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
 				 to->https ? "https" : "http", to->hostname,
 				 to->icy ? to->port + 1 : to->port);
@@ -181,7 +180,7 @@ static void title_send(struct icecast_title *t, struct title_job *j)
 	memset(&resp, 0, sizeof resp);
 	if (j->auth)
 		headers[nh++] = j->auth;
-	/* Shoutcast-style admin.cgi answers browsers; libshout says the same. */
+	/* Shoutcast-style admin.cgi answers browsers only (so did libshout). */
 	headers[nh++] = "User-Agent: playout/" PACKAGE_VERSION " (Mozilla compatible)";
 	headers[nh] = NULL;
 	req.method = "GET";

@@ -2,7 +2,10 @@
 # Footprint of passthrough (doc/design.md §3): one playoutd plays one 8 s
 # programme from a drop folder and a CSV to one icecast2 mount. It maps no
 # network module (libcurl and its TLS stack: titles go on a plain socket),
-# wakes a few times a second rather than once a frame, and its peak RSS
+# no TLS library at all (the icecast output's TLS helper is opened only for a
+# tls setting), no libshout and no libsystemd, no PCM path (pcm.so: libsoxr
+# and the encoders, opened for re-encoding outputs), wakes a few times a second
+# rather than once a frame, and its peak RSS
 # (VmHWM, the probe's decoding at start-up included) stays under
 # PEAK_BOUND_KB. Skipped in sanitizer builds, whose shadow memory is the
 # footprint.
@@ -11,10 +14,11 @@ set -u
 
 PLAYOUTD="$PO_BUILDDIR/playoutd"
 PLAYOUTCTL="$PO_BUILDDIR/playoutctl"
-# Measured 12.0 MiB on Debian 12 (libshout's dependencies alone are about
-# 3 MiB of it, the probe's loudness meter 2 MiB while it runs); 17.8 MiB
-# before the network module was left out.
-PEAK_BOUND_KB=${PO_FOOTPRINT_PEAK_KB:-14336}
+# Measured 6.0 MiB on Debian 12; 12.0 MiB with libshout (its dependencies
+# were about 3 MiB: libssl, cairo, X11), libsystemd (1 MiB with its own) and
+# the PCM path linked in (0.9 MiB), 17.8 MiB before the network module was
+# left out.
+PEAK_BOUND_KB=${PO_FOOTPRINT_PEAK_KB:-8192}
 
 if [ ! -x "$PLAYOUTD" ] || [ ! -x "$PLAYOUTCTL" ]; then
 	echo "not ok - $PLAYOUTD or $PLAYOUTCTL is not built"
@@ -70,6 +74,10 @@ echo "# one passthrough output: peak RSS ${HWM:-?} kB, RSS ${RSS:-?} kB after th
 po_check "peak RSS ${HWM:-?} kB is under $PEAK_BOUND_KB kB" test "${HWM:-999999}" -lt "$PEAK_BOUND_KB"
 po_check "no network module, libcurl or GnuTLS is mapped" \
 	sh -c "! grep -q 'net\.so\|libcurl\|libgnutls' /proc/$DPID/maps"
+po_check "no libshout, libssl, TLS helper or libsystemd is mapped" \
+	sh -c "! grep -q 'libshout\|libssl\|icecast_tls\.so\|libsystemd' /proc/$DPID/maps"
+po_check "no PCM module, libsoxr or encoder (libvorbis, libopus, LAME) is mapped" \
+	sh -c "! grep -q 'pcm\.so\|libsoxr\|libvorbis\|libopus\|libmp3lame' /proc/$DPID/maps"
 # 5 batches a second, PROGRESS once a second and its sqlite write on the
 # control thread, the planner's round: well under a wake per frame
 po_check "fewer than 20 wake-ups a second while on air ($(( (SW1 - SW0) / 4 )))" \
