@@ -39,6 +39,10 @@
 #define ICECAST_TEARDOWN_MS 2000    /* how long Icecast may take to free the mount
 				       of a source that closed */
 #define ICECAST_RELOGIN_MS 50       /* between logins while it does */
+#define ICECAST_TITLE_DELAY_MS 100  /* from an item's first write to its title:
+				       after the opening burst of every output
+				       starting at that instant, before the
+				       next batch of audio */
 
 extern const struct playout_plugin playout_plugin;
 
@@ -61,15 +65,17 @@ struct icecast {
 	int ogg;                     /* this connection carries Ogg pages (contract 2.2):
 	                                the title is in each logical stream's
 	                                comment header, never a metadata request */
-	struct icecast_title *title; /* the title sender; its thread starts lazily */
+	struct icecast_title *title; /* the title sender; its thread starts at the
+	                                first connect */
 	int titles_off;              /* TLS modes the title sender cannot do */
 	int64_t closed_ms;           /* monotonic, when this instance last closed a
 	                                connection; 0: never */
 	int64_t timeout_logged_ms;   /* monotonic; 0: never */
 	int timeouts_unlogged;
-	/* The title goes out after the item's first bytes: a metadata request
-	 * is a separate HTTP exchange and must not delay the start. */
-	char pending_title[PLAYOUT_TITLE_MAX];
+	/* A title is held by the sender until the item's first write, and
+	 * goes ICECAST_TITLE_DELAY_MS after it: a metadata request is a
+	 * separate HTTP exchange and must not delay the start. */
+	int title_held;
 };
 
 /* The names the settings table accepts (enum icecast_tls_mode's order). */
@@ -268,27 +274,25 @@ static void icecast_take_password(struct icecast *ic)
 	ic->password = pw;
 }
 
-/* Set the stream title; a failure is a warning (the audio matters more). */
+/* Build the stream title's request now, before the item's first write,
+ * and hold it until that write; a failure is a warning (the audio matters
+ * more). */
 static void icecast_queue_title(struct icecast *ic, const struct playout_item_meta *meta)
 {
+	struct icecast_title_target to;
 	const char *title = NULL;
-	if (ic->ogg) {
-		/* Icecast reads the title from the stream's comment header. */
-		ic->pending_title[0] = '\0';
+
+	/* Ogg: Icecast reads the title from the stream's comment header. */
+	if (ic->ogg || !ic->connected || ic->titles_off) {
+		icecast_title_drop(ic->title);
+		ic->title_held = 0;
 		return;
 	}
 	if (meta)
 		title = meta->title && *meta->title ? meta->title : meta->pid;
-	snprintf(ic->pending_title, sizeof ic->pending_title, "%s", title ? title : "");
-}
-
-/* Hand the pending title to the sender thread: no network here. */
-static void icecast_send_title(struct icecast *ic)
-{
-	struct icecast_title_target to;
-
-	if (!ic->pending_title[0] || !ic->connected || ic->titles_off) {
-		ic->pending_title[0] = '\0';
+	if (!title || !*title) {
+		icecast_title_drop(ic->title);
+		ic->title_held = 0;
 		return;
 	}
 	memset(&to, 0, sizeof to);
@@ -299,8 +303,8 @@ static void icecast_send_title(struct icecast *ic)
 	to.password = ic->password;
 	to.icy = ic->icy;
 	to.https = ic->tls == TLS_RFC2818;
-	icecast_title_post(ic->title, &to, ic->pending_title);
-	ic->pending_title[0] = '\0';
+	icecast_title_post(ic->title, &to, title);
+	ic->title_held = 1;
 }
 
 static void icecast_close(void *inst)
@@ -311,6 +315,9 @@ static void icecast_close(void *inst)
 		ic->closed_ms = icecast_conn_now_ms();
 	icecast_conn_close(&ic->conn);
 	ic->connected = 0;
+	if (ic->title_held)
+		icecast_title_drop(ic->title);
+	ic->title_held = 0;
 }
 
 /* A connect that timed out: a warning now, then one a minute while it
@@ -534,6 +541,8 @@ static int icecast_open(void *inst, const struct playout_item_meta *first,
 	ic->timeouts_unlogged = 0;
 	ic->host->log(ic->host, PLAYOUT_LOG_INFO, "connected to %s:%u%s", ic->hostname,
 		      (unsigned)ic->port, ic->mount);
+	if (!ic->ogg && !ic->titles_off)
+		icecast_title_start(ic->title); /* now, not at the instant */
 	icecast_queue_title(ic, first);
 	return PLAYOUT_OK;
 }
@@ -583,8 +592,10 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 					 "%s (the connection failed or the server closed it)", h, p,
 					 m, ic->conn.why);
 	}
-	if (ic->pending_title[0])
-		icecast_send_title(ic);
+	if (ic->title_held) {
+		icecast_title_release(ic->title, ICECAST_TITLE_DELAY_MS);
+		ic->title_held = 0;
+	}
 	return PLAYOUT_OK;
 }
 

@@ -7,12 +7,20 @@
  * login, or ICY's /admin.cgi?pass=) goes through title_http.c or host->http,
  * which has timeouts and ends early when the daemon stops, on a thread of
  * this instance: the audio never waits for a title.
+ *
+ * The thread starts when the connection opens and the request is built
+ * when the title is known, both before the item's instant; the request is
+ * held until the item's first write and sent a little after it, so that
+ * fifty outputs starting at one instant write their first bytes with no
+ * thread start, allocation or HTTP exchange of a title among them.
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <playout/util.h>
 
@@ -38,7 +46,9 @@ struct icecast_title {
 	pthread_cond_t cv;
 	pthread_t thread;
 	int started, quit;
+	struct title_job *held;    /* under mu; built, waiting for the first write */
 	struct title_job *pending; /* under mu; the newest title not yet taken */
+	int64_t due_ns;            /* under mu; CLOCK_MONOTONIC, when pending goes */
 	int warned_no_http;
 };
 
@@ -209,6 +219,14 @@ static void title_send(struct icecast_title *t, struct title_job *j)
 	playout_http_response_free(&resp);
 }
 
+static int64_t title_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static void *title_main(void *arg)
 {
 	struct icecast_title *t = arg;
@@ -219,6 +237,14 @@ static void *title_main(void *arg)
 			pthread_cond_wait(&t->cv, &t->mu);
 		if (t->quit)
 			break;
+		if (title_now_ns() < t->due_ns) {
+			/* Not yet: the item's opening burst is still going out.
+			 * A newer title or the quit wakes this early. */
+			struct timespec ts = { (time_t)(t->due_ns / 1000000000),
+					       (long)(t->due_ns % 1000000000) };
+			pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+			continue;
+		}
 		struct title_job *j = t->pending;
 		t->pending = NULL;
 		pthread_mutex_unlock(&t->mu);
@@ -238,7 +264,13 @@ struct icecast_title *icecast_title_new(const struct playout_host *host)
 		return NULL;
 	t->host = host;
 	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
+	/* The delay before a title is measured on the monotonic clock: a
+	 * step of the wall clock neither holds nor hurries it. */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	return t;
 }
 
@@ -252,10 +284,30 @@ void icecast_title_free(struct icecast_title *t)
 	pthread_mutex_unlock(&t->mu);
 	if (t->started)
 		pthread_join(t->thread, NULL);
+	title_job_free(t->held);
 	title_job_free(t->pending);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
+}
+
+/* Start the thread unless it runs; 0, or -1 when it cannot. Under mu. */
+static int title_start_locked(struct icecast_title *t)
+{
+	if (t->started)
+		return 0;
+	if (pthread_create(&t->thread, NULL, title_main, t) != 0)
+		return -1;
+	t->started = 1;
+	return 0;
+}
+
+void icecast_title_start(struct icecast_title *t)
+{
+	pthread_mutex_lock(&t->mu);
+	/* A failure is told by the release, which tries again. */
+	(void)title_start_locked(t);
+	pthread_mutex_unlock(&t->mu);
 }
 
 void icecast_title_post(struct icecast_title *t, const struct icecast_title_target *to,
@@ -269,29 +321,54 @@ void icecast_title_post(struct icecast_title *t, const struct icecast_title_targ
 			h->log(h, PLAYOUT_LOG_WARN,
 			       "the host offers no HTTP client: stream titles over HTTPS are not sent");
 		t->warned_no_http = 1;
+		icecast_title_drop(t);
 		return;
 	}
 	j = title_job_new(to, title);
 	if (!j) {
 		h->log(h, PLAYOUT_LOG_WARN, "title \"%s\" on %s:%u%s: out of memory or too long",
 		       title, to->hostname, to->port, to->mount);
+		icecast_title_drop(t);
 		return;
 	}
 	pthread_mutex_lock(&t->mu);
-	if (!t->started) {
-		/* Started here, not in create: `playoutctl check` creates
-		 * instances that never play. */
-		if (pthread_create(&t->thread, NULL, title_main, t) != 0) {
-			pthread_mutex_unlock(&t->mu);
-			h->log(h, PLAYOUT_LOG_WARN, "set %s: cannot start the title thread", j->what);
-			title_job_free(j);
-			return;
-		}
-		t->started = 1;
+	old = t->held;
+	t->held = j;
+	pthread_mutex_unlock(&t->mu);
+	title_job_free(old);
+}
+
+void icecast_title_release(struct icecast_title *t, int delay_ms)
+{
+	const struct playout_host *h = t->host;
+	struct title_job *j, *old = NULL;
+
+	pthread_mutex_lock(&t->mu);
+	j = t->held;
+	t->held = NULL;
+	if (j && title_start_locked(t) < 0) {
+		pthread_mutex_unlock(&t->mu);
+		h->log(h, PLAYOUT_LOG_WARN, "set %s: cannot start the title thread", j->what);
+		title_job_free(j);
+		return;
 	}
-	old = t->pending;
-	t->pending = j;
-	pthread_cond_signal(&t->cv);
+	if (j) {
+		old = t->pending;
+		t->pending = j;
+		t->due_ns = title_now_ns() + (int64_t)delay_ms * 1000000;
+		pthread_cond_signal(&t->cv);
+	}
+	pthread_mutex_unlock(&t->mu);
+	title_job_free(old);
+}
+
+void icecast_title_drop(struct icecast_title *t)
+{
+	struct title_job *old;
+
+	pthread_mutex_lock(&t->mu);
+	old = t->held;
+	t->held = NULL;
 	pthread_mutex_unlock(&t->mu);
 	title_job_free(old);
 }
