@@ -639,27 +639,36 @@ struct outage {
 	char reason[128];
 };
 
-/* Post type with play and what the output does: state, where the clock is in
- * the item pl, and how far the audio sent (up to pos_ns) runs ahead of it. */
+/* Make in *mp the message type with play and what the output does: state,
+ * where the clock is in the item pl, and how far the audio sent (up to
+ * pos_ns) runs ahead of it. */
+static void status_msg(struct po_player *p, struct po_playq_msg *mp, int type,
+		       const struct po_play *play, const struct play *pl, const char *state,
+		       int64_t pos_ns, const char *error)
+{
+	memset(&mp->gap, 0, sizeof mp->gap);
+	memset(&mp->status, 0, sizeof mp->status);
+	mp->type = type;
+	mp->play = *play;
+	int64_t t = now_ns(p);
+	snprintf(mp->status.output, sizeof mp->status.output, "%s", p->label);
+	snprintf(mp->status.state, sizeof mp->status.state, "%s", state);
+	snprintf(mp->status.last_error, sizeof mp->status.last_error, "%s", error);
+	mp->status.since_ms = t / NS_PER_MS;
+	mp->status.error_ms = error[0] ? t / NS_PER_MS : 0;
+	/* on air now: where the clock is in the item (the listener hears it) */
+	mp->status.position_ms = t > pl->start_ns ? (t - pl->start_ns) / NS_PER_MS : 0;
+	mp->status.end_ms = (pl->start_ns + min64(pl->cut_ns, pl->total_ns)) / NS_PER_MS;
+	mp->status.lead_ms = (pl->start_ns + pos_ns - t) / NS_PER_MS;
+	mp->status.updated_ms = t / NS_PER_MS;
+}
+
+/* Post that message now. */
 static void post_status(struct po_player *p, int type, const struct po_play *play,
 			const struct play *pl, const char *state, int64_t pos_ns, const char *error)
 {
 	struct po_playq_msg m;
-	memset(&m.gap, 0, sizeof m.gap);
-	memset(&m.status, 0, sizeof m.status);
-	m.type = type;
-	m.play = *play;
-	int64_t t = now_ns(p);
-	snprintf(m.status.output, sizeof m.status.output, "%s", p->label);
-	snprintf(m.status.state, sizeof m.status.state, "%s", state);
-	snprintf(m.status.last_error, sizeof m.status.last_error, "%s", error);
-	m.status.since_ms = t / NS_PER_MS;
-	m.status.error_ms = error[0] ? t / NS_PER_MS : 0;
-	/* on air now: where the clock is in the item (the listener hears it) */
-	m.status.position_ms = t > pl->start_ns ? (t - pl->start_ns) / NS_PER_MS : 0;
-	m.status.end_ms = (pl->start_ns + min64(pl->cut_ns, pl->total_ns)) / NS_PER_MS;
-	m.status.lead_ms = (pl->start_ns + pos_ns - t) / NS_PER_MS;
-	m.status.updated_ms = t / NS_PER_MS;
+	status_msg(p, &m, type, play, pl, state, pos_ns, error);
 	po_playq_post(p->q, &m);
 }
 
@@ -1015,7 +1024,17 @@ static void play_item(struct po_player *p)
 		post(p, PO_PLAYQ_BEGIN, &play);
 		row = 1;
 	}
+	/* A fresh item's BEGIN, made at its first write, is posted at the
+	 * next wake: the post wakes the daemon's thread (a database write, the
+	 * "on air" line), which must not take a core while the other outputs
+	 * starting at the same instant write their first bytes. */
+	struct po_playq_msg begin_msg;
+	int begin_held = 0;
 	for (;;) {
+		if (begin_held) {
+			begin_held = 0;
+			po_playq_post(p->q, &begin_msg);
+		}
 		if (interrupted || stopping(p)) {
 			interrupted = 1;
 			break;
@@ -1084,7 +1103,12 @@ static void play_item(struct po_player *p)
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
 			began = 1;
-			post_status(p, PO_PLAYQ_BEGIN, &play, &pl, "on air", cursor_pos(&pl), "");
+			status_msg(p, &begin_msg, PO_PLAYQ_BEGIN, &play, &pl, "on air",
+				   cursor_pos(&pl), "");
+			if (fresh && !down.at_ns)
+				begin_held = 1;
+			else
+				po_playq_post(p->q, &begin_msg);
 			progress_at = sent_at + PROGRESS_NS;
 		}
 		if (down.at_ns && down.resume_pos_ns >= 0 && pl.bytes > bytes_before)
@@ -1127,6 +1151,8 @@ static void play_item(struct po_player *p)
 		if (wake > t)
 			po_clock_sleep_until_mono_ns(p->clock, min64(wake, t + SLICE_NS));
 	}
+	if (begin_held)
+		po_playq_post(p->q, &begin_msg);
 
 	if (p->pcm && p->out_open)
 		pcm_flush(p, &pl, it);
