@@ -39,10 +39,10 @@
 #define ICECAST_TEARDOWN_MS 2000    /* how long Icecast may take to free the mount
 				       of a source that closed */
 #define ICECAST_RELOGIN_MS 50       /* between logins while it does */
-#define ICECAST_TITLE_DELAY_MS 100  /* from an item's first write to its title:
-				       after the opening burst of every output
-				       starting at that instant, before the
-				       next batch of audio */
+#define ICECAST_TITLE_DELAY_MS 100  /* from an item's first write to the one
+				       that sends its title: the player's next
+				       batch, after the opening burst of every
+				       output starting at that instant */
 
 extern const struct playout_plugin playout_plugin;
 
@@ -72,10 +72,12 @@ struct icecast {
 	                                connection; 0: never */
 	int64_t timeout_logged_ms;   /* monotonic; 0: never */
 	int timeouts_unlogged;
-	/* A title is held by the sender until the item's first write, and
-	 * goes ICECAST_TITLE_DELAY_MS after it: a metadata request is a
-	 * separate HTTP exchange and must not delay the start. */
+	/* A title is held by the sender until the first write at least
+	 * ICECAST_TITLE_DELAY_MS after the item's first: a metadata request
+	 * is a separate HTTP exchange, and even the sender thread's wake
+	 * must not take a core from another output's first write. */
 	int title_held;
+	int64_t title_first_write_ms; /* monotonic; 0: no write since the title */
 };
 
 /* The names the settings table accepts (enum icecast_tls_mode's order). */
@@ -305,6 +307,7 @@ static void icecast_queue_title(struct icecast *ic, const struct playout_item_me
 	to.https = ic->tls == TLS_RFC2818;
 	icecast_title_post(ic->title, &to, title);
 	ic->title_held = 1;
+	ic->title_first_write_ms = 0;
 }
 
 static void icecast_close(void *inst)
@@ -568,13 +571,15 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 	const char *h = ic->hostname, *m = ic->mount;
 	unsigned p = ic->port;
 	size_t sent = 0;
+	int64_t now;
 	int rc;
 
 	if (!ic->connected)
 		return playout_error_set(err, PLAYOUT_EUNAVAIL, "send to %s:%u%s: not connected",
 					 h, p, m);
-	rc = icecast_conn_send(&ic->conn, buf, len,
-			       icecast_conn_now_ms() + (int64_t)ic->write_timeout_s * 1000, &sent);
+	now = icecast_conn_now_ms();
+	rc = icecast_conn_send(&ic->conn, buf, len, now + (int64_t)ic->write_timeout_s * 1000,
+			       &sent);
 	switch (rc) {
 	case ICECAST_CONN_OK:
 		break;
@@ -592,8 +597,10 @@ static int icecast_write(void *inst, const uint8_t *buf, size_t len,
 					 "%s (the connection failed or the server closed it)", h, p,
 					 m, ic->conn.why);
 	}
-	if (ic->title_held) {
-		icecast_title_release(ic->title, ICECAST_TITLE_DELAY_MS);
+	if (ic->title_held && !ic->title_first_write_ms) {
+		ic->title_first_write_ms = now ? now : 1;
+	} else if (ic->title_held && now - ic->title_first_write_ms >= ICECAST_TITLE_DELAY_MS) {
+		icecast_title_release(ic->title);
 		ic->title_held = 0;
 	}
 	return PLAYOUT_OK;

@@ -10,17 +10,16 @@
  *
  * The thread starts when the connection opens and the request is built
  * when the title is known, both before the item's instant; the request is
- * held until the item's first write and sent a little after it, so that
- * fifty outputs starting at one instant write their first bytes with no
- * thread start, allocation or HTTP exchange of a title among them.
+ * held until the plugin releases it, a batch after the item's first write
+ * (icecast.c), so that fifty outputs starting at one instant write their
+ * first bytes with no thread start, allocation, wake or HTTP exchange of a
+ * title among them.
  */
 #include "config.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <playout/util.h>
 
@@ -48,7 +47,6 @@ struct icecast_title {
 	int started, quit;
 	struct title_job *held;    /* under mu; built, waiting for the first write */
 	struct title_job *pending; /* under mu; the newest title not yet taken */
-	int64_t due_ns;            /* under mu; CLOCK_MONOTONIC, when pending goes */
 	int warned_no_http;
 };
 
@@ -219,14 +217,6 @@ static void title_send(struct icecast_title *t, struct title_job *j)
 	playout_http_response_free(&resp);
 }
 
-static int64_t title_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void *title_main(void *arg)
 {
 	struct icecast_title *t = arg;
@@ -237,14 +227,6 @@ static void *title_main(void *arg)
 			pthread_cond_wait(&t->cv, &t->mu);
 		if (t->quit)
 			break;
-		if (title_now_ns() < t->due_ns) {
-			/* Not yet: the item's opening burst is still going out.
-			 * A newer title or the quit wakes this early. */
-			struct timespec ts = { (time_t)(t->due_ns / 1000000000),
-					       (long)(t->due_ns % 1000000000) };
-			pthread_cond_timedwait(&t->cv, &t->mu, &ts);
-			continue;
-		}
 		struct title_job *j = t->pending;
 		t->pending = NULL;
 		pthread_mutex_unlock(&t->mu);
@@ -264,13 +246,7 @@ struct icecast_title *icecast_title_new(const struct playout_host *host)
 		return NULL;
 	t->host = host;
 	pthread_mutex_init(&t->mu, NULL);
-	/* The delay before a title is measured on the monotonic clock: a
-	 * step of the wall clock neither holds nor hurries it. */
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&t->cv, NULL);
 	return t;
 }
 
@@ -338,7 +314,7 @@ void icecast_title_post(struct icecast_title *t, const struct icecast_title_targ
 	title_job_free(old);
 }
 
-void icecast_title_release(struct icecast_title *t, int delay_ms)
+void icecast_title_release(struct icecast_title *t)
 {
 	const struct playout_host *h = t->host;
 	struct title_job *j, *old = NULL;
@@ -355,7 +331,6 @@ void icecast_title_release(struct icecast_title *t, int delay_ms)
 	if (j) {
 		old = t->pending;
 		t->pending = j;
-		t->due_ns = title_now_ns() + (int64_t)delay_ms * 1000000;
 		pthread_cond_signal(&t->cv);
 	}
 	pthread_mutex_unlock(&t->mu);

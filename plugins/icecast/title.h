@@ -40,11 +40,11 @@ void icecast_title_start(struct icecast_title *t);
 void icecast_title_post(struct icecast_title *t, const struct icecast_title_target *to,
 			const char *title);
 
-/* Send the held title, if any, delay_ms from now, replacing one not sent
- * yet (only the newest matters): a lock and a signal, no allocation. A
- * failure is logged by the sender thread as a warning. The player thread,
- * at the item's first write. */
-void icecast_title_release(struct icecast_title *t, int delay_ms);
+/* Send the held title, if any, replacing one not sent yet (only the
+ * newest matters): a lock and a signal, no allocation. A failure is logged
+ * by the sender thread as a warning. The player thread, after the item's
+ * opening burst (write). */
+void icecast_title_release(struct icecast_title *t);
 
 /* Forget the held title (the connection closed before its first write). */
 void icecast_title_drop(struct icecast_title *t);
