@@ -174,6 +174,43 @@ EOF
 }
 po_check "every output's first audio byte reaches the server within ${FIRST_BYTE_BOUND_MS} ms of the instant" \
 	check_first_bytes
+# The stream titles go through the proxy too: each output's metadata
+# request must come, and come after the opening burst (the plugin holds it
+# for a batch after the item's first write), never among the first bytes.
+check_titles() {
+	"$PO_PY" - "$T/proxy" "$N" "$START" <<'EOF'
+import glob, json, sys, urllib.parse
+d, n, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+first, title = {}, {}
+for f in glob.glob(d + "/conn-*.json"):
+    c = json.load(open(f))
+    path = c.get("path") or ""
+    if c.get("method") in ("SOURCE", "PUT") and c.get("chunks"):
+        at = (c["chunks"][0][0] - start * 10**9) / 1e6
+        first[path] = min(at, first.get(path, at))
+    elif c.get("method") == "GET" and path.startswith("/admin/metadata?") and \
+            c.get("headers_wall_ns"):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+        mount = q.get("mount", [""])[0]
+        at = (c["headers_wall_ns"] - start * 10**9) / 1e6
+        title[mount] = min(at, title.get(mount, at))
+missing = sorted(set(first) - set(title))
+for k in missing[:10]:
+    print("#   %s: no title request" % k)
+if not first or not title:
+    sys.exit(1)
+last_first = max(first.values())
+early = sorted((v, k) for k, v in title.items() if v <= last_first)
+for v, k in early[:10]:
+    print("#   %s: title request %+.2f ms from the instant, among the first bytes "
+          "(the last at %+.2f ms)" % (k, v, last_first))
+print("# title requests, %d outputs: the first %+.2f ms from the instant, the last first "
+      "audio byte %+.2f ms" % (len(title), min(title.values()), last_first))
+sys.exit(0 if len(first) == n and not missing and not early else 1)
+EOF
+}
+po_check "every output's title request reaches the server after every first audio byte" \
+	check_titles
 
 kill -TERM "$DPID" 2>/dev/null
 daemon_gone() { ! kill -0 "$DPID" 2>/dev/null || [ "$(ps -o stat= -p "$DPID" | cut -c1)" = Z ]; }
