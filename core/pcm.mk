@@ -1,5 +1,6 @@
 # Re-encoding outputs: the PCM path of the player (decode, shape, encode).
-libpocore_la_SOURCES += core/pcm_source.c core/pcm_source.h core/pcm_shape.c core/pcm_shape.h \
+libpocore_la_SOURCES += core/pcm_decode.c core/pcm_decode.h core/pcm_source.c core/pcm_source.h \
+	core/pcm_tap.c core/pcm_tap.h core/pcm_shape.c core/pcm_shape.h \
 	core/player_pcm.c core/player_pcm.h
 libpocore_la_CFLAGS += $(SOXR_CFLAGS)
 libpocore_la_LIBADD += $(SOXR_LIBS)

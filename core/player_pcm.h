@@ -61,11 +61,13 @@ void po_pcm_out_meta(const struct po_pcm_out *o, struct playout_item_meta *m);
 int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, double gain_db,
 		     struct playout_error *err);
 
-/* Before a send: the next frame fed is at item-relative pos_ns (taken
- * only for the first frame after begin: later frames follow on), the item
- * is cut at cut_ns and its frames last total_ns (both may change while it
- * plays: a new plan). */
-void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, int64_t cut_ns, int64_t total_ns);
+/* Before a send: the next frame fed is at item-relative pos_ns and is the
+ * item's frame number frame, counted from its first across segments (both
+ * taken only for the first frame after begin: later frames follow on), the
+ * item is cut at cut_ns and its frames last total_ns (both may change
+ * while it plays: a new plan). */
+void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
+		   int64_t total_ns);
 
 /* len bytes of whole MP3 frames, in order: handed to the encoder's thread
  * (waiting only while it still encodes the previous send), and what it
