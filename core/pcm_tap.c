@@ -99,9 +99,10 @@ static void evict_one(struct po_pcm_tap *t)
 	t->lo++;
 }
 
-/* Under t->mu: drop every frame each reader in the window has passed. A
- * reader before the window (left behind) or past its end holds nothing.
- * Returns the change of floats held (<= 0). */
+/* Under t->mu: drop every frame each reader in the window has passed,
+ * but the last PO_PCM_TAP_GRACE of them. A reader before the window (left
+ * behind) or past its end holds nothing. Returns the change of floats
+ * held (<= 0). */
 static long long evict_passed(struct po_pcm_tap *t)
 {
 	uint32_t keep = t->hi;
@@ -109,7 +110,7 @@ static long long evict_passed(struct po_pcm_tap *t)
 	for (struct po_pcm_tap_reader *r = t->readers; r; r = r->next)
 		if (r->pos >= t->lo && r->pos < keep)
 			keep = r->pos;
-	while (t->lo < keep)
+	while (t->lo + PO_PCM_TAP_GRACE < keep)
 		evict_one(t);
 	return -(long long)(before - t->used);
 }

@@ -18,9 +18,10 @@
  * Memory: at most PO_PCM_TAP_FLOATS floats and PO_PCM_TAP_FRAMES frames
  * per tap (2 MiB: 5.9 s of stereo at 44.1 kHz), and at most one tap per
  * reader, so at most one per re-encoding output (in practice one per item
- * on air). Frames go as soon as every reader in the window has passed
- * them, and the oldest go first when the window is full (a reader left
- * behind then decodes privately); the tap goes with its last reader.
+ * on air). Frames go once every reader in the window has passed them
+ * (the last PO_PCM_TAP_GRACE of them kept for a reader that begins a
+ * little late), and the oldest go first when the window is full (a reader
+ * left behind then decodes privately); the tap goes with its last reader.
  *
  * Thread-safety: every function may be called from any thread; one reader
  * is used by one thread at a time.
@@ -36,6 +37,10 @@
 #define PO_PCM_TAP_FLOATS (512 * 1024) /* samples x channels kept per tap */
 #define PO_PCM_TAP_FRAMES 512          /* frames kept per tap */
 #define PO_PCM_TAP_FRAME_MAX 1152      /* samples one MPEG audio frame gives, at most */
+/* Frames kept after every reader passed them, for an output that begins
+ * the item a little after the others (its first send handed over a
+ * send later): 96 frames are 2.5 s of MPEG-1 at 44.1 kHz. */
+#define PO_PCM_TAP_GRACE 96
 
 /* One frame's samples, copied out of the tap. */
 struct po_pcm_tap_frame {
