@@ -19,3 +19,9 @@ TESTS += tests/integration/test_pcm_vorbis.sh tests/integration/test_pcm_opus.sh
 check_LTLIBRARIES += tests/unit/modules/tout21.la
 tests_unit_modules_tout21_la_SOURCES = tests/unit/modules/tout21.c
 tests_unit_modules_tout21_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+
+# The shared decode of an item (pcm_tap.c).
+check_PROGRAMS += tests/unit/test_pcm_tap
+TESTS += tests/unit/test_pcm_tap
+tests_unit_test_pcm_tap_LDADD = $(UNIT_LDADD)
+tests_unit_test_pcm_tap_CFLAGS = $(UNIT_CFLAGS)
