@@ -2,7 +2,11 @@
  * A re-encoding output's feed (player_pcm.h): decode, shape, encode, write.
  * Positions are counted in samples of the output's rate from the item's
  * start, so the cut and the fades fall on the sample whatever the item's
- * own rate.
+ * own rate. Each frame's samples come from the item's shared decode
+ * (pcm_tap.h: the frame's number in the item, from the player, and its
+ * bytes must match) or, outside its window, from the output's private
+ * decoder; the resampler runs on across a switch, so every sample goes
+ * out once either way.
  *
  * Decoding and encoding run on a worker thread of the output, off the
  * pacing path: the player thread queues commands (begin, at, frames, end)

@@ -1,8 +1,10 @@
 /*
  * A re-encoding output's side of the player (player.c): the MP3 frames the
- * player paces are decoded (pcm_source.h), shaped (gain, fades, the cut at
- * the sample: pcm_shape.h) and encoded (enc.h), and the encoder's whole
- * frames or pages go to the output's write op. The pacing stays the
+ * player paces are decoded (once per item for every such output: pcm_tap.h;
+ * privately where the shared decode cannot serve), brought to the output's
+ * rate and channels (pcm_source.h), shaped (gain, fades, the cut at the
+ * sample: pcm_shape.h) and encoded (enc.h), and the encoder's whole frames
+ * or pages go to the output's write op. The pacing stays the
  * player's: this only turns the bytes of one send into other bytes.
  * Decoding and encoding run on a thread of the output's own (created by
  * po_pcm_out_new), off the pacing path; the output's ops are still called

@@ -3,7 +3,8 @@
  * positions read the samples a private decoder gives, each frame decoded
  * once; a reader outside the window is told to decode privately and holds
  * no one up; the window's memory is bounded and freed with the last
- * reader. Readers on threads, in lock step, share too.
+ * reader. Readers on threads, in lock step, share too. And through
+ * player_pcm.c: outputs far apart each encode every sample once.
  */
 #include "runner.h"
 
@@ -14,9 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "enc.h"
 #include "mp3.h"
+#include "outfmt.h"
 #include "pcm_decode.h"
 #include "pcm_tap.h"
+#include "player_pcm.h"
 
 #define FRAME_FLOATS (PO_PCM_TAP_FRAME_MAX * 2)
 #define BOUND_BYTES ((size_t)PO_PCM_TAP_FLOATS * sizeof(float))
@@ -337,6 +341,152 @@ static void test_readers_on_threads_in_step_share_one_decode(void)
 	PO_EXPECT_INT(after.frames_private - before.frames_private, 0u);
 }
 
+/* ---- through player_pcm.c: outputs at different places, every sample ---- */
+
+struct po_enc {
+	int64_t samples;              /* written since begin */
+};
+
+static struct po_enc *count_new(const struct po_outfmt *f, po_enc_sink sink, void *arg,
+				struct playout_error *err)
+{
+	(void)f, (void)sink, (void)arg, (void)err;
+	return calloc(1, sizeof(struct po_enc));
+}
+
+static int count_begin(struct po_enc *e, const char *title, const char *station,
+		       struct playout_error *err)
+{
+	(void)title, (void)station, (void)err;
+	e->samples = 0;
+	return 0;
+}
+
+static int count_write(struct po_enc *e, const float *pcm, size_t n, struct playout_error *err)
+{
+	(void)pcm, (void)err;
+	e->samples += (int64_t)n;
+	return 0;
+}
+
+static int count_end(struct po_enc *e, struct playout_error *err)
+{
+	(void)e, (void)err;
+	return 0;
+}
+
+static int count_format(int codec)
+{
+	(void)codec;
+	return PLAYOUT_STREAM_MP3;
+}
+
+static int null_write(void *inst, const uint8_t *buf, size_t len, struct playout_error *err)
+{
+	(void)inst, (void)buf, (void)len, (void)err;
+	return 0;
+}
+
+static const struct playout_output_ops null_out = { .size = sizeof null_out, .write = null_write };
+
+struct feed_out {
+	struct po_pcm_out *o;
+	struct po_enc *enc;           /* the count, read once the output is idle */
+	uint32_t next;                /* the next frame to feed */
+};
+
+static struct po_enc *last_enc;
+static struct po_enc *spy_new(const struct po_outfmt *f, po_enc_sink sink, void *arg,
+			      struct playout_error *err)
+{
+	last_enc = count_new(f, sink, arg, err);
+	return last_enc;
+}
+
+static const struct po_pcm_enc_ops spy_enc = {
+	.create = spy_new, .begin = count_begin, .write = count_write, .end = count_end,
+	.destroy = (void (*)(struct po_enc *))free, .stream_format = count_format,
+};
+
+/* An output that begins item key at frame first. */
+static void out_begin(struct feed_out *fo, uint32_t first)
+{
+	struct po_outfmt f = { .codec = PO_CODEC_VORBIS, .samplerate = 44100, .channels = 2 };
+	struct playout_item_meta m = { .title = "T", .pid = "shared", .start_ms = 5000 };
+	struct playout_error err = { 0, "" };
+	fo->o = po_pcm_out_new(&f, &spy_enc, &null_out, NULL, &err);
+	PO_EXPECT_INT_FATAL(po_pcm_out_begin(fo->o, &m, 0.0, &err), 0);
+	fo->enc = last_enc;
+	int64_t total_ns = (int64_t)fx.n * 1152 * 1000000000 / 44100;
+	int64_t pos_ns = (int64_t)first * 1152 * 1000000000 / 44100;
+	po_pcm_out_at(fo->o, pos_ns, first, INT64_MAX, total_ns);
+	fo->next = first;
+}
+
+/* Feed k more frames, in sends of up to 8 as the player does. */
+static void out_feed(struct feed_out *fo, uint32_t k)
+{
+	struct playout_error err = { 0, "" };
+	int64_t written = 0;
+	while (k && fo->next < fx.n) {
+		uint32_t n = 0;
+		size_t len = 0;
+		while (n < 8 && n < k && fo->next + n < fx.n)
+			len += fx.len[fo->next + n++];
+		PO_EXPECT_INT(po_pcm_out_feed(fo->o, fx.bytes + fx.off[fo->next], len, &written, &err),
+			      0);
+		fo->next += n;
+		k -= n;
+	}
+}
+
+static int64_t out_end(struct feed_out *fo)
+{
+	struct playout_error err = { 0, "" };
+	int64_t written = 0;
+	PO_EXPECT_INT(po_pcm_out_end(fo->o, &written, &err), 0);
+	int64_t n = fo->enc->samples;
+	po_pcm_out_free(fo->o);
+	return n;
+}
+
+static void test_outputs_far_apart_each_get_every_sample_once(void)
+{
+	struct po_pcm_tap_stats before, after;
+	struct feed_out a, b, c;
+	po_pcm_tap_stats(&before);
+	/* A leads; B stalls after 8 frames while A goes a window past it, so
+	 * B decodes privately from there; C begins late, at frame 400, in A's
+	 * window. */
+	out_begin(&a, 0);
+	out_begin(&b, 0);
+	out_feed(&a, 8);
+	out_feed(&b, 8);
+	out_feed(&a, 392);
+	out_begin(&c, 400);
+	out_feed(&c, 8);
+	out_feed(&a, fx.n);
+	out_feed(&c, fx.n);
+	out_feed(&b, fx.n);
+	PO_EXPECT_INT(out_end(&a), (int64_t)fx.n * 1152);
+	PO_EXPECT_INT(out_end(&b), (int64_t)fx.n * 1152);
+	PO_EXPECT_INT(out_end(&c), (int64_t)(fx.n - 400) * 1152);
+	po_pcm_tap_stats(&after);
+	PO_EXPECT_INT(after.taps_open, 0u);
+	/* each frame decoded once in the tap, whatever order the three
+	 * encoder threads ran in; B, a window behind, decoded privately */
+	PO_EXPECT_INT(after.frames_decoded - before.frames_decoded, (uint64_t)fx.n);
+	PO_EXPECT_INT(after.frames_private - before.frames_private > 0, 1);
+	PO_EXPECT_INT(after.frames_shared - before.frames_shared +
+			      (after.frames_private - before.frames_private),
+		      (uint64_t)fx.n * 2 + (fx.n - 400));
+}
+
+static const struct po_test out_tests[] = {
+	{ "test_outputs_far_apart_each_get_every_sample_once", test_outputs_far_apart_each_get_every_sample_once },
+	{ NULL, NULL },
+};
+
 static const struct po_test tap_tests[] = {
 	{ "test_memory_is_bounded_and_freed_after_the_last_reader", test_memory_is_bounded_and_freed_after_the_last_reader },
 	{ "test_aligned_readers_decode_each_frame_once", test_aligned_readers_decode_each_frame_once },
@@ -351,6 +501,7 @@ static const struct po_test tap_tests[] = {
 
 static const struct po_suite suites[] = {
 	{ "pcm_tap", tap_tests, init_fixture, free_fixture },
+	{ "player_pcm", out_tests, init_fixture, free_fixture },
 	{ NULL, NULL, NULL, NULL },
 };
 
