@@ -40,7 +40,6 @@ struct po_pcm_tap_reader {
 	struct po_pcm_tap *tap;
 	struct po_pcm_tap_reader *next;
 	uint32_t pos;                 /* the frame it asks for next */
-	uint64_t shared, private_;
 };
 
 struct po_pcm_tap {
@@ -234,9 +233,9 @@ int po_pcm_tap_get(struct po_pcm_tap_reader *r, uint32_t frame, const uint8_t *m
 	if (!t->decoding && (frame < t->lo || frame > t->hi) && window_unused(t, r)) {
 		/* Nobody else is in the window: move it here, rather than
 		 * leave every reader to come decoding privately. */
+		held -= (long long)t->used;
 		while (t->lo < t->hi)
 			evict_one(t);
-		held -= (long long)t->used;
 		t->lo = t->hi = frame;
 		t->head = t->used = 0;
 		t->fresh = 1;
@@ -264,13 +263,10 @@ int po_pcm_tap_get(struct po_pcm_tap_reader *r, uint32_t frame, const uint8_t *m
 	if (frame >= t->lo && frame < t->hi)
 		got = copy_out(t, frame, hash, (uint32_t)len, out);
 	r->pos = frame + 1;
-	if (got) {
-		r->shared++;
+	if (got)
 		t->shared++;
-	} else {
-		r->private_++;
+	else
 		t->private_++;
-	}
 	held += evict_passed(t);
 	pthread_mutex_unlock(&t->mu);
 

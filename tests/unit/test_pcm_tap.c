@@ -199,6 +199,7 @@ static void test_reader_left_behind_decodes_privately_and_holds_no_one(void)
 	PO_EXPECT_INT(po_pcm_tap_decoded(a), (uint64_t)fx.n);
 	po_pcm_tap_leave(a);
 	po_pcm_tap_leave(b);
+	PO_EXPECT_INT(held(), 0u);
 }
 
 static void test_late_joiner_outside_the_window_decodes_privately(void)
@@ -289,7 +290,9 @@ static void test_reader_alone_out_of_the_window_moves_it(void)
 	PO_EXPECT_INT(po_pcm_tap_get(a, 401, fx.bytes + fx.off[401], fx.len[401], &f), 1);
 	PO_EXPECT_INT(f.n, fx.ref_n[401]);
 	PO_EXPECT_INT(po_pcm_tap_decoded(a), 4u);
+	PO_EXPECT_INT(held(), 2 * FRAME_FLOATS * sizeof(float)); /* frames 400 and 401 */
 	po_pcm_tap_leave(a);
+	PO_EXPECT_INT(held(), 0u);
 }
 
 /* ---- readers on threads ----------------------------------------------------- */
