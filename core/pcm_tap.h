@@ -16,7 +16,9 @@
  * the others, and the others never wait for it.
  *
  * Memory: at most PO_PCM_TAP_FLOATS floats and PO_PCM_TAP_FRAMES frames
- * per tap (2 MiB: 5.9 s of stereo at 44.1 kHz), and at most one tap per
+ * per tap (1 MiB: 3 s of stereo at 44.1 kHz, ten times what outputs
+ * playing together are apart; a reader further behind costs only its own
+ * decode, about 0.1 % of a core), and at most one tap per
  * reader, so at most one per re-encoding output (in practice one per item
  * on air). Frames go once every reader in the window has passed them
  * (the last PO_PCM_TAP_GRACE of them kept for a reader that begins a
@@ -34,13 +36,13 @@
 
 #include <playout/plugin.h>
 
-#define PO_PCM_TAP_FLOATS (512 * 1024) /* samples x channels kept per tap */
+#define PO_PCM_TAP_FLOATS (256 * 1024) /* samples x channels kept per tap */
 #define PO_PCM_TAP_FRAMES 512          /* frames kept per tap */
 #define PO_PCM_TAP_FRAME_MAX 1152      /* samples one MPEG audio frame gives, at most */
 /* Frames kept after every reader passed them, for an output that begins
  * the item a little after the others (its first send handed over a
- * send later): 96 frames are 2.5 s of MPEG-1 at 44.1 kHz. */
-#define PO_PCM_TAP_GRACE 96
+ * send later): 64 frames are 1.7 s of MPEG-1 at 44.1 kHz. */
+#define PO_PCM_TAP_GRACE 64
 
 /* One frame's samples, copied out of the tap. */
 struct po_pcm_tap_frame {
