@@ -57,7 +57,8 @@ struct po_pcm_tap {
 	size_t head, used;            /* floats: the oldest frame's start, held */
 	int decoding;                 /* a reader decodes frame hi, lock released */
 	int fresh;                    /* the decoder must start afresh */
-	uint64_t decoded, shared, private_;
+	uint64_t decoded, shared, private_; /* frames: into the registry's figures
+	                                       when the tap goes */
 
 	/* The decoding reader's (decoding == 1). */
 	struct po_pcm_dec *dec;
@@ -270,12 +271,6 @@ int po_pcm_tap_get(struct po_pcm_tap_reader *r, uint32_t frame, const uint8_t *m
 	held += evict_passed(t);
 	pthread_mutex_unlock(&t->mu);
 
-	pthread_mutex_lock(&reg_mu);
-	if (got)
-		reg_st.frames_shared++;
-	else
-		reg_st.frames_private++;
-	pthread_mutex_unlock(&reg_mu);
 	if (held)
 		held_add(held);
 	return got;
@@ -378,6 +373,8 @@ void po_pcm_tap_leave(struct po_pcm_tap_reader *r)
 		*tp = t->next;
 		reg_st.taps_open--;
 		reg_st.frames_decoded += t->decoded;
+		reg_st.frames_shared += t->shared;
+		reg_st.frames_private += t->private_;
 	}
 	pthread_mutex_unlock(&reg_mu);
 	if (last)
@@ -401,6 +398,8 @@ void po_pcm_tap_stats(struct po_pcm_tap_stats *st)
 	for (struct po_pcm_tap *t = reg_head; t; t = t->next) {
 		pthread_mutex_lock(&t->mu);
 		st->frames_decoded += t->decoded;
+		st->frames_shared += t->shared;
+		st->frames_private += t->private_;
 		pthread_mutex_unlock(&t->mu);
 	}
 	pthread_mutex_unlock(&reg_mu);
