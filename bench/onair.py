@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """bench/onair.py: the driver behind bench/onair.sh (run that, not this).
 
-Puts one programme on air through playoutd, Liquidsoap and ezstream against
-one Icecast, every source through bench/tsproxy.py, and prints per tool what
+Puts one programme on air through playoutd (MP3 passthrough, and
+re-encoding to Vorbis and to Opus), Liquidsoap and ezstream against one
+Icecast, every source through bench/tsproxy.py, and prints per tool what
 reached the server's door: start error against the scheduled instant, max
 lead and lag of the audio against real time, audio delivered against the
 programme, CPU seconds and peak RSS. Then one playoutd with N outputs
@@ -149,7 +150,7 @@ def iso(wall_s):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall_s))
 
 
-def playoutd_conf(d, instant, mounts):
+def playoutd_conf(d, instant, mounts, enc=""):
     os.makedirs(os.path.join(d, "drop"), exist_ok=True)
     os.makedirs(os.path.join(d, "cache"), exist_ok=True)
     dst = os.path.join(d, "drop", "programme.mp3")
@@ -159,7 +160,7 @@ def playoutd_conf(d, instant, mounts):
         f.write('"%s","%s","bench","programme.mp3","Bench"\n' % (iso(instant), iso(instant + 90)))
     outs = ",\n".join(
         '{ plugin = "icecast"; instance = "%s"; host = "127.0.0.1"; port = %d; mount = "%s";'
-        ' password = "env:PO_BENCH_ICECAST_PASSWORD"; }' % (m.strip("/"), PROXY_PORT, m)
+        ' password = "env:PO_BENCH_ICECAST_PASSWORD"; %s}' % (m.strip("/"), PROXY_PORT, m, enc)
         for m in mounts)
     conf = os.path.join(d, "playout.conf")
     with open(conf, "w") as f:
@@ -224,6 +225,18 @@ def mp3_frames(body):
     return out
 
 
+def ogg_rate(body):
+    """(samples per second of the granule, samples to skip at the start)
+    from the first Vorbis or Opus identification header in BODY."""
+    i = body.find(b"\x01vorbis")
+    if 0 <= i and i + 16 <= len(body):
+        return struct.unpack_from("<I", body, i + 12)[0], 0
+    i = body.find(b"OpusHead")
+    if 0 <= i and i + 12 <= len(body):
+        return 48000, struct.unpack_from("<H", body, i + 10)[0]  # pre-skip
+    return RATE, 0
+
+
 def ogg_pages(body):
     """(end offset, samples so far) of each Ogg page that carries a granule."""
     out, i, n = [], 0, len(body)
@@ -250,7 +263,8 @@ def ogg_pages(body):
 def audio_timeline(body):
     """Sorted (end offset, seconds of audio complete at that offset)."""
     if body[:4] == b"OggS":
-        return [(end, g / RATE) for end, g in ogg_pages(body)]
+        rate, skip = ogg_rate(body)
+        return [(end, max(0, g - skip) / rate) for end, g in ogg_pages(body)]
     t, out = 0, []
     for end, samples in mp3_frames(body):
         t += samples
@@ -334,10 +348,23 @@ def part1(programme_s):
     rows = [("playout mp3 passthrough", "/playout", t0),
             ("ezstream mp3", "/ezstream", t0 + STAGGER_S),
             ("liquidsoap %mp3(128k)", "/liq-mp3", t0 + 2 * STAGGER_S),
-            ("liquidsoap %vorbis", "/liq-vorbis", t0 + 3 * STAGGER_S)]
+            ("liquidsoap %vorbis", "/liq-vorbis", t0 + 3 * STAGGER_S),
+            ("playout vorbis (q3)", "/playout-vorbis", t0 + 4 * STAGGER_S),
+            ("playout opus (96k)", "/playout-opus", t0 + 5 * STAGGER_S)]
     conf = playoutd_conf(d, t0, ["/playout"])
     daemon = Launched("playoutd", [PLAYOUTD, "-c", conf, "-f"], os.path.join(d, "playoutd.log"))
     daemon.start()
+    # the re-encoding outputs, one playoutd each so that each has its own
+    # CPU figure; Vorbis at Liquidsoap's %vorbis default (quality 0.3 of
+    # its -0.1..1 scale, 3 of libvorbis's), Opus at 96 kbps
+    encoders = {}
+    for mount, enc, k in (("/playout-vorbis", 'format = "vorbis"; quality = 3.0; ', 4),
+                          ("/playout-opus", 'format = "opus"; bitrate = 96; ', 5)):
+        ed = os.path.join(d, mount.strip("/"))
+        econf = playoutd_conf(ed, t0 + k * STAGGER_S, [mount], enc)
+        encoders[mount] = Launched("playoutd", [PLAYOUTD, "-c", econf, "-f"],
+                                   os.path.join(ed, "playoutd.log"))
+        encoders[mount].start()
     tools = {
         "/ezstream": Launched("ezstream", ["ezstream", "-c", ezstream_conf(d, "/ezstream")],
                               os.path.join(d, "ezstream.log")),
@@ -350,16 +377,27 @@ def part1(programme_s):
     load_before = loadavg()
     sleep_until(t0 - 1)
     cpu_before = proc_cpu_s(daemon.pid)
+    enc_before = {m: proc_cpu_s(e.pid) for m, e in encoders.items()}
     for _, mount, instant in rows[1:]:
+        if mount not in tools:
+            continue
         sleep_until(instant)
         tools[mount].start()
     end = rows[-1][2] + programme_s
     # playoutd keeps running: read its cost when its programme is over
     wait_quiet(["/playout"], t0 + programme_s + 15)
     cpu_after, hwm = proc_cpu_s(daemon.pid), proc_hwm_kib(daemon.pid)
+    enc_cost = {}
+    for _, mount, instant in rows:
+        if mount in encoders:
+            e = encoders[mount]
+            wait_quiet([mount], instant + programme_s + 15)
+            after, before = proc_cpu_s(e.pid), enc_before[mount]
+            enc_cost[mount] = ((after - before) if after is not None and before is not None
+                               else None, proc_hwm_kib(e.pid))
     wait_quiet([m for _, m, _ in rows[1:]], end + 20)
     daemon.stop()
-    for t in tools.values():
+    for t in list(tools.values()) + list(encoders.values()):
         t.stop()
     load_after = loadavg()
     got = connections()
@@ -367,8 +405,10 @@ def part1(programme_s):
                          else None, hwm, daemon.pss_kib)}
     for m, t in tools.items():
         cost[m] = (t.cpu_s, t.rss_kib, t.pss_kib)
-    print("## one programme, one source each (instants %s + 0/%d/%d/%d s)  load %s -> %s"
-          % (iso(t0), STAGGER_S, 2 * STAGGER_S, 3 * STAGGER_S, load_before, load_after))
+    for m, e in encoders.items():
+        cost[m] = enc_cost.get(m, (None, None)) + (e.pss_kib,)
+    print("## one programme, one source each (instants %s + %s s)  load %s -> %s"
+          % (iso(t0), "/".join("%d" % (i - t0) for _, _, i in rows), load_before, load_after))
     hdr = ("tool", "start_ms", "lead_ms", "lag_ms", "bytes", "audio_s", "missing_ms", "cpu_s",
            "rss_MiB", "pss_MiB", "wallstep_ms")
     print("%-26s %9s %8s %8s %9s %8s %10s %7s %8s %8s %11s" % hdr)
@@ -393,7 +433,8 @@ def part1(programme_s):
     print("# start_ms: first body byte at the proxy minus the scheduled instant;"
           " lead/lag: audio sent (whole frames/pages) against time since that first byte;"
           " audio_s: what ffmpeg decodes of it, programme %.3f s; missing_ms = programme - audio_s;"
-          " cpu_s: playoutd over its programme (it was up before), the others over their life"
+          " cpu_s: playoutd (each row its own process) over its programme (it was up before),"
+          " the others over their life"
           " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms);"
           " wallstep_ms: how far CLOCK_REALTIME moved against CLOCK_MONOTONIC while it played" % programme_s)
     po = results.get("/playout")
@@ -411,6 +452,19 @@ def part1(programme_s):
              "%.1f MiB" % (rss / 1024 if rss else 0)),
         ]
         for what, ok, val in verdict:
+            print("target %-32s %-4s %s" % (what, "met" if ok else "NOT", val))
+    for mount, codec in (("/playout-vorbis", "vorbis"), ("/playout-opus", "opus")):
+        r = results.get(mount)
+        if not r:
+            print("target %-32s %-4s %s" % ("%s: on air" % codec, "NOT", "no connection"))
+            continue
+        m, cpu, rss, missing = r
+        share = cpu / programme_s * 100 if cpu is not None else None
+        for what, ok, val in (
+                ("%s: every sample delivered" % codec, missing <= 0, "missing %.1f ms" % missing),
+                ("%s: CPU < 5 %% of a core" % codec, share is not None and share < 5,
+                 "%.2f %% (%.3f s over %.1f s)" % (share, cpu, programme_s)
+                 if share is not None else "-")):
             print("target %-32s %-4s %s" % (what, "met" if ok else "NOT", val))
 
 

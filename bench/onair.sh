@@ -3,8 +3,9 @@
 # against one local icecast2, every source through bench/tsproxy.py (which
 # times each chunk of audio as it reaches the server's door). Part 1: the
 # same 60 s programme (128 kbps 44.1 kHz stereo MP3) through playoutd (MP3
-# passthrough, a CSV slot), ezstream and Liquidsoap (%mp3 and %vorbis), the
-# last two launched at their instant as a cron line would. Part 2: one
+# passthrough, a CSV slot; and one playoutd each re-encoding to Vorbis and
+# to Opus), ezstream and Liquidsoap (%mp3 and %vorbis), the last two
+# launched at their instant as a cron line would. Part 2: one
 # playoutd with N_OUTPUTS outputs against N_OUTPUTS ezstream processes.
 # bench/onair.py does the measuring and prints the tables.
 # usage: bench/onair.sh [N_OUTPUTS]   (default 30; env: PO_BUILDDIR, default

@@ -22,7 +22,7 @@ const struct playout_setting po_alarm_filter_settings[] = {
 };
 
 static const char *const alarm_keys[] = {
-	"missing_leads_min", "schedule_stale_min", "disk_low_mb", "output_down_s",
+	"missing_leads_min", "schedule_stale_min", "storage_unreachable_min", "disk_low_mb", "output_down_s",
 	"late_start_ms", "lufs_min", "lufs_max", NULL,
 };
 
@@ -113,11 +113,12 @@ static void get_alarms(struct po_config *c, struct po_diag *d)
 		for (size_t i = 0; alarm_keys[i] && !known; i++)
 			known = !strcmp(alarm_keys[i], config_setting_name(m));
 		if (!known)
-			po_diag_error(d, src(c, m), m, "unknown key '%s' in 'alarms' (known: missing_leads_min, schedule_stale_min, disk_low_mb, output_down_s, late_start_ms, lufs_min, lufs_max)",
+			po_diag_error(d, src(c, m), m, "unknown key '%s' in 'alarms' (known: missing_leads_min, schedule_stale_min, storage_unreachable_min, disk_low_mb, output_down_s, late_start_ms, lufs_min, lufs_max)",
 				      config_setting_name(m));
 	}
 	get_leads(c, g, d);
 	get_int(c, g, "schedule_stale_min", 1, 7 * 1440, &c->alarms.schedule_stale_min, d);
+	get_int(c, g, "storage_unreachable_min", 1, 7 * 1440, &c->alarms.storage_unreachable_min, d);
 	get_int(c, g, "disk_low_mb", 0, 1 << 30, &c->alarms.disk_low_mb, d);
 	get_int(c, g, "output_down_s", 1, 86400, &c->alarms.output_down_s, d);
 	get_int(c, g, "late_start_ms", 1, 3600000, &c->alarms.late_start_ms, d);

@@ -52,6 +52,7 @@ void po_alarm_conf_default(struct po_alarm_conf *c)
 	memcpy(c->missing_leads_min, leads, sizeof leads);
 	c->nleads = sizeof leads / sizeof leads[0];
 	c->schedule_stale_min = 60;
+	c->storage_unreachable_min = 15;
 	c->disk_low_mb = 1024;
 	c->output_down_s = 30;
 	c->late_start_ms = 1000;
@@ -175,10 +176,62 @@ static int unmeasured(const struct po_alarm_facts *f, const struct playout_item 
 	return a && a->duration_ms == 0 && a->flags == 0;
 }
 
-static void hold_key(struct po_alarm *a, const struct playout_item *it)
+static void hold_key(struct po_alarm *a, const char *type, const struct playout_item *it)
 {
-	po_alarm_setf(a->key, sizeof a->key, "slot-missing:%s:%lld", it->pid,
-		      (long long)it->start_ms);
+	po_alarm_setf(a->key, sizeof a->key, "%s:%s:%lld", type, it->pid, (long long)it->start_ms);
+}
+
+/* The last lead time (minutes): from then on a fallback in the plan is
+ * what will be on air, not a guess a day ahead. */
+static int last_lead_min(const struct po_alarm_conf *c)
+{
+	int l = c->nleads ? c->missing_leads_min[0] : 15;
+	for (size_t i = 1; i < c->nleads; i++)
+		if (c->missing_leads_min[i] < l)
+			l = c->missing_leads_min[i];
+	return l;
+}
+
+/* A recorded programme the plan fills with its fallback, from the last
+ * lead time until it has aired: said once, resolved when its own file
+ * arrives before air. It stands while the fallback is on air, so the
+ * on-air event (alerting.c, the same key) is not said a second time. */
+static int fallback_planned(const struct po_alarm_conf *c, const struct po_alarm_facts *f,
+			    const struct playout_item *it, struct po_alarms *out)
+{
+	const struct playout_slot *s = slot_of(f, it);
+	if (it->decision != PLAYOUT_DECISION_FALLBACK || !s || it->nseg == 0 ||
+	    it->end_ms <= f->now_ms || it->start_ms - f->now_ms > (int64_t)last_lead_min(c) * 60000)
+		return PLAYOUT_OK;
+	struct po_alarm a = { .type = PO_ALARM_FALLBACK, .level = PLAYOUT_LOG_WARN,
+			      .start_ms = it->start_ms, .hold = f->files_unknown };
+	char name[PLAYOUT_NAME_MAX], at[128], left[32];
+	po_alarm_expected_name(s, name, sizeof name);
+	when(it->start_ms, at, sizeof at);
+	po_alarm_setf(a.key, sizeof a.key, "fallback:%s:%lld", it->pid, (long long)it->start_ms);
+	playout_utf8_copy(a.pid, sizeof a.pid, it->pid);
+	playout_utf8_copy(a.title, sizeof a.title, it->title);
+	if (it->start_ms > f->now_ms) {
+		left_text(it->start_ms - f->now_ms, left, sizeof left);
+		po_alarm_setf(a.message, sizeof a.message,
+			      "%s \"%s\" airs in %s with the fallback %s: its own file %s has not arrived",
+			      it->pid, it->title, left, it->seg[0].asset, name);
+	} else {
+		po_alarm_setf(a.message, sizeof a.message,
+			      "%s \"%s\" is on air with the fallback %s: its own file %s did not arrive",
+			      it->pid, it->title, it->seg[0].asset, name);
+	}
+	po_alarm_setf(a.body, sizeof a.body,
+		      "Programme:   %s (%s)\n"
+		      "Airs:        %s\n"
+		      "Problem:     its own file has not arrived.\n"
+		      "Instead:     the fallback %s plays (%s).\n"
+		      "To fix:      upload the programme to %s with exactly this name:\n"
+		      "                 %s\n"
+		      "             before it airs; this alarm is then resolved.\n",
+		      it->title, it->pid, at, it->seg[0].asset, it->reason,
+		      f->upload_hint ? f->upload_hint : "the storage", name);
+	return po_alarms_push(out, &a);
 }
 
 static int missing_slots(const struct po_alarm_conf *c, const struct po_alarm_facts *f,
@@ -189,14 +242,20 @@ static int missing_slots(const struct po_alarm_conf *c, const struct po_alarm_fa
 		if (it->decision != PLAYOUT_DECISION_MISSING &&
 		    it->decision != PLAYOUT_DECISION_FALLBACK) {
 			if (f->files_unknown || unmeasured(f, it)) {
+				/* the fallback said for it waits for the verdict too */
 				struct po_alarm h = { .hold = 1, .type = PO_ALARM_SLOT_MISSING,
 						      .start_ms = it->start_ms };
-				hold_key(&h, it);
-				if (po_alarms_push(out, &h) < 0)
+				struct po_alarm hf = { .hold = 1, .type = PO_ALARM_FALLBACK,
+						       .start_ms = it->start_ms };
+				hold_key(&h, "slot-missing", it);
+				hold_key(&hf, "fallback", it);
+				if (po_alarms_push(out, &h) < 0 || po_alarms_push(out, &hf) < 0)
 					return PLAYOUT_ENOMEM;
 			}
 			continue;
 		}
+		if (fallback_planned(c, f, it, out) < 0)
+			return PLAYOUT_ENOMEM;
 		if (it->start_ms <= f->now_ms)
 			continue;
 		int stage = lead_stage(c, it->start_ms - f->now_ms);
@@ -325,7 +384,8 @@ static int health(const struct po_alarm_conf *c, const struct po_alarm_facts *f,
 			  s->label, (long long)((f->now_ms - s->failing_since_ms) / 60000), s->why) < 0)
 			return PLAYOUT_ENOMEM;
 	}
-	if (f->storage_failing && f->now_ms - f->storage_failing_since_ms >= stale_ms &&
+	if (f->storage_failing &&
+	    f->now_ms - f->storage_failing_since_ms >= (int64_t)c->storage_unreachable_min * 60000 &&
 	    plain(out, PO_ALARM_STORAGE_UNREACHABLE, PLAYOUT_LOG_WARN, "storage-unreachable",
 		  "the storage cannot be listed (%s); cached files still play, new uploads are not seen",
 		  f->storage_why) < 0)

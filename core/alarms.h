@@ -38,6 +38,8 @@ struct po_alarm_conf {
 	int missing_leads_min[PO_ALARM_MAX_LEADS]; /* descending: 1440, 120, 15 */
 	size_t nleads;
 	int schedule_stale_min;  /* a source failing this long: 60 */
+	int storage_unreachable_min; /* the storage failing to list this
+	                            long: 15 (new uploads go unseen) */
 	int disk_low_mb;         /* cache free space below this: 1024 */
 	int output_down_s;       /* an output down this long: 30 */
 	int late_start_ms;       /* a start error above this: 1000 */

@@ -13,4 +13,13 @@ check_PROGRAMS += tests/unit/test_alarms
 TESTS += tests/unit/test_alarms
 tests_unit_test_alarms_LDADD = $(UNIT_LDADD)
 tests_unit_test_alarms_CFLAGS = $(UNIT_CFLAGS)
-TESTS += tests/integration/test_alarms.sh tests/integration/test_alarms_blackhole.sh
+TESTS += tests/integration/test_alarms.sh tests/integration/test_alarms_blackhole.sh \
+	tests/integration/test_alarms_onair.sh tests/integration/test_alarms_output.sh \
+	tests/integration/test_alarms_stale.sh
+EXTRA_DIST += tests/tools/hook_events.py
+
+# the loopback test of the notify plugins' URLs, in libplayout-util
+check_PROGRAMS += tests/unit/test_url_host
+TESTS += tests/unit/test_url_host
+tests_unit_test_url_host_LDADD = $(UNIT_LDADD)
+tests_unit_test_url_host_CFLAGS = $(UNIT_CFLAGS)

@@ -202,6 +202,44 @@ static void when(int64_t ms, char *buf, size_t n)
 	snprintf(buf, n, "%s (%s)", local, utc);
 }
 
+/* 1 when the state holds the crash alarm of this programme (said by
+ * po_alerting_daemon at start-up for a play the last run left open). */
+static int crashed_during(struct po_runtime *rt, const struct po_play *p)
+{
+	struct po_alarm_row *rows = NULL;
+	size_t nrows = 0;
+	int found = 0;
+	if (!rt->state || po_state_alarm_rows(rt->state, &rows, &nrows) < 0)
+		return 0;
+	for (size_t i = 0; i < nrows && !found; i++)
+		found = rows[i].type == PO_ALARM_DAEMON && rows[i].start_ms == p->scheduled_ms &&
+			!strcmp(rows[i].pid, p->pid) && strstr(rows[i].key, "crash") != NULL;
+	free(rows);
+	return found;
+}
+
+/* A play that joins its programme after a crash: the daemon says it is
+ * back on air with it, and where, once per output and programme. */
+static void resumed(struct po_runtime *rt, struct po_notify *n, const struct po_play *p,
+		    const char *at, int64_t now_ms)
+{
+	struct po_alarm a = { .type = PO_ALARM_DAEMON, .level = PLAYOUT_LOG_WARN,
+			      .start_ms = p->scheduled_ms };
+	int64_t s = p->join_ms / 1000;
+	po_alarm_setf(a.pid, sizeof a.pid, "%s", p->pid);
+	po_alarm_setf(a.title, sizeof a.title, "%s", p->title);
+	po_alarm_setf(a.key, sizeof a.key, "daemon:resumed:%s:%s:%lld", p->output, p->pid,
+		      (long long)p->scheduled_ms);
+	po_alarm_setf(a.message, sizeof a.message,
+		      "%s: playoutd resumed %s \"%s\" on %s at +%02lld:%02lld after a crash",
+		      rt->conf.station, p->pid, p->title, p->output, (long long)(s / 60),
+		      (long long)(s % 60));
+	po_alarm_setf(a.body, sizeof a.body,
+		      "Programme:   %s (%s)\nAirs:        %s\nProblem:     playoutd stopped without closing it (a crash or a kill).\nNow:         back on air on %s from %.1f s into the programme, %.1f ms after that frame's time; the audio in between was lost.\n",
+		      p->title, p->pid, at, p->output, p->join_ms / 1000.0, p->join_delay_us / 1000.0);
+	oneshot(rt, n, &a, now_ms);
+}
+
 void po_alerting_play(struct po_runtime *rt, struct po_notify *n, const struct po_play *p,
 		      int64_t now_ms)
 {
@@ -220,6 +258,8 @@ void po_alerting_play(struct po_runtime *rt, struct po_notify *n, const struct p
 			 p->title, p->pid, at, p->asset);
 		oneshot(rt, n, &a, now_ms);
 	}
+	if (p->join_ms && crashed_during(rt, p))
+		resumed(rt, n, p, at, now_ms);
 	if (!p->join_ms && p->start_error_us > (int64_t)rt->conf.alarms.late_start_ms * 1000) {
 		a.type = PO_ALARM_LATE_START;
 		po_alarm_setf(a.key, sizeof a.key, "late-start:%s:%lld", p->output,

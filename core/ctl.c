@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "history_page.h"
 #include "log.h"
 #include "refresh.h"
 #include "report.h"
@@ -320,20 +321,38 @@ static void print_gaps_text(struct po_state *st, const struct po_play *p)
 	free(g);
 }
 
-int po_ctl_history(const char *conf_path, int json)
+int po_ctl_history(const char *conf_path, int json, const char *limit, const char *before)
 {
 	struct po_runtime rt;
+	struct po_history_page pg;
+	char why[200];
+	size_t first = 0, count = 0;
+	if (po_history_page_parse(limit, before, 0, &pg, why, sizeof why) < 0) {
+		fprintf(stderr, "playoutctl: history: %s\n", why);
+		return 2;
+	}
 	if (ctl_open(&rt, conf_path, PO_RT_STATE_READONLY | PO_RT_NO_PLUGINS) < 0) {
 		po_runtime_close(&rt);
 		return 1;
 	}
 	struct po_play *v = NULL;
 	size_t n = 0;
-	if (po_state_get_plays(rt.state, INT64_MIN, INT64_MAX, &v, &n) < 0) {
+	if (po_state_get_plays(rt.state, INT64_MIN, pg.before_id ? INT64_MAX : pg.before_ms, &v,
+			       &n) < 0) {
 		fprintf(stderr, "playoutctl: cannot read the history\n");
 		po_runtime_close(&rt);
 		return 1;
 	}
+	if (po_history_page_pick(v, n, &pg, &first, &count, why, sizeof why) < 0) {
+		fprintf(stderr, "playoutctl: history: %s\n", why);
+		free(v);
+		po_runtime_close(&rt);
+		return 1;
+	}
+	/* the page only: the summary below covers what is shown */
+	if (first)
+		memmove(v, v + first, count * sizeof *v);
+	n = count;
 	if (json)
 		po_report_history_json(stdout, rt.state, v, n, 0);
 	for (size_t i = 0; i < n && !json; i++) {

@@ -16,7 +16,8 @@
 int po_ctl_check(const char *conf_path, int flags);
 /* from: ISO 8601 (no offset: station time), NULL for now. hours 0: the horizon. */
 int po_ctl_rundown(const char *conf_path, const char *from, int hours, int json);
-int po_ctl_history(const char *conf_path, int json);
+/* limit, before: NULL, or the texts of --limit and --before (history_page.h). */
+int po_ctl_history(const char *conf_path, int json, const char *limit, const char *before);
 int po_ctl_status(const char *conf_path, int json);
 /* What was sent to each notify instance, delivered or not (ctl_alerts.c). */
 int po_ctl_alerts(const char *conf_path, int json);

@@ -13,6 +13,7 @@
 
 #include <ltdl.h>
 
+#include "history_page.h"
 #include "host.h"
 #include "listen_addr.h"
 #include "log.h"
@@ -84,9 +85,11 @@ static int allowed(struct po_httpd_site *site, const struct po_httpd_request *rq
 	return ok;
 }
 
-static void write_page(FILE *f, enum page page, struct po_httpd_site *site, struct po_state *st,
-		       int64_t now)
+/* 200, or an error status with why filled (the body is then dropped). */
+static int write_page(FILE *f, enum page page, struct po_httpd_site *site, struct po_state *st,
+		      const struct po_history_page *pg, int64_t now, char *why, size_t whyn)
 {
+	int status = 200;
 	const struct po_config *c = site->conf;
 	struct po_status s = {0};
 	struct po_play *plays = NULL;
@@ -111,10 +114,17 @@ static void write_page(FILE *f, enum page page, struct po_httpd_site *site, stru
 		free(v);
 		break;
 	}
-	case PAGE_HISTORY:
-		po_state_get_plays(st, INT64_MIN, INT64_MAX, &plays, &n);
-		po_report_history_json(f, st, plays, n, PO_REPORT_REDACT);
+	case PAGE_HISTORY: {
+		size_t first = 0, count = 0;
+		/* a time cursor bounds the read; an id needs the play's place */
+		int64_t to = pg->before_id ? INT64_MAX : pg->before_ms;
+		po_state_get_plays(st, INT64_MIN, to, &plays, &n);
+		if (po_history_page_pick(plays, n, pg, &first, &count, why, whyn) < 0)
+			status = 404;
+		else
+			po_report_history_json(f, st, plays + first, count, PO_REPORT_REDACT);
 		break;
+	}
 	case PAGE_HOME: {
 		po_status_read(st, now, &s);
 		po_state_get_plays(st, now - 86400000, now + 86400000, &plays, &n);
@@ -129,6 +139,7 @@ static void write_page(FILE *f, enum page page, struct po_httpd_site *site, stru
 	}
 	po_status_free(&s);
 	free(plays);
+	return status;
 }
 
 static const char *content_type(enum page page)
@@ -159,6 +170,15 @@ void po_httpd_handle(struct po_httpd_site *site, const struct po_httpd_request *
 		reply_text(rp, 404, "not found: try /, /metrics, /status.json, /rundown.json, /history.json\n");
 		return;
 	}
+	struct po_history_page pg;
+	char why[200];
+	if (po_history_page_parse(page == PAGE_HISTORY ? rq->limit : NULL,
+				  page == PAGE_HISTORY ? rq->before : NULL, PO_HISTORY_LIMIT_DEFAULT,
+				  &pg, why, sizeof why - 1) < 0) {
+		strcat(why, "\n");
+		reply_text(rp, 400, why);
+		return;
+	}
 	struct po_state *st = NULL;
 	/* per request: a read-only handle on this thread, never the daemon's */
 	if (po_state_open(site->conf->state_path, PO_STATE_READONLY, &st, NULL) < 0) {
@@ -172,12 +192,16 @@ void po_httpd_handle(struct po_httpd_site *site, const struct po_httpd_request *
 		reply_text(rp, 500, "out of memory\n");
 		return;
 	}
-	write_page(f, page, site, st, po_clock_now_ms(&site->clock));
+	int status = write_page(f, page, site, st, &pg, po_clock_now_ms(&site->clock), why,
+				sizeof why - 1);
 	po_state_close(st);
-	if (fclose(f) != 0) {
+	if (fclose(f) != 0 || status != 200) {
 		free(rp->body);
 		rp->body = NULL;
-		reply_text(rp, 500, "out of memory\n");
+		if (status == 200)
+			snprintf(why, sizeof why, "out of memory");
+		strcat(why, "\n");
+		reply_text(rp, status == 200 ? 500 : status, why);
 		return;
 	}
 	rp->len = len;

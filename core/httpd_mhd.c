@@ -52,6 +52,8 @@ static PO_MHD_RESULT answer(void *cls, struct MHD_Connection *c, const char *url
 		.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_AUTHORIZATION),
 		.token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token"),
+		.limit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"),
+		.before = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "before"),
 	};
 	struct po_httpd_reply rp = {0};
 	s->fn(s->arg, &rq, &rp);

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #define PO_HTTPD_MODULE_SYMBOL "po_httpd_module"
-#define PO_HTTPD_MODULE_VERSION 1
+#define PO_HTTPD_MODULE_VERSION 2 /* 2: limit, before */
 
 /* One request, borrowed for the handler's call. NULL: absent. */
 struct po_httpd_request {
@@ -20,6 +20,8 @@ struct po_httpd_request {
 	const char *path;          /* without the query */
 	const char *authorization; /* the Authorization header */
 	const char *token;         /* the query's token= */
+	const char *limit;         /* the query's limit= (/history.json) */
+	const char *before;        /* the query's before= (/history.json) */
 };
 
 /* What the handler answers. body: malloc'd, the module frees it. */

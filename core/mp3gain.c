@@ -1,6 +1,6 @@
 /*
  * Lossless MP3 gain (mp3gain.h): find each granule's global_gain in the
- * Layer III side information, move it, and recompute the CRC-16.
+ * Layer III side information, move it, and move the CRC-16 with it.
  */
 #include "mp3gain.h"
 
@@ -93,12 +93,22 @@ static unsigned crc16(const uint8_t *p, size_t n, unsigned crc)
 	return crc & 0xffff;
 }
 
-static void write_crc(uint8_t *frame, const struct layout *l)
+static unsigned frame_crc(const uint8_t *frame, const struct layout *l)
 {
-	unsigned c = crc16(frame + 2, 2, 0xffff);
-	c = crc16(frame + 6, (size_t)l->side_bytes, c);
-	frame[4] = (uint8_t)(c >> 8);
-	frame[5] = (uint8_t)c;
+	return crc16(frame + 6, (size_t)l->side_bytes, crc16(frame + 2, 2, 0xffff));
+}
+
+/* The stored CRC moves by what the side information's CRC moved: a right
+ * CRC stays right, and a wrong one stays exactly as wrong (the CRC is
+ * affine in the bits, so the stored ^ computed difference is kept). A
+ * frame damaged in transit must not be made to look whole, and the change
+ * undoes bit for bit. */
+static void move_crc(uint8_t *frame, unsigned before, unsigned after)
+{
+	unsigned stored = (unsigned)frame[4] << 8 | frame[5];
+	stored ^= before ^ after;
+	frame[4] = (uint8_t)(stored >> 8);
+	frame[5] = (uint8_t)stored;
 }
 
 int po_mp3gain_check(const uint8_t *frame, size_t len, struct po_mp3gain_info *info,
@@ -129,6 +139,7 @@ int po_mp3gain_apply(uint8_t *frame, size_t len, int steps)
 	if (layout_of(frame, len, &l, NULL) < 0)
 		return -1;
 	uint8_t *side = frame + 4 + 2 * l.crc;
+	unsigned crc_before = l.crc ? frame_crc(frame, &l) : 0;
 	int clamped = 0;
 	for (int g = 0; g < l.granules; g++) {
 		int start = l.head_bits + g * l.gran_bits, bit = start + GAIN_OFFSET_BITS;
@@ -140,7 +151,7 @@ int po_mp3gain_apply(uint8_t *frame, size_t len, int steps)
 		put8(side, bit, v);
 	}
 	if (l.crc)
-		write_crc(frame, &l);
+		move_crc(frame, crc_before, frame_crc(frame, &l));
 	return clamped;
 }
 

@@ -1,10 +1,11 @@
 /*
  * Lossless MP3 gain, the method of mp3gain: every granule's global_gain in
  * a Layer III frame's side information moves by whole steps of 1.5 dB
- * (the decoder scales by 2^(steps/4)), and the frame's CRC-16 is computed
- * again when it has one. No decoding, no re-encoding. Applied to a copy of
- * the frames (the player's send buffer), never to the cached file. Choosing
- * the steps is loudness.h's job.
+ * (the decoder scales by 2^(steps/4)), and the frame's CRC-16, when it has
+ * one, moves with them (a right CRC stays right, a wrong one stays wrong).
+ * No decoding, no re-encoding. Applied to a copy of the frames (the
+ * player's send buffer), never to the cached file. Choosing the steps is
+ * loudness.h's job.
  */
 #ifndef PO_MP3GAIN_H
 #define PO_MP3GAIN_H
@@ -27,10 +28,11 @@ int po_mp3gain_check(const uint8_t *frame, size_t len, struct po_mp3gain_info *i
 		     const char **why);
 
 /* Add steps to every granule's global_gain of the frame at frame (len
- * bytes, modified in place), each clamped to 0..255, and write its CRC
- * again when it has one. The number of granules clamped (those that code
- * audio: a silent granule's gain changes nothing), or -1 when
- * po_mp3gain_check refuses the frame (then it is left as it was). */
+ * bytes, modified in place), each clamped to 0..255, and move its CRC
+ * with them when it has one. The number of granules clamped (those that
+ * code audio: a silent granule's gain changes nothing), or -1 when
+ * po_mp3gain_check refuses the frame (then it is left as it was). Without
+ * a clamp (silent granules included), -steps gives back the same bytes. */
 int po_mp3gain_apply(uint8_t *frame, size_t len, int steps);
 
 /* Counts of po_mp3gain_run, added to by each call. */

@@ -366,7 +366,9 @@ static void output_close(struct po_player *p)
 
 /* Open (when closed) and announce the item. */
 /* A re-encoding output's loudness gain for the item being started (the
- * prepared one): exact, from its first file's probe; 0 when not known. */
+ * prepared one): exact, from its first file's probe (a joined item's
+ * other files share it); 0 when not known. Logged at each start and
+ * reconnect, as set_gain does for passthrough. */
 static double pcm_gain_db(const struct po_player *p)
 {
 	const struct po_air_item *it;
@@ -374,10 +376,17 @@ static double pcm_gain_db(const struct po_player *p)
 	if (!p->loud_on || !p->prep_snap || p->prep_i >= p->prep_snap->n)
 		return 0.0;
 	it = &p->prep_snap->v[p->prep_i];
-	if (!it->loud_known[0])
+	if (!it->loud_known[0]) {
+		po_log_info(p->label, "%s: loudness not known (not probed yet): no gain",
+			    it->item.seg[0].asset);
 		return 0.0;
-	return po_loudness_gain_db(it->lufs[0], it->true_peak_dbtp[0], p->loud_target,
-				   p->loud_ceiling);
+	}
+	double gain = po_loudness_gain_db(it->lufs[0], it->true_peak_dbtp[0], p->loud_target,
+					  p->loud_ceiling);
+	po_log_info(p->label, "%s: %.1f LUFS, true peak %.1f dBTP: gain %+.2f dB (exact%s)",
+		    it->item.seg[0].asset, it->lufs[0], it->true_peak_dbtp[0], gain,
+		    it->item.nseg > 1 ? ", for every file of the item" : "");
+	return gain;
 }
 
 static int output_begin(struct po_player *p, const struct playout_item_meta *m,

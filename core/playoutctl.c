@@ -17,7 +17,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: playoutctl [-c FILE] COMMAND [options]\n"
 		   "  check [--strict] [--offline]  load config, plugins and state, ask each source\n"
 		   "  rundown [--from T] [--hours N] [--json]   the plan, item by item, and why\n"
-		   "  history [--json]              what played, with measured start error\n"
+		   "  history [--json] [--limit N] [--before ID|T]   what played, with measured\n"
+		   "                                start error; the N newest before play ID or time T\n"
 		   "  status [--json]               what is on air now, what is next\n"
 		   "  alerts [--json]               alarms sent, when, to which instance, delivered or not\n"
 		   "  plugins                       what can be loaded\n"
@@ -41,12 +42,14 @@ int main(int argc, char **argv)
 		{"from", required_argument, NULL, 'F'},
 		{"hours", required_argument, NULL, 'H'},
 		{"json", no_argument, NULL, 'j'},
+		{"limit", required_argument, NULL, 'L'},
+		{"before", required_argument, NULL, 'B'},
 		{"strict", no_argument, NULL, 'S'},
 		{"offline", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *conf = DEFAULT_CONF, *from = NULL;
+	const char *conf = DEFAULT_CONF, *from = NULL, *limit = NULL, *before = NULL;
 	int hours = 0, json = 0, conf_given = 0, check_flags = 0, ch;
 
 	/* Commands that take their own arguments get everything after the
@@ -89,6 +92,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'j': json = 1; break;
+		case 'L': limit = optarg; break;
+		case 'B': before = optarg; break;
 		case 'S': check_flags |= PO_CHECK_STRICT; break;
 		case 'O': check_flags |= PO_CHECK_OFFLINE; break;
 		case 'h': usage(stdout); return 0;
@@ -110,7 +115,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "rundown") == 0)
 		return po_ctl_rundown(conf, from, hours, json);
 	if (strcmp(cmd, "history") == 0)
-		return po_ctl_history(conf, json);
+		return po_ctl_history(conf, json, limit, before);
+	if (limit || before) {
+		fprintf(stderr, "playoutctl: --limit and --before belong to history\n");
+		return 2;
+	}
 	if (strcmp(cmd, "status") == 0)
 		return po_ctl_status(conf, json);
 	if (strcmp(cmd, "alerts") == 0)

@@ -184,6 +184,8 @@ static void play_json(FILE *f, struct po_state *st, const struct po_play *p, int
 	if (p->ended_ms)
 		po_json_kv_time(f, 0, "ended", p->ended_ms);
 	kv_text(f, 0, "detail", p->detail, flags);
+	/* the cursor of the next older page: before=<id> */
+	po_json_kv_int(f, 0, "id", p->id);
 	fprintf(f, "}");
 }
 

@@ -66,3 +66,20 @@ fuzz-smoke-config: fuzz/fuzz_config all
 endif
 .PHONY: fuzz-smoke fuzz-smoke-mp3 fuzz-smoke-csv fuzz-smoke-gcal fuzz-smoke-s3 \
 	fuzz-smoke-config
+
+# the lossless MP3 gain (global_gain and CRC) on any bytes and any steps;
+# seeded with the MP3 scanner's seeds (whole files: the run walks them)
+EXTRA_DIST += fuzz/fuzz_mp3gain.c fuzz/seeds_mp3gain.sh
+if FUZZING
+EXTRA_PROGRAMS += fuzz/fuzz_mp3gain
+fuzz_fuzz_mp3gain_SOURCES = fuzz/fuzz_mp3gain.c core/mp3gain.c util/mp3_hdr.c
+fuzz_fuzz_mp3gain_CFLAGS = $(FUZZER_CFLAGS)
+fuzz_fuzz_mp3gain_LDFLAGS = $(FUZZER_LINK)
+FUZZ_SECONDS_mp3gain = 20
+fuzz-smoke: fuzz-smoke-mp3gain
+fuzz-smoke-mp3gain: fuzz/fuzz_mp3gain
+	rm -rf fuzz/seeds-mp3gain && mkdir -p fuzz/seeds-mp3gain
+	sh $(srcdir)/fuzz/seeds_mp3gain.sh fuzz/seeds-mp3gain
+	$(FUZZ_SMOKE) mp3gain $(FUZZ_SECONDS_mp3gain) 16384 fuzz/seeds-mp3gain
+endif
+.PHONY: fuzz-smoke-mp3gain

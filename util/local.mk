@@ -8,7 +8,7 @@
 #   then carries its copy and has no runtime dependency and no soname to
 #   version; the plugin contract stays the only ABI between core and plugin.
 UTIL_SRCS = util/buf.c util/text.c util/civil.c util/time.c util/local_time.c util/file.c \
-	util/mp3_hdr.c util/desc.c
+	util/mp3_hdr.c util/desc.c util/url_host.c
 
 noinst_LTLIBRARIES += util/libpoutil.la
 util_libpoutil_la_SOURCES = $(UTIL_SRCS)

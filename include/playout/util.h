@@ -209,6 +209,14 @@ struct playout_desc {
  * PLAYOUT_OK (out filled) or PLAYOUT_ENOMEM. Linear in strlen(desc). */
 int playout_desc_tags(const char *desc, struct playout_desc *out);
 
+/* ---- URL host (util/url_host.c) -------------------------------------------- */
+
+/* 1 when the host of url ("scheme://[user[:pw]@]host[:port][/...]", an
+ * IPv6 host in brackets) is loopback: 127.0.0.0/8, ::1 or "localhost"
+ * (any case); a name that merely looks local (127.example.org) is not.
+ * 0 otherwise, and for NULL or a string without "://". */
+int playout_url_is_loopback(const char *url);
+
 #ifdef __cplusplus
 }
 #endif

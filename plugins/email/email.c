@@ -4,11 +4,8 @@
  * required, certificates verified. starttls = false (plain SMTP) is
  * accepted only for a loopback server (a local relay, the tests).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -64,37 +61,6 @@ static void email_destroy(void *inst)
 	curl_global_cleanup();
 }
 
-/* The host of an smtp(s):// URL is 127.0.0.0/8, ::1 or localhost. */
-static int loopback_url(const char *url)
-{
-	const char *h = strstr(url, "://");
-	char host[256];
-	size_t n = 0;
-	if (!h)
-		return 0;
-	h += 3;
-	if (strchr(h, '@') && strchr(h, '@') < h + strcspn(h, "/"))
-		h = strchr(h, '@') + 1;
-	if (*h == '[') {
-		h++;
-		while (h[n] && h[n] != ']' && n < sizeof host - 1)
-			n++;
-	} else {
-		while (h[n] && h[n] != ':' && h[n] != '/' && n < sizeof host - 1)
-			n++;
-	}
-	memcpy(host, h, n);
-	host[n] = '\0';
-	/* numeric only: a name such as 127.example.org can point anywhere */
-	struct in_addr a4;
-	struct in6_addr a6;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	return !strcasecmp(host, "localhost");
-}
-
 static int email_fail(struct email *m, struct playout_error *err, int code, const char *what)
 {
 	email_destroy(m);
@@ -121,7 +87,7 @@ static int email_create(const config_setting_t *conf, const struct playout_host 
 	if (strncmp(url, "smtp://", 7) && strncmp(url, "smtps://", 8))
 		return email_fail(m, err, PLAYOUT_ECONFIG,
 				  "url must start with smtp:// (STARTTLS) or smtps://");
-	if (!m->starttls && strncmp(url, "smtp://", 7) == 0 && !loopback_url(url))
+	if (!m->starttls && strncmp(url, "smtp://", 7) == 0 && !playout_url_is_loopback(url))
 		return email_fail(m, err, PLAYOUT_ECONFIG,
 				  "starttls = false sends passwords and alarms in clear: only for a server on this machine (127.0.0.1, ::1, localhost)");
 	if (!(m->url = strdup(url)) || !(m->from = strdup(playout_conf_str(conf, "from"))))

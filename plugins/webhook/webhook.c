@@ -6,11 +6,8 @@
  * {{body}} replaced by JSON-escaped values, so it fits Slack, Matrix or
  * Discord. Retries are the core's (the notify dispatcher), not ours.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <playout/plugin.h>
 #include <playout/util.h>
@@ -36,37 +33,6 @@ static const struct playout_setting webhook_settings[] = {
 	  .help = "whole exchange, seconds" },
 	{ .name = NULL },
 };
-
-/* The host of an http:// URL is 127.0.0.0/8, ::1 or localhost: numeric
- * only, as a name such as 127.example.org can point anywhere. */
-static int loopback_url(const char *url)
-{
-	const char *h = strstr(url, "://");
-	char host[256];
-	size_t n = 0;
-	struct in_addr a4;
-	struct in6_addr a6;
-	if (!h)
-		return 0;
-	h += 3;
-	if (strchr(h, '@') && strchr(h, '@') < h + strcspn(h, "/"))
-		h = strchr(h, '@') + 1;
-	if (*h == '[') {
-		h++;
-		while (h[n] && h[n] != ']' && n < sizeof host - 1)
-			n++;
-	} else {
-		while (h[n] && h[n] != ':' && h[n] != '/' && n < sizeof host - 1)
-			n++;
-	}
-	memcpy(host, h, n);
-	host[n] = '\0';
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	return !strcasecmp(host, "localhost");
-}
 
 static void webhook_destroy(void *inst)
 {
@@ -96,7 +62,7 @@ static int webhook_create(const config_setting_t *conf, const struct playout_hos
 	if (!w)
 		return playout_error_set(err, PLAYOUT_ENOMEM, "out of memory");
 	if (strncmp(url, "https://", 8) != 0 &&
-	    (strncmp(url, "http://", 7) != 0 || !loopback_url(url))) {
+	    (strncmp(url, "http://", 7) != 0 || !playout_url_is_loopback(url))) {
 		webhook_destroy(w);
 		return playout_error_set(err, PLAYOUT_ECONFIG,
 					 "url %s: must start with https:// (http:// only for a receiver on this machine: 127.0.0.1, ::1, localhost)",

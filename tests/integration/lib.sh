@@ -316,22 +316,32 @@ po_icecast_start() {
   </security>
 </icecast>
 EOF
-	/usr/bin/icecast2 -c "$dir/icecast.xml" >"$dir/icecast.out" 2>&1 &
-	ICECAST_PID=$!
-	po_register_pid "$ICECAST_PID"
 	ICECAST_PORT=$port
 	ICECAST_DIR=$dir
-	export ICECAST_PORT ICECAST_PID ICECAST_DIR
-	for i in $(seq 1 100); do
-		if po_http_ok "http://127.0.0.1:$port/status-json.xsl"; then
-			return 0
-		fi
-		if ! kill -0 "$ICECAST_PID" 2>/dev/null; then
-			break
-		fi
-		sleep 0.1
+	# A restart on the same port can lose a race with the old server's
+	# socket (icecast2 then exits at once): start again, three tries.
+	local try
+	for try in 1 2 3; do
+		/usr/bin/icecast2 -c "$dir/icecast.xml" >"$dir/icecast.out" 2>&1 &
+		ICECAST_PID=$!
+		po_register_pid "$ICECAST_PID"
+		export ICECAST_PORT ICECAST_PID ICECAST_DIR
+		for i in $(seq 1 100); do
+			if po_http_ok "http://127.0.0.1:$port/status-json.xsl"; then
+				return 0
+			fi
+			if ! kill -0 "$ICECAST_PID" 2>/dev/null; then
+				break
+			fi
+			sleep 0.1
+		done
+		kill -0 "$ICECAST_PID" 2>/dev/null && break # alive but mute: give up
+		echo "po_icecast_start: icecast2 exited (try $try):" >&2
+		cat "$dir/icecast.out" >&2
+		po_unregister_pid "$ICECAST_PID"
+		sleep 0.5
 	done
-	echo "po_icecast_start: icecast2 did not answer on 127.0.0.1:$port within 10 s" >&2
+	echo "po_icecast_start: icecast2 did not answer on 127.0.0.1:$port" >&2
 	cat "$dir/icecast.out" "$dir/log/error.log" >&2 2>/dev/null
 	po_kill "$ICECAST_PID"
 	po_unregister_pid "$ICECAST_PID"

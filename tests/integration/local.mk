@@ -11,3 +11,5 @@ TESTS += tests/integration/test_fault_late.sh tests/integration/test_fault_boot.
 	tests/integration/test_fault_unmount.sh tests/integration/test_fault_rehearsal.sh \
 	tests/integration/test_fault_fifo.sh tests/integration/test_fault_icecast.sh \
 	tests/integration/test_fault_junk.sh tests/integration/test_fault_damaged.sh
+# loudness on the re-encoding outputs, measured at a listener
+TESTS += tests/integration/test_loudness_pcm.sh

@@ -77,7 +77,10 @@ aired = re.search(r"^(\S+) notice file:copy: on air: news", text, re.M)
 # real clock (months after the rehearsal's date) may evict it first.
 done_prev = "20260322_0100_news.mp3" in order or re.search(r"evicted 20260322_0100_news.mp3", text)
 print("# probe order: %s" % order)
-sys.exit(0 if order[:2] == ["20260329_0100_news.mp3", "20260329_0200_long.mp3"] and done_prev
+# The previous edition may come second: once the news due first is found
+# silent, the fallback airs at 01:00, before the long file's 02:00.
+sys.exit(0 if order[:1] == ["20260329_0100_news.mp3"] and "20260329_0200_long.mp3" in order
+         and done_prev
          and probed and aired and probed.group(1) < aired.group(1) else 1)
 EOF
 }

@@ -158,6 +158,93 @@ static void test_missing_file_is_said_once_per_lead_time_and_resolved_once(void)
 	PO_EXPECT_INT(a.level, PLAYOUT_LOG_ERROR);
 }
 
+/* One round as round_at: how many causes of type were raised (the last
+ * in *got), how many rows of type resolved, how many expired. */
+static size_t raised_of_type(struct store *st, const struct playout_slot *s, int decision,
+			     int64_t now, int type, size_t *resolved, size_t *expired,
+			     struct po_alarm *got)
+{
+	struct po_alarm_conf c = conf();
+	struct playout_item it = item(s, decision);
+	struct po_alarm_facts f = { .now_ms = now, .items = &it, .nitems = 1, .slots = s,
+				    .nslots = 1, .disk_free_mb = -1 };
+	struct po_alarms out = {0};
+	struct po_alarm_diff d;
+	size_t n = 0;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(po_alarms_diff(out.v, out.n, st->v, st->n, now, &d), PLAYOUT_OK);
+	for (size_t i = 0; i < d.nraise; i++)
+		if (out.v[d.raise[i]].type == type) {
+			n++;
+			*got = out.v[d.raise[i]];
+		}
+	*resolved = 0;
+	for (size_t i = 0; i < d.nresolve; i++)
+		*resolved += st->v[d.resolve[i]].type == type;
+	*expired = 0;
+	for (size_t i = 0; i < d.nexpire; i++)
+		*expired += st->v[d.expire[i]].type == type;
+	apply(st, &out, &d, now);
+	po_alarm_diff_free(&d);
+	po_alarms_free(&out);
+	return n;
+}
+
+static void test_fallback_is_said_at_the_last_lead_and_resolved_by_the_file(void)
+{
+	struct store st = {0};
+	struct playout_slot s = slot("jazz", T0);
+	struct po_alarm a;
+	size_t v, x;
+	/* 2 h ahead: a slot-missing warning, no fallback event yet */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 100 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	/* the last lead (15 min): the fallback is what will air */
+	PO_EXPECT_INT_FATAL(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 15 * MIN,
+					   PO_ALARM_FALLBACK, &v, &x, &a), 1);
+	PO_EXPECT_STR(a.key, "fallback:jazz:1783000800000");
+	PO_EXPECT_INT(a.oneshot, 0);
+	PO_EXPECT_STR(a.message, "jazz \"Jazz Hour\" airs in 15 min with the fallback "
+				 "20260625_1500_jazz.mp3: its own file 20260702_1500_jazz.mp3 has not arrived");
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 14 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	/* the file arrives before air: resolved */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_EXACT, T0 - 10 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	PO_EXPECT_INT(v, 1);
+}
+
+static void test_fallback_on_air_stands_until_the_end_then_expires(void)
+{
+	struct store st = {0};
+	struct playout_slot s = slot("jazz", T0);
+	struct po_alarm a;
+	size_t v, x;
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 5 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 1);
+	/* on air: the cause still stands, nothing said, nothing ended */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 + 5 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	PO_EXPECT_INT(v + x, 0);
+	/* the on-air event of alerting.c (same key, one-shot) finds it said */
+	struct po_alarm on_air = { .key = "fallback:jazz:1783000800000", .type = PO_ALARM_FALLBACK,
+				   .oneshot = 1 };
+	struct po_alarm_diff d;
+	PO_EXPECT_INT_FATAL(po_alarms_diff(&on_air, 1, st.v, st.n, T0 + 5 * MIN, &d), PLAYOUT_OK);
+	PO_EXPECT_INT(d.nraise, 0);
+	po_alarm_diff_free(&d);
+	/* a daemon started during the programme says it once, on air */
+	struct store fresh = {0};
+	PO_EXPECT_INT_FATAL(raised_of_type(&fresh, &s, PLAYOUT_DECISION_FALLBACK, T0 + 5 * MIN,
+					   PO_ALARM_FALLBACK, &v, &x, &a), 1);
+	PO_EXPECT_INT(strstr(a.message, "is on air with the fallback 20260625_1500_jazz.mp3") != NULL, 1);
+	/* over: forgotten without a resolved event */
+	PO_EXPECT_INT(raised_of_type(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 + 61 * MIN,
+				     PO_ALARM_FALLBACK, &v, &x, &a), 0);
+	PO_EXPECT_INT(v, 0);
+	PO_EXPECT_INT(x, 1);
+}
+
 static void test_file_not_yet_measured_holds_the_alarm(void)
 {
 	struct store st = {0};
@@ -188,6 +275,38 @@ static void test_file_not_yet_measured_holds_the_alarm(void)
 	PO_EXPECT_INT(po_alarms_diff(out.v, out.n, st.v, st.n, f.now_ms, &d), PLAYOUT_OK);
 	PO_EXPECT_INT(d.nraise, 0);
 	PO_EXPECT_INT(d.nresolve, 1);
+	po_alarm_diff_free(&d);
+	po_alarms_free(&out);
+}
+
+static void test_file_not_yet_measured_holds_the_fallback_too(void)
+{
+	struct store st = {0};
+	struct playout_slot s = slot("jazz", T0);
+	struct po_alarm_conf c = conf();
+	struct playout_item it = item(&s, PLAYOUT_DECISION_EXACT);
+	struct playout_asset as;
+	struct po_alarms out = {0};
+	struct po_alarm_diff d;
+	size_t r, v, x;
+	round_at(&st, &s, PLAYOUT_DECISION_FALLBACK, T0 - 10 * MIN, &r, &v, &x, NULL);
+	PO_EXPECT_INT(r, 2); /* slot-missing (15 min) and fallback */
+	memset(&as, 0, sizeof as);
+	snprintf(as.name, sizeof as.name, "20260702_1500_jazz.mp3");
+	snprintf(it.seg[0].asset, sizeof it.seg[0].asset, "%s", as.name);
+	struct po_alarm_facts f = { .now_ms = T0 - 9 * MIN, .items = &it, .nitems = 1,
+				    .slots = &s, .nslots = 1, .assets = &as, .nassets = 1,
+				    .disk_free_mb = -1 };
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(po_alarms_diff(out.v, out.n, st.v, st.n, f.now_ms, &d), PLAYOUT_OK);
+	PO_EXPECT_INT(d.nraise + d.nresolve + d.nexpire, 0);
+	po_alarm_diff_free(&d);
+	po_alarms_free(&out);
+	as.duration_ms = 3540000;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(po_alarms_diff(out.v, out.n, st.v, st.n, f.now_ms, &d), PLAYOUT_OK);
+	PO_EXPECT_INT(d.nraise, 0);
+	PO_EXPECT_INT(d.nresolve, 2);
 	po_alarm_diff_free(&d);
 	po_alarms_free(&out);
 }
@@ -287,6 +406,37 @@ static void test_health_thresholds(void)
 	po_alarms_free(&out);
 }
 
+static void test_storage_outage_has_its_own_limit(void)
+{
+	struct po_alarm_conf c = conf();
+	struct po_alarm_facts f = { .now_ms = T0, .disk_free_mb = -1, .storage_failing = 1,
+				    .storage_failing_since_ms = T0 - 14 * MIN,
+				    .storage_why = "not mounted" };
+	struct po_alarms out = {0};
+	PO_EXPECT_INT(c.storage_unreachable_min, 15);
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 0); /* 14 of 15 min */
+	po_alarms_free(&out);
+	f.now_ms = T0 + MIN;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT_FATAL(out.n, 1);
+	PO_EXPECT_STR(out.v[0].key, "storage-unreachable");
+	PO_EXPECT_INT(out.v[0].type, PO_ALARM_STORAGE_UNREACHABLE);
+	po_alarms_free(&out);
+	/* the schedule's limit does not apply to the storage, either way */
+	c.schedule_stale_min = 1;
+	c.storage_unreachable_min = 30;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 0);
+	po_alarms_free(&out);
+	c.storage_unreachable_min = 2;
+	c.schedule_stale_min = 600;
+	f.now_ms = T0 - 12 * MIN;
+	PO_EXPECT_INT_FATAL(po_alarms_collect(&c, &f, &out), PLAYOUT_OK);
+	PO_EXPECT_INT(out.n, 1);
+	po_alarms_free(&out);
+}
+
 static void test_oneshot_is_said_once_and_never_resolved(void)
 {
 	struct po_alarm a = { .key = "late-start:icecast:main:1", .type = PO_ALARM_LATE_START,
@@ -338,7 +488,8 @@ static void test_config_reads_alarms_and_notify_filters(void)
 {
 	struct po_config c;
 	struct po_diag d;
-	int rc = load("alarms = { missing_leads_min = [ 2, 1 ]; output_down_s = 5; lufs_max = -10; };\n"
+	int rc = load("alarms = { missing_leads_min = [ 2, 1 ]; output_down_s = 5; lufs_max = -10;\n"
+		      "           storage_unreachable_min = 3; };\n"
 		      "notify = ( { plugin = \"webhook\"; url = \"https://h/x\";\n"
 		      "             events = [ \"slot-missing\", \"daemon\" ]; pids = [ \"jazz\" ];\n"
 		      "             min_level = \"error\"; },\n"
@@ -351,6 +502,7 @@ static void test_config_reads_alarms_and_notify_filters(void)
 	PO_EXPECT_INT(c.alarms.missing_leads_min[0], 2);
 	PO_EXPECT_INT(c.alarms.output_down_s, 5);
 	PO_EXPECT_INT(c.alarms.schedule_stale_min, 60);
+	PO_EXPECT_INT(c.alarms.storage_unreachable_min, 3);
 	PO_EXPECT_DOUBLE(c.alarms.lufs_max, -10, 1e-9);
 	const struct po_instance_conf *w = NULL, *e = NULL;
 	for (size_t i = 0; i < c.ninst; i++) {
@@ -376,13 +528,16 @@ static void test_config_refuses_unknown_events_and_bad_alarms(void)
 {
 	struct po_config c;
 	struct po_diag d;
-	int rc = load("alarms = { missing_leads_min = [ 0 ]; disk_low = 5; };\n"
+	int rc = load("alarms = { missing_leads_min = [ 0 ]; disk_low = 5; storage_unreachable_min = 0; };\n"
 		      "notify = { plugin = \"webhook\"; events = [ \"slot-mising\" ];"
 		      " min_level = \"loud\"; };\n",
 		      &c, &d);
 	PO_EXPECT_INT(rc, PLAYOUT_ECONFIG);
-	PO_EXPECT_INT(d.nerrors, 4);
-	int said = 0;
+	PO_EXPECT_INT(d.nerrors, 5);
+	int said = 0, storage = 0;
+	for (size_t i = 0; i < d.n; i++)
+		storage += strstr(d.msg[i], "'alarms.storage_unreachable_min' must be an integer from 1 to 10080") != NULL;
+	PO_EXPECT_INT(storage, 1);
 	for (size_t i = 0; i < d.n; i++)
 		said += strstr(d.msg[i], "alarms.conf:5: error: webhook: unknown event 'slot-mising'") != NULL;
 	PO_EXPECT_INT(said, 1);
@@ -471,11 +626,18 @@ static const struct po_test tests[] = {
 	{"first_seen_close_to_air_says_only_the_nearest_lead",
 	 test_first_seen_close_to_air_says_only_the_nearest_lead},
 	{"file_not_yet_measured_holds_the_alarm", test_file_not_yet_measured_holds_the_alarm},
+	{"file_not_yet_measured_holds_the_fallback_too",
+	 test_file_not_yet_measured_holds_the_fallback_too},
 	{"programme_that_airs_unfixed_expires_without_a_resolved_event",
 	 test_programme_that_airs_unfixed_expires_without_a_resolved_event},
 	{"rejected_damaged_and_loud_files_are_causes",
 	 test_rejected_damaged_and_loud_files_are_causes},
+	{"fallback_is_said_at_the_last_lead_and_resolved_by_the_file",
+	 test_fallback_is_said_at_the_last_lead_and_resolved_by_the_file},
+	{"fallback_on_air_stands_until_the_end_then_expires",
+	 test_fallback_on_air_stands_until_the_end_then_expires},
 	{"health_thresholds", test_health_thresholds},
+	{"storage_outage_has_its_own_limit", test_storage_outage_has_its_own_limit},
 	{"oneshot_is_said_once_and_never_resolved", test_oneshot_is_said_once_and_never_resolved},
 	{"filters", test_filters},
 	{"expected_name_is_station_time_unless_the_slot_names_one",

@@ -178,6 +178,38 @@ static void test_crc_is_written_again_and_valid(void)
 	free(b);
 }
 
+/* A frame damaged on its way (its CRC no longer matches) must not be made
+ * to look whole by the gain, or a decoder plays the damage instead of
+ * hiding it; and the gain undoes bit for bit either way. */
+static void test_a_wrong_crc_stays_wrong(void)
+{
+	const char *orig = make_mp3("badcrc.mp3", 44100, 1, 1);
+	if (!orig)
+		PO_SKIP("ffmpeg or lame missing");
+	size_t n = 0;
+	uint8_t *b = slurp(orig, &n);
+	CU_ASSERT_FATAL(b && n > 1000);
+	/* the second frame (the first is lame's Info frame, not decoded) */
+	struct playout_mp3_hdr h;
+	CU_ASSERT_FATAL(playout_mp3_hdr_parse(b, n, &h));
+	size_t at = h.len;
+	CU_ASSERT_FATAL(playout_mp3_hdr_parse(b + at, n - at, &h));
+	b[at + 5] ^= 0x21; /* its CRC, wrong */
+	uint8_t *c = malloc(n);
+	CU_ASSERT_FATAL(c != NULL);
+	memcpy(c, b, n);
+	PO_EXPECT_INT(po_mp3gain_apply(c + at, h.len, -3), 0);
+	const char *adj = tmp_path("badcrc_adj.mp3");
+	PO_EXPECT_INT_FATAL(spill(adj, c, n), 0);
+	const char *ff[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-err_detect",
+			     "crccheck+explode", "-xerror", "-i", adj, "-f", "null", "-", NULL };
+	CU_ASSERT(po_test_run_quiet(ff) != 0);
+	PO_EXPECT_INT(po_mp3gain_apply(c + at, h.len, 3), 0);
+	PO_EXPECT_INT(memcmp(b, c, n), 0);
+	free(c);
+	free(b);
+}
+
 static void test_gain_clamps_at_0_and_255(void)
 {
 	const char *orig = make_mp3("clamp.mp3", 22050, 1, 1);
@@ -255,6 +287,7 @@ static const struct po_test gain_tests[] = {
 	{"adjusted_frames_decode_to_the_original_scaled",
 	 test_adjusted_frames_decode_to_the_original_scaled},
 	{"crc_is_written_again_and_valid", test_crc_is_written_again_and_valid},
+	{"a_wrong_crc_stays_wrong", test_a_wrong_crc_stays_wrong},
 	{"gain_clamps_at_0_and_255", test_gain_clamps_at_0_and_255},
 	{"layer_ii_and_broken_frames_are_refused", test_layer_ii_and_broken_frames_are_refused},
 	{NULL, NULL},
