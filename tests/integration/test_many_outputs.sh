@@ -9,7 +9,8 @@
 # bench/tsproxy.py, which keeps the kernel's receive time of every chunk:
 # the first audio byte of every output must reach it within
 # FIRST_BYTE_BOUND_MS of the instant. Prints the start errors and the
-# first-byte times (median, max) and the peak RSS.
+# first-byte times (median, max) and the peak RSS. Each output's title
+# request, through the proxy too, must come after every first byte.
 set -u
 . "${PO_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -35,6 +36,13 @@ CONNECT_AHEAD_MS=${PO_MANY_CONNECT_AHEAD_MS:-500}
 # (a dropped SYN: 1 s) or an output held up by another's connect or write
 # (a burst, a title request) is far over this bound.
 FIRST_BYTE_BOUND_MS=${PO_MANY_FIRST_BYTE_BOUND_MS:-100}
+# The median of those times: each output's first write is alone at the
+# instant (the connect, the title's request and thread, the play report
+# all come before or after it), so half of the fifty are through within
+# a few ms even on a loaded machine (measured: 0.6-3 ms at load 2-4, a
+# sanitizer build 1.2-1.5 ms); work brought back to the instant shows here
+# first.
+FIRST_BYTE_MEDIAN_MS=${PO_MANY_FIRST_BYTE_MEDIAN_MS:-5}
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0"
 
@@ -150,9 +158,10 @@ po_check "the dead output says so in the log" grep -q "dead" "$T/playoutd.log"
 # (closing them all) once the item is over.
 po_kill "$PROXY_PID"
 check_first_bytes() {
-	"$PO_PY" - "$T/proxy" "$N" "$START" "$FIRST_BYTE_BOUND_MS" <<'EOF'
+	"$PO_PY" - "$T/proxy" "$N" "$START" "$FIRST_BYTE_BOUND_MS" "$FIRST_BYTE_MEDIAN_MS" <<'EOF'
 import glob, json, statistics, sys
 d, n, start, bound = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+median_bound = float(sys.argv[5])
 first = {}
 for f in glob.glob(d + "/conn-*.json"):
     c = json.load(open(f))
@@ -169,10 +178,14 @@ if first:
     print("# first audio byte at the server's door, %d outputs: median %.2f ms, max %.2f ms,"
           " min %.2f ms, spread %.2f ms" % (len(v), statistics.median(v), max(v), min(v),
                                            max(v) - min(v)))
-sys.exit(0 if len(first) == n and not late else 1)
+median_ok = bool(first) and statistics.median(first.values()) <= median_bound
+if first and not median_ok:
+    print("#   the median, %.2f ms, is over %g ms" % (statistics.median(first.values()),
+                                                  median_bound))
+sys.exit(0 if len(first) == n and not late and median_ok else 1)
 EOF
 }
-po_check "every output's first audio byte reaches the server within ${FIRST_BYTE_BOUND_MS} ms of the instant" \
+po_check "every output's first audio byte reaches the server within ${FIRST_BYTE_BOUND_MS} ms of the instant, the median within ${FIRST_BYTE_MEDIAN_MS} ms" \
 	check_first_bytes
 # The stream titles go through the proxy too: each output's metadata
 # request must come, and come after the opening burst (the plugin holds it
