@@ -57,7 +57,7 @@ static void test_cut_keeps_exactly_the_samples_before_it(void)
 	struct po_pcm_shape sh;
 	float buf[2 * 1000];
 	/* cut at 10.5 ms of a 1 s item at 44.1 kHz: sample 463 */
-	po_pcm_shape_init(&sh, 44100, 2, 0.0, 0, 0, 10500000, 1000 * MS);
+	po_pcm_shape_init(&sh, 44100, 2, NULL, 0, 0, 10500000, 1000 * MS);
 	PO_EXPECT_INT(sh.cut_at, 463);
 	for (size_t i = 0; i < 2000; i++)
 		buf[i] = 0.5f;
@@ -72,7 +72,7 @@ static void test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut(voi
 	struct po_pcm_shape sh;
 	static float buf[44100];
 	/* 1 s cut, 100 ms fade: samples 39690..44099 fall */
-	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 100, 1000 * MS, 2000 * MS);
+	po_pcm_shape_init(&sh, 44100, 1, NULL, 0, 100, 1000 * MS, 2000 * MS);
 	for (size_t i = 0; i < 44100; i++)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 44100, 0), 44100);
@@ -90,14 +90,14 @@ static void test_natural_end_is_neither_cut_nor_faded(void)
 	struct po_pcm_shape sh;
 	float buf[100];
 	/* the cut (end_ms) lies after the audio's end */
-	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 3000, 3000 * MS, 2000 * MS);
+	po_pcm_shape_init(&sh, 44100, 1, NULL, 0, 3000, 3000 * MS, 2000 * MS);
 	PO_EXPECT_INT(sh.cut_at, INT64_MAX);
 	for (size_t i = 0; i < 100; i++)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 100, 88100), 100);
 	PO_EXPECT_DOUBLE(buf[99], 1.0, 1e-6);
 	/* end_ms in whole ms just short of the audio's end (2037 of 2037.55) */
-	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 3000, 2037 * MS, 2037551020);
+	po_pcm_shape_init(&sh, 44100, 1, NULL, 0, 3000, 2037 * MS, 2037551020);
 	PO_EXPECT_INT(sh.cut_at, INT64_MAX);
 	PO_EXPECT_INT(sh.fade_out_n, 0);
 }
@@ -106,7 +106,8 @@ static void test_fade_in_rises_from_silence_and_gain_scales(void)
 {
 	struct po_pcm_shape sh;
 	float buf[2 * 441];
-	po_pcm_shape_init(&sh, 44100, 2, -6.0206, 10, 0, INT64_MAX, INT64_MAX);
+	struct po_pcm_gains g = { .n = 1, .db = { -6.0206 } };
+	po_pcm_shape_init(&sh, 44100, 2, &g, 10, 0, INT64_MAX, INT64_MAX);
 	for (size_t i = 0; i < 882; i++)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 441, 0), 441);
@@ -118,6 +119,95 @@ static void test_fade_in_rises_from_silence_and_gain_scales(void)
 		buf[i] = 1.0f;
 	po_pcm_shape_apply(&sh, buf, 441, 441);
 	PO_EXPECT_DOUBLE(buf[0], 0.5, 1e-5); /* past the fade: -6 dB only */
+}
+
+/* What item sample i of a joined item should get: file 0's gain g0 before
+ * sample m, file 1's g1 from m on, the switch a linear ramp of r samples
+ * inside the file with the larger gain (so no sample gets more than its
+ * own file's). */
+static double want_gain(double g0, double g1, int64_t m, int64_t r, int64_t i)
+{
+	if (g1 < g0) {
+		if (i < m - r)
+			return g0;
+		return i >= m ? g1 : g0 + (g1 - g0) * (double)(i - (m - r) + 1) / (double)r;
+	}
+	if (i < m)
+		return g0;
+	return i >= m + r ? g1 : g0 + (g1 - g0) * (double)(i - m + 1) / (double)r;
+}
+
+#define JOIN_A_FRAMES 40                       /* the first file's frames */
+#define JOIN_M ((int64_t)JOIN_A_FRAMES * 1152)  /* the second file's first sample */
+#define JOIN_FROM_NS INT64_C(1044897959)        /* its frame's deadline: 46080 / 44100 s,
+                                                   rounded down to the ns */
+
+/* Shape len samples of ones (stereo) in chunks of 997 and compare each
+ * sample with want_gain; returns the first sample that differs, or -1. */
+static int64_t shape_and_compare(const struct po_pcm_shape *sh, double g0, double g1,
+				 int64_t from, int64_t len)
+{
+	static float buf[2 * 997];
+	for (int64_t at = from; at < from + len; at += 997) {
+		size_t n = 997;
+		for (size_t i = 0; i < 2 * n; i++)
+			buf[i] = 1.0f;
+		if (po_pcm_shape_apply(sh, buf, n, at) != n)
+			return at;
+		for (size_t i = 0; i < n; i++) {
+			double want = want_gain(g0, g1, JOIN_M, 441, at + (int64_t)i);
+			if (fabs(buf[2 * i] - want) > 1e-5 * want || buf[2 * i + 1] != buf[2 * i]) {
+				fprintf(stderr, "sample %lld: %.7f, want %.7f\n",
+					(long long)(at + (int64_t)i), buf[2 * i], want);
+				return at + (int64_t)i;
+			}
+		}
+	}
+	return -1;
+}
+
+static void test_joined_gain_falls_before_the_second_files_first_sample(void)
+{
+	struct po_pcm_shape sh;
+	struct po_pcm_gains g = { .n = 2, .from_ns = { 0, JOIN_FROM_NS }, .db = { 6.0, -6.0 } };
+	double g0 = pow(10, 6.0 / 20), g1 = pow(10, -6.0 / 20);
+	PO_EXPECT_INT(po_pcm_samples_up(JOIN_FROM_NS, 44100), JOIN_M);
+	po_pcm_shape_init(&sh, 44100, 2, &g, 0, 0, INT64_MAX, INT64_MAX);
+	PO_EXPECT_INT(sh.ngain, 2);
+	PO_EXPECT_INT(sh.gain_from[1], JOIN_M);
+	PO_EXPECT_INT(sh.ramp_n, 441);
+	/* the first file's own gain up to 10 ms before its end, the second
+	 * file's own from its first sample on, exactly */
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M - 442), g0, 1e-6);
+	PO_EXPECT_INT(po_pcm_shape_gain_at(&sh, JOIN_M - 441) < g0, 1);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M - 1), g1, 1e-6);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M), g1, 1e-6);
+	PO_EXPECT_INT(shape_and_compare(&sh, g0, g1, 0, 60 * 997), -1);
+}
+
+static void test_joined_gain_rises_after_the_second_files_first_sample(void)
+{
+	struct po_pcm_shape sh;
+	/* a file with no frames between them gives its place to the next */
+	struct po_pcm_gains g = { .n = 3, .from_ns = { 0, JOIN_FROM_NS, JOIN_FROM_NS },
+				  .db = { -6.0, 20.0, 6.0 } };
+	double g0 = pow(10, -6.0 / 20), g1 = pow(10, 6.0 / 20);
+	po_pcm_shape_init(&sh, 44100, 2, &g, 0, 0, INT64_MAX, INT64_MAX);
+	PO_EXPECT_INT(sh.ngain, 2);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M - 1), g0, 1e-6);
+	PO_EXPECT_INT(po_pcm_shape_gain_at(&sh, JOIN_M) > g0, 1);
+	PO_EXPECT_INT(po_pcm_shape_gain_at(&sh, JOIN_M + 439) < g1, 1);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M + 440), g1, 1e-6);
+	/* from the middle of the item on, as after a join */
+	PO_EXPECT_INT(shape_and_compare(&sh, g0, g1, JOIN_M - 3000, 10 * 997), -1);
+	/* the same gain for both files: no switch at all */
+	g.n = 2;
+	g.db[1] = -6.0;
+	po_pcm_shape_init(&sh, 44100, 2, &g, 0, 0, INT64_MAX, INT64_MAX);
+	PO_EXPECT_INT(sh.ngain, 1);
+	PO_EXPECT_INT(po_pcm_gains_equal(&g, NULL), 0);
+	g.n = 0;
+	PO_EXPECT_INT(po_pcm_gains_equal(&g, NULL), 1);
 }
 
 /* ---- pcm_source --------------------------------------------------------- */
@@ -596,6 +686,8 @@ static const struct po_test shape_tests[] = {
 	{ "test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut", test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut },
 	{ "test_natural_end_is_neither_cut_nor_faded", test_natural_end_is_neither_cut_nor_faded },
 	{ "test_fade_in_rises_from_silence_and_gain_scales", test_fade_in_rises_from_silence_and_gain_scales },
+	{ "test_joined_gain_falls_before_the_second_files_first_sample", test_joined_gain_falls_before_the_second_files_first_sample },
+	{ "test_joined_gain_rises_after_the_second_files_first_sample", test_joined_gain_rises_after_the_second_files_first_sample },
 	{ NULL, NULL },
 };
 
