@@ -463,12 +463,25 @@ struct item_spec {
 	int64_t start_rel_ms, len_ms;
 };
 
+/* A joined item: JOIN_A_FRAMES frames of m44, then all of m44 again, each
+ * file probed at lufs[k] LUFS (true peak -18 dBTP), played to -16 LUFS. */
+struct join_spec {
+	int loud_on;
+	double lufs[2];
+	double lufs1_replanned;  /* != 0: a new plan at +REPLAN_MS says this of file 1 */
+};
+
+#define JOIN_TARGET -16.0
+#define JOIN_TP -18.0
+#define REPLAN_MS 300
+
 struct scen {
 	const char *name;
 	struct item_spec items[2];
 	size_t nitems;
 	int64_t fail_write_rel_ms;
 	int fade_out_ms;
+	struct join_spec join;   /* items[0] joined when join.lufs[0] != 0 */
 	struct rec rec;
 	struct po_snapbox box;
 	struct po_playq q;
@@ -477,17 +490,24 @@ struct scen {
 	int started;
 };
 
-enum { S_CUT, S_NATURAL, S_B2B, S_RECONNECT, NSCEN };
+enum { S_CUT, S_NATURAL, S_B2B, S_RECONNECT, S_JOIN_PLAIN, S_JOIN, S_JOIN_REPLAN, NSCEN };
 static struct scen sc[NSCEN] = {
-	[S_CUT] = { "cut", { { &m44, 0, 1500 } }, 1, 0, 500 },
-	[S_NATURAL] = { "natural", { { &m44, 0, 3000 } }, 1, 0, 3000 },
-	[S_B2B] = { "b2b", { { &m44, 0, 2100 }, { &m48, 2100, 2000 } }, 2, 0, 3000 },
-	[S_RECONNECT] = { "reconnect", { { &m44, 0, 3000 } }, 1, 1000, 3000 },
+	[S_CUT] = { "cut", { { &m44, 0, 1500 } }, 1, 0, 500, { 0 } },
+	[S_NATURAL] = { "natural", { { &m44, 0, 3000 } }, 1, 0, 3000, { 0 } },
+	[S_B2B] = { "b2b", { { &m44, 0, 2100 }, { &m48, 2100, 2000 } }, 2, 0, 3000, { 0 } },
+	[S_RECONNECT] = { "reconnect", { { &m44, 0, 3000 } }, 1, 1000, 3000, { 0 } },
+	/* the same joined item without loudness: what each sample was */
+	[S_JOIN_PLAIN] = { "joinplain", { { &m44, 0, 4000 } }, 1, 0, 3000, { 0, { -22, -10 }, 0 } },
+	/* +6 dB, then -6 dB */
+	[S_JOIN] = { "join", { { &m44, 0, 4000 } }, 1, 0, 3000, { 1, { -22, -10 }, 0 } },
+	/* +6, -6, but a new plan says the second file is at -28 LUFS: +12 */
+	[S_JOIN_REPLAN] = { "joinreplan", { { &m44, 0, 4000 } }, 1, 0, 3000,
+			    { 1, { -22, -10 }, -28 } },
 };
 static struct po_clock clk;
 static struct po_simclock *sim;
 
-static struct po_snapshot *build_snapshot(const struct scen *s)
+static struct po_snapshot *build_snapshot(const struct scen *s, int replanned)
 {
 	struct po_snapshot *snap = po_snapshot_new(s->nitems);
 	if (!snap)
@@ -498,13 +518,29 @@ static struct po_snapshot *build_snapshot(const struct scen *s)
 		ai->item.start_ms = T0_MS + s->items[i].start_rel_ms;
 		ai->item.end_ms = ai->item.start_ms + s->items[i].len_ms;
 		ai->item.decision = PLAYOUT_DECISION_EXACT;
-		snprintf(ai->item.pid, sizeof ai->item.pid, "pid%zu", i);
+		/* a pid of each scenario's own: each decodes its item alone */
+		snprintf(ai->item.pid, sizeof ai->item.pid, "%s%zu", s->name, i);
 		snprintf(ai->item.title, sizeof ai->item.title, "%s item %zu", s->name, i);
 		ai->item.nseg = 1;
 		snprintf(ai->item.seg[0].asset, sizeof ai->item.seg[0].asset, "%s",
 			 strrchr(s->items[i].m->path, '/') + 1);
 		ai->path[0] = strdup(s->items[i].m->path);
 		ai->idx[0] = po_mp3_index_ref(s->items[i].m->ix);
+		if (i > 0 || s->join.lufs[0] == 0)
+			continue;
+		ai->item.nseg = 2;
+		ai->item.seg[0].nframes = JOIN_A_FRAMES;
+		ai->item.seg[1] = ai->item.seg[0];
+		ai->item.seg[1].nframes = 0; /* to its end */
+		ai->path[1] = strdup(s->items[i].m->path);
+		ai->idx[1] = po_mp3_index_ref(s->items[i].m->ix);
+		for (int k = 0; k < 2; k++) {
+			ai->loud_known[k] = 1;
+			ai->lufs[k] = s->join.lufs[k];
+			ai->true_peak_dbtp[k] = JOIN_TP;
+		}
+		if (replanned)
+			ai->lufs[1] = s->join.lufs1_replanned;
 	}
 	return snap;
 }
@@ -528,11 +564,12 @@ static int init_all(void)
 		if (s->fail_write_rel_ms)
 			s->rec.fail_write_from_ns = (T0_MS + s->fail_write_rel_ms) * MS;
 		po_snapbox_init(&s->box);
-		po_snapbox_publish(&s->box, build_snapshot(s));
+		po_snapbox_publish(&s->box, build_snapshot(s, 0));
 		struct po_player_conf pc = {
 			.label = s->name, .ops = &rec_ops, .inst = &s->rec, .clock = &clk,
 			.box = &s->box, .q = &s->q, .send_ahead_ms = 200, .keep_open_ms = 1000,
-			.fmt = &f, .enc_ops = &fake_enc,
+			.fmt = &f, .enc_ops = &fake_enc, .loudness_on = s->join.loud_on,
+			.loudness_target = JOIN_TARGET, .true_peak_ceiling = -1.0,
 		};
 		po_simclock_add_thread(sim);
 		if (po_player_start(&pc, &s->player, NULL) < 0) {
@@ -541,6 +578,10 @@ static int init_all(void)
 		}
 		s->started = 1;
 	}
+	po_clock_sleep_until_ns(&clk, (T0_MS + REPLAN_MS) * MS);
+	for (int i = 0; i < NSCEN; i++)
+		if (sc[i].join.lufs1_replanned != 0)
+			po_snapbox_publish(&sc[i].box, build_snapshot(&sc[i], 1));
 	po_clock_sleep_until_ns(&clk, (T0_MS + 4500) * MS);
 	for (int i = 0; i < NSCEN; i++)
 		po_player_request_stop(sc[i].player);
@@ -640,6 +681,48 @@ static void test_reconnect_begins_a_new_stream_with_the_title(void)
 	PO_EXPECT_INT(s->rec.misuse, 0);
 }
 
+/* The first sample of the joined item h whose gain, against the same item
+ * played without loudness (plain), is not want_gain(g0, g1): -1 when none. */
+static int64_t first_wrong_gain(const struct heard *h, const struct heard *plain, double g0,
+				double g1)
+{
+	for (int64_t i = 0; i < plain->n[0] && i < h->n[0]; i++) {
+		double x = plain->left[0][i], want = want_gain(g0, g1, JOIN_M, 441, i);
+		if (fabs(x) < 1e-3)
+			continue; /* near a zero crossing the ratio says little */
+		if (fabs(h->left[0][i] / x - want) > 1e-4 * want) {
+			fprintf(stderr, "sample %lld: gain %.6f, want %.6f\n", (long long)i,
+				h->left[0][i] / x, want);
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void test_joined_item_gives_each_file_its_own_gain_from_its_first_sample(void)
+{
+	struct heard *h = &sc[S_JOIN].h, *plain = &sc[S_JOIN_PLAIN].h;
+	int64_t total = (JOIN_A_FRAMES + (int64_t)m44.ix->nframes) * 1152;
+	PO_EXPECT_INT_FATAL(h->nitems, 1);
+	PO_EXPECT_INT_FATAL(plain->nitems, 1);
+	PO_EXPECT_INT(plain->n[0], total);
+	PO_EXPECT_INT(h->n[0], total);
+	/* -22 LUFS: +6 dB; -10 LUFS: -6 dB, down over the first file's last
+	 * 10 ms, the second file's own gain from its first sample */
+	PO_EXPECT_INT(first_wrong_gain(h, plain, pow(10, 6.0 / 20), pow(10, -6.0 / 20)), -1);
+	PO_EXPECT_INT(sc[S_JOIN].rec.misuse + sc[S_JOIN].rec.bad_format, 0);
+}
+
+static void test_joined_item_gains_follow_a_new_plan_on_air(void)
+{
+	struct heard *h = &sc[S_JOIN_REPLAN].h, *plain = &sc[S_JOIN_PLAIN].h;
+	PO_EXPECT_INT_FATAL(h->nitems, 1);
+	PO_EXPECT_INT(h->n[0], plain->n[0]);
+	/* the new plan came at +300 ms, in the first file: the second gets
+	 * +12 dB, up over its first 10 ms */
+	PO_EXPECT_INT(first_wrong_gain(h, plain, pow(10, 6.0 / 20), pow(10, 12.0 / 20)), -1);
+}
+
 /* ---- the contract: an output plugin built before 2.2 ---------------------- */
 
 static void test_output_plugin_before_2_2_is_refused_a_reencoding_format(void)
@@ -698,6 +781,8 @@ static const struct po_test source_tests[] = {
 	{ "test_natural_end_delivers_every_sample_unfaded", test_natural_end_delivers_every_sample_unfaded },
 	{ "test_back_to_back_items_of_two_rates_share_one_connection", test_back_to_back_items_of_two_rates_share_one_connection },
 	{ "test_reconnect_begins_a_new_stream_with_the_title", test_reconnect_begins_a_new_stream_with_the_title },
+	{ "test_joined_item_gives_each_file_its_own_gain_from_its_first_sample", test_joined_item_gives_each_file_its_own_gain_from_its_first_sample },
+	{ "test_joined_item_gains_follow_a_new_plan_on_air", test_joined_item_gains_follow_a_new_plan_on_air },
 	{ NULL, NULL },
 };
 
