@@ -27,6 +27,8 @@ tests_unit_test_pcm_CFLAGS = $(UNIT_CFLAGS) $(PCM_PATH_CFLAGS)
 # End to end through icecast2, one script per format (test_pcm_onair.sh);
 TESTS += tests/integration/test_pcm_vorbis.sh tests/integration/test_pcm_opus.sh \
 	tests/integration/test_pcm_mp3.sh tests/integration/test_pcm_shared.sh
+# each file of a joined item at its own loudness gain, measured at a listener
+TESTS += tests/integration/test_loudness_join.sh
 
 # An output plugin built for contract 2.1, which test_pcm expects the core
 # to refuse a re-encoding format for (TEST_MODULE_LDFLAGS: tests/unit/loader.mk).

@@ -85,16 +85,16 @@ void po_pcm_out_meta(const struct po_pcm_out *o, struct playout_item_meta *m)
 	atomic_load(&table)->out_meta(o, m);
 }
 
-int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, double gain_db,
-		     struct playout_error *err)
+int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m,
+		     const struct po_pcm_gains *gains, struct playout_error *err)
 {
-	return atomic_load(&table)->out_begin(o, m, gain_db, err);
+	return atomic_load(&table)->out_begin(o, m, gains, err);
 }
 
 void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
-		   int64_t total_ns)
+		   int64_t total_ns, const struct po_pcm_gains *gains)
 {
-	atomic_load(&table)->out_at(o, pos_ns, frame, cut_ns, total_ns);
+	atomic_load(&table)->out_at(o, pos_ns, frame, cut_ns, total_ns, gains);
 }
 
 int po_pcm_out_feed(struct po_pcm_out *o, const uint8_t *mp3, size_t len, int64_t *written,

@@ -14,7 +14,7 @@
 #include "player_pcm.h"
 
 #define PO_PCM_MODULE_SYMBOL "po_pcm_module"
-#define PO_PCM_MODULE_VERSION 2
+#define PO_PCM_MODULE_VERSION 3
 
 /* player_pcm.h's functions, by the same names. */
 struct po_pcm_module {
@@ -25,10 +25,10 @@ struct po_pcm_module {
 				      struct playout_error *err);
 	void (*out_free)(struct po_pcm_out *o);
 	void (*out_meta)(const struct po_pcm_out *o, struct playout_item_meta *m);
-	int (*out_begin)(struct po_pcm_out *o, const struct playout_item_meta *m, double gain_db,
-			 struct playout_error *err);
+	int (*out_begin)(struct po_pcm_out *o, const struct playout_item_meta *m,
+			 const struct po_pcm_gains *gains, struct playout_error *err);
 	void (*out_at)(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
-		       int64_t total_ns);
+		       int64_t total_ns, const struct po_pcm_gains *gains);
 	int (*out_feed)(struct po_pcm_out *o, const uint8_t *mp3, size_t len, int64_t *written,
 			struct playout_error *err);
 	int (*out_end)(struct po_pcm_out *o, int64_t *written, struct playout_error *err);

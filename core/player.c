@@ -419,31 +419,47 @@ static void output_close(struct po_player *p)
 	p->on_air = 0;
 }
 
-/* Open (when closed) and announce the item. */
-/* A re-encoding output's loudness gain for the item being started (the
- * prepared one): exact, from its first file's probe (a joined item's
- * other files share it); 0 when not known. Logged at each start and
- * reconnect, as set_gain does for passthrough. */
-static double pcm_gain_db(const struct po_player *p)
-{
-	const struct po_air_item *it;
+static void lay_out(const struct po_air_item *it, const int *fds, struct play *pl);
 
+/* A re-encoding output's loudness gains for the item on air (the prepared
+ * one) as pl lays it out (NULL: laid out here): each file's exact gain
+ * from its own probe, from its first frame's deadline on (pcm_shape.h);
+ * 0 dB for a file whose loudness is not known. announce logs them, at each
+ * start and reconnect, as set_gain does for passthrough; before each send
+ * they are taken again, quietly, so they follow a new plan (follow_plan). */
+static void pcm_gains(const struct po_player *p, const struct play *pl,
+		      struct po_pcm_gains *g, int announce)
+{
+	struct play laid;
+
+	g->n = 0;
 	if (!p->loud_on || !p->prep_snap || p->prep_i >= p->prep_snap->n)
-		return 0.0;
-	it = &p->prep_snap->v[p->prep_i];
-	if (!it->loud_known[0]) {
-		po_log_info(p->label, "%s: loudness not known (not probed yet): no gain",
-			    it->item.seg[0].asset);
-		return 0.0;
+		return;
+	const struct po_air_item *it = &p->prep_snap->v[p->prep_i];
+	if (!pl) {
+		lay_out(it, p->prep_fd, &laid);
+		pl = &laid;
 	}
-	double gain = po_loudness_gain_db(it->lufs[0], it->true_peak_dbtp[0], p->loud_target,
-					  p->loud_ceiling);
-	po_log_info(p->label, "%s: %.1f LUFS, true peak %.1f dBTP: gain %+.2f dB (exact%s)",
-		    it->item.seg[0].asset, it->lufs[0], it->true_peak_dbtp[0], gain,
-		    it->item.nseg > 1 ? ", for every file of the item" : "");
-	return gain;
+	for (size_t k = 0; k < pl->nseg && k < PO_PCM_GAINS_MAX; k++) {
+		const char *name = it->item.seg[k].asset;
+		g->from_ns[k] = pl->seg[k].off_ns;
+		g->db[k] = 0.0;
+		g->n = k + 1;
+		if (!it->loud_known[k]) {
+			if (announce)
+				po_log_info(p->label, "%s: loudness not known (not probed yet): no gain",
+					    name);
+			continue;
+		}
+		g->db[k] = po_loudness_gain_db(it->lufs[k], it->true_peak_dbtp[k], p->loud_target,
+					       p->loud_ceiling);
+		if (announce)
+			po_log_info(p->label, "%s: %.1f LUFS, true peak %.1f dBTP: gain %+.2f dB "
+				    "(exact)", name, it->lufs[k], it->true_peak_dbtp[k], g->db[k]);
+	}
 }
 
+/* Open (when closed) and announce the item. */
 static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 			struct playout_error *err)
 {
@@ -466,7 +482,9 @@ static int output_begin(struct po_player *p, const struct playout_item_meta *m,
 	if (p->pcm) {
 		/* A new logical stream with the title, on every start and
 		 * after every reconnect. */
-		int rc = po_pcm_out_begin(p->pcm, &pm, pcm_gain_db(p), err);
+		struct po_pcm_gains g;
+		pcm_gains(p, NULL, &g, 1);
+		int rc = po_pcm_out_begin(p->pcm, &pm, &g, err);
 		if (rc < 0) {
 			output_close(p);
 			return rc;
@@ -1108,8 +1126,11 @@ static void play_item(struct po_player *p)
 			play.join_ms = pos / NS_PER_MS;
 			play.join_delay_us = pos ? (rel - pos) / 1000 : 0;
 		}
-		if (p->pcm)
-			po_pcm_out_at(p->pcm, pos, cursor_frame(&pl), pl.cut_ns, pl.total_ns);
+		if (p->pcm) {
+			struct po_pcm_gains g;
+			pcm_gains(p, &pl, &g, 0);
+			po_pcm_out_at(p->pcm, pos, cursor_frame(&pl), pl.cut_ns, pl.total_ns, &g);
+		}
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
 			began = 1;

@@ -49,7 +49,7 @@ struct cmd {
 	int type;
 	int64_t a, b, c;            /* BEGIN: cut_ns; AT: pos_ns, cut_ns, total_ns */
 	uint32_t frame;             /* AT: the item's frame number at pos_ns */
-	double gain_db;
+	struct po_pcm_gains gains;  /* BEGIN, AT: each file's loudness gain */
 	size_t len;                 /* DATA: bytes in the input ring */
 	char title[PLAYOUT_TITLE_MAX];
 	char key[KEY_LEN];          /* BEGIN: the item, for pcm_tap.h */
@@ -76,7 +76,7 @@ struct po_pcm_out {
 	struct po_pcm_tap_reader *tap; /* the item's shared decode; NULL: not joined */
 	int priv;                    /* PRIV_*: the private decoder's state */
 	struct po_pcm_tap_frame tf;  /* a frame's samples from the tap */
-	double gain_db;
+	struct po_pcm_gains gains;
 	int64_t cut_ns, total_ns;
 	struct po_pcm_shape shape;
 	char w_msg[256];             /* the encoder's words for a failed write */
@@ -103,6 +103,7 @@ struct po_pcm_out {
 	uint8_t take_buf[OUT_CAP];
 	int p_placed;
 	int64_t p_cut, p_total;
+	struct po_pcm_gains p_gains;
 };
 
 const struct po_pcm_enc_ops po_pcm_enc_real = {
@@ -134,18 +135,24 @@ static int sink(void *arg, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* gains: NULL keeps those the worker has. A change applies from the next
+ * sample shaped on, at the sample each file starts at. */
 static void stage_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
-		     int64_t total_ns)
+		     int64_t total_ns, const struct po_pcm_gains *gains)
 {
 	if (!o->placed) {
-		o->pos = po_pcm_samples(pos_ns, o->f.samplerate);
+		/* up: pos_ns is a frame's deadline, rounded down to the ns */
+		o->pos = po_pcm_samples_up(pos_ns, o->f.samplerate);
 		o->frame = frame;
 		o->placed = 1;
 	}
-	if (cut_ns != o->cut_ns || total_ns != o->total_ns || !o->shape.channels) {
+	int new_gains = gains && !po_pcm_gains_equal(gains, &o->gains);
+	if (new_gains)
+		o->gains = *gains;
+	if (new_gains || cut_ns != o->cut_ns || total_ns != o->total_ns || !o->shape.channels) {
 		o->cut_ns = cut_ns;
 		o->total_ns = total_ns;
-		po_pcm_shape_init(&o->shape, o->f.samplerate, o->f.channels, o->gain_db,
+		po_pcm_shape_init(&o->shape, o->f.samplerate, o->f.channels, &o->gains,
 				  o->f.fade_in_ms, o->f.fade_out_ms, cut_ns, total_ns);
 	}
 }
@@ -230,20 +237,20 @@ static int stage(struct po_pcm_out *o, const struct cmd *c, struct playout_error
 			rc = o->eo->begin(o->enc, c->title, NULL, err);
 		o->in_item = rc >= 0;
 		o->placed = 0;
-		o->gain_db = c->gain_db;
+		o->gains = c->gains;
 		o->shape.channels = 0; /* made again at the first AT */
 		o->cut_ns = c->a;
 		o->total_ns = INT64_MAX;
 		break;
 	case C_AT:
 		if (o->in_item)
-			stage_at(o, c->a, c->frame, c->b, c->c);
+			stage_at(o, c->a, c->frame, c->b, c->c, &c->gains);
 		break;
 	case C_DATA:
 		if (!o->in_item)
 			break;
 		if (!o->placed)
-			stage_at(o, 0, 0, o->cut_ns, o->total_ns);
+			stage_at(o, 0, 0, o->cut_ns, o->total_ns, NULL);
 		rc = decode(o, o->scratch, c->len, err);
 		break;
 	case C_END:
@@ -251,7 +258,7 @@ static int stage(struct po_pcm_out *o, const struct cmd *c, struct playout_error
 			break;
 		o->in_item = 0;
 		if (!o->placed)
-			stage_at(o, 0, 0, o->cut_ns, o->total_ns);
+			stage_at(o, 0, 0, o->cut_ns, o->total_ns, NULL);
 		rc = po_pcm_source_drain(o->src, take, o, err);
 		if (rc >= 0)
 			rc = o->eo->end(o->enc, err);
@@ -473,8 +480,8 @@ void po_pcm_out_meta(const struct po_pcm_out *o, struct playout_item_meta *m)
 	m->bitrate_kbps = o->f.bitrate_kbps;
 }
 
-int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, double gain_db,
-		     struct playout_error *err)
+int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m,
+		     const struct po_pcm_gains *gains, struct playout_error *err)
 {
 	int64_t written = 0;
 	pthread_mutex_lock(&o->mu);
@@ -492,7 +499,9 @@ int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, do
 	pthread_mutex_unlock(&o->mu);
 	if (rc < 0)
 		return rc;
-	struct cmd c = { .type = C_BEGIN, .gain_db = gain_db };
+	struct cmd c = { .type = C_BEGIN };
+	if (gains)
+		c.gains = *gains;
 	const char *title = m->title && *m->title ? m->title : m->pid;
 	snprintf(c.title, sizeof c.title, "%s", title ? title : "");
 	c.a = m->end_ms > m->start_ms ? (m->end_ms - m->start_ms) * 1000000LL : INT64_MAX;
@@ -502,13 +511,16 @@ int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, do
 	o->p_placed = 0;
 	o->p_cut = c.a;
 	o->p_total = INT64_MAX;
+	o->p_gains = c.gains;
 	return post(o, &c, NULL, &written, err);
 }
 
 void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
-		   int64_t total_ns)
+		   int64_t total_ns, const struct po_pcm_gains *gains)
 {
-	if (o->p_placed && cut_ns == o->p_cut && total_ns == o->p_total)
+	if (gains && po_pcm_gains_equal(gains, &o->p_gains))
+		gains = NULL;
+	if (o->p_placed && cut_ns == o->p_cut && total_ns == o->p_total && !gains)
 		return;
 	struct cmd c = { .type = C_AT, .a = pos_ns, .frame = frame, .b = cut_ns, .c = total_ns };
 	struct playout_error e = { 0, "" };
@@ -516,6 +528,9 @@ void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t
 	o->p_placed = 1;
 	o->p_cut = cut_ns;
 	o->p_total = total_ns;
+	if (gains)
+		o->p_gains = *gains;
+	c.gains = o->p_gains;
 	/* written bytes and errors show at the next feed */
 	pthread_mutex_lock(&o->mu);
 	if (has_room(o)) {

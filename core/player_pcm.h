@@ -23,6 +23,7 @@
 #include <playout/plugin.h>
 #include "enc.h"
 #include "outfmt.h"
+#include "pcm_shape.h" /* struct po_pcm_gains */
 
 /* The encoder functions (enc.h), as a table so that tests can put a
  * stand-in in their place. */
@@ -58,18 +59,20 @@ void po_pcm_out_meta(const struct po_pcm_out *o, struct playout_item_meta *m);
 /* The output started item m (on a new connection after open, or on the one
  * carrying the item before): a new encoder when the connection is new, a
  * new logical stream with m's title (also after a reconnect: Ogg carries
- * the title in the stream), and a fresh decode. gain_db: the loudness gain
- * of the item (0: none). */
-int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, double gain_db,
-		     struct playout_error *err);
+ * the title in the stream), and a fresh decode. gains: the loudness gain
+ * of each of the item's files (pcm_shape.h; copied; NULL: none). */
+int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m,
+		     const struct po_pcm_gains *gains, struct playout_error *err);
 
 /* Before a send: the next frame fed is at item-relative pos_ns and is the
  * item's frame number frame, counted from its first across segments (both
  * taken only for the first frame after begin: later frames follow on), the
- * item is cut at cut_ns and its frames last total_ns (both may change
- * while it plays: a new plan). */
+ * item is cut at cut_ns, its frames last total_ns and its files have the
+ * gains given (copied; NULL: those of begin or of the last at). The three
+ * may change while the item plays (a new plan): each sample not yet shaped
+ * gets the new ones. */
 void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
-		   int64_t total_ns);
+		   int64_t total_ns, const struct po_pcm_gains *gains);
 
 /* len bytes of whole MP3 frames, in order: handed to the encoder's thread
  * (waiting only while it still encodes the previous send), and what it

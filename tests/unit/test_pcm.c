@@ -57,7 +57,7 @@ static void test_cut_keeps_exactly_the_samples_before_it(void)
 	struct po_pcm_shape sh;
 	float buf[2 * 1000];
 	/* cut at 10.5 ms of a 1 s item at 44.1 kHz: sample 463 */
-	po_pcm_shape_init(&sh, 44100, 2, 0.0, 0, 0, 10500000, 1000 * MS);
+	po_pcm_shape_init(&sh, 44100, 2, NULL, 0, 0, 10500000, 1000 * MS);
 	PO_EXPECT_INT(sh.cut_at, 463);
 	for (size_t i = 0; i < 2000; i++)
 		buf[i] = 0.5f;
@@ -72,7 +72,7 @@ static void test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut(voi
 	struct po_pcm_shape sh;
 	static float buf[44100];
 	/* 1 s cut, 100 ms fade: samples 39690..44099 fall */
-	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 100, 1000 * MS, 2000 * MS);
+	po_pcm_shape_init(&sh, 44100, 1, NULL, 0, 100, 1000 * MS, 2000 * MS);
 	for (size_t i = 0; i < 44100; i++)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 44100, 0), 44100);
@@ -90,14 +90,14 @@ static void test_natural_end_is_neither_cut_nor_faded(void)
 	struct po_pcm_shape sh;
 	float buf[100];
 	/* the cut (end_ms) lies after the audio's end */
-	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 3000, 3000 * MS, 2000 * MS);
+	po_pcm_shape_init(&sh, 44100, 1, NULL, 0, 3000, 3000 * MS, 2000 * MS);
 	PO_EXPECT_INT(sh.cut_at, INT64_MAX);
 	for (size_t i = 0; i < 100; i++)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 100, 88100), 100);
 	PO_EXPECT_DOUBLE(buf[99], 1.0, 1e-6);
 	/* end_ms in whole ms just short of the audio's end (2037 of 2037.55) */
-	po_pcm_shape_init(&sh, 44100, 1, 0.0, 0, 3000, 2037 * MS, 2037551020);
+	po_pcm_shape_init(&sh, 44100, 1, NULL, 0, 3000, 2037 * MS, 2037551020);
 	PO_EXPECT_INT(sh.cut_at, INT64_MAX);
 	PO_EXPECT_INT(sh.fade_out_n, 0);
 }
@@ -106,7 +106,8 @@ static void test_fade_in_rises_from_silence_and_gain_scales(void)
 {
 	struct po_pcm_shape sh;
 	float buf[2 * 441];
-	po_pcm_shape_init(&sh, 44100, 2, -6.0206, 10, 0, INT64_MAX, INT64_MAX);
+	struct po_pcm_gains g = { .n = 1, .db = { -6.0206 } };
+	po_pcm_shape_init(&sh, 44100, 2, &g, 10, 0, INT64_MAX, INT64_MAX);
 	for (size_t i = 0; i < 882; i++)
 		buf[i] = 1.0f;
 	PO_EXPECT_INT(po_pcm_shape_apply(&sh, buf, 441, 0), 441);
@@ -118,6 +119,95 @@ static void test_fade_in_rises_from_silence_and_gain_scales(void)
 		buf[i] = 1.0f;
 	po_pcm_shape_apply(&sh, buf, 441, 441);
 	PO_EXPECT_DOUBLE(buf[0], 0.5, 1e-5); /* past the fade: -6 dB only */
+}
+
+/* What item sample i of a joined item should get: file 0's gain g0 before
+ * sample m, file 1's g1 from m on, the switch a linear ramp of r samples
+ * inside the file with the larger gain (so no sample gets more than its
+ * own file's). */
+static double want_gain(double g0, double g1, int64_t m, int64_t r, int64_t i)
+{
+	if (g1 < g0) {
+		if (i < m - r)
+			return g0;
+		return i >= m ? g1 : g0 + (g1 - g0) * (double)(i - (m - r) + 1) / (double)r;
+	}
+	if (i < m)
+		return g0;
+	return i >= m + r ? g1 : g0 + (g1 - g0) * (double)(i - m + 1) / (double)r;
+}
+
+#define JOIN_A_FRAMES 40                       /* the first file's frames */
+#define JOIN_M ((int64_t)JOIN_A_FRAMES * 1152)  /* the second file's first sample */
+#define JOIN_FROM_NS INT64_C(1044897959)        /* its frame's deadline: 46080 / 44100 s,
+                                                   rounded down to the ns */
+
+/* Shape len samples of ones (stereo) in chunks of 997 and compare each
+ * sample with want_gain; returns the first sample that differs, or -1. */
+static int64_t shape_and_compare(const struct po_pcm_shape *sh, double g0, double g1,
+				 int64_t from, int64_t len)
+{
+	static float buf[2 * 997];
+	for (int64_t at = from; at < from + len; at += 997) {
+		size_t n = 997;
+		for (size_t i = 0; i < 2 * n; i++)
+			buf[i] = 1.0f;
+		if (po_pcm_shape_apply(sh, buf, n, at) != n)
+			return at;
+		for (size_t i = 0; i < n; i++) {
+			double want = want_gain(g0, g1, JOIN_M, 441, at + (int64_t)i);
+			if (fabs(buf[2 * i] - want) > 1e-5 * want || buf[2 * i + 1] != buf[2 * i]) {
+				fprintf(stderr, "sample %lld: %.7f, want %.7f\n",
+					(long long)(at + (int64_t)i), buf[2 * i], want);
+				return at + (int64_t)i;
+			}
+		}
+	}
+	return -1;
+}
+
+static void test_joined_gain_falls_before_the_second_files_first_sample(void)
+{
+	struct po_pcm_shape sh;
+	struct po_pcm_gains g = { .n = 2, .from_ns = { 0, JOIN_FROM_NS }, .db = { 6.0, -6.0 } };
+	double g0 = pow(10, 6.0 / 20), g1 = pow(10, -6.0 / 20);
+	PO_EXPECT_INT(po_pcm_samples_up(JOIN_FROM_NS, 44100), JOIN_M);
+	po_pcm_shape_init(&sh, 44100, 2, &g, 0, 0, INT64_MAX, INT64_MAX);
+	PO_EXPECT_INT(sh.ngain, 2);
+	PO_EXPECT_INT(sh.gain_from[1], JOIN_M);
+	PO_EXPECT_INT(sh.ramp_n, 441);
+	/* the first file's own gain up to 10 ms before its end, the second
+	 * file's own from its first sample on, exactly */
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M - 442), g0, 1e-6);
+	PO_EXPECT_INT(po_pcm_shape_gain_at(&sh, JOIN_M - 441) < g0, 1);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M - 1), g1, 1e-6);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M), g1, 1e-6);
+	PO_EXPECT_INT(shape_and_compare(&sh, g0, g1, 0, 60 * 997), -1);
+}
+
+static void test_joined_gain_rises_after_the_second_files_first_sample(void)
+{
+	struct po_pcm_shape sh;
+	/* a file with no frames between them gives its place to the next */
+	struct po_pcm_gains g = { .n = 3, .from_ns = { 0, JOIN_FROM_NS, JOIN_FROM_NS },
+				  .db = { -6.0, 20.0, 6.0 } };
+	double g0 = pow(10, -6.0 / 20), g1 = pow(10, 6.0 / 20);
+	po_pcm_shape_init(&sh, 44100, 2, &g, 0, 0, INT64_MAX, INT64_MAX);
+	PO_EXPECT_INT(sh.ngain, 2);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M - 1), g0, 1e-6);
+	PO_EXPECT_INT(po_pcm_shape_gain_at(&sh, JOIN_M) > g0, 1);
+	PO_EXPECT_INT(po_pcm_shape_gain_at(&sh, JOIN_M + 439) < g1, 1);
+	PO_EXPECT_DOUBLE(po_pcm_shape_gain_at(&sh, JOIN_M + 440), g1, 1e-6);
+	/* from the middle of the item on, as after a join */
+	PO_EXPECT_INT(shape_and_compare(&sh, g0, g1, JOIN_M - 3000, 10 * 997), -1);
+	/* the same gain for both files: no switch at all */
+	g.n = 2;
+	g.db[1] = -6.0;
+	po_pcm_shape_init(&sh, 44100, 2, &g, 0, 0, INT64_MAX, INT64_MAX);
+	PO_EXPECT_INT(sh.ngain, 1);
+	PO_EXPECT_INT(po_pcm_gains_equal(&g, NULL), 0);
+	g.n = 0;
+	PO_EXPECT_INT(po_pcm_gains_equal(&g, NULL), 1);
 }
 
 /* ---- pcm_source --------------------------------------------------------- */
@@ -373,12 +463,25 @@ struct item_spec {
 	int64_t start_rel_ms, len_ms;
 };
 
+/* A joined item: JOIN_A_FRAMES frames of m44, then all of m44 again, each
+ * file probed at lufs[k] LUFS (true peak -18 dBTP), played to -16 LUFS. */
+struct join_spec {
+	int loud_on;
+	double lufs[2];
+	double lufs1_replanned;  /* != 0: a new plan at +REPLAN_MS says this of file 1 */
+};
+
+#define JOIN_TARGET -16.0
+#define JOIN_TP -18.0
+#define REPLAN_MS 300
+
 struct scen {
 	const char *name;
 	struct item_spec items[2];
 	size_t nitems;
 	int64_t fail_write_rel_ms;
 	int fade_out_ms;
+	struct join_spec join;   /* items[0] joined when join.lufs[0] != 0 */
 	struct rec rec;
 	struct po_snapbox box;
 	struct po_playq q;
@@ -387,17 +490,24 @@ struct scen {
 	int started;
 };
 
-enum { S_CUT, S_NATURAL, S_B2B, S_RECONNECT, NSCEN };
+enum { S_CUT, S_NATURAL, S_B2B, S_RECONNECT, S_JOIN_PLAIN, S_JOIN, S_JOIN_REPLAN, NSCEN };
 static struct scen sc[NSCEN] = {
-	[S_CUT] = { "cut", { { &m44, 0, 1500 } }, 1, 0, 500 },
-	[S_NATURAL] = { "natural", { { &m44, 0, 3000 } }, 1, 0, 3000 },
-	[S_B2B] = { "b2b", { { &m44, 0, 2100 }, { &m48, 2100, 2000 } }, 2, 0, 3000 },
-	[S_RECONNECT] = { "reconnect", { { &m44, 0, 3000 } }, 1, 1000, 3000 },
+	[S_CUT] = { "cut", { { &m44, 0, 1500 } }, 1, 0, 500, { 0 } },
+	[S_NATURAL] = { "natural", { { &m44, 0, 3000 } }, 1, 0, 3000, { 0 } },
+	[S_B2B] = { "b2b", { { &m44, 0, 2100 }, { &m48, 2100, 2000 } }, 2, 0, 3000, { 0 } },
+	[S_RECONNECT] = { "reconnect", { { &m44, 0, 3000 } }, 1, 1000, 3000, { 0 } },
+	/* the same joined item without loudness: what each sample was */
+	[S_JOIN_PLAIN] = { "joinplain", { { &m44, 0, 4000 } }, 1, 0, 3000, { 0, { -22, -10 }, 0 } },
+	/* +6 dB, then -6 dB */
+	[S_JOIN] = { "join", { { &m44, 0, 4000 } }, 1, 0, 3000, { 1, { -22, -10 }, 0 } },
+	/* +6, -6, but a new plan says the second file is at -28 LUFS: +12 */
+	[S_JOIN_REPLAN] = { "joinreplan", { { &m44, 0, 4000 } }, 1, 0, 3000,
+			    { 1, { -22, -10 }, -28 } },
 };
 static struct po_clock clk;
 static struct po_simclock *sim;
 
-static struct po_snapshot *build_snapshot(const struct scen *s)
+static struct po_snapshot *build_snapshot(const struct scen *s, int replanned)
 {
 	struct po_snapshot *snap = po_snapshot_new(s->nitems);
 	if (!snap)
@@ -408,13 +518,29 @@ static struct po_snapshot *build_snapshot(const struct scen *s)
 		ai->item.start_ms = T0_MS + s->items[i].start_rel_ms;
 		ai->item.end_ms = ai->item.start_ms + s->items[i].len_ms;
 		ai->item.decision = PLAYOUT_DECISION_EXACT;
-		snprintf(ai->item.pid, sizeof ai->item.pid, "pid%zu", i);
+		/* a pid of each scenario's own: each decodes its item alone */
+		snprintf(ai->item.pid, sizeof ai->item.pid, "%s%zu", s->name, i);
 		snprintf(ai->item.title, sizeof ai->item.title, "%s item %zu", s->name, i);
 		ai->item.nseg = 1;
 		snprintf(ai->item.seg[0].asset, sizeof ai->item.seg[0].asset, "%s",
 			 strrchr(s->items[i].m->path, '/') + 1);
 		ai->path[0] = strdup(s->items[i].m->path);
 		ai->idx[0] = po_mp3_index_ref(s->items[i].m->ix);
+		if (i > 0 || s->join.lufs[0] == 0)
+			continue;
+		ai->item.nseg = 2;
+		ai->item.seg[0].nframes = JOIN_A_FRAMES;
+		ai->item.seg[1] = ai->item.seg[0];
+		ai->item.seg[1].nframes = 0; /* to its end */
+		ai->path[1] = strdup(s->items[i].m->path);
+		ai->idx[1] = po_mp3_index_ref(s->items[i].m->ix);
+		for (int k = 0; k < 2; k++) {
+			ai->loud_known[k] = 1;
+			ai->lufs[k] = s->join.lufs[k];
+			ai->true_peak_dbtp[k] = JOIN_TP;
+		}
+		if (replanned)
+			ai->lufs[1] = s->join.lufs1_replanned;
 	}
 	return snap;
 }
@@ -438,11 +564,12 @@ static int init_all(void)
 		if (s->fail_write_rel_ms)
 			s->rec.fail_write_from_ns = (T0_MS + s->fail_write_rel_ms) * MS;
 		po_snapbox_init(&s->box);
-		po_snapbox_publish(&s->box, build_snapshot(s));
+		po_snapbox_publish(&s->box, build_snapshot(s, 0));
 		struct po_player_conf pc = {
 			.label = s->name, .ops = &rec_ops, .inst = &s->rec, .clock = &clk,
 			.box = &s->box, .q = &s->q, .send_ahead_ms = 200, .keep_open_ms = 1000,
-			.fmt = &f, .enc_ops = &fake_enc,
+			.fmt = &f, .enc_ops = &fake_enc, .loudness_on = s->join.loud_on,
+			.loudness_target = JOIN_TARGET, .true_peak_ceiling = -1.0,
 		};
 		po_simclock_add_thread(sim);
 		if (po_player_start(&pc, &s->player, NULL) < 0) {
@@ -451,6 +578,10 @@ static int init_all(void)
 		}
 		s->started = 1;
 	}
+	po_clock_sleep_until_ns(&clk, (T0_MS + REPLAN_MS) * MS);
+	for (int i = 0; i < NSCEN; i++)
+		if (sc[i].join.lufs1_replanned != 0)
+			po_snapbox_publish(&sc[i].box, build_snapshot(&sc[i], 1));
 	po_clock_sleep_until_ns(&clk, (T0_MS + 4500) * MS);
 	for (int i = 0; i < NSCEN; i++)
 		po_player_request_stop(sc[i].player);
@@ -550,6 +681,48 @@ static void test_reconnect_begins_a_new_stream_with_the_title(void)
 	PO_EXPECT_INT(s->rec.misuse, 0);
 }
 
+/* The first sample of the joined item h whose gain, against the same item
+ * played without loudness (plain), is not want_gain(g0, g1): -1 when none. */
+static int64_t first_wrong_gain(const struct heard *h, const struct heard *plain, double g0,
+				double g1)
+{
+	for (int64_t i = 0; i < plain->n[0] && i < h->n[0]; i++) {
+		double x = plain->left[0][i], want = want_gain(g0, g1, JOIN_M, 441, i);
+		if (fabs(x) < 1e-3)
+			continue; /* near a zero crossing the ratio says little */
+		if (fabs(h->left[0][i] / x - want) > 1e-4 * want) {
+			fprintf(stderr, "sample %lld: gain %.6f, want %.6f\n", (long long)i,
+				h->left[0][i] / x, want);
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void test_joined_item_gives_each_file_its_own_gain_from_its_first_sample(void)
+{
+	struct heard *h = &sc[S_JOIN].h, *plain = &sc[S_JOIN_PLAIN].h;
+	int64_t total = (JOIN_A_FRAMES + (int64_t)m44.ix->nframes) * 1152;
+	PO_EXPECT_INT_FATAL(h->nitems, 1);
+	PO_EXPECT_INT_FATAL(plain->nitems, 1);
+	PO_EXPECT_INT(plain->n[0], total);
+	PO_EXPECT_INT(h->n[0], total);
+	/* -22 LUFS: +6 dB; -10 LUFS: -6 dB, down over the first file's last
+	 * 10 ms, the second file's own gain from its first sample */
+	PO_EXPECT_INT(first_wrong_gain(h, plain, pow(10, 6.0 / 20), pow(10, -6.0 / 20)), -1);
+	PO_EXPECT_INT(sc[S_JOIN].rec.misuse + sc[S_JOIN].rec.bad_format, 0);
+}
+
+static void test_joined_item_gains_follow_a_new_plan_on_air(void)
+{
+	struct heard *h = &sc[S_JOIN_REPLAN].h, *plain = &sc[S_JOIN_PLAIN].h;
+	PO_EXPECT_INT_FATAL(h->nitems, 1);
+	PO_EXPECT_INT(h->n[0], plain->n[0]);
+	/* the new plan came at +300 ms, in the first file: the second gets
+	 * +12 dB, up over its first 10 ms */
+	PO_EXPECT_INT(first_wrong_gain(h, plain, pow(10, 6.0 / 20), pow(10, 12.0 / 20)), -1);
+}
+
 /* ---- the contract: an output plugin built before 2.2 ---------------------- */
 
 static void test_output_plugin_before_2_2_is_refused_a_reencoding_format(void)
@@ -596,6 +769,8 @@ static const struct po_test shape_tests[] = {
 	{ "test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut", test_fade_out_falls_to_silence_on_the_last_sample_before_the_cut },
 	{ "test_natural_end_is_neither_cut_nor_faded", test_natural_end_is_neither_cut_nor_faded },
 	{ "test_fade_in_rises_from_silence_and_gain_scales", test_fade_in_rises_from_silence_and_gain_scales },
+	{ "test_joined_gain_falls_before_the_second_files_first_sample", test_joined_gain_falls_before_the_second_files_first_sample },
+	{ "test_joined_gain_rises_after_the_second_files_first_sample", test_joined_gain_rises_after_the_second_files_first_sample },
 	{ NULL, NULL },
 };
 
@@ -606,6 +781,8 @@ static const struct po_test source_tests[] = {
 	{ "test_natural_end_delivers_every_sample_unfaded", test_natural_end_delivers_every_sample_unfaded },
 	{ "test_back_to_back_items_of_two_rates_share_one_connection", test_back_to_back_items_of_two_rates_share_one_connection },
 	{ "test_reconnect_begins_a_new_stream_with_the_title", test_reconnect_begins_a_new_stream_with_the_title },
+	{ "test_joined_item_gives_each_file_its_own_gain_from_its_first_sample", test_joined_item_gives_each_file_its_own_gain_from_its_first_sample },
+	{ "test_joined_item_gains_follow_a_new_plan_on_air", test_joined_item_gains_follow_a_new_plan_on_air },
 	{ NULL, NULL },
 };
 

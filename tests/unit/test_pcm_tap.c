@@ -418,11 +418,11 @@ static void out_begin(struct feed_out *fo, uint32_t first)
 	struct playout_item_meta m = { .title = "T", .pid = "shared", .start_ms = 5000 };
 	struct playout_error err = { 0, "" };
 	fo->o = po_pcm_out_new(&f, &spy_enc, &null_out, NULL, &err);
-	PO_EXPECT_INT_FATAL(po_pcm_out_begin(fo->o, &m, 0.0, &err), 0);
+	PO_EXPECT_INT_FATAL(po_pcm_out_begin(fo->o, &m, NULL, &err), 0);
 	fo->enc = last_enc;
 	int64_t total_ns = (int64_t)fx.n * 1152 * 1000000000 / 44100;
 	int64_t pos_ns = (int64_t)first * 1152 * 1000000000 / 44100;
-	po_pcm_out_at(fo->o, pos_ns, first, INT64_MAX, total_ns);
+	po_pcm_out_at(fo->o, pos_ns, first, INT64_MAX, total_ns, NULL);
 	fo->next = first;
 }
 
