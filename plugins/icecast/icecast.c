@@ -277,8 +277,8 @@ static void icecast_take_password(struct icecast *ic)
 }
 
 /* Build the stream title's request now, before the item's first write,
- * and hold it until that write; a failure is a warning (the audio matters
- * more). */
+ * and hold it until a batch after that write (icecast_write); a failure is
+ * a warning (the audio matters more). */
 static void icecast_queue_title(struct icecast *ic, const struct playout_item_meta *meta)
 {
 	struct icecast_title_target to;
