@@ -78,7 +78,8 @@ static int conn_try(struct icecast_conn *c, const struct addrinfo *ai, int sndbu
 	}
 	/* A failure of either only costs what the option was for. */
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	if (sndbuf > 0)
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return ICECAST_CONN_OK;
 	if (errno != EINPROGRESS) {

@@ -38,8 +38,8 @@ struct icecast_conn {
 void icecast_conn_init(struct icecast_conn *c, const struct playout_host *host);
 
 /* Resolve and connect to hostname:port by deadline_ms (monotonic). The
- * socket's send buffer is bounded to sndbuf bytes so that a server that
- * stops reading shows within seconds, and Nagle is off. */
+ * socket's send buffer is bounded to sndbuf bytes (0: the system's) so
+ * that a server that stops reading shows within seconds, and Nagle is off. */
 int icecast_conn_open(struct icecast_conn *c, const char *hostname, unsigned port,
 		      int sndbuf, int64_t deadline_ms);
 
