@@ -402,7 +402,7 @@ def part1(programme_s):
     }
     load_before = loadavg()
     sleep_until(t0 - 1)
-    cpu_before = proc_cpu_s(daemon.pid)
+    cpu_before, win_before = proc_cpu_s(daemon.pid), time.time()
     threads_before = thread_cpu_ns(daemon.pid)
     enc_before = {m: proc_cpu_s(e.pid) for m, e in encoders.items()}
     for _, mount, instant in rows[1:]:
@@ -414,7 +414,7 @@ def part1(programme_s):
     # playoutd keeps running: read its cost when its programme is over
     wait_quiet(["/playout"], t0 + programme_s + 15)
     cpu_after, hwm = proc_cpu_s(daemon.pid), proc_hwm_kib(daemon.pid)
-    threads_after = thread_cpu_ns(daemon.pid)
+    threads_after, win_after = thread_cpu_ns(daemon.pid), time.time()
     enc_cost = {}
     for _, mount, instant in rows:
         if mount in encoders:
@@ -465,7 +465,8 @@ def part1(programme_s):
           " the others over their life"
           " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms);"
           " wallstep_ms: how far CLOCK_REALTIME moved against CLOCK_MONOTONIC while it played" % programme_s)
-    print_thread_cpu("playout mp3 passthrough", threads_before, threads_after)
+    print_thread_cpu("playout mp3 passthrough, window %.1f s" % (win_after - win_before),
+                     threads_before, threads_after)
     po = results.get("/playout")
     ez = results.get("/ezstream")
     if po:

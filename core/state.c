@@ -26,7 +26,7 @@
 
 #define LOG_SRC "state"
 #define BUSY_TIMEOUT_MS 5000
-#define ST_HOT_MAX 16 /* kept statements per handle (struct po_state hot) */
+#define ST_HOT_MAX 32 /* kept statements per handle (struct po_state hot) */
 
 struct po_state {
 	sqlite3 *db;
@@ -37,9 +37,10 @@ struct po_state {
 	pthread_mutex_t mu; /* held from st_begin to st_end */
 	int mu_up;     /* mu initialised */
 	/* Statements a programme on air runs every second or two (the
-	 * transaction's own, a play's progress, the output's status),
-	 * prepared once per handle: parsing them again was most of the
-	 * control thread's CPU on air. Keyed by the SQL's address (string
+	 * transaction's own, a play's progress, the output's status) and
+	 * each planning round (the rundown, lookups), prepared once per
+	 * handle: parsing them again was most of the control thread's
+	 * sqlite time on air. Keyed by the SQL's address (string
 	 * literals); used and filled only under mu. */
 	struct {
 		const char *sql;
@@ -727,7 +728,7 @@ static int st_lookup(struct po_state *st, const char *sql, const char *t1, const
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, sql, &s, what);
+	rc = st_prepare_hot(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_text(s, 1, t1, -1, SQLITE_STATIC);
 		if (t2) {
@@ -738,7 +739,7 @@ static int st_lookup(struct po_state *st, const char *sql, const char *t1, const
 		}
 		rc = st_copy_cell(st, s, out, len, what);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, what);
 	if (end < 0 && rc == PLAYOUT_OK) {
 		free(*out);
@@ -1303,9 +1304,9 @@ int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_m
 		return rc;
 	}
 	sqlite3_stmt *del = NULL, *ins = NULL;
-	rc = st_prepare(st, "DELETE FROM rundown WHERE end_ms > ?1", &del, "put_rundown");
+	rc = st_prepare_hot(st, "DELETE FROM rundown WHERE end_ms > ?1", &del, "put_rundown");
 	if (rc == PLAYOUT_OK)
-		rc = st_prepare(st,
+		rc = st_prepare_hot(st,
 				"INSERT INTO rundown(start_ms, end_ms, decision, pid, title, source,"
 				" reason, cap_s, segments, planned_ms)"
 				" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -1336,8 +1337,8 @@ int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_m
 		sqlite3_bind_int64(ins, 10, planned_ms);
 		rc = st_step_done(st, ins, "put_rundown: insert");
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
+	st_unprepare(st, del);
+	st_unprepare(st, ins);
 	free(segtext);
 	return st_end(st, rc, "put_rundown");
 }
@@ -1368,7 +1369,7 @@ static int st_read_rows(struct po_state *st, const char *sql, int64_t from_ms, i
 	unsigned char *arr = NULL;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, sql, &s, what);
+	rc = st_prepare_hot(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, from_ms);
 		sqlite3_bind_int64(s, 2, to_ms);
@@ -1389,7 +1390,7 @@ static int st_read_rows(struct po_state *st, const char *sql, int64_t from_ms, i
 		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
 			rc = st_sqlfail(st, src, what);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	rc = st_end(st, rc, what);
 	if (rc < 0) {
 		free(arr);
