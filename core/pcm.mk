@@ -3,7 +3,8 @@
 # core opens when the first output group with a re-encoding format starts
 # (core/pcm_api.c): a passthrough daemon maps none of it. Only the table is
 # exported; outfmt.c is built into both sides.
-PCM_PATH_SOURCES = core/pcm_source.c core/pcm_source.h core/pcm_shape.c core/pcm_shape.h \
+PCM_PATH_SOURCES = core/pcm_decode.c core/pcm_decode.h core/pcm_source.c core/pcm_source.h \
+	core/pcm_tap.c core/pcm_tap.h core/pcm_shape.c core/pcm_shape.h \
 	core/player_pcm.c core/player_pcm.h $(ENC_SOURCES)
 PCM_PATH_CFLAGS = $(SOXR_CFLAGS) $(MPG123_CFLAGS) $(VORBISENC_CFLAGS) $(OPUSENC_CFLAGS)
 PCM_PATH_LIBS = $(SOXR_LIBS) $(MPG123_LIBS) $(VORBISENC_LIBS) $(OPUSENC_LIBS) $(LAME_LIBS)
@@ -25,10 +26,17 @@ tests_unit_test_pcm_CFLAGS = $(UNIT_CFLAGS) $(PCM_PATH_CFLAGS)
 
 # End to end through icecast2, one script per format (test_pcm_onair.sh);
 TESTS += tests/integration/test_pcm_vorbis.sh tests/integration/test_pcm_opus.sh \
-	tests/integration/test_pcm_mp3.sh
+	tests/integration/test_pcm_mp3.sh tests/integration/test_pcm_shared.sh
 
 # An output plugin built for contract 2.1, which test_pcm expects the core
 # to refuse a re-encoding format for (TEST_MODULE_LDFLAGS: tests/unit/loader.mk).
 check_LTLIBRARIES += tests/unit/modules/tout21.la
 tests_unit_modules_tout21_la_SOURCES = tests/unit/modules/tout21.c
 tests_unit_modules_tout21_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+
+# The shared decode of an item (pcm_tap.c).
+check_PROGRAMS += tests/unit/test_pcm_tap
+TESTS += tests/unit/test_pcm_tap
+tests_unit_test_pcm_tap_SOURCES = tests/unit/test_pcm_tap.c $(PCM_PATH_SOURCES)
+tests_unit_test_pcm_tap_LDADD = $(UNIT_LDADD) $(PCM_PATH_LIBS) -lm
+tests_unit_test_pcm_tap_CFLAGS = $(UNIT_CFLAGS) $(PCM_PATH_CFLAGS)

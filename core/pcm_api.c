@@ -14,6 +14,7 @@
 
 #include <ltdl.h>
 
+#include "log.h"
 #include "net_load.h" /* po_module_path */
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -55,6 +56,7 @@ static void load_once(void)
 		return;
 	}
 	lt_dlmakeresident(h);
+	m->set_log(po_logv);
 	atomic_store(&table, m);
 }
 
@@ -89,9 +91,10 @@ int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, do
 	return atomic_load(&table)->out_begin(o, m, gain_db, err);
 }
 
-void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, int64_t cut_ns, int64_t total_ns)
+void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
+		   int64_t total_ns)
 {
-	atomic_load(&table)->out_at(o, pos_ns, cut_ns, total_ns);
+	atomic_load(&table)->out_at(o, pos_ns, frame, cut_ns, total_ns);
 }
 
 int po_pcm_out_feed(struct po_pcm_out *o, const uint8_t *mp3, size_t len, int64_t *written,

@@ -4,6 +4,28 @@
  */
 #include "pcm_module.h"
 
+#include "log.h"
+
+/* log.c lives in the core, which exports nothing to modules: the module's
+ * po_log forwards to the core's through the pointer it is given. */
+static void (*core_logv)(int, const char *, const char *, va_list);
+
+static void set_log(void (*logv)(int, const char *, const char *, va_list))
+{
+	core_logv = logv;
+}
+
+void po_log(int level, const char *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!core_logv)
+		return;
+	va_start(ap, fmt);
+	core_logv(level, src, fmt, ap);
+	va_end(ap);
+}
+
 extern const struct po_pcm_module po_pcm_module;
 const struct po_pcm_module po_pcm_module = {
 	.version = PO_PCM_MODULE_VERSION,
@@ -16,4 +38,5 @@ const struct po_pcm_module po_pcm_module = {
 	.out_feed = po_pcm_out_feed,
 	.out_end = po_pcm_out_end,
 	.out_closed = po_pcm_out_closed,
+	.set_log = set_log,
 };

@@ -1,49 +1,31 @@
 /*
- * MP3 frames to float PCM at the output's rate and channels (pcm_source.h):
- * libmpg123 in feed mode, a channel mix, libsoxr when the rates differ.
+ * Float PCM at the output's rate and channels (pcm_source.h): a private
+ * decoder (pcm_decode.h) or samples decoded elsewhere (pcm_tap.h) in, a
+ * channel mix, libsoxr when the rates differ.
  */
 #include "pcm_source.h"
 
-#include <mpg123.h>
 #include <soxr.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MIX_FRAMES 1152          /* one layer III frame: the most mpg123 gives */
+#include "pcm_decode.h"
+
+#define MIX_FRAMES 1152          /* samples mixed per step */
 #define RS_FRAMES 4096           /* resampler output per call */
 
 struct po_pcm_source {
 	int out_rate, out_ch;
-	mpg123_handle *mh;
-	int in_rate, in_ch;          /* the stream's format (0: not seen yet) */
+	struct po_pcm_dec *dec;      /* the private decoder */
+	int in_rate, in_ch;          /* format of the samples being converted */
 	soxr_t rs;                   /* NULL while in_rate == out_rate */
 	int rs_rate;                 /* in_rate the resampler was made for */
 	float mix[MIX_FRAMES * 2];
 	float rs_out[RS_FRAMES * 2];
+	po_pcm_cb cb;                /* while a feed runs: where the samples go */
+	void *cb_arg;
+	struct playout_error *cb_err;
 };
-
-static int mh_open(struct po_pcm_source *s, struct playout_error *err)
-{
-	int e = MPG123_OK;
-	s->mh = mpg123_new(NULL, &e);
-	if (!s->mh)
-		return playout_error_set(err, PLAYOUT_ENOMEM, "mpg123: %s",
-					 mpg123_plain_strerror(e));
-	/* No gapless trimming: each frame is samples_per_frame samples, as
-	 * the player's deadlines count them. */
-	mpg123_param(s->mh, MPG123_FLAGS, MPG123_QUIET | MPG123_FORCE_FLOAT, 0);
-	mpg123_param(s->mh, MPG123_RESYNC_LIMIT, -1, 0);
-	mpg123_format_none(s->mh);
-	const long *rates = NULL;
-	size_t nrates = 0;
-	mpg123_rates(&rates, &nrates);
-	for (size_t i = 0; i < nrates; i++)
-		mpg123_format(s->mh, rates[i], MPG123_MONO | MPG123_STEREO, MPG123_ENC_FLOAT_32);
-	if (mpg123_open_feed(s->mh) != MPG123_OK)
-		return playout_error_set(err, PLAYOUT_EIO, "mpg123: %s", mpg123_strerror(s->mh));
-	s->in_rate = s->in_ch = 0;
-	return PLAYOUT_OK;
-}
 
 struct po_pcm_source *po_pcm_source_new(int out_rate, int out_channels,
 					struct playout_error *err)
@@ -53,7 +35,6 @@ struct po_pcm_source *po_pcm_source_new(int out_rate, int out_channels,
 				  out_rate, out_channels);
 		return NULL;
 	}
-	mpg123_init(); /* a no-op since 1.27; needed before */
 	struct po_pcm_source *s = calloc(1, sizeof *s);
 	if (!s) {
 		playout_error_set(err, PLAYOUT_ENOMEM, "pcm: out of memory");
@@ -61,7 +42,8 @@ struct po_pcm_source *po_pcm_source_new(int out_rate, int out_channels,
 	}
 	s->out_rate = out_rate;
 	s->out_ch = out_channels;
-	if (mh_open(s, err) < 0) {
+	s->dec = po_pcm_dec_new(err);
+	if (!s->dec) {
 		po_pcm_source_free(s);
 		return NULL;
 	}
@@ -148,57 +130,50 @@ static size_t mix(struct po_pcm_source *s, const float *in, size_t n)
 	return n;
 }
 
-/* Decode every frame mpg123 can complete from what it was fed. */
-static int pump(struct po_pcm_source *s, po_pcm_cb cb, void *arg, struct playout_error *err)
+int po_pcm_source_put(struct po_pcm_source *s, const float *pcm, size_t n, int rate, int ch,
+		      po_pcm_cb cb, void *arg, struct playout_error *err)
 {
-	for (;;) {
-		off_t num = 0;
-		unsigned char *audio = NULL;
-		size_t bytes = 0;
-		int r = mpg123_decode_frame(s->mh, &num, &audio, &bytes);
-		if (r == MPG123_NEW_FORMAT) {
-			long rate = 0;
-			int ch = 0, enc = 0;
-			mpg123_getformat(s->mh, &rate, &ch, &enc);
-			s->in_rate = (int)rate;
-			s->in_ch = ch;
-			continue;
-		}
-		if (r == MPG123_NEED_MORE || r == MPG123_DONE)
-			return 0;
-		if (r != MPG123_OK)
-			return playout_error_set(err, PLAYOUT_EIO, "mpg123: %s",
-						 mpg123_strerror(s->mh));
-		if (!bytes || !s->in_ch)
-			continue;
-		size_t n = bytes / (sizeof(float) * (size_t)s->in_ch);
-		const float *pcm = (const float *)(void *)audio;
-		while (n) {
-			size_t k = mix(s, pcm, n);
-			int rc = emit(s, k, cb, arg, err);
-			if (rc)
-				return rc;
-			pcm += k * (size_t)s->in_ch;
-			n -= k;
-		}
+	if (rate < 1 || ch < 1 || ch > 2)
+		return playout_error_set(err, PLAYOUT_EINVAL, "pcm: %d Hz, %d channels: unusable",
+					 rate, ch);
+	s->in_rate = rate;
+	s->in_ch = ch;
+	while (n) {
+		size_t k = mix(s, pcm, n);
+		int rc = emit(s, k, cb, arg, err);
+		if (rc)
+			return rc;
+		pcm += k * (size_t)ch;
+		n -= k;
 	}
+	return 0;
+}
+
+static int put_cb(void *arg, const float *pcm, size_t n, int rate, int ch)
+{
+	struct po_pcm_source *s = arg;
+	return po_pcm_source_put(s, pcm, n, rate, ch, s->cb, s->cb_arg, s->cb_err);
 }
 
 int po_pcm_source_feed(struct po_pcm_source *s, const uint8_t *mp3, size_t len, po_pcm_cb cb,
 		       void *arg, struct playout_error *err)
 {
-	if (len && mpg123_feed(s->mh, mp3, len) != MPG123_OK)
-		return playout_error_set(err, PLAYOUT_EIO, "mpg123: %s", mpg123_strerror(s->mh));
-	return pump(s, cb, arg, err);
+	s->cb = cb;
+	s->cb_arg = arg;
+	s->cb_err = err;
+	return po_pcm_dec_feed(s->dec, mp3, len, put_cb, s, err);
 }
 
 int po_pcm_source_drain(struct po_pcm_source *s, po_pcm_cb cb, void *arg,
 			struct playout_error *err)
 {
-	int rc = pump(s, cb, arg, err);
-	if (rc)
-		return rc;
+	(void)err;
 	return rs_flush(s, cb, arg);
+}
+
+int po_pcm_source_restart_decoder(struct po_pcm_source *s, struct playout_error *err)
+{
+	return po_pcm_dec_reset(s->dec, err);
 }
 
 static int discard(void *arg, float *pcm, size_t n)
@@ -212,9 +187,8 @@ static int discard(void *arg, float *pcm, size_t n)
 int po_pcm_source_reset(struct po_pcm_source *s, struct playout_error *err)
 {
 	rs_flush(s, discard, NULL);
-	mpg123_delete(s->mh);
-	s->mh = NULL;
-	return mh_open(s, err);
+	s->in_rate = s->in_ch = 0;
+	return po_pcm_dec_reset(s->dec, err);
 }
 
 void po_pcm_source_free(struct po_pcm_source *s)
@@ -223,6 +197,6 @@ void po_pcm_source_free(struct po_pcm_source *s)
 		return;
 	if (s->rs)
 		soxr_delete(s->rs);
-	mpg123_delete(s->mh);
+	po_pcm_dec_free(s->dec);
 	free(s);
 }

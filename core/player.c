@@ -538,6 +538,16 @@ static int64_t cursor_pos(const struct play *pl)
 	return pl->s < pl->nseg ? cursor_deadline(pl) : pl->total_ns;
 }
 
+/* The cursor's frame number in the item, counted across its segments (a
+ * re-encoding output's shared decode indexes frames so: pcm_tap.h). */
+static uint32_t cursor_frame(const struct play *pl)
+{
+	uint32_t n = 0;
+	for (size_t k = 0; k < pl->s && k < pl->nseg; k++)
+		n += pl->seg[k].count;
+	return n + (pl->s < pl->nseg ? pl->j : 0);
+}
+
 /* Put the cursor on the frame due at item-relative time t. */
 static void seek_to(struct play *pl, int64_t t)
 {
@@ -1080,7 +1090,7 @@ static void play_item(struct po_player *p)
 			play.join_delay_us = pos ? (rel - pos) / 1000 : 0;
 		}
 		if (p->pcm)
-			po_pcm_out_at(p->pcm, pos, pl.cut_ns, pl.total_ns);
+			po_pcm_out_at(p->pcm, pos, cursor_frame(&pl), pl.cut_ns, pl.total_ns);
 		rc = send_due(p, &pl, rel + p->ahead_ns, &rd_fail, &err);
 		if (!began && (rc == 0 || pl.bytes > 0)) {
 			began = 1;

@@ -2,7 +2,11 @@
  * A re-encoding output's feed (player_pcm.h): decode, shape, encode, write.
  * Positions are counted in samples of the output's rate from the item's
  * start, so the cut and the fades fall on the sample whatever the item's
- * own rate.
+ * own rate. Each frame's samples come from the item's shared decode
+ * (pcm_tap.h: the frame's number in the item, from the player, and its
+ * bytes must match) or, outside its window, from the output's private
+ * decoder; the resampler runs on across a switch, so every sample goes
+ * out once either way.
  *
  * Decoding and encoding run on a worker thread of the output, off the
  * pacing path: the player thread queues commands (begin, at, frames, end)
@@ -23,8 +27,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <playout/util.h>
+
 #include "pcm_shape.h"
 #include "pcm_source.h"
+#include "pcm_tap.h"
 
 #define QLEN 64                     /* commands waiting for the worker */
 #define IN_CAP (64 * 1024)          /* MP3 bytes of the send in the worker's hands */
@@ -36,13 +43,21 @@
 
 enum { C_BEGIN = 1, C_AT, C_DATA, C_END };
 
+#define KEY_LEN 160                 /* an item's name for the shared decode */
+
 struct cmd {
 	int type;
 	int64_t a, b, c;            /* BEGIN: cut_ns; AT: pos_ns, cut_ns, total_ns */
+	uint32_t frame;             /* AT: the item's frame number at pos_ns */
 	double gain_db;
 	size_t len;                 /* DATA: bytes in the input ring */
 	char title[PLAYOUT_TITLE_MAX];
+	char key[KEY_LEN];          /* BEGIN: the item, for pcm_tap.h */
 };
+
+/* The private decoder against the item's frames: just made (or reset),
+ * fed up to the previous frame, or behind (frames came from the tap). */
+enum { PRIV_FRESH, PRIV_LIVE, PRIV_STALE };
 
 struct po_pcm_out {
 	struct po_outfmt f;
@@ -56,6 +71,11 @@ struct po_pcm_out {
 	int in_item;                 /* begun, not yet ended, no error since */
 	int placed;                  /* pos is known (a frame was placed) */
 	int64_t pos;                 /* item-relative sample of the next decoded one */
+	uint32_t frame;              /* the item's frame number of the next fed one */
+	char key[KEY_LEN];           /* the item begun */
+	struct po_pcm_tap_reader *tap; /* the item's shared decode; NULL: not joined */
+	int priv;                    /* PRIV_*: the private decoder's state */
+	struct po_pcm_tap_frame tf;  /* a frame's samples from the tap */
 	double gain_db;
 	int64_t cut_ns, total_ns;
 	struct po_pcm_shape shape;
@@ -114,10 +134,12 @@ static int sink(void *arg, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static void stage_at(struct po_pcm_out *o, int64_t pos_ns, int64_t cut_ns, int64_t total_ns)
+static void stage_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
+		     int64_t total_ns)
 {
 	if (!o->placed) {
 		o->pos = po_pcm_samples(pos_ns, o->f.samplerate);
+		o->frame = frame;
 		o->placed = 1;
 	}
 	if (cut_ns != o->cut_ns || total_ns != o->total_ns || !o->shape.channels) {
@@ -143,6 +165,55 @@ static int take(void *arg, float *pcm, size_t n)
 	return rc < 0 ? rc : 0;
 }
 
+/* One frame through the private decoder, which starts afresh when the
+ * frames before came from the tap. */
+static int decode_private(struct po_pcm_out *o, const uint8_t *mp3, size_t len,
+			  struct playout_error *err)
+{
+	if (o->priv == PRIV_STALE) {
+		int rc = po_pcm_source_restart_decoder(o->src, err);
+		if (rc < 0)
+			return rc;
+	}
+	o->priv = PRIV_LIVE;
+	return po_pcm_source_feed(o->src, mp3, len, take, o, err);
+}
+
+/* len bytes of whole frames of the item: each frame's samples from the
+ * item's shared decode when it has them (or this worker decodes them there
+ * for every output), else from the private decoder. */
+static int decode(struct po_pcm_out *o, const uint8_t *mp3, size_t len,
+		  struct playout_error *err)
+{
+	if (!o->tap && o->key[0]) {
+		struct playout_error e = { 0, "" };
+		o->tap = po_pcm_tap_join(o->key, o->frame, &e);
+		if (!o->tap)
+			o->key[0] = '\0'; /* out of memory: decode privately */
+	}
+	while (len) {
+		struct playout_mp3_hdr h;
+		if (!playout_mp3_hdr_parse(mp3, len, &h) || h.len > len)
+			return decode_private(o, mp3, len, err); /* not whole frames */
+		int rc;
+		if (o->tap && po_pcm_tap_get(o->tap, o->frame, mp3, h.len, &o->tf)) {
+			if (o->priv == PRIV_LIVE)
+				o->priv = PRIV_STALE;
+			rc = o->tf.n ? po_pcm_source_put(o->src, o->tf.pcm, o->tf.n, o->tf.rate,
+							 o->tf.ch, take, o, err)
+				     : 0;
+		} else {
+			rc = decode_private(o, mp3, h.len, err);
+		}
+		if (rc)
+			return rc;
+		mp3 += h.len;
+		len -= h.len;
+		o->frame++;
+	}
+	return 0;
+}
+
 static int stage(struct po_pcm_out *o, const struct cmd *c, struct playout_error *err)
 {
 	int rc = 0;
@@ -150,6 +221,10 @@ static int stage(struct po_pcm_out *o, const struct cmd *c, struct playout_error
 		return 0; /* the connection went; its commands are moot */
 	switch (c->type) {
 	case C_BEGIN:
+		po_pcm_tap_leave(o->tap);
+		o->tap = NULL;
+		snprintf(o->key, sizeof o->key, "%s", c->key);
+		o->priv = PRIV_FRESH;
 		rc = po_pcm_source_reset(o->src, err);
 		if (rc >= 0)
 			rc = o->eo->begin(o->enc, c->title, NULL, err);
@@ -162,24 +237,27 @@ static int stage(struct po_pcm_out *o, const struct cmd *c, struct playout_error
 		break;
 	case C_AT:
 		if (o->in_item)
-			stage_at(o, c->a, c->b, c->c);
+			stage_at(o, c->a, c->frame, c->b, c->c);
 		break;
 	case C_DATA:
 		if (!o->in_item)
 			break;
 		if (!o->placed)
-			stage_at(o, 0, o->cut_ns, o->total_ns);
-		rc = po_pcm_source_feed(o->src, o->scratch, c->len, take, o, err);
+			stage_at(o, 0, 0, o->cut_ns, o->total_ns);
+		rc = decode(o, o->scratch, c->len, err);
 		break;
 	case C_END:
 		if (!o->in_item)
 			break;
 		o->in_item = 0;
 		if (!o->placed)
-			stage_at(o, 0, o->cut_ns, o->total_ns);
+			stage_at(o, 0, 0, o->cut_ns, o->total_ns);
 		rc = po_pcm_source_drain(o->src, take, o, err);
 		if (rc >= 0)
 			rc = o->eo->end(o->enc, err);
+		/* this output reads no more of the item: let its frames go */
+		po_pcm_tap_leave(o->tap);
+		o->tap = NULL;
 		break;
 	}
 	if (rc < 0)
@@ -380,6 +458,7 @@ void po_pcm_out_free(struct po_pcm_out *o)
 	}
 	if (o->enc)
 		o->eo->destroy(o->enc);
+	po_pcm_tap_leave(o->tap);
 	po_pcm_source_free(o->src);
 	pthread_cond_destroy(&o->cv);
 	pthread_mutex_destroy(&o->mu);
@@ -417,17 +496,21 @@ int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, do
 	const char *title = m->title && *m->title ? m->title : m->pid;
 	snprintf(c.title, sizeof c.title, "%s", title ? title : "");
 	c.a = m->end_ms > m->start_ms ? (m->end_ms - m->start_ms) * 1000000LL : INT64_MAX;
+	/* Every output playing this item names it the same way; the tap
+	 * checks each frame's bytes too, so a name never mixes two items. */
+	snprintf(c.key, sizeof c.key, "%lld %s", (long long)m->start_ms, m->pid ? m->pid : "");
 	o->p_placed = 0;
 	o->p_cut = c.a;
 	o->p_total = INT64_MAX;
 	return post(o, &c, NULL, &written, err);
 }
 
-void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, int64_t cut_ns, int64_t total_ns)
+void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
+		   int64_t total_ns)
 {
 	if (o->p_placed && cut_ns == o->p_cut && total_ns == o->p_total)
 		return;
-	struct cmd c = { .type = C_AT, .a = pos_ns, .b = cut_ns, .c = total_ns };
+	struct cmd c = { .type = C_AT, .a = pos_ns, .frame = frame, .b = cut_ns, .c = total_ns };
 	struct playout_error e = { 0, "" };
 	int64_t written = 0;
 	o->p_placed = 1;
@@ -488,6 +571,8 @@ void po_pcm_out_closed(struct po_pcm_out *o)
 	if (o->enc && idle(o)) {
 		o->eo->destroy(o->enc);
 		o->enc = NULL;
+		po_pcm_tap_leave(o->tap); /* the worker is idle: its state is ours */
+		o->tap = NULL;
 	}
 	o->err_code = 0;
 	pthread_mutex_unlock(&o->mu);

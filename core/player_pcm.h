@@ -1,8 +1,10 @@
 /*
  * A re-encoding output's side of the player (player.c): the MP3 frames the
- * player paces are decoded (pcm_source.h), shaped (gain, fades, the cut at
- * the sample: pcm_shape.h) and encoded (enc.h), and the encoder's whole
- * frames or pages go to the output's write op. The pacing stays the
+ * player paces are decoded (once per item for every such output: pcm_tap.h;
+ * privately where the shared decode cannot serve), brought to the output's
+ * rate and channels (pcm_source.h), shaped (gain, fades, the cut at the
+ * sample: pcm_shape.h) and encoded (enc.h), and the encoder's whole frames
+ * or pages go to the output's write op. The pacing stays the
  * player's: this only turns the bytes of one send into other bytes.
  * Decoding and encoding run on a thread of the output's own (created by
  * po_pcm_out_new), off the pacing path; the output's ops are still called
@@ -61,11 +63,13 @@ void po_pcm_out_meta(const struct po_pcm_out *o, struct playout_item_meta *m);
 int po_pcm_out_begin(struct po_pcm_out *o, const struct playout_item_meta *m, double gain_db,
 		     struct playout_error *err);
 
-/* Before a send: the next frame fed is at item-relative pos_ns (taken
- * only for the first frame after begin: later frames follow on), the item
- * is cut at cut_ns and its frames last total_ns (both may change while it
- * plays: a new plan). */
-void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, int64_t cut_ns, int64_t total_ns);
+/* Before a send: the next frame fed is at item-relative pos_ns and is the
+ * item's frame number frame, counted from its first across segments (both
+ * taken only for the first frame after begin: later frames follow on), the
+ * item is cut at cut_ns and its frames last total_ns (both may change
+ * while it plays: a new plan). */
+void po_pcm_out_at(struct po_pcm_out *o, int64_t pos_ns, uint32_t frame, int64_t cut_ns,
+		   int64_t total_ns);
 
 /* len bytes of whole MP3 frames, in order: handed to the encoder's thread
  * (waiting only while it still encodes the previous send), and what it
