@@ -461,8 +461,8 @@ def part1(programme_s):
     print("# start_ms: first body byte at the proxy minus the scheduled instant;"
           " lead/lag: audio sent (whole frames/pages) against time since that first byte;"
           " audio_s: what ffmpeg decodes of it, programme %.3f s; missing_ms = programme - audio_s;"
-          " cpu_s: playoutd (each row its own process) over its programme (it was up before),"
-          " the others over their life"
+          " cpu_s: playoutd (each row its own process) over its programme (it was up before;"
+          " its process CPU clock, to the ns), the others over their life (wait4's rusage)"
           " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms);"
           " wallstep_ms: how far CLOCK_REALTIME moved against CLOCK_MONOTONIC while it played" % programme_s)
     print_thread_cpu("playout mp3 passthrough, window %.1f s" % (win_after - win_before),
