@@ -25,7 +25,6 @@ PLAYOUTD, PROXY_PORT, PASSWORD, PROGRAMME, WORK, N_OUT = sys.argv[1:7]
 PROXY_PORT, N_OUT = int(PROXY_PORT), int(N_OUT)
 PROXY_DIR = os.path.join(WORK, "proxy")
 RATE = 44100
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PREP_S = 12    # playoutd starts this long before its slot (planning every 5 s)
 STAGGER_S = 3  # each tool has its own instant, so start-ups do not collide
@@ -34,13 +33,40 @@ STAGGER_S = 3  # each tool has its own instant, so start-ups do not collide
 # ---- what a process costs -------------------------------------------------
 
 def proc_cpu_s(pid):
-    """utime + stime of PID in seconds (/proc/PID/stat), None when gone."""
+    """CPU seconds PID has used, to the nanosecond: its process CPU clock
+    (clock_getcpuclockid(3) spelt out: CPUCLOCK_SCHED of the whole thread
+    group, threads that ended included), readable for any process. Not
+    /proc/PID/stat's utime + stime: those are 10 ms ticks, a quarter of
+    what a 60 s passthrough costs. None when gone."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
+        return time.clock_gettime(((~pid) << 3) | 2)
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14, 15
+
+
+def thread_cpu_ns(pid):
+    """{thread name (with its tid): ns on CPU} from /proc/PID/task/*/schedstat."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                comm = f.read().strip()
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                out["%s/%s" % (comm, tid)] = int(f.read().split()[0])
+        except OSError:
+            pass
+    return out
+
+
+def print_thread_cpu(label, before, after):
+    """One line per thread: ms on CPU between two thread_cpu_ns samples."""
+    rows = sorted(((after[k] - before.get(k, 0)) / 1e6, k) for k in after)
+    print("# %s per thread (ms over the window): %s" % (
+        label, "  ".join("%s=%.1f" % (k, ms) for ms, k in reversed(rows))))
 
 
 def proc_hwm_kib(pid):
@@ -376,7 +402,8 @@ def part1(programme_s):
     }
     load_before = loadavg()
     sleep_until(t0 - 1)
-    cpu_before = proc_cpu_s(daemon.pid)
+    cpu_before, win_before = proc_cpu_s(daemon.pid), time.time()
+    threads_before = thread_cpu_ns(daemon.pid)
     enc_before = {m: proc_cpu_s(e.pid) for m, e in encoders.items()}
     for _, mount, instant in rows[1:]:
         if mount not in tools:
@@ -387,6 +414,7 @@ def part1(programme_s):
     # playoutd keeps running: read its cost when its programme is over
     wait_quiet(["/playout"], t0 + programme_s + 15)
     cpu_after, hwm = proc_cpu_s(daemon.pid), proc_hwm_kib(daemon.pid)
+    threads_after, win_after = thread_cpu_ns(daemon.pid), time.time()
     enc_cost = {}
     for _, mount, instant in rows:
         if mount in encoders:
@@ -433,10 +461,12 @@ def part1(programme_s):
     print("# start_ms: first body byte at the proxy minus the scheduled instant;"
           " lead/lag: audio sent (whole frames/pages) against time since that first byte;"
           " audio_s: what ffmpeg decodes of it, programme %.3f s; missing_ms = programme - audio_s;"
-          " cpu_s: playoutd (each row its own process) over its programme (it was up before),"
-          " the others over their life"
+          " cpu_s: playoutd (each row its own process) over its programme (it was up before;"
+          " its process CPU clock, to the ns), the others over their life (wait4's rusage)"
           " (launched at the instant); rss: peak VmHWM, pss: peak Pss (sampled every 100 ms);"
           " wallstep_ms: how far CLOCK_REALTIME moved against CLOCK_MONOTONIC while it played" % programme_s)
+    print_thread_cpu("playout mp3 passthrough, window %.1f s" % (win_after - win_before),
+                     threads_before, threads_after)
     po = results.get("/playout")
     ez = results.get("/ezstream")
     if po:

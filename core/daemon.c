@@ -36,6 +36,13 @@
 /* At SIGTERM the "stopped" alarm may take this long to go out; a dead
  * mail server costs no more than this of the 2 s stop (doc/design.md §3). */
 #define NOTIFY_STOP_GRACE_MS 700
+/* A held PROGRESS due within this much goes out with the report that woke
+ * the control thread rather than at a wake of its own a moment later: a
+ * player reports every second, so the next report comes about when the
+ * held one falls due, and without this each second costs two wake-ups.
+ * Less than the hold (PO_PLAYREC_HOLD_MS), so reports still share a commit;
+ * it only ever writes sooner. */
+#define FLUSH_EARLY_MS 250
 
 struct po_daemon {
 	struct po_runtime rt;
@@ -226,7 +233,7 @@ static int64_t record_plays(struct po_daemon *d, int force)
 		}
 	}
 	for (size_t i = 0; i < d->nplayers; i++) {
-		int64_t next = po_playrec_flush(d->rt.state, &d->rec[i], now, force);
+		int64_t next = po_playrec_flush(d->rt.state, &d->rec[i], now + FLUSH_EARLY_MS, force);
 		if (next < due)
 			due = next;
 	}

@@ -26,6 +26,7 @@
 
 #define LOG_SRC "state"
 #define BUSY_TIMEOUT_MS 5000
+#define ST_HOT_MAX 32 /* kept statements per handle (struct po_state hot) */
 
 struct po_state {
 	sqlite3 *db;
@@ -35,6 +36,17 @@ struct po_state {
 	int version;   /* PRAGMA user_version after open */
 	pthread_mutex_t mu; /* held from st_begin to st_end */
 	int mu_up;     /* mu initialised */
+	/* Statements a programme on air runs every second or two (the
+	 * transaction's own, a play's progress, the output's status) and
+	 * each planning round (the rundown, lookups), prepared once per
+	 * handle: parsing them again was most of the control thread's
+	 * sqlite time on air. Keyed by the SQL's address (string
+	 * literals); used and filled only under mu. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *s;
+	} hot[ST_HOT_MAX];
+	size_t nhot;
 };
 
 /* The last failure, per thread like errno: two threads share a handle, and
@@ -233,6 +245,58 @@ static int st_exec(struct po_state *st, const char *sql, const char *what)
 	return rc == SQLITE_OK ? PLAYOUT_OK : st_sqlfail(st, rc, what);
 }
 
+/* The kept statement for SQL (a string literal), prepared on first use.
+ * Call with st->mu held; give it back with st_unprepare. When every place
+ * is taken the statement is a fresh one, finalized by st_unprepare. */
+static int st_prepare_hot(struct po_state *st, const char *sql, sqlite3_stmt **s,
+			  const char *what)
+{
+	for (size_t i = 0; i < st->nhot; i++)
+		if (st->hot[i].sql == sql) {
+			*s = st->hot[i].s;
+			return PLAYOUT_OK;
+		}
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL);
+	if (rc != SQLITE_OK) {
+		*s = NULL;
+		return st_sqlfail(st, rc, what);
+	}
+	if (st->nhot < ST_HOT_MAX) {
+		st->hot[st->nhot].sql = sql;
+		st->hot[st->nhot++].s = *s;
+	}
+	return PLAYOUT_OK;
+}
+
+/* Done with a statement of st_prepare_hot: a kept one is reset for its
+ * next use (releasing what it read), any other finalized. NULL is a no-op. */
+static void st_unprepare(struct po_state *st, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < st->nhot; i++)
+		if (st->hot[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+/* st_exec for a transaction's own statements (BEGIN, SAVEPOINT, RELEASE,
+ * COMMIT: literals), kept prepared. Call with st->mu held. */
+static int st_exec_hot(struct po_state *st, const char *sql, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = st_prepare_hot(st, sql, &s, what);
+	if (rc < 0)
+		return rc;
+	int src = sqlite3_step(s);
+	rc = src == SQLITE_DONE || src == SQLITE_ROW ? PLAYOUT_OK : st_sqlfail(st, src, what);
+	st_unprepare(st, s);
+	return rc;
+}
+
 /* Start a transaction: IMMEDIATE for writes (takes the write lock now, so
  * the busy timeout applies here and not half way through), deferred for reads.
  * Takes the handle's mutex; on success the caller must call st_end, which
@@ -249,17 +313,17 @@ static int st_begin(struct po_state *st, int write, const char *what)
 		 * leaves nothing of itself. */
 		if (!batch_open) {
 			pthread_mutex_lock(&st->mu);
-			int rc = st_exec(st, "BEGIN IMMEDIATE", what);
+			int rc = st_exec_hot(st, "BEGIN IMMEDIATE", what);
 			if (rc < 0) {
 				pthread_mutex_unlock(&st->mu);
 				return rc;
 			}
 			batch_open = 1;
 		}
-		return st_exec(st, "SAVEPOINT po_call", what);
+		return st_exec_hot(st, "SAVEPOINT po_call", what);
 	}
 	pthread_mutex_lock(&st->mu);
-	int rc = st_exec(st, write ? "BEGIN IMMEDIATE" : "BEGIN", what);
+	int rc = st_exec_hot(st, write ? "BEGIN IMMEDIATE" : "BEGIN", what);
 	if (rc < 0)
 		pthread_mutex_unlock(&st->mu);
 	return rc;
@@ -272,11 +336,11 @@ static int st_end(struct po_state *st, int rc, const char *what)
 	if (batch_st == st && batch_open) {
 		if (rc < 0)
 			sqlite3_exec(st->db, "ROLLBACK TO po_call", NULL, NULL, NULL);
-		int r2 = st_exec(st, "RELEASE po_call", what);
+		int r2 = st_exec_hot(st, "RELEASE po_call", what);
 		return rc < 0 ? rc : r2;
 	}
 	if (rc == PLAYOUT_OK)
-		rc = st_exec(st, "COMMIT", what);
+		rc = st_exec_hot(st, "COMMIT", what);
 	if (rc < 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&st->mu);
@@ -299,7 +363,7 @@ int po_state_batch_end(struct po_state *st, int *committed)
 	if (!st || batch_st != st)
 		return PLAYOUT_OK;
 	if (batch_open) {
-		rc = st_exec(st, "COMMIT", "batch");
+		rc = st_exec_hot(st, "COMMIT", "batch");
 		if (rc < 0 && !sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		else if (committed)
@@ -598,6 +662,9 @@ void po_state_close(struct po_state *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->nhot; i++)
+		sqlite3_finalize(st->hot[i].s);
+	st->nhot = 0;
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
 		po_log_errorx(LOG_SRC, "state %s: close: %s", st->path, sqlite3_errmsg(st->db));
 	if (st->lock_fd >= 0)
@@ -661,7 +728,7 @@ static int st_lookup(struct po_state *st, const char *sql, const char *t1, const
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, sql, &s, what);
+	rc = st_prepare_hot(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_text(s, 1, t1, -1, SQLITE_STATIC);
 		if (t2) {
@@ -672,7 +739,7 @@ static int st_lookup(struct po_state *st, const char *sql, const char *t1, const
 		}
 		rc = st_copy_cell(st, s, out, len, what);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	int end = st_end(st, rc == PLAYOUT_ENOTFOUND ? PLAYOUT_OK : rc, what);
 	if (end < 0 && rc == PLAYOUT_OK) {
 		free(*out);
@@ -1237,9 +1304,9 @@ int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_m
 		return rc;
 	}
 	sqlite3_stmt *del = NULL, *ins = NULL;
-	rc = st_prepare(st, "DELETE FROM rundown WHERE end_ms > ?1", &del, "put_rundown");
+	rc = st_prepare_hot(st, "DELETE FROM rundown WHERE end_ms > ?1", &del, "put_rundown");
 	if (rc == PLAYOUT_OK)
-		rc = st_prepare(st,
+		rc = st_prepare_hot(st,
 				"INSERT INTO rundown(start_ms, end_ms, decision, pid, title, source,"
 				" reason, cap_s, segments, planned_ms)"
 				" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -1270,8 +1337,8 @@ int po_state_put_rundown(struct po_state *st, int64_t planned_ms, int64_t from_m
 		sqlite3_bind_int64(ins, 10, planned_ms);
 		rc = st_step_done(st, ins, "put_rundown: insert");
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
+	st_unprepare(st, del);
+	st_unprepare(st, ins);
 	free(segtext);
 	return st_end(st, rc, "put_rundown");
 }
@@ -1302,7 +1369,7 @@ static int st_read_rows(struct po_state *st, const char *sql, int64_t from_ms, i
 	unsigned char *arr = NULL;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, sql, &s, what);
+	rc = st_prepare_hot(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, from_ms);
 		sqlite3_bind_int64(s, 2, to_ms);
@@ -1323,7 +1390,7 @@ static int st_read_rows(struct po_state *st, const char *sql, int64_t from_ms, i
 		if (rc == PLAYOUT_OK && src != SQLITE_DONE)
 			rc = st_sqlfail(st, src, what);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	rc = st_end(st, rc, what);
 	if (rc < 0) {
 		free(arr);
@@ -1379,7 +1446,7 @@ int po_state_play_begin(struct po_state *st, struct po_play *p)
 	if (!p->outcome[0])
 		snprintf(p->outcome, sizeof p->outcome, "playing");
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
+	rc = st_prepare_hot(st,
 			"INSERT INTO plays(output, pid, title, asset, decision, scheduled_ms,"
 			" started_us, start_error_us, ended_ms, bytes, outcome, detail, join_ms,"
 			" join_delay_us, lost_ms, sent_ms)"
@@ -1404,7 +1471,7 @@ int po_state_play_begin(struct po_state *st, struct po_play *p)
 		sqlite3_bind_int64(s, 16, p->sent_ms);
 		rc = st_step_done(st, s, "play_begin");
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	int64_t id = sqlite3_last_insert_rowid(st->db);
 	rc = st_end(st, rc, "play_begin");
 	if (rc == PLAYOUT_OK)
@@ -1420,7 +1487,7 @@ int po_state_play_end(struct po_state *st, const struct po_play *p)
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
+	rc = st_prepare_hot(st,
 			"UPDATE plays SET started_us = ?2, start_error_us = ?3, ended_ms = ?4,"
 			" bytes = ?5, outcome = ?6, detail = ?7, join_ms = ?8, join_delay_us = ?9,"
 			" lost_ms = ?10, sent_ms = ?11 WHERE id = ?1",
@@ -1445,7 +1512,7 @@ int po_state_play_end(struct po_state *st, const struct po_play *p)
 			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_end: no play with id %" PRId64,
 				     p->id);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	return st_end(st, rc, "play_end");
 }
 
@@ -1457,7 +1524,7 @@ int po_state_play_started(struct po_state *st, const struct po_play *p)
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
+	rc = st_prepare_hot(st,
 			"UPDATE plays SET started_us = ?2, start_error_us = ?3, join_ms = ?4,"
 			" join_delay_us = ?5 WHERE id = ?1",
 			&s, "play_started");
@@ -1472,7 +1539,7 @@ int po_state_play_started(struct po_state *st, const struct po_play *p)
 			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_started: no play with id %" PRId64,
 				     p->id);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	return st_end(st, rc, "play_started");
 }
 
@@ -1548,7 +1615,7 @@ static int play_update(struct po_state *st, const char *sql, int64_t id, int64_t
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st, sql, &s, what);
+	rc = st_prepare_hot(st, sql, &s, what);
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, a);
@@ -1557,7 +1624,7 @@ static int play_update(struct po_state *st, const char *sql, int64_t id, int64_t
 		if (rc == PLAYOUT_OK && sqlite3_changes(st->db) == 0)
 			rc = st_fail(st, PLAYOUT_ENOTFOUND, "%s: no play with id %" PRId64, what, id);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	return st_end(st, rc, what);
 }
 
@@ -1575,7 +1642,7 @@ int po_state_play_gap(struct po_state *st, const struct po_play_gap *g)
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
+	rc = st_prepare_hot(st,
 			"INSERT INTO play_gaps(play_id, at_ms, length_ms, skipped_ms,"
 			" resume_delay_us, reason) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM plays"
 			" WHERE id = ?1",
@@ -1592,18 +1659,18 @@ int po_state_play_gap(struct po_state *st, const struct po_play_gap *g)
 			rc = st_fail(st, PLAYOUT_ENOTFOUND, "play_gap: no play with id %" PRId64,
 				     g->play_id);
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	s = NULL;
 	/* The play's total follows its gaps even if its END never comes. */
 	if (rc == PLAYOUT_OK)
-		rc = st_prepare(st, "UPDATE plays SET lost_ms = lost_ms + ?2 WHERE id = ?1", &s,
+		rc = st_prepare_hot(st, "UPDATE plays SET lost_ms = lost_ms + ?2 WHERE id = ?1", &s,
 				"play_gap");
 	if (rc == PLAYOUT_OK) {
 		sqlite3_bind_int64(s, 1, g->play_id);
 		sqlite3_bind_int64(s, 2, g->skipped_ms);
 		rc = st_step_done(st, s, "play_gap");
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	return st_end(st, rc, "play_gap");
 }
 
@@ -1722,7 +1789,7 @@ int po_state_put_output_status(struct po_state *st, const struct po_output_statu
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *s = NULL;
-	rc = st_prepare(st,
+	rc = st_prepare_hot(st,
 			"INSERT OR REPLACE INTO output_status(output, state, since_ms, last_error,"
 			" error_ms, pid, title, scheduled_ms, position_ms, end_ms, lead_ms, updated_ms)"
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -1742,7 +1809,7 @@ int po_state_put_output_status(struct po_state *st, const struct po_output_statu
 		sqlite3_bind_int64(s, 12, o->updated_ms);
 		rc = st_step_done(st, s, "put_output_status");
 	}
-	sqlite3_finalize(s);
+	st_unprepare(st, s);
 	return st_end(st, rc, "put_output_status");
 }
 
