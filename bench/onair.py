@@ -26,7 +26,7 @@ PROXY_PORT, N_OUT = int(PROXY_PORT), int(N_OUT)
 PROXY_DIR = os.path.join(WORK, "proxy")
 RATE = 44100
 PAGE = os.sysconf("SC_PAGE_SIZE")
-PREP_S = 12    # playoutd starts this long before its slot (planning every 5 s)
+PREP_S = 12    # playoutd starts this long before its slot (the files are there: it plans at once)
 STAGGER_S = 3  # each tool has its own instant, so start-ups do not collide
 
 
@@ -190,8 +190,8 @@ def playoutd_conf(d, instant, mounts, enc=""):
         for m in mounts)
     conf = os.path.join(d, "playout.conf")
     with open(conf, "w") as f:
+        # the station defaults (plan_interval_s 60): the files are there at start
         f.write('station = "Bench FM"; timezone = "UTC"; state = "%s/state.db"; cache = "%s/cache";\n'
-                'plan_interval_s = 5;\n'
                 'schedule = ( { plugin = "csv"; path = "%s/schedule.csv"; } );\n'
                 'storage = { plugin = "localdisk"; path = "%s/drop"; settle_s = 0; };\n'
                 'outputs = ( %s );\n' % (d, d, d, d, outs))

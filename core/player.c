@@ -25,7 +25,7 @@
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
-#define SLICE_NS (200 * NS_PER_MS)      /* longest sleep between stop checks */
+#define SLICE_NS (250 * NS_PER_MS)      /* longest sleep between stop checks */
 #define PREPARE_NS (1000 * NS_PER_MS)   /* open the files this long before start */
 #define JOIN_SLACK_NS (1000 * NS_PER_MS) /* later than this: join at the frame due now */
 #define RETRY_NS (1000 * NS_PER_MS)     /* output reconnect interval */
@@ -35,8 +35,8 @@
  * plus the send-ahead in one write. A wake per frame (38 a second) cost
  * more CPU than the audio it moved; the lead over real time stays between
  * the send-ahead and the send-ahead less the batch. */
-#define BATCH_NS (200 * NS_PER_MS)
-/* A batch of 200 ms is 8 KiB at 320 kbps; a longer opening burst goes out
+#define BATCH_NS (250 * NS_PER_MS)
+/* A batch of 250 ms is 10 KiB at 320 kbps; a longer opening burst goes out
  * in several writes. Malloc'd apart from the player, so that only the bytes
  * a batch fills become resident (fifty outputs: fifty buffers). */
 #define PLAYER_BUF (16 * 1024)
