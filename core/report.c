@@ -161,11 +161,15 @@ static void play_json(FILE *f, struct po_state *st, const struct po_play *p, int
 	po_iso8601_utc(p->started_us / 1000, started, sizeof started);
 	fprintf(f, "%s\n  {", first ? "" : ",");
 	po_json_kv_time(f, 1, "scheduled", p->scheduled_ms);
-	/* started keeps milliseconds even when they are zero */
-	fprintf(f, ", \"started\": \"%.19s.%03lldZ\"", started,
-		(long long)((p->started_us / 1000) % 1000 + 1000) % 1000);
-	/* null for a join: it has no start error */
-	if (p->join_ms)
+	/* started keeps milliseconds even when they are zero; null while no
+	 * audio went out (an output down from the item's start) */
+	if (!p->started_us)
+		fprintf(f, ", \"started\": null");
+	else
+		fprintf(f, ", \"started\": \"%.19s.%03lldZ\"", started,
+			(long long)((p->started_us / 1000) % 1000 + 1000) % 1000);
+	/* null for a join (it has no start error) and for no start at all */
+	if (p->join_ms || !p->started_us)
 		fprintf(f, ", \"start_error_ms\": null");
 	else
 		fprintf(f, ", \"start_error_ms\": %.3f", p->start_error_us / 1000.0);

@@ -99,14 +99,6 @@ po_tmpdir() {
 	mktemp -d "$PO_ROOT/t.XXXXXX"
 }
 
-# libshout 2.4.6's shout_free() frees nothing unless the shout_t is still
-# connected, so the icecast plugin's one shout_t per instance is lost at exit
-# (see plugins/icecast/icecast.c). Tell LeakSanitizer, for sanitizer builds.
-PO_LSAN_SUPP=$PO_ROOT/lsan.supp
-printf 'leak:libshout.so\n' >"$PO_LSAN_SUPP"
-LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PO_LSAN_SUPP:print_suppressions=0"
-export LSAN_OPTIONS
-
 trap 'po_cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

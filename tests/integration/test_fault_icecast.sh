@@ -23,9 +23,9 @@ CONNECT_AHEAD_MS=500  # the config's default
 STOP_LIMIT_MS=2000
 
 # A stop time includes a sanitizer build's exit-time leak scan. Symbolizing
-# the suppressed libshout leak (lib.sh) starts llvm-symbolizer, 1-3 s that
-# are not playoutd's: scan without names. A real leak still fails the exit
-# status (reports come unsymbolized; rerun without this to read them).
+# a report starts llvm-symbolizer, 1-3 s that are not playoutd's: scan
+# without names. A real leak still fails the exit status (reports come
+# unsymbolized; rerun without this to read them).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0"
 
 if [ ! -x "$PLAYOUTD" ] || [ ! -x "$PLAYOUTCTL" ]; then

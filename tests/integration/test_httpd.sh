@@ -195,7 +195,8 @@ po_check "the daemon's log has neither the token nor the password" \
 # ---- the page, as a phone's browser shows it
 ERR=$("$PO_PY" -c '
 import json, sys
-p = [p for p in json.load(open(sys.argv[1])) if p["asset"] == "prog.mp3"][0]
+p = [p for p in json.load(open(sys.argv[1]))
+     if p["asset"] == "prog.mp3" and p["output"] == "file:air"][0]
 print("%+.1f ms" % p["start_error_ms"])' "$T/history")
 SHOT="$PO_BUILDDIR/tests/integration/test_httpd.png"
 po_check "the page in headless Chromium shows on air, the position, missing, the start error ($ERR)" \

@@ -59,7 +59,7 @@ po_check "the listener received the file byte for byte (but Icecast's last parti
 	cmp -s "$T/tone.expect" "$T/l1/session-1.bin"
 po_check "the password never appears in the output" po_file_lacks "$T/run1.out" "$PO_TEST_PW"
 
-# ---- 1b. one instance, three connections in a row (the shout_t is reused)
+# ---- 1b. one instance, three connections in a row (its connection reused)
 po_spawn "$PO_PY" "$LISTEN" "http://127.0.0.1:$PORT/again" "$T/l2" --until 30 --sessions 3
 LPID=$PO_LAST_PID
 po_wait_for 10 test -f "$T/l2/sessions.json"
