@@ -17,18 +17,8 @@ PLAYOUTD="$PO_BUILDDIR/playoutd"
 [ -x "$PLAYOUTD" ] || { echo "bench/pcm_shared_cpu: $PLAYOUTD not built (set PO_BUILDDIR)" >&2; exit 2; }
 N=${1:-3}
 
-CACHE=/tmp/po-bench-onair
-PROG="$CACHE/programme_60s_128k_stereo.mp3"
-mkdir -p "$CACHE"
-if [ ! -s "$PROG" ]; then
-	ffmpeg -nostdin -v error -f lavfi -i "sine=frequency=440:sample_rate=44100:duration=60" \
-		-f lavfi -i "sine=frequency=554:sample_rate=44100:duration=60" \
-		-f lavfi -i "anoisesrc=color=pink:amplitude=0.05:sample_rate=44100:duration=60" \
-		-filter_complex "[0][1]amerge=inputs=2[s];[s][2]amix=inputs=2:duration=first" \
-		-ac 2 -ar 44100 -c:a libmp3lame -b:a 128k -write_xing 0 -id3v2_version 0 \
-		"$PROG.tmp.mp3" && mv "$PROG.tmp.mp3" "$PROG" ||
-		{ echo "bench/pcm_shared_cpu: cannot make the programme (ffmpeg)" >&2; exit 1; }
-fi
+. "$SRC/bench/programme.sh"
+po_bench_programme bench/pcm_shared_cpu || exit 1
 
 W=$(po_tmpdir) || exit 1
 po_icecast_start "$W/ice" || exit 1
